@@ -1,0 +1,1 @@
+"""Layer 0: small value types with clean / validate / compare."""
