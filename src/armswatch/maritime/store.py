@@ -1,0 +1,196 @@
+"""Parquet storage of the AIS tables inside a workspace (day / vessel-bucket partitions).
+
+Writing is append-only and deduplicated: rows whose key (see :mod:`armswatch.maritime.schema`)
+already exists in the partition, or repeats within the batch, are dropped, so re-ingesting the same
+file adds nothing. Reading goes through :func:`scan_positions` / :func:`scan_statics` (lazy polars).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Protocol
+
+import polars as pl
+
+from armswatch.maritime.schema import (
+    BASE_STATIONS_TABLE,
+    BUCKETS,
+    POSITION_KEY,
+    POSITION_SCHEMA,
+    POSITIONS_TABLE,
+    STATIC_KEY,
+    STATIC_SCHEMA,
+    STATICS_TABLE,
+    conform,
+)
+
+
+class HasTablesDir(Protocol):
+    """Anything with a ``tables_dir`` (an :class:`armswatch.workspace.Workspace`)."""
+
+    @property
+    def tables_dir(self) -> Path: ...
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """Rows offered and rows actually added by one write."""
+
+    offered: int
+    added: int
+    files: tuple[Path, ...]
+
+    @property
+    def duplicates(self) -> int:
+        return self.offered - self.added
+
+
+def table_path(ws: HasTablesDir, table: str) -> Path:
+    return Path(ws.tables_dir) / table
+
+
+def positions_path(ws: HasTablesDir) -> Path:
+    """Root folder of the vessel position table."""
+    return table_path(ws, POSITIONS_TABLE)
+
+
+def statics_path(ws: HasTablesDir) -> Path:
+    """Root folder of the static / voyage data table."""
+    return table_path(ws, STATICS_TABLE)
+
+
+def base_stations_path(ws: HasTablesDir) -> Path:
+    """Root folder of the base station report table (message type 4)."""
+    return table_path(ws, BASE_STATIONS_TABLE)
+
+
+def _partition_dir(root: Path, day: date, bucket: int) -> Path:
+    return root / f"day={day.isoformat()}" / f"bucket={bucket:02d}"
+
+
+def _existing_keys(folder: Path, key: Sequence[str], schema: dict[str, pl.DataType]) -> pl.DataFrame | None:
+    files = sorted(folder.glob("*.parquet"))
+    if not files:
+        return None
+    return pl.read_parquet(files, columns=list(key)).cast({k: schema[k] for k in key})
+
+
+def write_rows(
+    root: Path, frame: pl.DataFrame, schema: dict[str, pl.DataType], key: Sequence[str]
+) -> WriteResult:
+    """Append the rows of ``frame`` that are new to the table at ``root``; returns the counts.
+
+    Rows without ``mmsi`` or ``ts`` cannot be partitioned and must be filtered out before.
+    """
+    data = conform(frame, schema)
+    offered = data.height
+    if offered == 0:
+        return WriteResult(0, 0, ())
+    data = data.unique(subset=list(key), keep="first", maintain_order=True).with_columns(
+        pl.col("ts").dt.date().alias("_day"), (pl.col("mmsi") % BUCKETS).cast(pl.Int32).alias("_bucket")
+    )
+    written: list[Path] = []
+    added = 0
+    for (day, bucket), part in data.partition_by(["_day", "_bucket"], as_dict=True).items():
+        assert isinstance(day, date) and isinstance(bucket, int)
+        folder = _partition_dir(root, day, bucket)
+        rows = part.drop("_day", "_bucket")
+        existing = _existing_keys(folder, key, schema)
+        if existing is not None:
+            rows = rows.join(existing, on=list(key), how="anti", nulls_equal=True)
+        if rows.height == 0:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"part-{uuid.uuid4().hex}.parquet"
+        tmp = target.with_suffix(".tmp")
+        rows.sort("mmsi", "ts").write_parquet(tmp, compression="zstd", statistics=True)
+        tmp.replace(target)
+        written.append(target)
+        added += rows.height
+    return WriteResult(offered, added, tuple(written))
+
+
+def write_positions(ws: HasTablesDir, frame: pl.DataFrame) -> WriteResult:
+    """Append vessel positions (deduplicated on mmsi, ts, lat, lon)."""
+    return write_rows(positions_path(ws), frame, POSITION_SCHEMA, POSITION_KEY)
+
+
+def write_base_stations(ws: HasTablesDir, frame: pl.DataFrame) -> WriteResult:
+    """Append base station reports (type 4), same schema and key as positions."""
+    return write_rows(base_stations_path(ws), frame, POSITION_SCHEMA, POSITION_KEY)
+
+
+def write_statics(ws: HasTablesDir, frame: pl.DataFrame) -> WriteResult:
+    """Append static / voyage reports (deduplicated on :data:`STATIC_KEY`)."""
+    return write_rows(statics_path(ws), frame, STATIC_SCHEMA, STATIC_KEY)
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _day_files(root: Path, start: datetime | None, end: datetime | None) -> list[Path]:
+    lo = _as_utc(start).date() if start is not None else None
+    hi = _as_utc(end).date() if end is not None else None
+    files: list[Path] = []
+    for day_dir in sorted(root.glob("day=*")):
+        try:
+            day = date.fromisoformat(day_dir.name.removeprefix("day="))
+        except ValueError:
+            continue
+        if (lo is not None and day < lo) or (hi is not None and day > hi):
+            continue
+        files.extend(sorted(day_dir.glob("bucket=*/*.parquet")))
+    return files
+
+
+def scan_table(
+    root: Path,
+    schema: dict[str, pl.DataType],
+    start: datetime | None = None,
+    end: datetime | None = None,
+    mmsi: Sequence[int] | None = None,
+) -> pl.LazyFrame:
+    """Lazy scan of one AIS table, restricted to ``start <= ts < end`` and the given MMSIs."""
+    files = _day_files(root, start, end)
+    if not files:
+        return pl.LazyFrame(schema=schema)
+    lf = pl.scan_parquet(files, hive_partitioning=False, schema=schema)
+    if start is not None:
+        lf = lf.filter(pl.col("ts") >= _as_utc(start))
+    if end is not None:
+        lf = lf.filter(pl.col("ts") < _as_utc(end))
+    if mmsi is not None:
+        lf = lf.filter(pl.col("mmsi").is_in(list(mmsi)))
+    return lf
+
+
+def scan_positions(
+    ws: HasTablesDir,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    mmsi: Sequence[int] | None = None,
+) -> pl.LazyFrame:
+    """Vessel positions (:data:`POSITION_SCHEMA`) with ``start <= ts < end``, lazily."""
+    return scan_table(positions_path(ws), POSITION_SCHEMA, start, end, mmsi)
+
+
+def scan_statics(
+    ws: HasTablesDir,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    mmsi: Sequence[int] | None = None,
+) -> pl.LazyFrame:
+    """Static / voyage reports (:data:`STATIC_SCHEMA`) with ``start <= ts < end``, lazily."""
+    return scan_table(statics_path(ws), STATIC_SCHEMA, start, end, mmsi)
+
+
+def scan_base_stations(
+    ws: HasTablesDir, start: datetime | None = None, end: datetime | None = None
+) -> pl.LazyFrame:
+    """Base station reports (type 4), position schema."""
+    return scan_table(base_stations_path(ws), POSITION_SCHEMA, start, end)
