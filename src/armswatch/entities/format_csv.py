@@ -1,0 +1,82 @@
+"""A user's CSV (with a header) → :class:`ListSnapshot`, through a column mapping.
+
+The mapping says which CSV column fills which FtM property, e.g.
+``{"id": "ref", "schema": "type", "name": "name", "alias": "aka", "imoNumber": "imo"}``. ``id`` is
+required (or the row number is used, prefixed with the dataset); ``schema`` may be a column or a
+fixed schema (``schema="Vessel"`` when no such column exists). Multiple values in one cell can be
+split with ``separator``. Rows with an unknown schema or no name are counted in ``problems``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+
+from followthemoney import model
+from followthemoney.proxy import EntityProxy
+
+from armswatch.entities.snapshot import ListSnapshot, new_entity
+from armswatch.errors import InputError
+
+DEFAULT_DATASET = "user_csv"
+
+
+def parse_mapping(spec: str) -> dict[str, str]:
+    """Parse ``"name=Name,imoNumber=IMO"`` (property=column pairs) into a mapping."""
+    out: dict[str, str] = {}
+    for pair in spec.split(","):
+        if not pair.strip():
+            continue
+        if "=" not in pair:
+            raise InputError(f"mapping item {pair!r} is not property=column")
+        prop, column = pair.split("=", 1)
+        out[prop.strip()] = column.strip()
+    return out
+
+
+def parse_csv(
+    text: str,
+    mapping: Mapping[str, str],
+    *,
+    dataset: str = DEFAULT_DATASET,
+    schema: str = "LegalEntity",
+    list_date: date | None = None,
+    separator: str | None = ";",
+    source: str = "<text>",
+) -> ListSnapshot:
+    """Parse CSV text with a header row using ``mapping`` (FtM property → column)."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [col for col in mapping.values() if col not in header]
+    if missing:
+        raise InputError(
+            f"CSV has no column(s) {', '.join(missing)} (header: {', '.join(header)})", path=source
+        )
+    if model.get(schema) is None:
+        raise InputError(f"unknown FtM schema {schema!r}", path=source)
+    problems: Counter[str] = Counter()
+    entities: list[EntityProxy] = []
+    for number, row in enumerate(reader, start=2):
+        row_schema = (row.get(mapping["schema"]) or "").strip() if "schema" in mapping else schema
+        if model.get(row_schema) is None:
+            problems["csv: unknown schema"] += 1
+            continue
+        key = (row.get(mapping["id"]) or "").strip() if "id" in mapping else ""
+        entity = new_entity(dataset, row_schema, f"{dataset}-{key or number}")
+        for prop, column in mapping.items():
+            if prop in ("id", "schema"):
+                continue
+            if prop not in entity.schema.properties:
+                problems[f"csv: {row_schema} has no property {prop}"] += 1
+                continue
+            cell = (row.get(column) or "").strip()
+            values = cell.split(separator) if separator else [cell]
+            entity.add(prop, [v.strip() for v in values if v.strip()], quiet=True, fuzzy=True)
+        if not entity.get("name", quiet=True) and entity.schema.is_a("Thing"):
+            problems["csv: row without name"] += 1
+            continue
+        entities.append(entity)
+    return ListSnapshot(dataset, list_date, entities, problems, dataset)

@@ -1,0 +1,273 @@
+"""OFAC legacy CSV sets (SDN: ``sdn/add/alt/sdn_comments``; consolidated: ``cons_prim/add/alt/comments``).
+
+No header row; ``-0-`` is null; files end with a DOS end-of-file byte (``\\x1a``). The remarks
+column is cut at a fixed length and continues in the comments file. Parties become ``Person``,
+``Vessel``, ``Airplane`` or ``LegalEntity`` (OFAC does not say whether an entity is a company); every
+party gets a ``Sanction`` with its programme tags (``DPRK``, ``DPRK2``, ``NPWMD``…). Remarks are
+mined for vessel IMO numbers (checked with :func:`armswatch.types.imo.clean_imo`), MMSI, former
+flags, dates of birth, passports and ``Linked To:`` relations (``UnknownLink``). The vessel owner
+column, when it names another listed party, becomes the vessel's ``owner``. Pure: text in,
+:class:`ListSnapshot` out.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+
+from followthemoney.statement import StatementEntity
+
+from armswatch.entities.snapshot import ListSnapshot, new_entity
+from armswatch.errors import InputError
+from armswatch.types.imo import clean_imo
+
+AUTHORITY = "Office of Foreign Assets Control (US Treasury)"
+SOURCE_URL = "https://ofac.treasury.gov/specially-designated-nationals-and-blocked-persons-list-sdn-human-readable-lists"
+TITLES = {"us_ofac_sdn": "OFAC Specially Designated Nationals", "us_ofac_cons": "OFAC consolidated non-SDN"}
+_SCHEMA = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
+_MMSI = re.compile(r"\bMMSI (\d{9})\b")
+_LINKED = re.compile(r"Linked To: (.+?)\.?$")
+_SIMPLE: tuple[tuple[str, str, str], ...] = (
+    # (remark prefix, property, schema the property must exist on)
+    ("DOB ", "birthDate", "Person"),
+    ("POB ", "birthPlace", "Person"),
+    ("nationality ", "nationality", "Person"),
+    ("citizen ", "citizenship", "Person"),
+    ("Gender ", "gender", "Person"),
+    ("Passport ", "passportNumber", "Person"),
+    ("Email Address ", "email", "LegalEntity"),
+    ("Website ", "website", "LegalEntity"),
+    ("SWIFT/BIC ", "swiftBic", "LegalEntity"),
+    ("Former Vessel Flag ", "pastFlags", "Vessel"),
+    ("Aircraft Model ", "model", "Airplane"),
+    ("Aircraft Manufacturer's Serial Number (MSN) ", "serialNumber", "Airplane"),
+    ("Aircraft Tail Number ", "registrationNumber", "Airplane"),
+    ("Aircraft Manufacture Date ", "buildDate", "Airplane"),
+)
+
+
+def _null(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return None if value in ("", "-0-") else value
+
+
+def _rows(text: str, part: str, source: str, problems: Counter[str]) -> list[list[str]]:
+    text = text.replace("\x1a", "")
+    out: list[list[str]] = []
+    try:
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if not row or not any(c.strip() for c in row):
+                continue
+            if not row[0].strip().isdigit():
+                problems[f"ofac: {part} row without numeric ent_num"] += 1
+                continue
+            out.append([c.strip() for c in row])
+    except csv.Error as exc:
+        raise InputError(f"malformed OFAC CSV: {exc}", path=source) from exc
+    return out
+
+
+def parse_ofac(
+    parts: Mapping[str, str], *, dataset: str, list_date: date | None, source: str = "<text>"
+) -> ListSnapshot:
+    """Parse OFAC legacy CSV texts keyed ``primary`` (sdn/cons_prim), ``add``, ``alt``, ``comments``."""
+    problems: Counter[str] = Counter()
+    primary = _rows(parts["primary"], "primary", source, problems)
+    if primary and len(primary[0]) < 12:
+        raise InputError(f"not an OFAC primary file ({len(primary[0])} columns, expected 12)", path=source)
+    continuation: dict[str, str] = {}
+    for row in _rows(parts.get("comments", ""), "comments", source, problems):
+        continuation[row[0]] = continuation.get(row[0], "") + "".join(row[1:2])
+    parties: dict[str, StatementEntity] = {}
+    remarks: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for row in primary:
+        if len(row) < 12:
+            problems["ofac: short primary row"] += 1
+            continue
+        num = row[0]
+        entity = _party(row, dataset)
+        parties[num] = entity
+        remarks[num] = (_null(row[11]) or "") + continuation.pop(num, "")
+        owner = _null(row[10])
+        if owner:
+            owners[num] = owner
+    if continuation:
+        problems["ofac: comments for unknown ent_num"] += len(continuation)
+    by_name = {e.first("name", quiet=True) or "": num for num, e in parties.items()}
+    extra: list[StatementEntity] = []
+    for num, entity in parties.items():
+        extra.extend(_remarks(entity, remarks[num], by_name, parties, dataset, problems))
+        if num in owners:
+            extra.extend(_owner(entity, owners[num], by_name, parties, dataset))
+    _alt(parts.get("alt", ""), parties, source, problems)
+    extra.extend(_add(parts.get("add", ""), parties, dataset, source, problems))
+    sanctions = [
+        _sanction(num, row_program, parties[num], dataset) for num, row_program in _programs(primary)
+    ]
+    entities = [*parties.values(), *extra, *sanctions]
+    return ListSnapshot(dataset, list_date, list(entities), problems, TITLES.get(dataset, dataset))
+
+
+def _programs(primary: list[list[str]]) -> list[tuple[str, list[str]]]:
+    out = []
+    for row in primary:
+        if len(row) >= 12:
+            raw = (_null(row[3]) or "").strip("[] ")
+            out.append((row[0], [p.strip() for p in raw.split("] [") if p.strip()]))
+    return out
+
+
+def _party(row: list[str], dataset: str) -> StatementEntity:
+    num, name, kind = row[0], _null(row[1]), (_null(row[2]) or "").lower()
+    schema = _SCHEMA.get(kind, "LegalEntity")
+    entity = new_entity(dataset, schema, f"ofac-{num}")
+    entity.add("name", name)
+    entity.add("topics", "sanction")
+    if schema == "Person" and name and ", " in name:
+        last, first = name.split(", ", 1)
+        entity.add("lastName", last)
+        entity.add("firstName", first)
+    if schema == "Person":
+        entity.add("title", _null(row[4]))
+    if schema == "Vessel":
+        entity.add("callSign", _null(row[5]))
+        entity.add("type", _null(row[6]))
+        entity.add("tonnage", _null(row[7]), quiet=True)
+        entity.add("grossRegisteredTonnage", _null(row[8]), quiet=True)
+        entity.add("flag", _null(row[9]))
+    return entity
+
+
+def _has(entity: StatementEntity, schema: str) -> bool:
+    return entity.schema.is_a(schema)
+
+
+def _remarks(
+    entity: StatementEntity,
+    text: str,
+    by_name: dict[str, str],
+    parties: dict[str, StatementEntity],
+    dataset: str,
+    problems: Counter[str],
+) -> list[StatementEntity]:
+    links: list[StatementEntity] = []
+    entity.add("notes", text or None)
+    for raw in text.split(";"):
+        item = raw.strip().rstrip(".").strip()
+        if not item:
+            continue
+        if _has(entity, "Vessel") and "IMO" in item and "Identification" in item:
+            imo = clean_imo(item)
+            if imo is None:
+                problems["ofac: vessel IMO with bad check digit"] += 1
+            entity.add("imoNumber", imo)
+        mmsi = _MMSI.search(item)
+        if mmsi and _has(entity, "Vessel"):
+            entity.add("mmsi", mmsi.group(1))
+        if item.startswith(("a.k.a. ", "f.k.a. ")):
+            prop = "alias" if item.startswith("a.k.a.") else "previousName"
+            entity.add(prop, item[7:].strip("'\" "))
+            continue
+        linked = _LINKED.match(item)
+        if linked:
+            target = by_name.get(linked.group(1).strip())
+            if target is None:
+                problems["ofac: Linked To a name not in the list"] += 1
+                continue
+            link = new_entity(dataset, "UnknownLink", f"{entity.id}-link-{target}")
+            link.add("subject", entity.id)
+            link.add("object", parties[target].id)
+            link.add("role", "Linked To")
+            links.append(link)
+            continue
+        item = item.removeprefix("alt. ")
+        for prefix, prop, schema in _SIMPLE:
+            if item.startswith(prefix) and _has(entity, schema):
+                entity.add(prop, item[len(prefix) :].strip(), quiet=True, fuzzy=prop == "nationality")
+                break
+    return links
+
+
+def _owner(
+    vessel: StatementEntity,
+    owner: str,
+    by_name: dict[str, str],
+    parties: dict[str, StatementEntity],
+    dataset: str,
+) -> list[StatementEntity]:
+    if not _has(vessel, "Vessel") and not _has(vessel, "Airplane"):
+        return []
+    num = by_name.get(owner)
+    if num is not None:
+        vessel.add("owner", parties[num].id)
+        return []
+    stub = new_entity(dataset, "LegalEntity", f"ofac-owner-{_slug(owner)}")
+    stub.add("name", owner)
+    vessel.add("owner", stub.id)
+    return [stub]
+
+
+def _alt(text: str, parties: dict[str, StatementEntity], source: str, problems: Counter[str]) -> None:
+    for row in _rows(text, "alt", source, problems):
+        entity = parties.get(row[0])
+        if entity is None:
+            problems["ofac: alias for unknown ent_num"] += 1
+            continue
+        kind = (_null(row[2]) if len(row) > 2 else None) or "aka"
+        name = _null(row[3]) if len(row) > 3 else None
+        if name is None:
+            problems["ofac: empty alias"] += 1
+            continue
+        prop = {"fka": "previousName", "nka": "name"}.get(kind.lower(), "alias")
+        entity.add(prop, name)
+
+
+def _add(
+    text: str, parties: dict[str, StatementEntity], dataset: str, source: str, problems: Counter[str]
+) -> list[StatementEntity]:
+    out: list[StatementEntity] = []
+    for row in _rows(text, "add", source, problems):
+        entity = parties.get(row[0])
+        if entity is None:
+            problems["ofac: address for unknown ent_num"] += 1
+            continue
+        cells = [_null(c) for c in (row + [""] * 6)[2:5]]
+        country = cells[2]
+        if country:
+            entity.add("country", country, quiet=True, fuzzy=True)
+        full = ", ".join(c for c in cells if c)
+        if not full or not (cells[0] or cells[1]) or not _has(entity, "Thing"):
+            continue
+        address = new_entity(dataset, "Address", f"ofac-addr-{row[0]}-{row[1]}")
+        address.add("full", full)
+        address.add("street", cells[0])
+        address.add("city", cells[1])
+        address.add("country", country, quiet=True, fuzzy=True)
+        entity.add("address", full)
+        entity.add("addressEntity", address.id)
+        out.append(address)
+    return out
+
+
+def _sanction(num: str, programs: list[str], entity: StatementEntity, dataset: str) -> StatementEntity:
+    sanction = new_entity(dataset, "Sanction", f"{entity.id}-sanction")
+    sanction.add("entity", entity.id)
+    sanction.add("authority", AUTHORITY)
+    sanction.add("country", "us")
+    sanction.add("program", programs)
+    sanction.add("authorityId", num)
+    sanction.add("sourceUrl", SOURCE_URL)
+    return sanction
+
+
+def _slug(text: str) -> str:
+    from hashlib import sha1
+
+    return sha1(text.upper().encode("utf-8")).hexdigest()[:16]

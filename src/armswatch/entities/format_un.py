@@ -1,0 +1,203 @@
+"""UN Security Council consolidated list (official XML, ``sc-sanctions.xsd``) → FtM entities.
+
+Individuals become ``Person``, entities ``Organization``; each listing becomes a ``Sanction``
+(authority, programme such as ``DPRK``, UN reference such as ``KPi.001``, listing date) linked to the
+entity. Addresses become ``Address`` entities. Parsing uses :mod:`defusedxml` (no entity expansion,
+no external DTDs). Pure: bytes in, :class:`ListSnapshot` out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from followthemoney.statement import StatementEntity
+
+from armswatch.entities.snapshot import ListSnapshot, new_entity
+from armswatch.errors import InputError
+
+DATASET = "un_sc"
+TITLE = "UN Security Council consolidated list"
+AUTHORITY = "United Nations Security Council"
+SOURCE_URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"
+_IMO_IN_TEXT = re.compile(r"IMO(?: number| Number)?:?\s*(\d{7})")
+_NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+
+
+def parse_un_xml(data: bytes, *, source: str = "<bytes>") -> ListSnapshot:
+    """Parse a UN consolidated list document; malformed XML raises :class:`InputError`."""
+    try:
+        root = fromstring(data)
+    except ParseError as exc:
+        line, col = exc.position
+        raise InputError(f"malformed XML: {exc}", path=source, record=f"line {line} col {col}") from exc
+    except DefusedXmlException as exc:
+        raise InputError(f"forbidden XML construct: {exc}", path=source) from exc
+    if root.tag != "CONSOLIDATED_LIST":
+        raise InputError(f"not a UN consolidated list (root <{root.tag}>)", path=source)
+    list_date = _iso_date(root.get("dateGenerated"))
+    problems: Counter[str] = Counter()
+    entities: list[StatementEntity] = []
+    for section, schema in (("INDIVIDUALS", "Person"), ("ENTITIES", "Organization")):
+        for record in root.findall(f"{section}/*"):
+            entities.extend(_record(record, schema, problems))
+    return ListSnapshot(DATASET, list_date, list(entities), problems, TITLE)
+
+
+def _text(el: Element | None) -> str | None:
+    if el is None or el.text is None:
+        return None
+    text = " ".join(el.text.split())
+    return text or None
+
+
+def _iso_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _add_checked(entity: StatementEntity, prop: str, value: str | None, problems: Counter[str]) -> None:
+    """Add a value; count it when FtM cannot clean it (unknown country, bad date)."""
+    if value is None:
+        return
+    if entity.unsafe_add(entity.schema.properties[prop], value) is None:
+        problems[f"un: unparsed {prop}"] += 1
+
+
+def _record(rec: Element, schema: str, problems: Counter[str]) -> list[StatementEntity]:
+    data_id = _text(rec.find("DATAID"))
+    if data_id is None:
+        problems["un: record without DATAID"] += 1
+        return []
+    entity = new_entity(DATASET, schema, f"unsc-{data_id}")
+    parts = [_text(rec.find(tag)) for tag in _NAME_PARTS]
+    name = " ".join(p for p in parts if p)
+    if not name:
+        problems["un: record without name"] += 1
+        return []
+    entity.add("name", name)
+    if schema == "Person":
+        entity.add("firstName", parts[0])
+        entity.add("secondName", parts[1])
+        entity.add("middleName", parts[2])
+    for original in rec.findall("NAME_ORIGINAL_SCRIPT"):
+        entity.add("name", _text(original))
+    _aliases(entity, rec, problems)
+    for el in rec.findall("TITLE/VALUE"):
+        entity.add("title", _text(el))
+    for el in rec.findall("DESIGNATION/VALUE"):
+        entity.add("position", _text(el))
+    for el in rec.findall("NATIONALITY/VALUE"):
+        _add_checked(entity, "nationality", _text(el), problems)
+    gender = (_text(rec.find("GENDER")) or "").lower()
+    if gender in ("male", "female"):
+        entity.add("gender", gender)
+    comments = _text(rec.find("COMMENTS1"))
+    entity.add("notes", comments)
+    if schema == "Organization" and comments:
+        for number in _IMO_IN_TEXT.findall(comments):
+            entity.add("imoNumber", number)  # IMO company numbers (7 digits, no ship check digit)
+    entity.add("topics", "sanction")
+    out: list[StatementEntity] = [entity]
+    if schema == "Person":
+        _births(entity, rec, problems)
+        _documents(entity, rec)
+    out.extend(_addresses(entity, rec, problems))
+    out.append(_sanction(entity, rec, problems))
+    return out
+
+
+def _aliases(entity: StatementEntity, rec: Element, problems: Counter[str]) -> None:
+    for alias in rec.findall("INDIVIDUAL_ALIAS") + rec.findall("ENTITY_ALIAS"):
+        name = _text(alias.find("ALIAS_NAME"))
+        if name is None:
+            continue
+        name = name.strip('"').strip()
+        quality = (_text(alias.find("QUALITY")) or "").lower()
+        if quality in ("good", "a.k.a."):
+            entity.add("alias", name)
+        elif quality == "low":
+            entity.add("weakAlias", name)
+        elif quality == "f.k.a.":
+            entity.add("previousName", name)
+        else:
+            problems["un: alias of unknown quality"] += 1
+            entity.add("alias", name)
+
+
+def _births(entity: StatementEntity, rec: Element, problems: Counter[str]) -> None:
+    for dob in rec.findall("INDIVIDUAL_DATE_OF_BIRTH"):
+        values = [_text(dob.find(tag)) for tag in ("DATE", "YEAR", "FROM_YEAR", "TO_YEAR")]
+        for value in values:
+            _add_checked(entity, "birthDate", value, problems)
+    for pob in rec.findall("INDIVIDUAL_PLACE_OF_BIRTH"):
+        parts = [_text(pob.find(t)) for t in ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY")]
+        place = ", ".join(p for p in parts if p)
+        entity.add("birthPlace", place or None)
+        _add_checked(entity, "birthCountry", parts[3], problems)
+
+
+def _documents(entity: StatementEntity, rec: Element) -> None:
+    for doc in rec.findall("INDIVIDUAL_DOCUMENT"):
+        number = _text(doc.find("NUMBER"))
+        if number is None:
+            continue
+        kind = (_text(doc.find("TYPE_OF_DOCUMENT")) or "").lower()
+        prop = "passportNumber" if "pas" in kind else "idNumber"
+        entity.add(prop, number)
+
+
+def _addresses(entity: StatementEntity, rec: Element, problems: Counter[str]) -> list[StatementEntity]:
+    out: list[StatementEntity] = []
+    for addr in rec.findall("INDIVIDUAL_ADDRESS") + rec.findall("ENTITY_ADDRESS"):
+        parts = [_text(addr.find(t)) for t in ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY")]
+        full = ", ".join(p for p in parts if p)
+        if not full:
+            continue
+        _add_checked(entity, "country", parts[4], problems)
+        entity.add("address", full)
+        if not any(parts[:4]):
+            continue  # a bare country is kept as the entity's country, not an Address entity
+        address = new_entity(DATASET, "Address", f"unsc-addr-{_digest(full)}")
+        address.add("full", full)
+        address.add("street", parts[0])
+        address.add("city", parts[1])
+        address.add("region", parts[2])
+        address.add("postalCode", parts[3])
+        address.add("country", parts[4])
+        entity.add("addressEntity", address.id)
+        out.append(address)
+    return out
+
+
+def _sanction(entity: StatementEntity, rec: Element, problems: Counter[str]) -> StatementEntity:
+    sanction = new_entity(DATASET, "Sanction", f"{entity.id}-sanction")
+    sanction.add("entity", entity.id)
+    sanction.add("authority", AUTHORITY)
+    sanction.add("country", "zz")
+    sanction.add("program", _text(rec.find("UN_LIST_TYPE")))
+    reference = _text(rec.find("REFERENCE_NUMBER"))
+    sanction.add("unscId", reference)
+    sanction.add("programId", reference)
+    sanction.add("authorityId", reference)
+    listed = _text(rec.find("LISTED_ON"))
+    _add_checked(sanction, "listingDate", listed, problems)
+    _add_checked(sanction, "startDate", listed, problems)
+    sanction.add("sourceUrl", SOURCE_URL)
+    for el in rec.findall("LAST_DAY_UPDATED/VALUE"):
+        sanction.add("modifiedAt", _text(el))
+    return sanction
+
+
+def _digest(text: str) -> str:
+    from hashlib import sha1
+
+    return sha1(text.encode("utf-8")).hexdigest()[:16]
