@@ -1,0 +1,157 @@
+"""Shared options and output helpers for every armswatch command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from armswatch.errors import InputError
+from armswatch.io.atomic import write_text_atomic
+from armswatch.workspace import Workspace
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace", "-w", envvar="ARMSWATCH_WORKSPACE", show_envvar=True,
+        help="Workspace folder (default: the nearest armswatch.toml from the current folder upwards).",
+    ),
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="Output format: table, json, csv or geojson.")
+]
+OutputOpt = Annotated[str, typer.Option("--output", "-o", help="Output file, or - for standard output.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or chatter.")]
+AnalystOpt = Annotated[
+    str | None,
+    typer.Option("--analyst", envvar="ARMSWATCH_ANALYST", help="Who is acting (default: the OS user); recorded in the audit log."),
+]
+
+FORMATS = ("table", "json", "csv", "geojson")
+
+err_console = Console(stderr=True)
+
+
+def out_console() -> Console:
+    """Standard output console: terminal width on a terminal, wide enough to stay readable in a pipe."""
+    return Console() if sys.stdout.isatty() else Console(width=200)
+
+
+def open_workspace(path: Path | None, analyst: str | None = None) -> Workspace:
+    return Workspace.open(path, analyst=analyst)
+
+
+def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
+    fmt = fmt.lower()
+    if fmt not in allowed:
+        raise InputError(f"--format must be one of {', '.join(allowed)} (got {fmt!r})")
+    return fmt
+
+
+def format_from_output(output: str, fmt: str | None, default: str = "table") -> str:
+    """Pick the format from an explicit ``--format`` or else the output file's extension."""
+    if fmt:
+        return check_format(fmt)
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return {"json": "json", "csv": "csv", "geojson": "geojson"}.get(suffix, default if output == "-" else "json")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def render(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] | None = None) -> str:
+    """Render rows as json, csv or geojson text (rows for geojson carry a ``geometry`` key)."""
+    cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r if k != "geometry"))
+    if fmt == "json":
+        return json.dumps([dict(r) for r in rows], ensure_ascii=False, indent=2, default=str) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(cols)
+        for r in rows:
+            writer.writerow([_cell(r.get(c)) for c in cols])
+        return buf.getvalue()
+    if fmt == "geojson":
+        features = [
+            {"type": "Feature", "geometry": r.get("geometry"), "properties": {c: r.get(c) for c in cols}} for r in rows
+        ]
+        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2, default=str) + "\n"
+    raise InputError(f"cannot render format {fmt!r}")
+
+
+def emit(
+    rows: Sequence[Mapping[str, Any]], *, fmt: str = "table", output: str = "-", columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> None:
+    """Print rows to the terminal (table) or write them to ``output`` (atomically when a file)."""
+    fmt = check_format(fmt)
+    if fmt == "table":
+        if output != "-":
+            raise InputError("--format table prints to the terminal; choose json, csv or geojson for a file")
+        cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r if k != "geometry"))
+        table = Table(title=title, show_lines=False)
+        for c in cols:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*[_cell(r.get(c)) for c in cols])
+        out_console().print(table)
+        return
+    text = render(rows, fmt, columns)
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        write_text_atomic(Path(output), text)
+
+
+def show_record(record: Mapping[str, Any], fmt: str = "table") -> None:
+    """Print one record as key/value lines (table) or JSON."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(dict(record), ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    table = Table(show_header=False, box=None)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in record.items():
+        table.add_row(key, _cell(value))
+    out_console().print(table)
+
+
+def say(message: str, quiet: bool = False) -> None:
+    """A status line on standard error (standard output stays clean for data)."""
+    if not quiet:
+        err_console.print(message, highlight=False)
+
+
+@contextmanager
+def progress(quiet: bool = False) -> Iterator[Progress]:
+    """A rich progress display on standard error; silent when quiet or when stderr is not a terminal."""
+    disable = quiet or not sys.stderr.isatty()
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=err_console, disable=disable, transient=False,
+    )
+    with bar:
+        yield bar
+
+
+def track(items: Iterable[Any], description: str, total: int | None = None, quiet: bool = False) -> Iterator[Any]:
+    with progress(quiet) as bar:
+        task = bar.add_task(description, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)
