@@ -1,0 +1,166 @@
+"""Sites as CSV, both ways.
+
+Columns: ``id,name,aliases,country,kind,precision,lat,lon,wkt,sources,notes``. A point is written in
+``lat``/``lon``; a polygon in ``wkt`` (lon lat order, WGS84). ``aliases`` and ``sources`` hold several
+values separated by ``;`` (a literal ``;`` or ``\\`` inside a value is escaped with ``\\``). Errors
+name the 1-based line of the file (the header is line 1) as the record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from typing import Final
+
+import shapely
+from shapely.errors import GEOSException
+from shapely.geometry import Point, Polygon
+
+from armswatch.errors import ArmswatchError, InputError
+from armswatch.sites.geometry import geometry_to_geojson, validate_geometry
+from armswatch.sites.model import Site, slugify
+
+COLUMNS: Final = (
+    "id",
+    "name",
+    "aliases",
+    "country",
+    "kind",
+    "precision",
+    "lat",
+    "lon",
+    "wkt",
+    "sources",
+    "notes",
+)
+REQUIRED: Final = ("name", "country", "kind", "precision")
+_SPLIT_RE: Final = re.compile(r"(?<!\\)((?:\\\\)*);")
+_UNESCAPE_RE: Final = re.compile(r"\\(.)")
+
+
+def join_list(items: Iterable[str]) -> str:
+    """``["a", "b;c"]`` → ``"a;b\\;c"``."""
+    return ";".join(i.replace("\\", "\\\\").replace(";", "\\;") for i in items)
+
+
+def split_list(cell: str) -> tuple[str, ...]:
+    """Inverse of :func:`join_list`; blank entries are dropped and entries are stripped."""
+    parts: list[str] = []
+    start = 0
+    for match in _SPLIT_RE.finditer(cell):
+        parts.append(cell[start : match.end(1)])
+        start = match.end()
+    parts.append(cell[start:])
+    values = (_UNESCAPE_RE.sub(r"\1", p).strip() for p in parts)
+    return tuple(v for v in values if v)
+
+
+def sites_to_csv(sites: Iterable[Site]) -> str:
+    """CSV text with a header row; ``\\r\\n`` line ends as RFC 4180 asks."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for s in sites:
+        lat = lon = wkt = ""
+        if isinstance(s.geometry, Point):
+            lat, lon = repr(float(s.geometry.y)), repr(float(s.geometry.x))
+        else:
+            wkt = shapely.to_wkt(s.geometry, rounding_precision=-1, trim=True)
+        writer.writerow(
+            [
+                s.id,
+                s.name,
+                join_list(s.aliases),
+                s.country,
+                s.kind,
+                s.precision,
+                lat,
+                lon,
+                wkt,
+                join_list(s.sources),
+                s.notes,
+            ]
+        )
+    return out.getvalue()
+
+
+def _float(row: dict[str, str], key: str) -> float:
+    try:
+        return float(row[key])
+    except ValueError as err:
+        raise InputError(f"{key} is not a number: {row[key]!r}") from err
+
+
+def _geometry(row: dict[str, str]) -> Point | Polygon:
+    wkt = row.get("wkt", "").strip()
+    has_point = bool(row.get("lat", "").strip() or row.get("lon", "").strip())
+    if wkt and has_point:
+        raise InputError("give either lat/lon or wkt, not both")
+    if wkt:
+        try:
+            geom = shapely.from_wkt(wkt)
+        except GEOSException as err:
+            reason = "polygon ring is not closed" if "closed" in str(err) else f"bad WKT: {err}"
+            raise InputError(reason) from err
+        return validate_geometry(geom)
+    if not has_point:
+        raise InputError("no location: fill lat and lon, or wkt")
+    return validate_geometry(Point(_float(row, "lon"), _float(row, "lat")))
+
+
+def _row_to_site(row: dict[str, str]) -> Site:
+    for key in REQUIRED:
+        if not row.get(key, "").strip():
+            raise InputError(f"missing {key}")
+    geometry = _geometry(row)
+    return Site.from_dict(
+        {
+            "id": row.get("id", "").strip() or slugify(row["name"]),
+            "name": row["name"],
+            "aliases": split_list(row.get("aliases", "")),
+            "country": row["country"].strip(),
+            "kind": row["kind"].strip(),
+            "precision": row["precision"].strip(),
+            "geometry": geometry_to_geojson(geometry),
+            "sources": split_list(row.get("sources", "")),
+            "notes": row.get("notes", ""),
+        }
+    )
+
+
+def sites_from_csv(text: str | bytes, *, path: str | None = None) -> list[Site]:
+    """Parse CSV text (UTF-8, optional BOM) into sites; raise InputError naming the bad line."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise InputError(f"not UTF-8 text: {err}", path=path) from err
+    text = text.removeprefix("\ufeff")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    missing = [c for c in REQUIRED if c not in header]
+    if not ("wkt" in header or {"lat", "lon"} <= set(header)):
+        missing.append("lat,lon or wkt")
+    if missing:
+        raise InputError(f"CSV header lacks column(s): {', '.join(missing)}", path=path, record=1)
+    sites: list[Site] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        try:
+            clean = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
+            site = _row_to_site(clean)
+        except (ArmswatchError, csv.Error) as err:
+            message = err.message if isinstance(err, ArmswatchError) else str(err)
+            raise InputError(f"line {line}: {message}", path=path, record=line) from err
+        if site.id in seen:
+            raise InputError(
+                f"line {line}: duplicate site id {site.id!r} (also line {seen[site.id]})",
+                path=path,
+                record=line,
+            )
+        seen[site.id] = line
+        sites.append(site)
+    return sites

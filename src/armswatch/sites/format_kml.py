@@ -1,0 +1,197 @@
+"""Sites as KML 2.2, both ways.
+
+Writing: one ``Placemark`` per site (``id`` attribute = site id) with ``name``, ``description``
+(the notes), ``ExtendedData`` holding every property (``aliases`` and ``sources`` as JSON arrays) and
+a ``Point`` or ``Polygon``. Reading uses defusedxml (no entity expansion, no external entities),
+accepts KML with or without the 2.2 namespace, finds Placemarks at any depth (Folders), and fills
+what plain KML from other tools lacks: ``id`` from the name, ``kind`` "other", ``precision``
+"approximate"; ``country`` must be present unless ``default_country`` is given. Errors name the
+placemark (0-based, document order) as the record.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from typing import Final
+
+import defusedxml.ElementTree as DET
+from defusedxml import DefusedXmlException
+from shapely.geometry import Point, Polygon
+
+from armswatch.errors import ArmswatchError, InputError
+from armswatch.sites.geometry import geometry_from_geojson, geometry_to_geojson
+from armswatch.sites.model import Site, slugify
+
+KML_NS: Final = "http://www.opengis.net/kml/2.2"
+_Q: Final = f"{{{KML_NS}}}"
+_LIST_KEYS: Final = ("aliases", "sources")
+_DATA_KEYS: Final = ("id", "name", "aliases", "country", "kind", "precision", "sources", "notes")
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
+    el = ET.SubElement(parent, _Q + tag)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _coords_text(coords: Iterable[tuple[float, ...]]) -> str:
+    return " ".join(f"{float(c[0])!r},{float(c[1])!r}" for c in coords)
+
+
+def _geometry_element(parent: ET.Element, geom: Point | Polygon) -> None:
+    if isinstance(geom, Point):
+        _sub(_sub(parent, "Point"), "coordinates", _coords_text([(geom.x, geom.y)]))
+        return
+    poly = _sub(parent, "Polygon")
+    _sub(_sub(_sub(poly, "outerBoundaryIs"), "LinearRing"), "coordinates", _coords_text(geom.exterior.coords))
+    for ring in geom.interiors:
+        _sub(_sub(_sub(poly, "innerBoundaryIs"), "LinearRing"), "coordinates", _coords_text(ring.coords))
+
+
+def sites_to_kml(sites: Iterable[Site], *, document_name: str = "armswatch sites") -> str:
+    """A KML 2.2 document as text (UTF-8 declaration included)."""
+    ET.register_namespace("", KML_NS)
+    root = ET.Element(_Q + "kml")
+    doc = _sub(root, "Document")
+    _sub(doc, "name", document_name)
+    for site in sites:
+        mark = _sub(doc, "Placemark")
+        mark.set("id", site.id)
+        _sub(mark, "name", site.name)
+        if site.notes:
+            _sub(mark, "description", site.notes)
+        extended = _sub(mark, "ExtendedData")
+        values = site.to_dict()
+        for key in _DATA_KEYS:
+            value = values[key]
+            text = json.dumps(value, ensure_ascii=False) if key in _LIST_KEYS else str(value)
+            data = _sub(extended, "Data")
+            data.set("name", key)
+            _sub(data, "value", text)
+        _geometry_element(mark, site.geometry)
+    ET.indent(root, space=" ")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(el: ET.Element, name: str) -> ET.Element | None:
+    return next((c for c in el if _local(c.tag) == name), None)
+
+
+def _find_all(el: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in el.iter() if _local(c.tag) == name]
+
+
+def _parse_coords(text: str | None) -> list[list[float]]:
+    out: list[list[float]] = []
+    for token in (text or "").split():
+        parts = token.split(",")
+        try:
+            out.append([float(parts[0]), float(parts[1])])
+        except (ValueError, IndexError) as err:
+            raise InputError(f"bad KML coordinate {token!r}") from err
+    return out
+
+
+def _placemark_geometry(mark: ET.Element) -> Point | Polygon:
+    points, polygons = _find_all(mark, "Point"), _find_all(mark, "Polygon")
+    if len(points) + len(polygons) != 1:
+        raise InputError("placemark must hold exactly one Point or Polygon")
+    if points:
+        coord_el = _child(points[0], "coordinates")
+        coords = _parse_coords(coord_el.text if coord_el is not None else None)
+        if len(coords) != 1:
+            raise InputError("Point must have exactly one coordinate")
+        return geometry_from_geojson({"type": "Point", "coordinates": coords[0]})
+    rings: list[list[list[float]]] = []
+    for boundary in ("outerBoundaryIs", "innerBoundaryIs"):
+        for b in (c for c in polygons[0] if _local(c.tag) == boundary):
+            ring = _find_all(b, "coordinates")
+            if not ring:
+                raise InputError(f"{boundary} has no coordinates")
+            rings.append(_parse_coords(ring[0].text))
+    if not rings:
+        raise InputError("Polygon has no outerBoundaryIs")
+    return geometry_from_geojson({"type": "Polygon", "coordinates": rings})
+
+
+def _extended(mark: ET.Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for data in _find_all(mark, "Data"):
+        key, value = data.get("name"), _child(data, "value")
+        if key and value is not None:
+            out[key] = value.text or ""
+    return out
+
+
+def _list_value(text: str | None, key: str) -> list[str]:
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = [text]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{key} must be a JSON array of text")
+    return value
+
+
+def _placemark_to_site(mark: ET.Element, default_country: str | None) -> Site:
+    data = _extended(mark)
+    name_el = _child(mark, "name")
+    name = data.get("name") or (name_el.text if name_el is not None else None) or ""
+    if not name.strip():
+        raise InputError("placemark has no name")
+    desc = _child(mark, "description")
+    notes = data.get("notes", (desc.text if desc is not None else "") or "")
+    country = data.get("country") or default_country
+    if not country:
+        raise InputError("missing country (add ExtendedData 'country' or pass a default country)")
+    geometry = _placemark_geometry(mark)
+    return Site.from_dict(
+        {
+            "id": data.get("id") or mark.get("id") or slugify(name),
+            "name": name,
+            "aliases": _list_value(data.get("aliases"), "aliases"),
+            "country": country,
+            "kind": data.get("kind") or "other",
+            "precision": data.get("precision") or "approximate",
+            "geometry": geometry_to_geojson(geometry),
+            "sources": _list_value(data.get("sources"), "sources"),
+            "notes": notes,
+        }
+    )
+
+
+def sites_from_kml(
+    text: str | bytes, *, path: str | None = None, default_country: str | None = None
+) -> list[Site]:
+    """Parse a KML document into sites; raise InputError naming the bad placemark."""
+    try:
+        root = DET.fromstring(text.encode("utf-8") if isinstance(text, str) else text)
+    except (ET.ParseError, DefusedXmlException) as err:
+        raise InputError(f"not valid (or unsafe) KML/XML: {err}", path=path) from err
+    if _local(root.tag) != "kml":
+        raise InputError(f"root element is <{_local(root.tag)}>, expected <kml>", path=path)
+    sites: list[Site] = []
+    seen: dict[str, int] = {}
+    for index, mark in enumerate(_find_all(root, "Placemark")):
+        try:
+            site = _placemark_to_site(mark, default_country)
+        except ArmswatchError as err:
+            raise InputError(f"placemark {index}: {err.message}", path=path, record=index) from err
+        if site.id in seen:
+            raise InputError(
+                f"placemark {index}: duplicate site id {site.id!r} (also placemark {seen[site.id]})",
+                path=path,
+                record=index,
+            )
+        seen[site.id] = index
+        sites.append(site)
+    return sites
