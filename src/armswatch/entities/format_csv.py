@@ -20,6 +20,7 @@ from followthemoney.proxy import EntityProxy
 
 from armswatch.entities.snapshot import ListSnapshot, new_entity
 from armswatch.errors import InputError
+from armswatch.types.imo import clean_imo
 
 DEFAULT_DATASET = "user_csv"
 
@@ -74,6 +75,10 @@ def parse_csv(
                 continue
             cell = (row.get(column) or "").strip()
             values = cell.split(separator) if separator else [cell]
+            if prop == "imoNumber":
+                cleaned = [clean_imo(v) for v in values if v.strip()]
+                problems["csv: bad IMO number"] += sum(1 for v in cleaned if v is None)
+                values = [v for v in cleaned if v is not None]
             entity.add(prop, [v.strip() for v in values if v.strip()], quiet=True, fuzzy=True)
         if not entity.get("name", quiet=True) and entity.schema.is_a("Thing"):
             problems["csv: row without name"] += 1

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from armswatch.entities.importer import detect_format, load_entities, ofac_parts
+from armswatch.errors import MissingFileError
+
+from .fixtures import write_ofac
+
+
+def _by_id(snap, entity_id):
+    return next(e for e in snap.entities if e.id == entity_id)
+
+
+def test_ofac_vessel_imo_mmsi_flags_and_owner(tmp_path: Path) -> None:
+    snap = load_entities(write_ofac(tmp_path), list_date=date(2021, 7, 1))
+    assert snap.dataset == "us_ofac_sdn"
+    assert snap.list_date == date(2021, 7, 1)
+    vessel = _by_id(snap, "ofac-17069")
+    assert vessel.schema.name == "Vessel"
+    assert vessel.get("imoNumber") == ["7937317"]
+    assert vessel.get("mmsi") == ["445114000"]
+    assert vessel.get("flag") == ["kp"]
+    assert vessel.get("pastFlags") == ["pa"]
+    assert set(vessel.get("previousName")) == {"MOONLIGHT", "CHONG GON GANG"}
+    assert vessel.get("owner") == ["ofac-15000"]  # owner column names a listed party
+    assert vessel.get("callSign") == []  # -0- is null
+
+
+def test_ofac_bad_imo_check_digit_is_counted(tmp_path: Path) -> None:
+    snap = load_entities(write_ofac(tmp_path))
+    assert _by_id(snap, "ofac-15001").get("imoNumber") == []
+    assert snap.problems["ofac: vessel IMO with bad check digit"] == 1
+
+
+def test_ofac_programs_aliases_addresses(tmp_path: Path) -> None:
+    snap = load_entities(write_ofac(tmp_path))
+    komid = _by_id(snap, "ofac-9345")
+    assert komid.schema.name == "LegalEntity"
+    assert set(komid.get("alias")) == {"KOMID", "CHANGGWANG SINYONG CORPORATION"}
+    assert komid.get("country") == ["kp"]
+    sanction = _by_id(snap, "ofac-9345-sanction")
+    assert set(sanction.get("program")) == {"NPWMD", "DPRK2"}
+    assert snap.problems["ofac: address for unknown ent_num"] == 1
+
+
+def test_ofac_comments_continue_remarks_and_link(tmp_path: Path) -> None:
+    snap = load_entities(write_ofac(tmp_path))
+    person = _by_id(snap, "ofac-12211")
+    assert person.schema.name == "Person"
+    assert person.get("lastName") == ["KIM"]
+    assert person.get("passportNumber") == ["123456"]
+    links = [e for e in snap.entities if e.schema.name == "UnknownLink"]
+    assert [(link.get("subject"), link.get("object")) for link in links] == [(["ofac-12211"], ["ofac-9345"])]
+
+
+def test_ofac_any_part_names_the_set(tmp_path: Path) -> None:
+    write_ofac(tmp_path, prefix="x_")
+    dataset, files = ofac_parts(tmp_path / "x_alt.csv")
+    assert dataset == "us_ofac_sdn"
+    assert set(files) == {"primary", "add", "alt", "comments"}
+    assert detect_format(tmp_path / "x_sdn.csv") == "ofac-csv"
+
+
+def test_ofac_missing_primary(tmp_path: Path) -> None:
+    (tmp_path / "add.csv").write_text('1,2,-0- ,-0- ,"Cuba",-0- \r\n', encoding="utf-8")
+    with pytest.raises(MissingFileError):
+        load_entities(tmp_path / "add.csv", "ofac-csv")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from armswatch.entities.importer import load_entities
+from armswatch.errors import InputError
+
+
+def test_ftm_lines_with_bad_lines_counted(tmp_path: Path) -> None:
+    path = tmp_path / "x.ftm.json"
+    lines = [
+        json.dumps(
+            {
+                "id": "v1",
+                "schema": "Vessel",
+                "properties": {"name": ["SEA STAR"], "imoNumber": ["9161003"]},
+                "datasets": ["demo_ds"],
+            }
+        ),
+        "not json",
+        json.dumps({"id": "x", "schema": "NoSuchSchema", "properties": {}}),
+        json.dumps({"schema": "Person"}),
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    snap = load_entities(path)
+    assert snap.dataset == "demo_ds"
+    assert [e.id for e in snap.entities] == ["v1"]
+    assert snap.entities[0].get("imoNumber") == ["9161003"]
+    assert sum(snap.problems.values()) == 3
+
+
+def test_user_csv_with_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "watch.csv"
+    path.write_text(
+        "ref,kind,title,imo,aka\nA1,Vessel,SEA STAR,IMO 9161003,STAR;STELLA\nA2,Bogus,X,,\n", encoding="utf-8"
+    )
+    snap = load_entities(
+        path, mapping="id=ref,schema=kind,name=title,imoNumber=imo,alias=aka", dataset="mine"
+    )
+    assert snap.dataset == "mine"
+    (vessel,) = snap.entities
+    assert vessel.id == "mine-A1"
+    assert vessel.get("imoNumber") == ["9161003"]
+    assert sorted(vessel.get("alias")) == ["STAR", "STELLA"]
+    assert snap.problems["csv: unknown schema"] == 1
+
+
+def test_user_csv_unknown_column(tmp_path: Path) -> None:
+    path = tmp_path / "watch.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no column"):
+        load_entities(path, "csv", mapping="name=c")

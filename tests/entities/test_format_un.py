@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from armswatch.entities.format_un import parse_un_xml
+from armswatch.entities.importer import load_entities
+from armswatch.errors import InputError
+
+from .fixtures import un_xml
+
+
+def _by_id(snap, entity_id):
+    return next(e for e in snap.entities if e.id == entity_id)
+
+
+def test_un_person_names_aliases_and_original_script() -> None:
+    snap = parse_un_xml(un_xml().encode())
+    assert snap.dataset == "un_sc"
+    assert snap.list_date == date(2024, 1, 15)
+    person = _by_id(snap, "unsc-6908001")
+    assert person.schema.name == "Person"
+    assert set(person.get("name")) == {"RI JE-SON", "리제선"}
+    assert person.get("alias") == ["RI CHE-SON"]
+    assert person.get("weakAlias") == ["RI JE SON"]
+    assert person.get("nationality") == ["kp"]
+    assert person.get("birthDate") == ["1938"]
+    assert person.get("passportNumber") == ["381420754"]
+    assert person.get("position") == ["Director"]
+    assert not snap.problems
+
+
+def test_un_entity_sanction_address_and_previous_name() -> None:
+    snap = parse_un_xml(un_xml().encode())
+    org = _by_id(snap, "unsc-690735")
+    assert org.schema.name == "Organization"
+    assert org.get("alias") == ["KOMID"]  # quotes stripped
+    assert org.get("previousName") == ["OLD TRADING CO"]
+    assert org.get("imoNumber") == ["5342883"]
+    (address_id,) = org.get("addressEntity")
+    address = _by_id(snap, address_id)
+    assert address.get("city") == ["Pyongyang"]
+    sanction = next(e for e in snap.entities if e.schema.name == "Sanction" and e.get("entity") == [org.id])
+    assert sanction.get("unscId") == ["KPe.001"]
+    assert sanction.get("program") == ["DPRK"]
+    assert sanction.get("listingDate") == ["2009-04-24"]
+    assert sanction.get("authority") == ["United Nations Security Council"]
+
+
+def test_malformed_xml_names_file_and_position(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.xml"
+    bad.write_text(un_xml()[:-40], encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_entities(bad)
+    assert "broken.xml" in str(info.value)
+    assert "line" in str(info.value)
+
+
+def test_entity_expansion_is_refused() -> None:
+    bomb = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><CONSOLIDATED_LIST>&a;</CONSOLIDATED_LIST>'
+    with pytest.raises(InputError, match="forbidden"):
+        parse_un_xml(bomb, source="bomb.xml")
+
+
+def test_wrong_root_is_input_error() -> None:
+    with pytest.raises(InputError, match="not a UN consolidated list"):
+        parse_un_xml(b"<other/>")
+
+
+def test_record_without_dataid_is_counted_not_fatal() -> None:
+    text = un_xml().replace("<DATAID>690735</DATAID>", "")
+    snap = parse_un_xml(text.encode())
+    assert snap.problems["un: record without DATAID"] == 1
+    assert any(e.id == "unsc-6908001" for e in snap.entities)
