@@ -1,0 +1,236 @@
+"""NMEA 0183 AIS sentence parsing and multi-sentence reassembly, vectorised over lines with polars.
+
+Handles ``!AIVDM`` / ``!AIVDO`` (any talker, e.g. ``!ABVDM``), NMEA 4.0 tag blocks
+(``\\s:rcv,c:1503079517*55\\!AIVDM,...``; ``c:`` is the UNIX time in seconds, or milliseconds when
+larger than 10^11), Gatehouse ``$PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,...`` lines (their time applies to
+the sentences that follow), a leading ISO or UNIX timestamp (``2020-01-01 00:00:00,!AIVDM...``,
+``1503079517.1 !AIVDM...``) and a trailing receiver suffix with a UNIX time
+(``!AIVDM,...*5C,rMYRECV,1503079517``). Time precedence: tag block, leading, trailing, Gatehouse.
+
+The sentence checksum (XOR of the characters between ``!`` and ``*``) is verified; tag block
+checksums are not. Lines starting ``#`` and blank lines are ignored and not counted as bad.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from armswatch.maritime.schema import UTC_TS
+
+_TAG = r"^\s*\\([^\\]*)\\(.*)$"
+_SENTENCE = (
+    r"^(.*?)[!$]([A-Z]{2}VD[MO],([1-9]),([1-9]),([0-9]?),([A-Za-z0-9]?),([0-9:;<=>?@A-W`a-w]*),([0-5]))"
+    r"\*([0-9A-Fa-f]{2})(.*)$"
+)
+_PGHP = r"^\s*\$PGHP,1,(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,3})"
+_ISO = r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+_EPOCH_PRE = r"^\s*(\d{10}(?:\.\d+)?)(?:[\s,;]|$)"
+_EPOCH_POST = r"(?:^|[,;\s])(\d{10}(?:\.\d+)?)\s*$"
+
+LOW_TS: Final = 315532800  # 1980-01-01: earlier UNIX times are treated as missing
+HIGH_TS: Final = 4102444800  # 2100-01-01
+
+MAX_FRAGMENTS: Final = 9
+
+
+@dataclass(frozen=True)
+class ParsedLines:
+    """Result of :func:`parse_lines`.
+
+    ``messages``: one row per complete AIS message — ``line`` (first line of the message), ``ts``,
+    ``payload`` (armoured 6-bit text, fragments joined), ``fill`` (fill bits of the last fragment).
+    ``rejects``: ``line`` and ``reason`` of every bad record. ``carry``: number of trailing input rows
+    that belong to a multi-sentence message still open at the end of the chunk (to be re-parsed with
+    the next chunk); zero when ``final``.
+    """
+
+    messages: pl.DataFrame
+    rejects: pl.DataFrame
+    carry: int
+    ignored: int
+
+
+def split_lines(text: str, first_line: int = 1) -> pl.DataFrame:
+    """Split text into a frame of ``line`` (1-based number) and ``raw`` without a Python list."""
+    parts = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n")
+    raw = pl.from_arrow(parts.flatten())
+    assert isinstance(raw, pl.Series)
+    n = raw.len()
+    if n and text.endswith("\n"):
+        raw = raw.head(n - 1)
+        n -= 1
+    return pl.DataFrame(
+        {"line": pl.int_range(first_line, first_line + n, dtype=pl.UInt64, eager=True), "raw": raw}
+    )
+
+
+def xor_checksum(bodies: pl.Series) -> np.ndarray:
+    """XOR of the bytes of each (non-empty, non-null) string, vectorised with ``reduceat``."""
+    arr = bodies.cast(pl.Utf8).to_arrow()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    arr = arr.cast(pa.large_string())
+    _, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    if len(arr) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    data = np.frombuffer(data_buf, dtype=np.uint8)[: offsets[-1]]
+    return np.bitwise_xor.reduceat(data, offsets[:-1]).astype(np.uint8)
+
+
+def _epoch(expr: pl.Expr) -> pl.Expr:
+    seconds = expr.cast(pl.Float64, strict=False)
+    seconds = pl.when(seconds > 1e11).then(seconds / 1000.0).otherwise(seconds)
+    seconds = pl.when((seconds >= LOW_TS) & (seconds < HIGH_TS)).then(seconds)
+    return (seconds * 1_000_000).round(0).cast(pl.Int64).cast(UTC_TS)
+
+
+def _iso(expr: pl.Expr) -> pl.Expr:
+    return (
+        expr.str.replace("T", " ")
+        .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us")
+        .dt.replace_time_zone("UTC")
+    )
+
+
+def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
+    """Per line: kind, time candidates and sentence fields."""
+    tag = pl.col("raw").str.extract_groups(_TAG)
+    df = lines.with_columns(pl.col("raw").str.strip_chars_end("\r\n ")).with_columns(
+        tag.struct.field("1").alias("tag"),
+        pl.coalesce(tag.struct.field("2"), pl.col("raw")).alias("rest"),
+    )
+    s = pl.col("rest").str.extract_groups(_SENTENCE)
+    g = pl.col("raw").str.extract_groups(_PGHP)
+    df = df.with_columns(
+        s.struct.field("1").alias("pre"),
+        s.struct.field("2").alias("body"),
+        s.struct.field("3").cast(pl.UInt8).alias("count"),
+        s.struct.field("4").cast(pl.UInt8).alias("num"),
+        s.struct.field("5").alias("seq"),
+        s.struct.field("6").alias("chan"),
+        s.struct.field("7").alias("payload"),
+        s.struct.field("8").cast(pl.UInt8).alias("fill"),
+        s.struct.field("9").str.to_uppercase().alias("cs"),
+        s.struct.field("10").alias("post"),
+        pl.datetime(
+            g.struct.field("1").cast(pl.Int32),
+            g.struct.field("2").cast(pl.Int8),
+            g.struct.field("3").cast(pl.Int8),
+            g.struct.field("4").cast(pl.Int8),
+            g.struct.field("5").cast(pl.Int8),
+            g.struct.field("6").cast(pl.Int8),
+            g.struct.field("7").cast(pl.Int32) * 1000,
+            time_unit="us",
+            time_zone="UTC",
+        ).alias("pghp_ts"),
+        g.struct.field("1").is_not_null().alias("is_pghp"),
+    )
+    ts = pl.coalesce(
+        _epoch(pl.col("tag").str.extract(r"(?:^|,)c:(\d+(?:\.\d+)?)", 1)),
+        _iso(pl.col("pre").str.extract(_ISO, 1)),
+        _epoch(pl.col("pre").str.extract(_EPOCH_PRE, 1)),
+        _epoch(pl.col("post").str.extract(_EPOCH_POST, 1)),
+        pl.col("pghp_ts").forward_fill(),
+    )
+    stripped = pl.col("raw").str.strip_chars()
+    ignored = (stripped == "") | stripped.str.starts_with("#")
+    return df.with_columns(ts.alias("ts"), ignored.alias("ignored"))
+
+
+def parse_lines(lines: pl.DataFrame, *, final: bool = True) -> ParsedLines:
+    """Parse a chunk of raw lines (``line``, ``raw``) into complete messages and rejects."""
+    df = _sentences(lines)
+    ignored = int(df["ignored"].sum()) + int(df["is_pghp"].sum())
+    sent = df.filter(pl.col("body").is_not_null())
+    garbage = df.filter(pl.col("body").is_null() & ~pl.col("ignored") & ~pl.col("is_pghp"))
+    cs = xor_checksum(sent["body"])
+    expected = sent["cs"].str.to_integer(base=16, strict=False).to_numpy()
+    sent = sent.with_columns(pl.Series("cs_ok", cs == expected))
+    bad_cs = sent.filter(~pl.col("cs_ok"))
+    good = sent.filter(pl.col("cs_ok") & (pl.col("num") <= pl.col("count")))
+    bad_num = sent.filter(pl.col("cs_ok") & (pl.col("num") > pl.col("count")))
+
+    single = good.filter(pl.col("count") == 1).select("line", "ts", "payload", "fill")
+    multi = good.filter(pl.col("count") > 1).with_columns(
+        pl.col("seq").fill_null(""), pl.col("chan").fill_null("")
+    )
+    complete, broken, carry = _reassemble(multi, lines.height, df["line"], final=final)
+
+    messages = pl.concat([single, complete]).sort("line")
+    rejects = pl.concat(
+        [
+            garbage.select("line", pl.lit("garbage_line").alias("reason")),
+            bad_cs.select("line", pl.lit("bad_checksum").alias("reason")),
+            bad_num.select("line", pl.lit("bad_fragment_number").alias("reason")),
+            broken,
+        ]
+    )
+    if carry:
+        first_carried = int(df["line"][lines.height - carry])
+        messages = messages.filter(pl.col("line") < first_carried)
+        rejects = rejects.filter(pl.col("line") < first_carried)
+    return ParsedLines(messages, rejects.sort("line"), carry, ignored)
+
+
+def _reassemble(
+    multi: pl.DataFrame, n_rows: int, line_numbers: pl.Series, *, final: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """Join fragments of multi-sentence messages (grouped by sequence id and channel, in order)."""
+    empty = pl.DataFrame(schema={"line": pl.UInt64, "reason": pl.Utf8})
+    msg_schema: dict[str, pl.DataType] = {
+        "line": pl.UInt64(),
+        "ts": UTC_TS,
+        "payload": pl.Utf8(),
+        "fill": pl.UInt8(),
+    }
+    if multi.height == 0:
+        return pl.DataFrame(schema=msg_schema), empty, 0
+    key = ["seq", "chan"]
+    grouped = (
+        multi.with_columns(
+            (pl.col("num") == 1).cum_sum().over(key).alias("grp"),
+        )
+        .group_by([*key, "grp"], maintain_order=True)
+        .agg(
+            pl.col("line").first().alias("line"),
+            pl.col("line").last().alias("last_line"),
+            pl.col("line").alias("lines"),
+            pl.col("ts").drop_nulls().first().alias("ts"),
+            pl.col("payload").sort_by("num").str.join("").alias("payload"),
+            pl.col("fill").sort_by("num").last().alias("fill"),
+            pl.col("count").first().alias("count"),
+            pl.col("count").n_unique().alias("counts"),
+            pl.col("num").n_unique().alias("nums"),
+            pl.len().alias("n"),
+            pl.col("num").max().alias("max_num"),
+            pl.col("num").min().alias("min_num"),
+        )
+    )
+    ok = (pl.col("n") == pl.col("count")) & (pl.col("nums") == pl.col("count")) & (pl.col("counts") == 1)
+    ok = ok & (pl.col("min_num") == 1)
+    carry = 0
+    if not final:
+        last_line = int(line_numbers[n_rows - 1])
+        open_end = grouped.filter(
+            ~ok
+            & (pl.col("last_line") > last_line - MAX_FRAGMENTS)
+            & (pl.col("n") == pl.col("max_num"))
+            & (pl.col("max_num") < pl.col("count"))
+        )
+        if open_end.height:
+            first = int(open_end["line"].min())  # type: ignore[arg-type]
+            carry = int((line_numbers >= first).sum())
+    complete = grouped.filter(ok).select(*msg_schema)
+    broken = (
+        grouped.filter(~ok)
+        .select(pl.col("lines").explode().alias("line"))
+        .with_columns(pl.lit("unreassembled_fragment").alias("reason"))
+    )
+    return complete, broken, carry
