@@ -43,7 +43,9 @@ def read_config(root: Path) -> WorkspaceConfig:
     ws = data.get("workspace", {})
     fmt = ws.get("format", FORMAT)
     if fmt != FORMAT:
-        raise WorkspaceError(f"unsupported workspace format {fmt!r} (this armswatch reads {FORMAT})", path=str(path))
+        raise WorkspaceError(
+            f"unsupported workspace format {fmt!r} (this armswatch reads {FORMAT})", path=str(path)
+        )
     return WorkspaceConfig(
         name=str(ws.get("name", root.name)),
         created=str(ws.get("created", "")),
@@ -60,7 +62,7 @@ def resolve_database_url(root: Path, configured: str) -> str:
     url = os.environ.get("ARMSWATCH_DATABASE_URL") or configured
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != "sqlite://":
-        relative = url[len(prefix):]
+        relative = url[len(prefix) :]
         target = (root / relative).resolve()
         if not target.is_relative_to(root.resolve()):
             raise WorkspaceError(f"database path {relative!r} points outside the workspace", path=str(root))

@@ -75,7 +75,12 @@ class Workspace:
     # ---------------------------------------------------------------- opening
     @classmethod
     def init(
-        cls, root: Path, *, name: str | None = None, database_url: str | None = None, analyst: str | None = None
+        cls,
+        root: Path,
+        *,
+        name: str | None = None,
+        database_url: str | None = None,
+        analyst: str | None = None,
     ) -> Workspace:
         root = Path(root)
         if (root / CONFIG_NAME).exists():
@@ -106,7 +111,7 @@ class Workspace:
         except ArmswatchError:
             engine.dispose()
             raise
-        except Exception as exc:  # noqa: BLE001 - a driver or migration failure is one line
+        except Exception as exc:
             engine.dispose()
             raise WorkspaceError(f"cannot open the workspace database: {exc}", path=str(root)) from exc
         return cls(root, config, engine, analyst or default_analyst())
@@ -130,16 +135,27 @@ class Workspace:
             yield conn
 
     # ---------------------------------------------------------------- audit
-    def _audit(self, conn: Connection, action: str, object_type: str, object_id: str, payload: Mapping[str, Any]) -> None:
-        last = conn.execute(select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)).first()
+    def _audit(
+        self, conn: Connection, action: str, object_type: str, object_id: str, payload: Mapping[str, Any]
+    ) -> None:
+        last = conn.execute(
+            select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+        ).first()
         seq, prev = (1, GENESIS) if last is None else (int(last.seq) + 1, str(last.hash))
         at = to_iso(utcnow()) or ""
         body = dict(payload)
         digest = entry_hash(prev, seq, at, self.analyst, action, object_type, object_id, body)
         conn.execute(
             insert(t.audit_log).values(
-                seq=seq, at=at, analyst=self.analyst, action=action, object_type=object_type,
-                object_id=object_id, payload=body, prev_hash=prev, hash=digest,
+                seq=seq,
+                at=at,
+                analyst=self.analyst,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                payload=body,
+                prev_hash=prev,
+                hash=digest,
             )
         )
         conn.execute(delete(t.meta).where(t.meta.c.key == "audit_head"))
@@ -148,7 +164,7 @@ class Workspace:
     def audit_entries(self) -> list[AuditEntry]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(t.audit_log).order_by(t.audit_log.c.seq)).mappings().all()
-        return [AuditEntry(**{k: row[k] for k in row.keys()}) for row in rows]
+        return [AuditEntry(**{k: row[k] for k in row}) for row in rows]
 
     def audit_head(self) -> tuple[int, str] | None:
         with self.engine.connect() as conn:
@@ -160,16 +176,29 @@ class Workspace:
 
     # ---------------------------------------------------------------- sources
     def add_source(
-        self, name: str, *, publisher: str | None = None, url: str | None = None, licence: str | None = None,
-        reliability: str = "F", id: str | None = None,
+        self,
+        name: str,
+        *,
+        publisher: str | None = None,
+        url: str | None = None,
+        licence: str | None = None,
+        reliability: str = "F",
+        id: str | None = None,
     ) -> str:
         """Register who published something; idempotent on the id (a slug of the name by default)."""
         source_id = id or slug(name)
         grade = clean_reliability(reliability)
         with self.transaction() as conn:
             if conn.execute(select(t.source.c.id).where(t.source.c.id == source_id)).first() is None:
-                values = {"id": source_id, "name": name, "publisher": publisher, "url": url, "licence": licence,
-                          "reliability": grade, "created_at": to_iso(utcnow())}
+                values = {
+                    "id": source_id,
+                    "name": name,
+                    "publisher": publisher,
+                    "url": url,
+                    "licence": licence,
+                    "reliability": grade,
+                    "created_at": to_iso(utcnow()),
+                }
                 conn.execute(insert(t.source).values(**values))
                 self._audit(conn, "source.add", "source", source_id, values)
         return source_id
@@ -181,9 +210,16 @@ class Workspace:
 
     # ---------------------------------------------------------------- artifacts
     def add_artifact(
-        self, data: bytes | Path, *, name: str | None = None, media_type: str | None = None,
-        source: str | None = None, captured_at: datetime | None = None, url: str | None = None,
-        metadata: Mapping[str, Any] | None = None, simulated: bool = False,
+        self,
+        data: bytes | Path,
+        *,
+        name: str | None = None,
+        media_type: str | None = None,
+        source: str | None = None,
+        captured_at: datetime | None = None,
+        url: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        simulated: bool = False,
     ) -> Artifact:
         """Store immutable bytes; the same bytes added twice give the same artifact."""
         if isinstance(data, bytes):
@@ -194,19 +230,37 @@ class Workspace:
             name = name or Path(data).name
         artifact_id = f"sha256:{stored.sha256}"
         with self.transaction() as conn:
-            existing = conn.execute(select(t.artifact).where(t.artifact.c.id == artifact_id)).mappings().first()
+            existing = (
+                conn.execute(select(t.artifact).where(t.artifact.c.id == artifact_id)).mappings().first()
+            )
             if existing is not None:
                 return records.artifact_from_row(existing)
-            if source is not None and conn.execute(select(t.source.c.id).where(t.source.c.id == source)).first() is None:
+            if (
+                source is not None
+                and conn.execute(select(t.source.c.id).where(t.source.c.id == source)).first() is None
+            ):
                 raise NotFoundError(f"unknown source {source!r}; add it first")
             values = {
-                "id": artifact_id, "sha256": stored.sha256, "media_type": media_type or guess_media_type(name),
-                "size": stored.size, "name": name, "url": url, "captured_at": to_iso(captured_at),
-                "added_at": to_iso(utcnow()), "source_id": source, "meta": dict(metadata or {}),
+                "id": artifact_id,
+                "sha256": stored.sha256,
+                "media_type": media_type or guess_media_type(name),
+                "size": stored.size,
+                "name": name,
+                "url": url,
+                "captured_at": to_iso(captured_at),
+                "added_at": to_iso(utcnow()),
+                "source_id": source,
+                "meta": dict(metadata or {}),
                 "simulated": simulated,
             }
             conn.execute(insert(t.artifact).values(**values))
-            self._audit(conn, "artifact.add", "artifact", artifact_id, {k: values[k] for k in ("name", "size", "media_type", "source_id", "simulated")})
+            self._audit(
+                conn,
+                "artifact.add",
+                "artifact",
+                artifact_id,
+                {k: values[k] for k in ("name", "size", "media_type", "source_id", "simulated")},
+            )
             row = conn.execute(select(t.artifact).where(t.artifact.c.id == artifact_id)).mappings().one()
         return records.artifact_from_row(row)
 
@@ -216,7 +270,11 @@ class Workspace:
         if len(hexpart) < 8:
             raise NotFoundError(f"artifact reference too short (give at least 8 hex digits): {ref!r}")
         with self.engine.connect() as conn:
-            ids = conn.execute(select(t.artifact.c.id).where(t.artifact.c.sha256.startswith(hexpart)).limit(2)).scalars().all()
+            ids = (
+                conn.execute(select(t.artifact.c.id).where(t.artifact.c.sha256.startswith(hexpart)).limit(2))
+                .scalars()
+                .all()
+            )
         if not ids:
             raise NotFoundError(f"no artifact {ref!r}")
         if len(ids) > 1:
@@ -242,7 +300,9 @@ class Workspace:
 
     # ---------------------------------------------------------------- runs
     @contextlib.contextmanager
-    def run(self, tool: str, *, parameters: Mapping[str, Any] | None = None, inputs: Sequence[str] = ()) -> Iterator[RunRecorder]:
+    def run(
+        self, tool: str, *, parameters: Mapping[str, Any] | None = None, inputs: Sequence[str] = ()
+    ) -> Iterator[RunRecorder]:
         """Record one execution of an analysis; see :mod:`armswatch.provenance.recorder`."""
         started = utcnow()
         run_id = f"run-{started:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
@@ -250,39 +310,70 @@ class Workspace:
         for ref in inputs:
             recorder.add_input(self.resolve_artifact_id(ref))
         with self.transaction() as conn:
-            conn.execute(insert(t.run).values(
-                id=run_id, tool=tool, version=__version__, parameters=recorder.parameters,
-                started_at=to_iso(started), status="running", analyst=self.analyst, summary={}, simulated=False,
-            ))
+            conn.execute(
+                insert(t.run).values(
+                    id=run_id,
+                    tool=tool,
+                    version=__version__,
+                    parameters=recorder.parameters,
+                    started_at=to_iso(started),
+                    status="running",
+                    analyst=self.analyst,
+                    summary={},
+                    simulated=False,
+                )
+            )
             self._audit(conn, "run.start", "run", run_id, {"tool": tool, "parameters": recorder.parameters})
+        from armswatch.provenance.commit import commit_run
+
         try:
             yield recorder
+            with self.transaction() as conn:
+                self._link_artifacts(conn, recorder)
+                commit_run(self, conn, recorder)
         except BaseException as exc:
             message = str(exc) or type(exc).__name__
             with self.transaction() as conn:
-                self._link_artifacts(conn, recorder)
-                conn.execute(update(t.run).where(t.run.c.id == run_id).values(
-                    status="failed", error=message, ended_at=to_iso(utcnow()), summary=recorder.summary,
-                ))
+                with contextlib.suppress(NotFoundError):
+                    self._link_artifacts(conn, recorder)
+                conn.execute(
+                    update(t.run)
+                    .where(t.run.c.id == run_id)
+                    .values(
+                        status="failed",
+                        error=message,
+                        ended_at=to_iso(utcnow()),
+                        summary=recorder.summary,
+                    )
+                )
                 self._audit(conn, "run.fail", "run", run_id, {"error": message})
             raise
-        from armswatch.provenance.commit import commit_run
-
-        with self.transaction() as conn:
-            self._link_artifacts(conn, recorder)
-            commit_run(self, conn, recorder)
 
     def _link_artifacts(self, conn: Connection, recorder: RunRecorder) -> None:
+        wanted = set(recorder.inputs) | set(recorder.outputs)
+        known = (
+            set(conn.execute(select(t.artifact.c.id).where(t.artifact.c.id.in_(wanted))).scalars())
+            if wanted
+            else set()
+        )
         for role, ids in (("input", recorder.inputs), ("output", recorder.outputs)):
             for artifact_id in ids:
-                conn.execute(insert(t.run_artifact).values(run_id=recorder.id, artifact_id=artifact_id, role=role))
+                if artifact_id not in known:
+                    raise NotFoundError(
+                        f"run {recorder.id}: {role} artifact {artifact_id} was never added to the workspace"
+                    )
+                conn.execute(
+                    insert(t.run_artifact).values(run_id=recorder.id, artifact_id=artifact_id, role=role)
+                )
 
     def get_run(self, run_id: str) -> Run:
         with self.engine.connect() as conn:
             row = conn.execute(select(t.run).where(t.run.c.id == run_id)).mappings().first()
             if row is None:
                 raise NotFoundError(f"no run {run_id!r}")
-            links = conn.execute(select(t.run_artifact).where(t.run_artifact.c.run_id == run_id)).mappings().all()
+            links = (
+                conn.execute(select(t.run_artifact).where(t.run_artifact.c.run_id == run_id)).mappings().all()
+            )
         return records.run_from_row(row, links)
 
     def list_runs(self, tool: str | None = None, status: str | None = None) -> list[Run]:
@@ -294,14 +385,18 @@ class Workspace:
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
             links = conn.execute(select(t.run_artifact)).mappings().all()
-        by_run: dict[str, list[Mapping[str, Any]]] = {}
+        by_run: dict[str, list[Mapping[Any, Any]]] = {}
         for link in links:
             by_run.setdefault(link["run_id"], []).append(link)
         return [records.run_from_row(r, by_run.get(r["id"], [])) for r in rows]
 
     # ---------------------------------------------------------------- findings
     def list_findings(
-        self, kind: str | None = None, status: str | None = None, subject: str | None = None, run_id: str | None = None,
+        self,
+        kind: str | None = None,
+        status: str | None = None,
+        subject: str | None = None,
+        run_id: str | None = None,
     ) -> list[Finding]:
         query = select(t.finding).order_by(t.finding.c.created_at, t.finding.c.id)
         if kind:
@@ -327,9 +422,15 @@ class Workspace:
 
     def get_finding(self, finding_id: str) -> Finding:
         with self.engine.connect() as conn:
-            ids = conn.execute(select(t.finding.c.id).where(t.finding.c.id.startswith(finding_id)).limit(2)).scalars().all()
+            ids = (
+                conn.execute(select(t.finding.c.id).where(t.finding.c.id.startswith(finding_id)).limit(2))
+                .scalars()
+                .all()
+            )
         if len(ids) != 1:
-            raise NotFoundError(f"no finding {finding_id!r}" if not ids else f"finding id {finding_id!r} is ambiguous")
+            raise NotFoundError(
+                f"no finding {finding_id!r}" if not ids else f"finding id {finding_id!r} is ambiguous"
+            )
         found = [f for f in self.list_findings() if f.id == ids[0]]
         return found[0]
 
@@ -340,12 +441,23 @@ class Workspace:
         at = utcnow()
         with self.transaction() as conn:
             conn.execute(update(t.finding).where(t.finding.c.id == current.id).values(status=new_status))
-            conn.execute(insert(t.review).values(
-                finding_id=current.id, status_from=current.status, status_to=new_status, note=note,
-                analyst=self.analyst, at=to_iso(at),
-            ))
-            self._audit(conn, "finding.review", "finding", current.id,
-                        {"from": current.status, "to": new_status, "note": note})
+            conn.execute(
+                insert(t.review).values(
+                    finding_id=current.id,
+                    status_from=current.status,
+                    status_to=new_status,
+                    note=note,
+                    analyst=self.analyst,
+                    at=to_iso(at),
+                )
+            )
+            self._audit(
+                conn,
+                "finding.review",
+                "finding",
+                current.id,
+                {"from": current.status, "to": new_status, "note": note},
+            )
         return Review(current.id, current.status, new_status, note, self.analyst, at)
 
     # ---------------------------------------------------------------- sites
@@ -405,8 +517,14 @@ class Workspace:
         with self.engine.connect() as conn:
             return {
                 name: int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
-                for name, table in (("sites", t.site), ("sources", t.source), ("artifacts", t.artifact),
-                                    ("runs", t.run), ("findings", t.finding), ("audit entries", t.audit_log))
+                for name, table in (
+                    ("sites", t.site),
+                    ("sources", t.source),
+                    ("artifacts", t.artifact),
+                    ("runs", t.run),
+                    ("findings", t.finding),
+                    ("audit entries", t.audit_log),
+                )
             }
 
 
@@ -418,5 +536,5 @@ def default_analyst() -> str:
         return env
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user database in some containers
+    except Exception:
         return "unknown"

@@ -7,18 +7,37 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import AnalystOpt, FormatOpt, OutputOpt, QuietOpt, WorkspaceOpt, emit, open_workspace, say, show_record
+from armswatch.cli.common import (
+    AnalystOpt,
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    WorkspaceOpt,
+    emit,
+    open_workspace,
+    say,
+    show_record,
+)
 from armswatch.errors import IntegrityError
 from armswatch.provenance.clock import parse_when, to_iso
 from armswatch.provenance.model import Artifact
 
-app = typer.Typer(help="Immutable files addressed by their SHA-256 (scenes, lists, AIS files, photos).\n\nExample: armswatch artifacts list", no_args_is_help=True)
+app = typer.Typer(
+    help="Immutable files addressed by their SHA-256 (scenes, lists, AIS files, photos).\n\nExample: armswatch artifacts list",
+    no_args_is_help=True,
+)
 
 
 def artifact_row(a: Artifact) -> dict[str, object]:
     return {
-        "id": a.id, "name": a.name, "media_type": a.media_type, "size": a.size, "source": a.source_id,
-        "captured_at": to_iso(a.captured_at), "added_at": to_iso(a.added_at), "simulated": a.simulated,
+        "id": a.id,
+        "name": a.name,
+        "media_type": a.media_type,
+        "size": a.size,
+        "source": a.source_id,
+        "captured_at": to_iso(a.captured_at),
+        "added_at": to_iso(a.added_at),
+        "simulated": a.simulated,
     }
 
 
@@ -26,9 +45,13 @@ def artifact_row(a: Artifact) -> dict[str, object]:
 def add(
     files: Annotated[list[Path], typer.Argument(help="Files to store.")],
     source: Annotated[str | None, typer.Option(help="Source id (see 'armswatch artifacts sources').")] = None,
-    captured: Annotated[str | None, typer.Option(help="When the content was captured (YYYY-MM-DD or ISO 8601).")] = None,
+    captured: Annotated[
+        str | None, typer.Option(help="When the content was captured (YYYY-MM-DD or ISO 8601).")
+    ] = None,
     url: Annotated[str | None, typer.Option(help="Where the file was obtained.")] = None,
-    media_type: Annotated[str | None, typer.Option("--media-type", help="Media type (default: from the extension).")] = None,
+    media_type: Annotated[
+        str | None, typer.Option("--media-type", help="Media type (default: from the extension).")
+    ] = None,
     workspace: WorkspaceOpt = None,
     analyst: AnalystOpt = None,
     quiet: QuietOpt = False,
@@ -48,7 +71,9 @@ def add(
 @app.command("list")
 def list_(
     media_type: Annotated[str | None, typer.Option("--media-type", help="Only this media type.")] = None,
-    workspace: WorkspaceOpt = None, fmt: FormatOpt = "table", output: OutputOpt = "-",
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = "-",
 ) -> None:
     """List artifacts.
 
@@ -61,8 +86,11 @@ def list_(
 
 @app.command("show")
 def show(
-    artifact: Annotated[str, typer.Argument(help="Artifact id (sha256:…, or a unique prefix of 8+ hex digits).")],
-    workspace: WorkspaceOpt = None, fmt: FormatOpt = "table",
+    artifact: Annotated[
+        str, typer.Argument(help="Artifact id (sha256:…, or a unique prefix of 8+ hex digits).")
+    ],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Show one artifact, its metadata and where its blob lies.
 
@@ -117,8 +145,17 @@ def sources(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table", output: Ou
     Example: armswatch artifacts sources --format json
     """
     with open_workspace(workspace) as ws:
-        rows = [{"id": s.id, "name": s.name, "publisher": s.publisher, "url": s.url, "licence": s.licence,
-                 "reliability": s.reliability} for s in ws.list_sources()]
+        rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "publisher": s.publisher,
+                "url": s.url,
+                "licence": s.licence,
+                "reliability": s.reliability,
+            }
+            for s in ws.list_sources()
+        ]
     emit(rows, fmt=fmt, output=output, title="sources")
 
 
@@ -128,12 +165,17 @@ def add_source(
     publisher: Annotated[str | None, typer.Option(help="Publisher.")] = None,
     url: Annotated[str | None, typer.Option(help="Home page or document URL.")] = None,
     licence: Annotated[str | None, typer.Option(help="Licence or terms of use.")] = None,
-    reliability: Annotated[str, typer.Option(help="Admiralty reliability grade A-F (F: cannot be judged).")] = "F",
-    workspace: WorkspaceOpt = None, analyst: AnalystOpt = None,
+    reliability: Annotated[
+        str, typer.Option(help="Admiralty reliability grade A-F (F: cannot be judged).")
+    ] = "F",
+    workspace: WorkspaceOpt = None,
+    analyst: AnalystOpt = None,
 ) -> None:
     """Register a source; prints its id.
 
     Example: armswatch artifacts add-source "CSIS Beyond Parallel" --reliability B
     """
     with open_workspace(workspace, analyst) as ws:
-        typer.echo(ws.add_source(name, publisher=publisher, url=url, licence=licence, reliability=reliability))
+        typer.echo(
+            ws.add_source(name, publisher=publisher, url=url, licence=licence, reliability=reliability)
+        )

@@ -9,7 +9,10 @@ import typer
 from armswatch.cli.common import FormatOpt, OutputOpt, WorkspaceOpt, emit, open_workspace
 from armswatch.errors import IntegrityError
 
-app = typer.Typer(help="The audit log: who changed what, when, protected by a hash chain.\n\nExample: armswatch audit verify", no_args_is_help=True)
+app = typer.Typer(
+    help="The audit log: who changed what, when, protected by a hash chain.\n\nExample: armswatch audit verify",
+    no_args_is_help=True,
+)
 
 
 @app.command("verify")
@@ -31,7 +34,9 @@ def verify(workspace: WorkspaceOpt = None) -> None:
 @app.command("log")
 def log(
     limit: Annotated[int, typer.Option(help="Show the last N entries (0 for all).")] = 50,
-    workspace: WorkspaceOpt = None, fmt: FormatOpt = "table", output: OutputOpt = "-",
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = "-",
 ) -> None:
     """Show audit entries, oldest first.
 
@@ -41,8 +46,18 @@ def log(
         entries = ws.audit_entries()
     if limit:
         entries = entries[-limit:]
-    rows = [{"seq": e.seq, "at": e.at, "analyst": e.analyst, "action": e.action, "object": f"{e.object_type}:{e.object_id}",
-             "hash": e.hash[:16], **({"payload": e.payload} if fmt != "table" else {})} for e in entries]
+    rows = [
+        {
+            "seq": e.seq,
+            "at": e.at,
+            "analyst": e.analyst,
+            "action": e.action,
+            "object": f"{e.object_type}:{e.object_id}",
+            "hash": e.hash[:16],
+            **({"payload": e.payload} if fmt != "table" else {}),
+        }
+        for e in entries
+    ]
     emit(rows, fmt=fmt, output=output, title="audit log")
 
 

@@ -13,7 +13,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from armswatch.errors import InputError
@@ -23,18 +30,23 @@ from armswatch.workspace import Workspace
 WorkspaceOpt = Annotated[
     Path | None,
     typer.Option(
-        "--workspace", "-w", envvar="ARMSWATCH_WORKSPACE", show_envvar=True,
+        "--workspace",
+        "-w",
+        envvar="ARMSWATCH_WORKSPACE",
+        show_envvar=True,
         help="Workspace folder (default: the nearest armswatch.toml from the current folder upwards).",
     ),
 ]
-FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="Output format: table, json, csv or geojson.")
-]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output format: table, json, csv or geojson.")]
 OutputOpt = Annotated[str, typer.Option("--output", "-o", help="Output file, or - for standard output.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or chatter.")]
 AnalystOpt = Annotated[
     str | None,
-    typer.Option("--analyst", envvar="ARMSWATCH_ANALYST", help="Who is acting (default: the OS user); recorded in the audit log."),
+    typer.Option(
+        "--analyst",
+        envvar="ARMSWATCH_ANALYST",
+        help="Who is acting (default: the OS user); recorded in the audit log.",
+    ),
 ]
 
 FORMATS = ("table", "json", "csv", "geojson")
@@ -63,7 +75,9 @@ def format_from_output(output: str, fmt: str | None, default: str = "table") -> 
     if fmt:
         return check_format(fmt)
     suffix = Path(output).suffix.lower().lstrip(".")
-    return {"json": "json", "csv": "csv", "geojson": "geojson"}.get(suffix, default if output == "-" else "json")
+    return {"json": "json", "csv": "csv", "geojson": "geojson"}.get(
+        suffix, default if output == "-" else "json"
+    )
 
 
 def _cell(value: Any) -> str:
@@ -88,14 +102,24 @@ def render(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] |
         return buf.getvalue()
     if fmt == "geojson":
         features = [
-            {"type": "Feature", "geometry": r.get("geometry"), "properties": {c: r.get(c) for c in cols}} for r in rows
+            {"type": "Feature", "geometry": r.get("geometry"), "properties": {c: r.get(c) for c in cols}}
+            for r in rows
         ]
-        return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2, default=str) + "\n"
+        return (
+            json.dumps(
+                {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=2, default=str
+            )
+            + "\n"
+        )
     raise InputError(f"cannot render format {fmt!r}")
 
 
 def emit(
-    rows: Sequence[Mapping[str, Any]], *, fmt: str = "table", output: str = "-", columns: Sequence[str] | None = None,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    fmt: str = "table",
+    output: str = "-",
+    columns: Sequence[str] | None = None,
     title: str | None = None,
 ) -> None:
     """Print rows to the terminal (table) or write them to ``output`` (atomically when a file)."""
@@ -103,7 +127,9 @@ def emit(
     if fmt == "table":
         if output != "-":
             raise InputError("--format table prints to the terminal; choose json, csv or geojson for a file")
-        cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r if k != "geometry"))
+        cols = (
+            list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r if k != "geometry"))
+        )
         table = Table(title=title, show_lines=False)
         for c in cols:
             table.add_column(c, overflow="fold")
@@ -142,14 +168,22 @@ def progress(quiet: bool = False) -> Iterator[Progress]:
     """A rich progress display on standard error; silent when quiet or when stderr is not a terminal."""
     disable = quiet or not sys.stderr.isatty()
     bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), console=err_console, disable=disable, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        disable=disable,
+        transient=False,
     )
     with bar:
         yield bar
 
 
-def track(items: Iterable[Any], description: str, total: int | None = None, quiet: bool = False) -> Iterator[Any]:
+def track(
+    items: Iterable[Any], description: str, total: int | None = None, quiet: bool = False
+) -> Iterator[Any]:
     with progress(quiet) as bar:
         task = bar.add_task(description, total=total)
         for item in items:

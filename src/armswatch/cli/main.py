@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -12,25 +11,26 @@ from armswatch import __version__
 from armswatch.errors import ArmswatchError
 
 
-class CommandError(click.ClickException):
-    """An armswatch error shown as one line (``Error: file:record: message``) with its exit code."""
-
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+def _fail(message: str, exit_code: int) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(exit_code)
 
 
 class ArmswatchGroup(TyperGroup):
-    """Root group that turns armswatch errors and OS errors on user paths into one line and an exit code."""
+    """Root group: armswatch errors and OS errors on user paths become one line and an exit code.
 
-    def invoke(self, ctx: click.Context) -> Any:
+    This is the one place where errors are mapped to exit codes: 2 bad input or unknown id,
+    3 integrity failure (audit chain, blob hash), 4 remote service, 1 anything else deliberate.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except ArmswatchError as exc:
-            raise CommandError(str(exc), exc.exit_code) from None
+            raise _fail(str(exc), exc.exit_code) from None
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            raise CommandError(f"{where}{exc.strerror or exc}", 2) from None
+            raise _fail(f"{where}{exc.strerror or exc}", 2) from None
 
 
 app = typer.Typer(
@@ -55,7 +55,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """armswatch: sites, movements, entities and findings with provenance."""
 

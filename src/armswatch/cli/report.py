@@ -11,7 +11,10 @@ from armswatch.cli.common import AnalystOpt, OutputOpt, QuietOpt, WorkspaceOpt, 
 from armswatch.errors import InputError
 from armswatch.io.atomic import write_text_atomic
 
-export_app = typer.Typer(help="Export workspace content for QGIS, Google Earth and spreadsheets.\n\nExample: armswatch export findings -o findings.geojson", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export workspace content for QGIS, Google Earth and spreadsheets.\n\nExample: armswatch export findings -o findings.geojson",
+    no_args_is_help=True,
+)
 
 
 def report(
@@ -35,7 +38,12 @@ def report(
 @export_app.command("findings")
 def export_findings(
     output: OutputOpt = "-",
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="geojson, csv or kml (default: from the extension; geojson to stdout).")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="geojson, csv or kml (default: from the extension; geojson to stdout)."
+        ),
+    ] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind (prefix).")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     workspace: WorkspaceOpt = None,
@@ -46,7 +54,11 @@ def export_findings(
     """
     from armswatch.report.build import export_findings_text
 
-    chosen = (fmt or (Path(output).suffix.lower().lstrip(".") if output != "-" else "geojson")).replace("json", "geojson").replace("geogeojson", "geojson")
+    chosen = (
+        (fmt or (Path(output).suffix.lower().lstrip(".") if output != "-" else "geojson"))
+        .replace("json", "geojson")
+        .replace("geogeojson", "geojson")
+    )
     if chosen not in ("geojson", "csv", "kml"):
         raise InputError(f"cannot export findings as {chosen!r}: use geojson, csv or kml")
     with open_workspace(workspace) as ws:
@@ -58,8 +70,13 @@ def export_findings(
 
 
 def demo(
-    folder: Annotated[Path, typer.Argument(help="Folder for the demo workspace (must not hold a workspace yet).")] = Path("armswatch-demo"),
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Report file (default: FOLDER/reports/demo-report.html).")] = None,
+    folder: Annotated[
+        Path, typer.Argument(help="Folder for the demo workspace (must not hold a workspace yet).")
+    ] = Path("armswatch-demo"),
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Report file (default: FOLDER/reports/demo-report.html)."),
+    ] = None,
     analyst: AnalystOpt = None,
     quiet: QuietOpt = False,
 ) -> None:

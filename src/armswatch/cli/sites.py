@@ -5,31 +5,58 @@ from __future__ import annotations
 import dataclasses
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from shapely import wkt as shapely_wkt
 from shapely.geometry import Point, mapping
 
-from armswatch.cli.common import AnalystOpt, FormatOpt, OutputOpt, WorkspaceOpt, emit, open_workspace, say, show_record
+from armswatch.cli.common import (
+    AnalystOpt,
+    FormatOpt,
+    OutputOpt,
+    WorkspaceOpt,
+    emit,
+    open_workspace,
+    say,
+    show_record,
+)
 from armswatch.errors import InputError, MissingFileError
 from armswatch.io.atomic import write_text_atomic
 from armswatch.sites.model import Site, slugify
 
-app = typer.Typer(help="The site watchlist: plants, ports, rail crossings, depots.\n\nExample: armswatch sites list --kind port", no_args_is_help=True)
+app = typer.Typer(
+    help="The site watchlist: plants, ports, rail crossings, depots.\n\nExample: armswatch sites list --kind port",
+    no_args_is_help=True,
+)
 
 SITE_FORMATS = ("geojson", "csv", "kml")
 
 
 def site_row(s: Site) -> dict[str, Any]:
     lon, lat = s.geometry.representative_point().coords[0]
-    return {"id": s.id, "name": s.name, "kind": s.kind, "country": s.country, "precision": s.precision,
-            "lat": round(lat, 6), "lon": round(lon, 6), "geometry_type": s.geometry.geom_type,
-            "aliases": list(s.aliases), "sources": list(s.sources), "notes": s.notes, "geometry": mapping(s.geometry)}
+    return {
+        "id": s.id,
+        "name": s.name,
+        "kind": s.kind,
+        "country": s.country,
+        "precision": s.precision,
+        "lat": round(lat, 6),
+        "lon": round(lon, 6),
+        "geometry_type": s.geometry.geom_type,
+        "aliases": list(s.aliases),
+        "sources": list(s.sources),
+        "notes": s.notes,
+        "geometry": mapping(s.geometry),
+    }
 
 
 def _format_for(path: str, fmt: str | None) -> str:
-    chosen = (fmt or Path(path).suffix.lower().lstrip(".")).replace("json", "geojson").replace("geogeojson", "geojson")
+    chosen = (
+        (fmt or Path(path).suffix.lower().lstrip("."))
+        .replace("json", "geojson")
+        .replace("geogeojson", "geojson")
+    )
     if chosen not in SITE_FORMATS:
         raise InputError(f"cannot tell the site file format of {path!r}; use --format geojson, csv or kml")
     return chosen
@@ -71,7 +98,7 @@ def _geometry(lat: float | None, lon: float | None, wkt: str | None) -> Any:
     if wkt:
         try:
             return shapely_wkt.loads(wkt)
-        except Exception as exc:  # noqa: BLE001 - shapely raises GEOSException subclasses
+        except Exception as exc:
             raise InputError(f"--wkt is not valid WKT: {exc}") from exc
     if lat is None or lon is None:
         raise InputError("give --lat and --lon, or --wkt")
@@ -83,22 +110,36 @@ def add(
     name: Annotated[str, typer.Argument(help="Site name.")],
     kind: Annotated[str, typer.Option(help="production, port, rail, depot, test-site or other.")],
     country: Annotated[str, typer.Option(help="ISO 3166 alpha-2 code, e.g. KP or RU.")],
-    precision: Annotated[str, typer.Option(help="What the location marks: facility, approximate, settlement or city.")],
+    precision: Annotated[
+        str, typer.Option(help="What the location marks: facility, approximate, settlement or city.")
+    ],
     lat: Annotated[float | None, typer.Option(help="Latitude (WGS84).")] = None,
     lon: Annotated[float | None, typer.Option(help="Longitude (WGS84).")] = None,
-    wkt: Annotated[str | None, typer.Option(help="Geometry as WKT (Point or Polygon, lon lat order).")] = None,
+    wkt: Annotated[
+        str | None, typer.Option(help="Geometry as WKT (Point or Polygon, lon lat order).")
+    ] = None,
     site_id: Annotated[str | None, typer.Option("--id", help="Slug id (default: from the name).")] = None,
     alias: Annotated[list[str] | None, typer.Option(help="Another name (repeatable).")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Source URL or citation (repeatable).")] = None,
     notes: Annotated[str, typer.Option(help="Free notes.")] = "",
-    workspace: WorkspaceOpt = None, analyst: AnalystOpt = None,
+    workspace: WorkspaceOpt = None,
+    analyst: AnalystOpt = None,
 ) -> None:
     """Add one site to the watchlist.
 
     Example: armswatch sites add "Tumangang station" --kind rail --country KP --precision settlement --lat 42.4217 --lon 130.6026 --source https://en.wikipedia.org/wiki/Tumangang
     """
-    site = Site(id=site_id or slugify(name), name=name, kind=kind, country=country, precision=precision,  # type: ignore[arg-type]
-                geometry=_geometry(lat, lon, wkt), aliases=tuple(alias or ()), sources=tuple(source or ()), notes=notes)
+    site = Site(
+        id=site_id or slugify(name),
+        name=name,
+        kind=cast(Any, kind),
+        country=country,
+        precision=cast(Any, precision),
+        geometry=_geometry(lat, lon, wkt),
+        aliases=tuple(alias or ()),
+        sources=tuple(source or ()),
+        notes=notes,
+    )
     with open_workspace(workspace, analyst) as ws:
         ws.save_sites([site], replace=False)
     typer.echo(site.id)
@@ -107,7 +148,9 @@ def add(
 @app.command("list")
 def list_(
     kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
-    workspace: WorkspaceOpt = None, fmt: FormatOpt = "table", output: OutputOpt = "-",
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = "-",
 ) -> None:
     """List sites.
 
@@ -120,7 +163,11 @@ def list_(
 
 
 @app.command("show")
-def show(site_id: Annotated[str, typer.Argument(help="Site id.")], workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+def show(
+    site_id: Annotated[str, typer.Argument(help="Site id.")],
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
     """Show one site with its sources, precision and notes.
 
     Example: armswatch sites show rajin-port
@@ -140,10 +187,15 @@ def edit(
     lat: Annotated[float | None, typer.Option(help="New latitude (with --lon).")] = None,
     lon: Annotated[float | None, typer.Option(help="New longitude (with --lat).")] = None,
     wkt: Annotated[str | None, typer.Option(help="New geometry as WKT.")] = None,
-    add_alias: Annotated[list[str] | None, typer.Option("--add-alias", help="Add an alias (repeatable).")] = None,
-    add_source: Annotated[list[str] | None, typer.Option("--add-source", help="Add a source (repeatable).")] = None,
+    add_alias: Annotated[
+        list[str] | None, typer.Option("--add-alias", help="Add an alias (repeatable).")
+    ] = None,
+    add_source: Annotated[
+        list[str] | None, typer.Option("--add-source", help="Add a source (repeatable).")
+    ] = None,
     notes: Annotated[str | None, typer.Option(help="Replace the notes.")] = None,
-    workspace: WorkspaceOpt = None, analyst: AnalystOpt = None,
+    workspace: WorkspaceOpt = None,
+    analyst: AnalystOpt = None,
 ) -> None:
     """Change a site; the previous version is kept in the audit log.
 
@@ -151,9 +203,17 @@ def edit(
     """
     with open_workspace(workspace, analyst) as ws:
         old = ws.get_site(site_id)
-        changes: dict[str, Any] = {k: v for k, v in
-                                   {"name": name, "kind": kind, "country": country, "precision": precision, "notes": notes}.items()
-                                   if v is not None}
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "name": name,
+                "kind": kind,
+                "country": country,
+                "precision": precision,
+                "notes": notes,
+            }.items()
+            if v is not None
+        }
         if wkt or lat is not None or lon is not None:
             changes["geometry"] = _geometry(lat, lon, wkt)
         if add_alias:
@@ -167,7 +227,11 @@ def edit(
 
 
 @app.command("remove")
-def remove(site_id: Annotated[str, typer.Argument(help="Site id.")], workspace: WorkspaceOpt = None, analyst: AnalystOpt = None) -> None:
+def remove(
+    site_id: Annotated[str, typer.Argument(help="Site id.")],
+    workspace: WorkspaceOpt = None,
+    analyst: AnalystOpt = None,
+) -> None:
     """Remove a site from the watchlist (its record stays in the audit log).
 
     Example: armswatch sites remove old-depot
@@ -179,10 +243,17 @@ def remove(site_id: Annotated[str, typer.Argument(help="Site id.")], workspace: 
 
 @app.command("import")
 def import_(
-    file: Annotated[Path | None, typer.Argument(help="GeoJSON, CSV or KML file (- for standard input).")] = None,
-    starter: Annotated[str | None, typer.Option(help="Import a bundled starter watchlist instead, e.g. dprk-russia.")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="geojson, csv or kml (default: from the extension).")] = None,
-    workspace: WorkspaceOpt = None, analyst: AnalystOpt = None,
+    file: Annotated[
+        Path | None, typer.Argument(help="GeoJSON, CSV or KML file (- for standard input).")
+    ] = None,
+    starter: Annotated[
+        str | None, typer.Option(help="Import a bundled starter watchlist instead, e.g. dprk-russia.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="geojson, csv or kml (default: from the extension).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    analyst: AnalystOpt = None,
 ) -> None:
     """Import sites; all or nothing, and importing the same file again changes nothing.
 
@@ -205,7 +276,12 @@ def import_(
 @app.command("export")
 def export(
     output: OutputOpt = "-",
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="geojson, csv or kml (default: from the extension; geojson to stdout).")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="geojson, csv or kml (default: from the extension; geojson to stdout)."
+        ),
+    ] = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:

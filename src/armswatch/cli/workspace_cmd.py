@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import AnalystOpt, FormatOpt, WorkspaceOpt, check_format, open_workspace, say, show_record
+from armswatch.cli.common import (
+    AnalystOpt,
+    FormatOpt,
+    WorkspaceOpt,
+    check_format,
+    open_workspace,
+    say,
+    show_record,
+)
 from armswatch.workspace import Workspace
 
 
@@ -16,8 +24,11 @@ def init(
     name: Annotated[str | None, typer.Option(help="Case name (default: the folder name).")] = None,
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", envvar="ARMSWATCH_DATABASE_URL",
-                     help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in the folder)."),
+        typer.Option(
+            "--database-url",
+            envvar="ARMSWATCH_DATABASE_URL",
+            help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db (default: SQLite in the folder).",
+        ),
     ] = None,
     analyst: AnalystOpt = None,
 ) -> None:
@@ -37,10 +48,16 @@ def info(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
     """
     check_format(fmt, ("table", "json"))
     with open_workspace(workspace) as ws:
-        record: dict[str, object] = {"name": ws.name, "root": str(ws.root.resolve()), "database": ws.engine.url.render_as_string(hide_password=True)}
+        record: dict[str, object] = {
+            "name": ws.name,
+            "root": str(ws.root.resolve()),
+            "database": ws.engine.url.render_as_string(hide_password=True),
+        }
         record.update(ws.counts())
         problems = ws.verify_audit()
-        record["audit chain"] = "intact" if not problems else f"{len(problems)} problem(s): run 'armswatch audit verify'"
+        record["audit chain"] = (
+            "intact" if not problems else f"{len(problems)} problem(s): run 'armswatch audit verify'"
+        )
     show_record(record, fmt)
 
 

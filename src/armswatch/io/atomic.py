@@ -18,7 +18,7 @@ def atomic_write(path: Path, mode: Literal["w"] = "w", encoding: str = "utf-8") 
 def atomic_write(path: Path, mode: Literal["wb"], encoding: str = "utf-8") -> Iterator[IO[bytes]]: ...
 
 
-@contextlib.contextmanager  # type: ignore[misc]
+@contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w", encoding: str = "utf-8") -> Iterator[IO[str] | IO[bytes]]:
     """Write to a temporary file beside ``path`` and rename it over ``path`` on success.
 

@@ -41,7 +41,13 @@ def canonical_json(value: Any) -> str:
 
 
 def entry_hash(
-    prev_hash: str, seq: int, at: str, analyst: str, action: str, object_type: str, object_id: str,
+    prev_hash: str,
+    seq: int,
+    at: str,
+    analyst: str,
+    action: str,
+    object_type: str,
+    object_id: str,
     payload: dict[str, Any],
 ) -> str:
     body = canonical_json([seq, at, analyst, action, object_type, object_id, payload])
@@ -58,8 +64,12 @@ def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) ->
         if e.seq != expected_seq:
             problems.append(ChainProblem(e.seq, f"entry {expected_seq} is missing (found {e.seq} next)"))
         if e.prev_hash != prev:
-            problems.append(ChainProblem(e.seq, "link to the previous entry is broken (entry deleted or inserted)"))
-        recomputed = entry_hash(e.prev_hash, e.seq, e.at, e.analyst, e.action, e.object_type, e.object_id, e.payload)
+            problems.append(
+                ChainProblem(e.seq, "link to the previous entry is broken (entry deleted or inserted)")
+            )
+        recomputed = entry_hash(
+            e.prev_hash, e.seq, e.at, e.analyst, e.action, e.object_type, e.object_id, e.payload
+        )
         if recomputed != e.hash:
             problems.append(ChainProblem(e.seq, "entry content does not match its hash (entry edited)"))
         prev = e.hash
@@ -69,5 +79,7 @@ def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) ->
         head_seq, head_hash = head
         if last is None or last.seq != head_seq or last.hash != head_hash:
             got = "no entries" if last is None else f"last entry {last.seq}"
-            problems.append(ChainProblem(head_seq, f"chain ends early: head anchor says entry {head_seq}, found {got}"))
+            problems.append(
+                ChainProblem(head_seq, f"chain ends early: head anchor says entry {head_seq}, found {got}")
+            )
     return problems

@@ -29,25 +29,57 @@ def commit_run(ws: Workspace, conn: Connection, recorder: RunRecorder) -> None:
     known, simulated = _simulated_ids(conn, evidence_ids | run_ids)
     missing = sorted(evidence_ids - known)
     if missing:
-        raise NotFoundError(f"run {recorder.id}: evidence artifact {missing[0]} was never added to the workspace")
+        raise NotFoundError(
+            f"run {recorder.id}: evidence artifact {missing[0]} was never added to the workspace"
+        )
     run_simulated = bool(simulated & run_ids)
     now = to_iso(utcnow())
     for draft in recorder.drafts:
         fid = draft.finding_id(recorder.id)
         is_sim = run_simulated or bool(simulated & set(draft.evidence))
-        conn.execute(insert(t.finding).values(
-            id=fid, run_id=recorder.id, kind=draft.kind, title=draft.title, summary=draft.summary,
-            subjects=list(draft.subjects), geometry=draft.geometry, start_at=to_iso(draft.start),
-            end_at=to_iso(draft.end), confidence=draft.confidence, status="new", simulated=is_sim,
-            details=draft.details, created_at=now,
-        ))
+        conn.execute(
+            insert(t.finding).values(
+                id=fid,
+                run_id=recorder.id,
+                kind=draft.kind,
+                title=draft.title,
+                summary=draft.summary,
+                subjects=list(draft.subjects),
+                geometry=draft.geometry,
+                start_at=to_iso(draft.start),
+                end_at=to_iso(draft.end),
+                confidence=draft.confidence,
+                status="new",
+                simulated=is_sim,
+                details=draft.details,
+                created_at=now,
+            )
+        )
         for subject in draft.subjects:
             conn.execute(insert(t.finding_subject).values(finding_id=fid, subject=subject))
         for artifact_id in draft.evidence:
             conn.execute(insert(t.finding_evidence).values(finding_id=fid, artifact_id=artifact_id))
-        ws._audit(conn, "finding.add", "finding", fid, {"run": recorder.id, "kind": draft.kind, "title": draft.title})
-    conn.execute(update(t.run).where(t.run.c.id == recorder.id).values(
-        status="succeeded", ended_at=now, summary=recorder.summary, simulated=run_simulated,
-    ))
-    ws._audit(conn, "run.finish", "run", recorder.id,
-              {"findings": len(recorder.drafts), "inputs": recorder.inputs, "outputs": recorder.outputs})
+        ws._audit(
+            conn,
+            "finding.add",
+            "finding",
+            fid,
+            {"run": recorder.id, "kind": draft.kind, "title": draft.title},
+        )
+    conn.execute(
+        update(t.run)
+        .where(t.run.c.id == recorder.id)
+        .values(
+            status="succeeded",
+            ended_at=now,
+            summary=recorder.summary,
+            simulated=run_simulated,
+        )
+    )
+    ws._audit(
+        conn,
+        "run.finish",
+        "run",
+        recorder.id,
+        {"findings": len(recorder.drafts), "inputs": recorder.inputs, "outputs": recorder.outputs},
+    )

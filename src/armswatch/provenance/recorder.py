@@ -37,7 +37,15 @@ class FindingDraft:
 
     def finding_id(self, run_id: str) -> str:
         body = canonical_json(
-            [run_id, self.kind, self.title, list(self.subjects), self.geometry, to_iso(self.start), to_iso(self.end)]
+            [
+                run_id,
+                self.kind,
+                self.title,
+                list(self.subjects),
+                self.geometry,
+                to_iso(self.start),
+                to_iso(self.end),
+            ]
         )
         return "fnd-" + hashlib.sha256(body.encode("utf-8")).hexdigest()[:20]
 
@@ -47,7 +55,7 @@ def check_geometry(geometry: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     try:
         geom = shape(geometry)
-    except Exception as exc:  # noqa: BLE001 - shapely raises several types for bad GeoJSON
+    except Exception as exc:
         raise InputError(f"finding geometry is not valid GeoJSON: {exc}") from exc
     if geom.is_empty:
         raise InputError("finding geometry is empty")

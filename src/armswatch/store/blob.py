@@ -82,7 +82,9 @@ class BlobStore:
             raise IntegrityError(f"blob missing for sha256:{sha256}", path=str(path))
         actual = sha256_file(path)
         if actual != sha256:
-            raise IntegrityError(f"blob content changed: expected sha256:{sha256}, found {actual}", path=str(path))
+            raise IntegrityError(
+                f"blob content changed: expected sha256:{sha256}, found {actual}", path=str(path)
+            )
 
     def export(self, sha256: str, destination: Path) -> None:
         from armswatch.io.atomic import atomic_write

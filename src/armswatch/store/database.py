@@ -49,7 +49,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, future=True)
-    except Exception as exc:  # noqa: BLE001 - any driver error becomes one line
+    except Exception as exc:
         raise WorkspaceError(f"cannot use database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -19,7 +19,7 @@ def _dt(value: Any) -> datetime:
     return parsed
 
 
-def source_from_row(row: Mapping[str, Any]) -> Source:
+def source_from_row(row: Mapping[Any, Any]) -> Source:
     return Source(
         id=row["id"],
         name=row["name"],
@@ -31,7 +31,7 @@ def source_from_row(row: Mapping[str, Any]) -> Source:
     )
 
 
-def artifact_from_row(row: Mapping[str, Any]) -> Artifact:
+def artifact_from_row(row: Mapping[Any, Any]) -> Artifact:
     return Artifact(
         id=row["id"],
         sha256=row["sha256"],
@@ -47,7 +47,7 @@ def artifact_from_row(row: Mapping[str, Any]) -> Artifact:
     )
 
 
-def run_from_row(row: Mapping[str, Any], links: Iterable[Mapping[str, Any]] = ()) -> Run:
+def run_from_row(row: Mapping[Any, Any], links: Iterable[Mapping[Any, Any]] = ()) -> Run:
     links = list(links)
     return Run(
         id=row["id"],
@@ -66,7 +66,7 @@ def run_from_row(row: Mapping[str, Any], links: Iterable[Mapping[str, Any]] = ()
     )
 
 
-def review_from_row(row: Mapping[str, Any]) -> Review:
+def review_from_row(row: Mapping[Any, Any]) -> Review:
     return Review(
         finding_id=row["finding_id"],
         status_from=row["status_from"],
@@ -77,7 +77,9 @@ def review_from_row(row: Mapping[str, Any]) -> Review:
     )
 
 
-def finding_from_row(row: Mapping[str, Any], evidence: Iterable[str] = (), reviews: Iterable[Review] = ()) -> Finding:
+def finding_from_row(
+    row: Mapping[Any, Any], evidence: Iterable[str] = (), reviews: Iterable[Review] = ()
+) -> Finding:
     return Finding(
         id=row["id"],
         run_id=row["run_id"],
@@ -112,7 +114,7 @@ def site_to_row(site: Site) -> dict[str, Any]:
     }
 
 
-def site_from_row(row: Mapping[str, Any]) -> Site:
+def site_from_row(row: Mapping[Any, Any]) -> Site:
     return Site(
         id=row["id"],
         name=row["name"],

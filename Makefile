@@ -1,0 +1,49 @@
+# armswatch: two entry points for a fresh machine.
+#   make demo   create .venv, install armswatch, build the demo workspace and write its HTML report
+#   make test   create .venv with the dev tools, run ruff, mypy --strict and the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DIR ?= armswatch-demo
+
+.PHONY: demo test lint typecheck unit bench-env bench constraints clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	rm -rf $(DEMO_DIR)
+	$(BIN)/armswatch demo $(DEMO_DIR)
+
+test: lint typecheck unit
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed
+	$(BIN)/pytest -n 2 -q
+
+# Benchmarks need the peers they compare against (MovingPandas, nomenklatura) and ../shared/data.
+bench-env: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+
+bench: bench-env
+	$(BIN)/python benchmarks/change.py
+	$(BIN)/python benchmarks/nmea.py
+	$(BIN)/python benchmarks/ais.py
+	$(BIN)/python benchmarks/matching.py
+
+constraints:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^armswatch' > constraints.tmp
+	{ echo "# Pinned versions for the demo/test environment (make demo, make test). Regenerate with 'make constraints'."; cat constraints.tmp; } > constraints.txt
+	rm constraints.tmp
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache
