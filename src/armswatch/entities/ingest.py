@@ -1,0 +1,161 @@
+"""Import a list file into a workspace: artifact(s), a provenance run, statements, presence.
+
+The file (and for OFAC its sibling files) is stored as artifacts first; an import of the same
+artifact(s) into the same dataset again adds nothing. Parsing happens inside the run, and all rows
+are written in one transaction, so a malformed file leaves a failed run and no statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from armswatch.entities.history import compare_snapshots
+from armswatch.entities.importer import detect_format, load_entities, ofac_parts
+from armswatch.entities.schema import entity_snapshot
+from armswatch.entities.statement import StoreResult, snapshot_id, store_snapshot
+from armswatch.errors import InputError, MissingFileError
+from armswatch.workspace import Workspace
+
+_SOURCES = {
+    "un-xml": (
+        "UN Security Council consolidated sanctions list",
+        "United Nations Security Council",
+        "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list",
+        "UN document, public",
+    ),
+    "ofac-csv": (
+        "OFAC sanctions lists (legacy CSV)",
+        "US Treasury, Office of Foreign Assets Control",
+        "https://ofac.treasury.gov/sanctions-list-service",
+        "US government work, public domain",
+    ),
+}
+_MEDIA = {
+    "un-xml": "application/xml",
+    "ofac-csv": "text/csv",
+    "ftm": "application/x-ndjson",
+    "csv": "text/csv",
+}
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Outcome of one file import."""
+
+    path: str
+    dataset: str
+    list_date: date
+    date_source: str
+    run_id: str | None
+    store: StoreResult
+    listed: int = 0
+    delisted: int = 0
+    problems: dict[str, int] = field(default_factory=dict)
+
+
+def import_list(
+    ws: Workspace,
+    path: Path,
+    *,
+    format: str = "auto",
+    list_date: date | None = None,
+    dataset: str | None = None,
+    mapping: str | None = None,
+    strict: bool = False,
+    simulated: bool = False,
+) -> ImportResult:
+    """Import one list file (OFAC: any file of the set) into ``ws``."""
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError("no such file", path=str(path))
+    fmt = detect_format(path) if format == "auto" else format
+    files = list(ofac_parts(path)[1].values()) if fmt == "ofac-csv" else [path]
+    source = None
+    if fmt in _SOURCES:
+        name, publisher, url, licence = _SOURCES[fmt]
+        source = ws.add_source(name, publisher=publisher, url=url, licence=licence, reliability="A")
+    arts = [
+        ws.add_artifact(f, name=f.name, media_type=_MEDIA.get(fmt), source=source, simulated=simulated)
+        for f in files
+    ]
+    art_ids = [a.id for a in arts]
+    previous = _already(ws, art_ids, dataset)
+    if previous is not None:
+        return previous
+    params = {
+        "path": str(path),
+        "format": fmt,
+        "list_date": list_date,
+        "dataset": dataset,
+        "mapping": mapping,
+    }
+    with ws.run(
+        "entities.import", parameters={k: str(v) for k, v in params.items() if v}, inputs=art_ids
+    ) as run:
+        snap = load_entities(path, fmt, list_date=list_date, dataset=dataset, mapping=mapping)
+        if strict and snap.problems:
+            worst = ", ".join(f"{k} ({v})" for k, v in snap.problems.most_common(3))
+            raise InputError(f"problems in strict mode: {worst}", path=str(path))
+        seen, date_source = _seen(snap.list_date, list_date)
+        sid = snapshot_id(snap.dataset, art_ids)
+        with ws.transaction() as conn:
+            result = store_snapshot(
+                conn,
+                snap,
+                snap_id=sid,
+                seen=seen,
+                date_source=date_source,
+                run_id=run.id,
+                artifact_ids=art_ids,
+                imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            )
+        change = compare_snapshots(ws, sid)
+        run.summary.update(
+            dataset=snap.dataset,
+            list_date=seen.isoformat(),
+            date_source=date_source,
+            entities=result.entities,
+            statements=result.statements,
+            new_statements=result.new_statements,
+            listed=len(change.listed) if change else result.entities,
+            delisted=len(change.delisted) if change else 0,
+            problems=dict(snap.problems),
+        )
+    return ImportResult(
+        str(path),
+        snap.dataset,
+        seen,
+        date_source,
+        run.id,
+        result,
+        len(change.listed) if change else result.entities,
+        len(change.delisted) if change else 0,
+        dict(snap.problems),
+    )
+
+
+def _seen(from_list: date | None, option: date | None) -> tuple[date, str]:
+    if option is not None:
+        return option, "option"
+    if from_list is not None:
+        return from_list, "list"
+    return datetime.now(UTC).date(), "import-date"
+
+
+def _already(ws: Workspace, art_ids: list[str], dataset: str | None) -> ImportResult | None:
+    query = select(entity_snapshot).where(entity_snapshot.c.artifact_id == art_ids[0])
+    if dataset is not None:
+        query = query.where(entity_snapshot.c.dataset == dataset)
+    with ws.engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    for row in rows:
+        if sorted(row["artifacts"]) == sorted(art_ids):
+            store = StoreResult(row["id"], True, int(row["entity_count"]), int(row["statement_count"]), 0, 0)
+            return ImportResult(
+                "", row["dataset"], date.fromisoformat(row["list_date"]), row["date_source"], None, store
+            )
+    return None

@@ -1,0 +1,147 @@
+"""Statements: entity property values with their dataset, language and first/last seen list date.
+
+:func:`statement_rows` turns a :class:`ListSnapshot` into table rows (pure). :func:`store_snapshot`
+writes one snapshot inside the caller's transaction: new statements are bulk-inserted
+(``executemany``), known ones get their ``first_seen``/``last_seen`` widened, and the entities the
+snapshot carried are recorded in ``entity_presence``. A snapshot already stored (same id) adds
+nothing. Statement ids are FtM's deterministic key (SHA-1 of dataset, entity id, property, value and,
+when set, language).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from followthemoney.proxy import EntityProxy
+from followthemoney.statement import Statement, StatementEntity
+from followthemoney.statement.util import BASE_ID
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from armswatch.entities.schema import entity_presence, entity_snapshot, entity_statement
+from armswatch.entities.snapshot import ListSnapshot
+
+_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What one import added."""
+
+    snapshot_id: str
+    already_imported: bool
+    entities: int
+    statements: int
+    new_statements: int
+    widened_statements: int
+
+
+def snapshot_id(dataset: str, artifact_ids: Sequence[str]) -> str:
+    """Deterministic id of a snapshot: the dataset and the artifact(s) it was read from."""
+    key = dataset + "|" + "|".join(sorted(artifact_ids))
+    return "snap-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def entity_statements(entity: EntityProxy, dataset: str) -> Iterable[Statement]:
+    """The statements of one entity (plain proxies are converted; the ``id`` checksum is skipped)."""
+    if isinstance(entity, StatementEntity):
+        for stmt in entity.statements:
+            if stmt.prop != BASE_ID:
+                yield stmt
+        return
+    if entity.id is None:
+        return
+    for prop, value in entity.itervalues():
+        yield Statement(entity.id, prop.name, entity.schema.name, value, dataset)
+
+
+def statement_rows(snapshot: ListSnapshot, seen: date, run_id: str, artifact_id: str) -> list[dict[str, Any]]:
+    """One row per distinct statement of the snapshot, first and last seen on ``seen``."""
+    day = seen.isoformat()
+    rows: dict[str, dict[str, Any]] = {}
+    for entity in snapshot.entities:
+        for stmt in entity_statements(entity, snapshot.dataset):
+            if stmt.id is None or stmt.id in rows:
+                continue
+            rows[stmt.id] = {
+                "id": stmt.id,
+                "entity_id": stmt.entity_id,
+                "schema": stmt.schema,
+                "prop": stmt.prop,
+                "value": stmt.value,
+                "lang": stmt.lang,
+                "original_value": stmt.original_value,
+                "dataset": stmt.dataset,
+                "first_seen": day,
+                "last_seen": day,
+                "run_id": run_id,
+                "artifact_id": artifact_id,
+            }
+    return list(rows.values())
+
+
+def store_snapshot(
+    conn: Connection,
+    snapshot: ListSnapshot,
+    *,
+    snap_id: str,
+    seen: date,
+    date_source: str,
+    run_id: str,
+    artifact_ids: Sequence[str],
+    imported_at: str,
+) -> StoreResult:
+    """Write ``snapshot`` as seen on ``seen``; idempotent per ``snap_id``."""
+    if conn.execute(select(entity_snapshot.c.id).where(entity_snapshot.c.id == snap_id)).first():
+        return StoreResult(snap_id, True, 0, 0, 0, 0)
+    rows = statement_rows(snapshot, seen, run_id, artifact_ids[0])
+    known = {
+        r.id: (r.first_seen, r.last_seen)
+        for r in conn.execute(
+            select(entity_statement.c.id, entity_statement.c.first_seen, entity_statement.c.last_seen).where(
+                entity_statement.c.dataset == snapshot.dataset
+            )
+        )
+    }
+    day = seen.isoformat()
+    new = [r for r in rows if r["id"] not in known]
+    later = [{"b_id": r["id"], "b_day": day} for r in rows if r["id"] in known and known[r["id"]][1] < day]
+    earlier = [{"b_id": r["id"], "b_day": day} for r in rows if r["id"] in known and known[r["id"]][0] > day]
+    for chunk in _chunks(new):
+        conn.execute(insert(entity_statement), chunk)
+    by_id = entity_statement.c.id == bindparam("b_id")
+    for chunk in _chunks(later):
+        conn.execute(update(entity_statement).where(by_id).values(last_seen=bindparam("b_day")), chunk)
+    for chunk in _chunks(earlier):
+        conn.execute(update(entity_statement).where(by_id).values(first_seen=bindparam("b_day")), chunk)
+    present = {e.id: e.schema.name for e in snapshot.entities if e.id is not None}
+    presence = [{"snapshot_id": snap_id, "entity_id": k, "schema": v} for k, v in present.items()]
+    for chunk in _chunks(presence):
+        conn.execute(insert(entity_presence), chunk)
+    conn.execute(
+        insert(entity_snapshot).values(
+            id=snap_id,
+            dataset=snapshot.dataset,
+            title=snapshot.title or snapshot.dataset,
+            list_date=day,
+            date_source=date_source,
+            artifact_id=artifact_ids[0],
+            artifacts=list(artifact_ids),
+            run_id=run_id,
+            entity_count=len(present),
+            statement_count=len(rows),
+            new_statements=len(new),
+            problems=dict(snapshot.problems),
+            imported_at=imported_at,
+        )
+    )
+    widened = len({r["b_id"] for r in later} | {r["b_id"] for r in earlier})
+    return StoreResult(snap_id, False, len(present), len(rows), len(new), widened)
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _BATCH):
+        yield rows[start : start + _BATCH]
