@@ -1,0 +1,220 @@
+"""Port gazetteer: bundled World Port Index extract plus the workspace's sites of kind ``port``.
+
+A port is a reference point with an entry radius (default 3 km) and an exit radius (default 4 km),
+GFW-style hysteresis. Site polygons are reduced to their centroid with the radius widened to reach
+the farthest vertex. Nearest-port lookups use a haversine BallTree (scikit-learn), vectorised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+from sklearn.neighbors import BallTree  # type: ignore[import-untyped]
+
+from armswatch.errors import InputError, MissingFileError
+from armswatch.maritime.event import EARTH_RADIUS_M, haversine_m_np
+
+PORT_SCHEMA: dict[str, pl.DataType] = {
+    "port_id": pl.Utf8(),
+    "name": pl.Utf8(),
+    "country": pl.Utf8(),
+    "locode": pl.Utf8(),
+    "lat": pl.Float64(),
+    "lon": pl.Float64(),
+    "radius_m": pl.Float64(),
+    "watched": pl.Boolean(),
+}
+
+#: Watched ports used when a workspace defines none (coordinates from the project brief).
+DEFAULT_WATCHED_PORTS: tuple[tuple[str, str, str, float, float], ...] = (
+    ("site:rajin-port", "Rajin", "KP", 42.34, 130.39),
+    ("site:vostochny-port", "Vostochny", "RU", 42.7333, 133.0667),
+    ("site:dunai", "Dunai", "RU", 42.88, 132.3375),
+)
+
+
+@lru_cache(maxsize=1)
+def _wpi_frame() -> pl.DataFrame:
+    ref = resources.files("armswatch.maritime").joinpath("data/wpi_ports.csv")
+    with resources.as_file(ref) as path:
+        raw = pl.read_csv(path, schema_overrides={"locode": pl.Utf8, "wpi": pl.Int64})
+    return raw.select(
+        pl.format("wpi:{}", pl.col("wpi")).alias("port_id"),
+        "name",
+        "country",
+        "locode",
+        "lat",
+        "lon",
+        pl.lit(0.0).alias("radius_m"),
+        pl.lit(False).alias("watched"),
+    )
+
+
+def world_port_index() -> pl.DataFrame:
+    """The bundled WPI extract as a port frame (radius 0: the default entry radius applies)."""
+    return _wpi_frame().clone()
+
+
+def watched_ports_frame(rows: Iterable[tuple[str, str, str, float, float]]) -> pl.DataFrame:
+    """Port frame from ``(port_id, name, country, lat, lon)`` rows, flagged watched."""
+    items = list(rows)
+    return pl.DataFrame(
+        {
+            "port_id": [r[0] for r in items],
+            "name": [r[1] for r in items],
+            "country": [r[2] for r in items],
+            "locode": [None] * len(items),
+            "lat": [float(r[3]) for r in items],
+            "lon": [float(r[4]) for r in items],
+            "radius_m": [0.0] * len(items),
+            "watched": [True] * len(items),
+        },
+        schema=PORT_SCHEMA,
+    )
+
+
+def ports_from_sites(sites: Iterable[Any]) -> pl.DataFrame:
+    """Port frame from workspace ``Site`` objects of kind ``port`` (shapely Point or Polygon)."""
+    rows: list[dict[str, Any]] = []
+    for site in sites:
+        if getattr(site, "kind", None) != "port":
+            continue
+        geom = site.geometry
+        c = geom.centroid
+        radius = 0.0
+        if geom.geom_type != "Point":
+            xs, ys = np.asarray(geom.exterior.coords).T if hasattr(geom, "exterior") else (c.x, c.y)
+            radius = float(np.max(haversine_m_np(c.y, c.x, ys, xs)))
+        rows.append(
+            {
+                "port_id": f"site:{site.id}",
+                "name": site.name,
+                "country": site.country,
+                "locode": None,
+                "lat": float(c.y),
+                "lon": float(c.x),
+                "radius_m": radius,
+                "watched": True,
+            }
+        )
+    return pl.DataFrame(rows, schema=PORT_SCHEMA)
+
+
+def read_ports_file(path: Path) -> pl.DataFrame:
+    """Read a user ports CSV with columns ``name, lat, lon`` (optional ``country, locode, radius_m``)."""
+    if not path.exists():
+        raise MissingFileError("ports file not found", path=str(path))
+    raw = pl.read_csv(path, infer_schema_length=1000)
+    lower = {c.lower(): c for c in raw.columns}
+    for need in ("name", "lat", "lon"):
+        if need not in lower:
+            raise InputError(f"ports file lacks column {need!r}", path=str(path))
+
+    def col(name: str, dtype: pl.DataType, default: Any) -> pl.Expr:
+        return (pl.col(lower[name]) if name in lower else pl.lit(default)).cast(dtype).alias(name)
+
+    out = raw.select(
+        pl.format("file:{}", pl.col(lower["name"])).alias("port_id"),
+        col("name", pl.Utf8(), None),
+        col("country", pl.Utf8(), None),
+        col("locode", pl.Utf8(), None),
+        col("lat", pl.Float64(), None),
+        col("lon", pl.Float64(), None),
+        col("radius_m", pl.Float64(), 0.0),
+        pl.lit(True).alias("watched"),
+    )
+    bad = out.filter(~pl.col("lat").is_between(-90, 90) | ~pl.col("lon").is_between(-180, 180))
+    if bad.height:
+        raise InputError("port with invalid coordinates", path=str(path), record=str(bad["name"][0]))
+    return out
+
+
+def combine(*frames: pl.DataFrame) -> pl.DataFrame:
+    """Concatenate port frames; later frames win on identical ``port_id``."""
+    if not frames:
+        return pl.DataFrame(schema=PORT_SCHEMA)
+    return pl.concat([f.select(list(PORT_SCHEMA)) for f in frames]).unique(
+        subset="port_id", keep="last", maintain_order=True
+    )
+
+
+@dataclass(frozen=True)
+class PortIndex:
+    """Nearest-port lookup over a port frame (haversine BallTree)."""
+
+    ports: pl.DataFrame
+    tree: BallTree | None
+    watched_rows: npt.NDArray[np.int64]
+    watched_tree: BallTree | None
+
+    @classmethod
+    def build(cls, ports: pl.DataFrame) -> PortIndex:
+        rows = (
+            np.flatnonzero(ports["watched"].to_numpy()).astype(np.int64)
+            if ports.height
+            else np.zeros(0, np.int64)
+        )
+        if ports.height == 0:
+            return cls(ports, None, rows, None)
+        coords = np.radians(ports.select("lat", "lon").to_numpy())
+        watched = BallTree(coords[rows], metric="haversine") if rows.size else None
+        return cls(ports, BallTree(coords, metric="haversine"), rows, watched)
+
+    def nearest_watched(
+        self, lat: npt.ArrayLike, lon: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Like :meth:`nearest`, restricted to watched ports (index into ``ports``)."""
+        la = np.asarray(lat, dtype=np.float64)
+        lo = np.asarray(lon, dtype=np.float64)
+        if self.watched_tree is None or la.size == 0:
+            return np.full(la.size, -1, dtype=np.int64), np.full(la.size, np.inf)
+        dist, idx = self.watched_tree.query(np.radians(np.column_stack([la, lo])), k=1)
+        return self.watched_rows[idx[:, 0]], dist[:, 0] * EARTH_RADIUS_M
+
+    def nearest(
+        self, lat: npt.ArrayLike, lon: npt.ArrayLike
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Index into ``ports`` of the nearest port and the distance in metres (inf when no ports)."""
+        la = np.asarray(lat, dtype=np.float64)
+        lo = np.asarray(lon, dtype=np.float64)
+        if self.tree is None or la.size == 0:
+            return np.full(la.size, -1, dtype=np.int64), np.full(la.size, np.inf)
+        dist, idx = self.tree.query(np.radians(np.column_stack([la, lo])), k=1)
+        return idx[:, 0].astype(np.int64), dist[:, 0] * EARTH_RADIUS_M
+
+    def annotate(
+        self, frame: pl.DataFrame, lat: str = "lat", lon: str = "lon", prefer_watched_m: float = 4000.0
+    ) -> pl.DataFrame:
+        """Add ``port_idx``, ``port_dist_m`` and ``port_radius_m`` (0 when unknown) to ``frame``.
+
+        A watched port within ``prefer_watched_m`` (or its own radius) wins over a nearer gazetteer
+        port, so calls at a watched site carry the site's name.
+        """
+        la, lo = frame[lat].to_numpy(), frame[lon].to_numpy()
+        idx, dist = self.nearest(la, lo)
+        w_idx, w_dist = self.nearest_watched(la, lo)
+        if w_idx.size and (w_idx >= 0).any():
+            w_radius = self.ports["radius_m"].to_numpy()[np.maximum(w_idx, 0)]
+            prefer = (w_idx >= 0) & (w_dist <= np.maximum(prefer_watched_m, w_radius))
+            idx = np.where(prefer, w_idx, idx)
+            dist = np.where(prefer, w_dist, dist)
+        radius = (
+            self.ports["radius_m"].to_numpy()[np.maximum(idx, 0)]
+            if self.tree is not None
+            else np.zeros(idx.size)
+        )
+        return frame.with_columns(
+            pl.Series("port_idx", idx), pl.Series("port_dist_m", dist), pl.Series("port_radius_m", radius)
+        )
+
+    def names(self, idx: npt.NDArray[np.int64]) -> list[str | None]:
+        names = self.ports["name"].to_list()
+        return [names[i] if i >= 0 else None for i in idx.tolist()]

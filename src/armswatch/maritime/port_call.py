@@ -1,0 +1,101 @@
+"""Port calls: a vessel stopped inside a port's radius, with GFW-style entry/exit hysteresis.
+
+A *visit* starts at the first position within the entry radius (default 3 km) of a port and ends
+at the last position before the vessel is farther than the exit radius (default 4 km) — positions
+between 3 and 4 km keep the previous state. A visit with at least one stopped position
+(speed < 0.5 kn) is a ``port_call``. Source: Global Fishing Watch, "Port visits" definition
+(anchorage-based; entry 3 km, exit 4 km, stop < 0.5 kn).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from armswatch.maritime.event import (
+    details_json,
+    finalize,
+    hours_between,
+    run_id,
+    speed_kn,
+    with_steps,
+)
+from armswatch.maritime.port import PortIndex
+
+
+@dataclass(frozen=True)
+class PortCallParams:
+    """Thresholds for port calls (defaults: GFW port-visit definition)."""
+
+    entry_radius_m: float = 3000.0
+    exit_radius_m: float = 4000.0
+    stop_speed_kn: float = 0.5
+
+
+def detect_port_calls(
+    pos: pl.DataFrame, ports: PortIndex, params: PortCallParams = PortCallParams()
+) -> pl.DataFrame:
+    """Port-call events from positions sorted by ``mmsi, ts`` (see ``prepare_positions``)."""
+    if pos.height == 0 or ports.tree is None:
+        return finalize(pl.DataFrame())
+    frame = ports.annotate(with_steps(pos) if "implied_kn" not in pos.columns else pos)
+    entry = pl.max_horizontal(pl.lit(params.entry_radius_m), pl.col("port_radius_m"))
+    exit_ = pl.max_horizontal(
+        pl.lit(params.exit_radius_m), pl.col("port_radius_m") + (params.exit_radius_m - params.entry_radius_m)
+    )
+    signal = (
+        pl.when(pl.col("port_dist_m") <= entry)
+        .then(pl.lit(1, pl.Int8))
+        .when(pl.col("port_dist_m") > exit_)
+        .then(pl.lit(0, pl.Int8))
+        .otherwise(None)
+    )
+    frame = (
+        frame.with_columns(inside=signal.forward_fill().over("mmsi").fill_null(0).cast(pl.Boolean))
+        .with_columns(
+            visit=run_id(pl.col("inside")),
+            next_ts=pl.col("ts").shift(-1).over("mmsi"),
+            stopped=speed_kn() < params.stop_speed_kn,
+        )
+        .filter(pl.col("inside"))
+    )
+    visits = (
+        frame.group_by("mmsi", "visit")
+        .agg(
+            start_utc=pl.col("ts").first(),
+            end_utc=pl.col("ts").last(),
+            close_ts=pl.col("next_ts").last(),
+            port_idx=pl.col("port_idx").filter(pl.col("port_dist_m") <= entry).first(),
+            n_stopped=pl.col("stopped").sum(),
+            n_positions=pl.len(),
+            lat=pl.col("lat").filter(pl.col("stopped")).mean(),
+            lon=pl.col("lon").filter(pl.col("stopped")).mean(),
+            first_stop=pl.col("ts").filter(pl.col("stopped")).first(),
+            last_stop=pl.col("ts").filter(pl.col("stopped")).last(),
+            max_silence_h=pl.col("step_h").slice(1).max(),
+        )
+        .filter(pl.col("n_stopped") > 0)
+    )
+    if visits.height == 0:
+        return finalize(pl.DataFrame())
+    names = ports.ports.select(pl.col("name"), pl.col("port_id"), pl.col("country")).with_row_index(
+        "port_idx"
+    )
+    visits = visits.join(names.with_columns(pl.col("port_idx").cast(pl.Int64)), on="port_idx", how="left")
+    return finalize(
+        visits.with_columns(
+            event_type=pl.lit("port_call"),
+            duration_h=hours_between(pl.col("start_utc"), pl.col("end_utc")),
+            port=pl.col("name"),
+            details=details_json(
+                {
+                    "port_id": pl.col("port_id"),
+                    "country": pl.col("country"),
+                    "stop_h": hours_between(pl.col("first_stop"), pl.col("last_stop")),
+                    "positions": pl.col("n_positions"),
+                    "max_silence_h": pl.col("max_silence_h"),
+                }
+            ),
+        )
+    )
