@@ -27,6 +27,9 @@ def atomic_write(path: Path, mode: str = "w", encoding: str = "utf-8") -> Iterat
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         if mode == "wb":
             with os.fdopen(fd, "wb") as fb:
