@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Column, Index, Integer, PrimaryKeyConstraint, Strin
 from armswatch.store.schema import metadata
 
 # Properties that get an index on (prop, value) for exact lookups (AIS join, ID search).
-LOOKUP_PROPS = ("imoNumber", "mmsi", "callSign", "registrationNumber", "unscId", "authorityId")
+LOOKUP_PROPS = ("imoNumber", "mmsi", "callSign", "registrationNumber", "unscId", "authorityId", "entity")
 _LOOKUP_WHERE = "prop IN (" + ", ".join(f"'{p}'" for p in LOOKUP_PROPS) + ")"
 
 entity_statement = Table(
@@ -37,7 +37,7 @@ entity_statement = Table(
     Index("ix_entity_statement_entity_id", "entity_id"),
     Index("ix_entity_statement_dataset", "dataset"),
     # Partial index: statement values can be long (notes), so only identifier properties are
-    # indexed. Queries must repeat ``LOOKUP_CLAUSE`` for SQLite to use it.
+    # indexed. Queries must repeat ``prop IN LOOKUP_PROPS`` for SQLite to use it.
     Index(
         "ix_entity_statement_lookup",
         "prop",

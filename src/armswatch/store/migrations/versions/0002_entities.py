@@ -14,7 +14,9 @@ down_revision = "0001_initial"
 branch_labels = None
 depends_on = None
 
-_LOOKUP_WHERE = "prop IN ('imoNumber', 'mmsi', 'callSign', 'registrationNumber', 'unscId', 'authorityId')"
+_LOOKUP_WHERE = (
+    "prop IN ('imoNumber', 'mmsi', 'callSign', 'registrationNumber', 'unscId', 'authorityId', 'entity')"
+)
 
 
 def upgrade() -> None:
