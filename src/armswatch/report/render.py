@@ -1,0 +1,181 @@
+"""Render a :class:`ReportData` as ONE self-contained HTML file.
+
+Jinja2 with autoescaping; CSS and JS inlined from ``report/static``; evidence thumbnails embedded as
+``data:`` URIs; the map is inline SVG with an offline Natural Earth base layer. Nothing in the output
+fetches anything: the only ``http(s)`` URLs are plain ``<a class="source-link">`` links to sources.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Final
+
+import jinja2
+from markupsafe import Markup
+from shapely.geometry import Point
+
+from armswatch.report.basemap import ATTRIBUTION
+from armswatch.report.model import ReportData, ReportFinding
+from armswatch.report.svgmap import Overlay, SvgMap, build_maps, overlay_from_geojson
+from armswatch.sites.model import Site
+
+PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
+STATUS_ORDER: Final = ("new", "confirmed", "rejected")
+
+
+@dataclass(frozen=True)
+class Summary:
+    kinds: tuple[str, ...]
+    statuses: tuple[str, ...]
+    counts: Mapping[tuple[str, str], int]
+    totals: Mapping[str, int]
+    status_totals: Mapping[str, int]
+    simulated: Mapping[str, int]
+    simulated_total: int
+
+
+def summarise(findings: tuple[ReportFinding, ...]) -> Summary:
+    """Counts of findings by kind and status (known statuses first, then any others)."""
+    counts = Counter((f.kind, f.status) for f in findings)
+    extra = sorted({f.status for f in findings} - set(STATUS_ORDER))
+    sim = Counter(f.kind for f in findings if f.simulated)
+    kinds = tuple(sorted({f.kind for f in findings}))
+    statuses = (*STATUS_ORDER, *extra)
+    return Summary(
+        kinds=kinds,
+        statuses=statuses,
+        counts=dict(counts),
+        totals={k: sum(counts[(k, s)] for s in statuses) for k in kinds},
+        status_totals={s: sum(counts[(k, s)] for k in kinds) for s in statuses},
+        simulated={k: sim[k] for k in kinds},
+        simulated_total=sum(sim.values()),
+    )
+
+
+def _dt(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _short(artifact_id: str) -> str:
+    return artifact_id if len(artifact_id) <= 23 else artifact_id[:23] + "…"
+
+
+def _where(site: Site) -> str:
+    lon, lat = site.lonlat
+    shape = "" if isinstance(site.geometry, Point) else " (polygon, inner point)"
+    return f"{lat:.5f}, {lon:.5f}{shape}"
+
+
+def _is_web(text: str) -> bool:
+    return text.startswith(("https://", "http://")) and " " not in text.strip()
+
+
+def thumbnail_uri(png: bytes | None) -> str | None:
+    """A ``data:image/png;base64,…`` URI, or None if the bytes are missing or not a PNG."""
+    if not png or not png.startswith(PNG_MAGIC):
+        return None
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _bbox_text(b: tuple[float, float, float, float]) -> str:
+    return f"{b[1]:.2f}°–{b[3]:.2f}° lat, {b[0]:.2f}°–{b[2]:.2f}° lon"
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("armswatch.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        dt=_dt,
+        pretty=_pretty,
+        short=_short,
+        where=_where,
+        bbox=_bbox_text,
+        is_web=_is_web,
+        g=_g,
+        trusted=lambda s: Markup(s),
+    )
+    return env
+
+
+@lru_cache(maxsize=2)
+def _static(name: str) -> str:
+    return resources.files("armswatch.report").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _overlays(data: ReportData, refs: Mapping[str, str]) -> list[Overlay]:
+    out: list[Overlay] = []
+    for f in data.findings:
+        css = f"finding status-{f.status}" + (" simulated" if f.simulated else "")
+        css += " line" if f.geometry and "LineString" in str(f.geometry.get("type")) else ""
+        tip = f"{f.title} [{f.status}, {f.confidence}{', SIMULATED' if f.simulated else ''}]"
+        o = overlay_from_geojson(refs[f.id], f.geometry, css, tip)
+        if o is not None:
+            out.append(o)
+    for si, section in enumerate(data.sections):
+        for fi, feature in enumerate(section.features):
+            props = feature.get("properties") or {}
+            label = str(props.get("label") or props.get("name") or section.title)
+            gtype = str((feature.get("geometry") or {}).get("type", ""))
+            css = "finding extra" + (" line" if "LineString" in gtype else "")
+            o = overlay_from_geojson(f"s{si}-{fi}", feature.get("geometry"), css, label)
+            if o is not None:
+                out.append(o)
+    return out
+
+
+def simulated_text(data: ReportData) -> str:
+    """Banner text when any finding is simulated or the data says so; empty otherwise."""
+    n = sum(1 for f in data.findings if f.simulated)
+    parts = [f"{n} of {len(data.findings)} findings are marked simulated."] if n else []
+    if data.simulated_note:
+        parts.append(data.simulated_note)
+    return " ".join(parts)
+
+
+def render_maps(data: ReportData, refs: Mapping[str, str]) -> list[SvgMap]:
+    return build_maps(data.sites, _overlays(data, refs))
+
+
+def render_report(data: ReportData) -> str:
+    """The whole report as one HTML string."""
+    refs = {f.id: f"f{i}" for i, f in enumerate(data.findings)}
+    svg_maps = render_maps(data, refs)
+    thumbs = {
+        (f.id, i): thumbnail_uri(e.thumbnail_png) for f in data.findings for i, e in enumerate(f.evidence)
+    }
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        data=data,
+        refs=refs,
+        maps=svg_maps,
+        thumbs=thumbs,
+        summary=summarise(data.findings),
+        simulated=simulated_text(data),
+        attribution=ATTRIBUTION,
+        print_open=False,
+        css=Markup(_static("report.css")),
+        js=Markup(_static("report.js")),
+    )

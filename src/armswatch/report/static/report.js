@@ -1,0 +1,103 @@
+/* armswatch report maps: wheel zoom, drag pan, label declutter, click-to-highlight.
+   Vanilla JS, runs offline, fetches nothing. */
+(function () {
+  "use strict";
+
+  function declutter(svg) {
+    var labels = svg.querySelectorAll(".sites text"), shown = [], i, j;
+    for (i = 0; i < labels.length && i < 500; i++) {
+      labels[i].style.visibility = "visible";
+      var r = labels[i].getBoundingClientRect(), hit = false;
+      for (j = 0; j < shown.length && !hit; j++) {
+        var s = shown[j];
+        hit = r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top;
+      }
+      if (hit) { labels[i].style.visibility = "hidden"; } else { shown.push(r); }
+    }
+  }
+
+  function highlight(ref, scroll) {
+    var i, els = document.querySelectorAll(".hl");
+    for (i = 0; i < els.length; i++) { els[i].classList.remove("hl"); }
+    if (!ref) { return; }
+    var shapes = document.querySelectorAll('svg.map [data-ref="' + ref + '"]');
+    for (i = 0; i < shapes.length; i++) { shapes[i].classList.add("hl"); }
+    var card = document.getElementById("card-" + ref);
+    if (card) {
+      card.classList.add("hl");
+      if (scroll) { card.scrollIntoView({ behavior: "smooth", block: "center" }); }
+    }
+  }
+
+  function setup(svg) {
+    var base = svg.viewBox.baseVal;
+    var home = { x: base.x, y: base.y, w: base.width, h: base.height };
+    var vb = { x: home.x, y: home.y, w: home.w, h: home.h };
+    var drag = null;
+    function apply() {
+      svg.setAttribute("viewBox", vb.x + " " + vb.y + " " + vb.w + " " + vb.h);
+      svg.style.setProperty("--z", String(home.w / vb.w));
+      declutter(svg);
+    }
+    function toUser(evt) {
+      var r = svg.getBoundingClientRect();
+      return { x: vb.x + (evt.clientX - r.left) / r.width * vb.w, y: vb.y + (evt.clientY - r.top) / r.height * vb.h };
+    }
+    function zoom(factor, cx, cy) {
+      var w = Math.min(home.w * 4, Math.max(home.w / 500, vb.w * factor));
+      var k = w / vb.w;
+      vb.x = cx - (cx - vb.x) * k; vb.y = cy - (cy - vb.y) * k; vb.w = w; vb.h = vb.h * k;
+      apply();
+    }
+    svg.addEventListener("wheel", function (evt) {
+      evt.preventDefault();
+      var p = toUser(evt);
+      zoom(evt.deltaY < 0 ? 1 / 1.25 : 1.25, p.x, p.y);
+    }, { passive: false });
+    svg.addEventListener("pointerdown", function (evt) {
+      drag = { x: evt.clientX, y: evt.clientY, moved: false };
+      svg.setPointerCapture(evt.pointerId);
+    });
+    svg.addEventListener("pointermove", function (evt) {
+      if (!drag) { return; }
+      var r = svg.getBoundingClientRect();
+      var dx = evt.clientX - drag.x, dy = evt.clientY - drag.y;
+      if (Math.abs(dx) + Math.abs(dy) > 2) { drag.moved = true; svg.classList.add("dragging"); }
+      vb.x -= dx / r.width * vb.w; vb.y -= dy / r.height * vb.h;
+      drag.x = evt.clientX; drag.y = evt.clientY;
+      apply();
+    });
+    svg.addEventListener("pointerup", function (evt) {
+      svg.classList.remove("dragging");
+      var click = drag && !drag.moved;
+      drag = null;
+      if (click) {
+        var el = document.elementFromPoint(evt.clientX, evt.clientY);
+        highlight(el && el.getAttribute ? el.getAttribute("data-ref") : null, true);
+      }
+    });
+    svg.addEventListener("pointercancel", function () { drag = null; svg.classList.remove("dragging"); });
+    var box = svg.parentNode, buttons = box.querySelectorAll("button[data-zoom]");
+    for (var b = 0; b < buttons.length; b++) {
+      buttons[b].addEventListener("click", function () {
+        var what = this.getAttribute("data-zoom");
+        if (what === "reset") { vb = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); return; }
+        zoom(what === "in" ? 1 / 1.5 : 1.5, vb.x + vb.w / 2, vb.y + vb.h / 2);
+      });
+    }
+    window.addEventListener("resize", function () { declutter(svg); });
+    apply();
+  }
+
+  var maps = document.querySelectorAll("svg.map");
+  for (var m = 0; m < maps.length; m++) { setup(maps[m]); }
+  var cards = document.querySelectorAll(".card[data-ref]");
+  for (var c = 0; c < cards.length; c++) {
+    cards[c].addEventListener("click", function () { highlight(this.getAttribute("data-ref"), false); });
+  }
+  /* Print the provenance too: open every <details> before printing. */
+  window.addEventListener("beforeprint", function () {
+    var d = document.querySelectorAll("details");
+    for (var i = 0; i < d.length; i++) { d[i].setAttribute("open", ""); }
+  });
+})();
