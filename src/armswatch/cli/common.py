@@ -50,6 +50,26 @@ AnalystOpt = Annotated[
 ]
 
 FORMATS = ("table", "json", "csv", "geojson")
+GEO_FORMATS = ("geojson", "csv", "kml")
+
+GeoFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="geojson, csv or kml (default: from the extension; geojson to stdout)."
+    ),
+]
+
+
+def geo_file_format(path: str, fmt: str | None) -> str:
+    """The geodata format named by ``--format`` or else by the file's extension (``-`` means GeoJSON)."""
+    if fmt is None and path == "-":
+        return "geojson"
+    chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
+    chosen = "geojson" if chosen == "json" else chosen
+    if chosen not in GEO_FORMATS:
+        raise InputError(f"cannot tell the format of {path!r}; use --format geojson, csv or kml")
+    return chosen
+
 
 err_console = Console(stderr=True)
 

@@ -7,8 +7,16 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import AnalystOpt, OutputOpt, QuietOpt, WorkspaceOpt, open_workspace, say
-from armswatch.errors import InputError
+from armswatch.cli.common import (
+    AnalystOpt,
+    GeoFormatOpt,
+    OutputOpt,
+    QuietOpt,
+    WorkspaceOpt,
+    geo_file_format,
+    open_workspace,
+    say,
+)
 from armswatch.io.atomic import write_text_atomic
 
 export_app = typer.Typer(
@@ -38,12 +46,7 @@ def report(
 @export_app.command("findings")
 def export_findings(
     output: OutputOpt = "-",
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help="geojson, csv or kml (default: from the extension; geojson to stdout)."
-        ),
-    ] = None,
+    fmt: GeoFormatOpt = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind (prefix).")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     workspace: WorkspaceOpt = None,
@@ -54,13 +57,7 @@ def export_findings(
     """
     from armswatch.report.build import export_findings_text
 
-    chosen = (
-        (fmt or (Path(output).suffix.lower().lstrip(".") if output != "-" else "geojson"))
-        .replace("json", "geojson")
-        .replace("geogeojson", "geojson")
-    )
-    if chosen not in ("geojson", "csv", "kml"):
-        raise InputError(f"cannot export findings as {chosen!r}: use geojson, csv or kml")
+    chosen = geo_file_format(output, fmt)
     with open_workspace(workspace) as ws:
         text = export_findings_text(ws, chosen, kind=kind, status=status)
     if output == "-":

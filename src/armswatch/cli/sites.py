@@ -14,9 +14,11 @@ from shapely.geometry import Point, mapping
 from armswatch.cli.common import (
     AnalystOpt,
     FormatOpt,
+    GeoFormatOpt,
     OutputOpt,
     WorkspaceOpt,
     emit,
+    geo_file_format,
     open_workspace,
     say,
     show_record,
@@ -29,8 +31,6 @@ app = typer.Typer(
     help="The site watchlist: plants, ports, rail crossings, depots.\n\nExample: armswatch sites list --kind port",
     no_args_is_help=True,
 )
-
-SITE_FORMATS = ("geojson", "csv", "kml")
 
 
 def site_row(s: Site) -> dict[str, Any]:
@@ -51,23 +51,12 @@ def site_row(s: Site) -> dict[str, Any]:
     }
 
 
-def _format_for(path: str, fmt: str | None) -> str:
-    chosen = (
-        (fmt or Path(path).suffix.lower().lstrip("."))
-        .replace("json", "geojson")
-        .replace("geogeojson", "geojson")
-    )
-    if chosen not in SITE_FORMATS:
-        raise InputError(f"cannot tell the site file format of {path!r}; use --format geojson, csv or kml")
-    return chosen
-
-
 def read_sites(path: Path, fmt: str | None = None) -> list[Site]:
     from armswatch.sites.format_csv import sites_from_csv
     from armswatch.sites.format_geojson import sites_from_geojson
     from armswatch.sites.format_kml import sites_from_kml
 
-    chosen = _format_for(str(path), fmt)
+    chosen = geo_file_format(str(path), fmt)
     if str(path) == "-":
         data = sys.stdin.buffer.read()
     elif not path.is_file():
@@ -86,7 +75,7 @@ def write_sites(sites: list[Site], output: str, fmt: str | None = None) -> None:
     from armswatch.sites.format_geojson import sites_to_geojson
     from armswatch.sites.format_kml import sites_to_kml
 
-    chosen = _format_for(output if output != "-" else "x.geojson", fmt)
+    chosen = geo_file_format(output, fmt)
     text = {"geojson": sites_to_geojson, "csv": sites_to_csv, "kml": sites_to_kml}[chosen](sites)
     if output == "-":
         sys.stdout.write(text)
@@ -276,12 +265,7 @@ def import_(
 @app.command("export")
 def export(
     output: OutputOpt = "-",
-    fmt: Annotated[
-        str | None,
-        typer.Option(
-            "--format", "-f", help="geojson, csv or kml (default: from the extension; geojson to stdout)."
-        ),
-    ] = None,
+    fmt: GeoFormatOpt = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
