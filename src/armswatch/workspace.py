@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import mimetypes
-import re
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,40 +25,20 @@ from armswatch.config import (
     resolve_database_url,
     write_config,
 )
-from armswatch.errors import ArmswatchError, InputError, NotFoundError, WorkspaceError
+from armswatch.errors import ArmswatchError, NotFoundError, WorkspaceError
 from armswatch.provenance.audit import GENESIS, AuditEntry, ChainProblem, entry_hash, verify_chain
 from armswatch.provenance.clock import to_iso, utcnow
-from armswatch.provenance.model import Artifact, Finding, Review, Run, Source, clean_reliability, clean_status
+from armswatch.provenance.model import Run
 from armswatch.provenance.recorder import RunRecorder
-from armswatch.sites.model import Site
 from armswatch.store import database, records
 from armswatch.store import schema as t
+from armswatch.store.artifact_store import ArtifactStore
 from armswatch.store.blob import BlobStore
-
-_MEDIA_TYPES = {
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".geojson": "application/geo+json",
-    ".parquet": "application/vnd.apache.parquet",
-    ".nmea": "text/plain",
-    ".ais": "text/plain",
-    ".jsonl": "application/jsonl",
-    ".kml": "application/vnd.google-earth.kml+xml",
-    ".csv": "text/csv",
-    ".xml": "application/xml",
-}
+from armswatch.store.finding_store import FindingStore
+from armswatch.store.site_store import SiteStore
 
 
-def guess_media_type(name: str) -> str:
-    suffix = Path(name).suffix.lower()
-    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "source"
-
-
-class Workspace:
+class Workspace(ArtifactStore, FindingStore, SiteStore):
     """An open case workspace. Use :meth:`init` or :meth:`open`."""
 
     def __init__(self, root: Path, config: WorkspaceConfig, engine: Engine, analyst: str) -> None:
@@ -174,130 +151,6 @@ class Workspace:
     def verify_audit(self) -> list[ChainProblem]:
         return verify_chain(self.audit_entries(), self.audit_head())
 
-    # ---------------------------------------------------------------- sources
-    def add_source(
-        self,
-        name: str,
-        *,
-        publisher: str | None = None,
-        url: str | None = None,
-        licence: str | None = None,
-        reliability: str = "F",
-        id: str | None = None,
-    ) -> str:
-        """Register who published something; idempotent on the id (a slug of the name by default)."""
-        source_id = id or slug(name)
-        grade = clean_reliability(reliability)
-        with self.transaction() as conn:
-            if conn.execute(select(t.source.c.id).where(t.source.c.id == source_id)).first() is None:
-                values = {
-                    "id": source_id,
-                    "name": name,
-                    "publisher": publisher,
-                    "url": url,
-                    "licence": licence,
-                    "reliability": grade,
-                    "created_at": to_iso(utcnow()),
-                }
-                conn.execute(insert(t.source).values(**values))
-                self._audit(conn, "source.add", "source", source_id, values)
-        return source_id
-
-    def list_sources(self) -> list[Source]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.source).order_by(t.source.c.id)).mappings().all()
-        return [records.source_from_row(r) for r in rows]
-
-    # ---------------------------------------------------------------- artifacts
-    def add_artifact(
-        self,
-        data: bytes | Path,
-        *,
-        name: str | None = None,
-        media_type: str | None = None,
-        source: str | None = None,
-        captured_at: datetime | None = None,
-        url: str | None = None,
-        metadata: Mapping[str, Any] | None = None,
-        simulated: bool = False,
-    ) -> Artifact:
-        """Store immutable bytes; the same bytes added twice give the same artifact."""
-        if isinstance(data, bytes):
-            stored = self.blobs.put_bytes(data)
-            name = name or "bytes"
-        else:
-            stored = self.blobs.put_file(Path(data))
-            name = name or Path(data).name
-        artifact_id = f"sha256:{stored.sha256}"
-        with self.transaction() as conn:
-            existing = (
-                conn.execute(select(t.artifact).where(t.artifact.c.id == artifact_id)).mappings().first()
-            )
-            if existing is not None:
-                return records.artifact_from_row(existing)
-            if (
-                source is not None
-                and conn.execute(select(t.source.c.id).where(t.source.c.id == source)).first() is None
-            ):
-                raise NotFoundError(f"unknown source {source!r}; add it first")
-            values = {
-                "id": artifact_id,
-                "sha256": stored.sha256,
-                "media_type": media_type or guess_media_type(name),
-                "size": stored.size,
-                "name": name,
-                "url": url,
-                "captured_at": to_iso(captured_at),
-                "added_at": to_iso(utcnow()),
-                "source_id": source,
-                "meta": dict(metadata or {}),
-                "simulated": simulated,
-            }
-            conn.execute(insert(t.artifact).values(**values))
-            self._audit(
-                conn,
-                "artifact.add",
-                "artifact",
-                artifact_id,
-                {k: values[k] for k in ("name", "size", "media_type", "source_id", "simulated")},
-            )
-            row = conn.execute(select(t.artifact).where(t.artifact.c.id == artifact_id)).mappings().one()
-        return records.artifact_from_row(row)
-
-    def resolve_artifact_id(self, ref: str) -> str:
-        """Accept ``sha256:<hex>``, the bare hex, or a unique prefix of at least 8 hex digits."""
-        hexpart = ref.removeprefix("sha256:").lower()
-        if len(hexpart) < 8:
-            raise NotFoundError(f"artifact reference too short (give at least 8 hex digits): {ref!r}")
-        with self.engine.connect() as conn:
-            ids = (
-                conn.execute(select(t.artifact.c.id).where(t.artifact.c.sha256.startswith(hexpart)).limit(2))
-                .scalars()
-                .all()
-            )
-        if not ids:
-            raise NotFoundError(f"no artifact {ref!r}")
-        if len(ids) > 1:
-            raise NotFoundError(f"artifact reference {ref!r} is ambiguous; give more digits")
-        return str(ids[0])
-
-    def get_artifact(self, ref: str) -> Artifact:
-        artifact_id = self.resolve_artifact_id(ref)
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.artifact).where(t.artifact.c.id == artifact_id)).mappings().one()
-        return records.artifact_from_row(row)
-
-    def list_artifacts(self, media_type: str | None = None) -> list[Artifact]:
-        query = select(t.artifact).order_by(t.artifact.c.added_at, t.artifact.c.id)
-        if media_type:
-            query = query.where(t.artifact.c.media_type == media_type)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [records.artifact_from_row(r) for r in rows]
-
-    def artifact_path(self, ref: str) -> Path:
-        return self.blobs.path(self.resolve_artifact_id(ref).removeprefix("sha256:"))
-
     # ---------------------------------------------------------------- runs
     @contextlib.contextmanager
     def run(
@@ -389,129 +242,6 @@ class Workspace:
         for link in links:
             by_run.setdefault(link["run_id"], []).append(link)
         return [records.run_from_row(r, by_run.get(r["id"], [])) for r in rows]
-
-    # ---------------------------------------------------------------- findings
-    def list_findings(
-        self,
-        kind: str | None = None,
-        status: str | None = None,
-        subject: str | None = None,
-        run_id: str | None = None,
-    ) -> list[Finding]:
-        query = select(t.finding).order_by(t.finding.c.created_at, t.finding.c.id)
-        if kind:
-            query = query.where(t.finding.c.kind.startswith(kind))
-        if status:
-            query = query.where(t.finding.c.status == clean_status(status))
-        if run_id:
-            query = query.where(t.finding.c.run_id == run_id)
-        if subject:
-            sub = select(t.finding_subject.c.finding_id).where(t.finding_subject.c.subject == subject)
-            query = query.where(t.finding.c.id.in_(sub))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-            evidence = conn.execute(select(t.finding_evidence)).mappings().all()
-            reviews = conn.execute(select(t.review).order_by(t.review.c.id)).mappings().all()
-        ev: dict[str, list[str]] = {}
-        for e in evidence:
-            ev.setdefault(e["finding_id"], []).append(e["artifact_id"])
-        rv: dict[str, list[Review]] = {}
-        for r in reviews:
-            rv.setdefault(r["finding_id"], []).append(records.review_from_row(r))
-        return [records.finding_from_row(r, ev.get(r["id"], []), rv.get(r["id"], [])) for r in rows]
-
-    def get_finding(self, finding_id: str) -> Finding:
-        with self.engine.connect() as conn:
-            ids = (
-                conn.execute(select(t.finding.c.id).where(t.finding.c.id.startswith(finding_id)).limit(2))
-                .scalars()
-                .all()
-            )
-        if len(ids) != 1:
-            raise NotFoundError(
-                f"no finding {finding_id!r}" if not ids else f"finding id {finding_id!r} is ambiguous"
-            )
-        found = [f for f in self.list_findings() if f.id == ids[0]]
-        return found[0]
-
-    def review_finding(self, finding_id: str, status: str, note: str = "") -> Review:
-        """Change a finding's status; the review is kept in its history and in the audit log."""
-        new_status = clean_status(status)
-        current = self.get_finding(finding_id)
-        at = utcnow()
-        with self.transaction() as conn:
-            conn.execute(update(t.finding).where(t.finding.c.id == current.id).values(status=new_status))
-            conn.execute(
-                insert(t.review).values(
-                    finding_id=current.id,
-                    status_from=current.status,
-                    status_to=new_status,
-                    note=note,
-                    analyst=self.analyst,
-                    at=to_iso(at),
-                )
-            )
-            self._audit(
-                conn,
-                "finding.review",
-                "finding",
-                current.id,
-                {"from": current.status, "to": new_status, "note": note},
-            )
-        return Review(current.id, current.status, new_status, note, self.analyst, at)
-
-    # ---------------------------------------------------------------- sites
-    def get_site(self, site_id: str) -> Site:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.site).where(t.site.c.id == site_id)).mappings().first()
-        if row is None:
-            raise NotFoundError(f"no site {site_id!r} (see 'armswatch sites list')")
-        return records.site_from_row(row)
-
-    def list_sites(self, kind: str | None = None) -> list[Site]:
-        query = select(t.site).order_by(t.site.c.id)
-        if kind:
-            query = query.where(t.site.c.kind == kind)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [records.site_from_row(r) for r in rows]
-
-    def save_sites(self, sites: Sequence[Site], *, replace: bool = True) -> dict[str, int]:
-        """Add or update sites in one transaction; unchanged sites are left alone (idempotent import).
-
-        With ``replace=False`` an existing id is an error instead of an update.
-        """
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
-        seen: set[str] = set()
-        now = to_iso(utcnow())
-        with self.transaction() as conn:
-            for site in sites:
-                if site.id in seen:
-                    raise InputError(f"site id {site.id!r} appears twice in the input")
-                seen.add(site.id)
-                row = records.site_to_row(site)
-                old = conn.execute(select(t.site).where(t.site.c.id == site.id)).mappings().first()
-                if old is None:
-                    conn.execute(insert(t.site).values(**row, created_at=now, updated_at=now))
-                    self._audit(conn, "site.add", "site", site.id, row)
-                    counts["added"] += 1
-                elif records.site_to_row(records.site_from_row(old)) == row:
-                    counts["unchanged"] += 1
-                elif not replace:
-                    raise InputError(f"site {site.id!r} already exists (use 'sites edit' to change it)")
-                else:
-                    conn.execute(update(t.site).where(t.site.c.id == site.id).values(**row, updated_at=now))
-                    before = {k: old[k] for k in row}
-                    self._audit(conn, "site.update", "site", site.id, {"before": before, "after": row})
-                    counts["updated"] += 1
-        return counts
-
-    def remove_site(self, site_id: str) -> Site:
-        site = self.get_site(site_id)
-        with self.transaction() as conn:
-            conn.execute(delete(t.site).where(t.site.c.id == site_id))
-            self._audit(conn, "site.remove", "site", site_id, records.site_to_row(site))
-        return site
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

@@ -1,0 +1,84 @@
+"""Findings and their reviews, as part of the workspace facade."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+
+from armswatch.errors import NotFoundError
+from armswatch.provenance.clock import to_iso, utcnow
+from armswatch.provenance.model import Finding, Review, clean_status
+from armswatch.store import records
+from armswatch.store import schema as t
+from armswatch.store.facade import Facade
+
+
+class FindingStore(Facade):
+    # ---------------------------------------------------------------- findings
+    def list_findings(
+        self,
+        kind: str | None = None,
+        status: str | None = None,
+        subject: str | None = None,
+        run_id: str | None = None,
+    ) -> list[Finding]:
+        query = select(t.finding).order_by(t.finding.c.created_at, t.finding.c.id)
+        if kind:
+            query = query.where(t.finding.c.kind.startswith(kind))
+        if status:
+            query = query.where(t.finding.c.status == clean_status(status))
+        if run_id:
+            query = query.where(t.finding.c.run_id == run_id)
+        if subject:
+            sub = select(t.finding_subject.c.finding_id).where(t.finding_subject.c.subject == subject)
+            query = query.where(t.finding.c.id.in_(sub))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+            evidence = conn.execute(select(t.finding_evidence)).mappings().all()
+            reviews = conn.execute(select(t.review).order_by(t.review.c.id)).mappings().all()
+        ev: dict[str, list[str]] = {}
+        for e in evidence:
+            ev.setdefault(e["finding_id"], []).append(e["artifact_id"])
+        rv: dict[str, list[Review]] = {}
+        for r in reviews:
+            rv.setdefault(r["finding_id"], []).append(records.review_from_row(r))
+        return [records.finding_from_row(r, ev.get(r["id"], []), rv.get(r["id"], [])) for r in rows]
+
+    def get_finding(self, finding_id: str) -> Finding:
+        with self.engine.connect() as conn:
+            ids = (
+                conn.execute(select(t.finding.c.id).where(t.finding.c.id.startswith(finding_id)).limit(2))
+                .scalars()
+                .all()
+            )
+        if len(ids) != 1:
+            raise NotFoundError(
+                f"no finding {finding_id!r}" if not ids else f"finding id {finding_id!r} is ambiguous"
+            )
+        found = [f for f in self.list_findings() if f.id == ids[0]]
+        return found[0]
+
+    def review_finding(self, finding_id: str, status: str, note: str = "") -> Review:
+        """Change a finding's status; the review is kept in its history and in the audit log."""
+        new_status = clean_status(status)
+        current = self.get_finding(finding_id)
+        at = utcnow()
+        with self.transaction() as conn:
+            conn.execute(update(t.finding).where(t.finding.c.id == current.id).values(status=new_status))
+            conn.execute(
+                insert(t.review).values(
+                    finding_id=current.id,
+                    status_from=current.status,
+                    status_to=new_status,
+                    note=note,
+                    analyst=self.analyst,
+                    at=to_iso(at),
+                )
+            )
+            self._audit(
+                conn,
+                "finding.review",
+                "finding",
+                current.id,
+                {"from": current.status, "to": new_status, "note": note},
+            )
+        return Review(current.id, current.status, new_status, note, self.analyst, at)
