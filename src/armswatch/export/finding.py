@@ -107,7 +107,7 @@ def _shape(f: ReportFinding) -> shapely.Geometry | None:
         return None
     try:
         return shape(dict(f.geometry))
-    except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException) as err:
+    except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.ShapelyError) as err:
         raise InputError(f"finding {f.id}: geometry is not valid GeoJSON: {err}", record=f.id) from err
 
 

@@ -213,7 +213,7 @@ def overlay_from_geojson(
         return None
     try:
         geom = shape(dict(geometry))
-    except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.GEOSException):
+    except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.ShapelyError):
         return None
     return None if geom.is_empty else Overlay(ref, geom, css, tooltip)
 
