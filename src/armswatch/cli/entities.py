@@ -46,12 +46,12 @@ def _date(value: str | None, option: str) -> date | None:
 @app.command("import")
 def import_cmd(
     files: Annotated[list[Path], typer.Argument(help="List files (OFAC: any file of a set).")],
-    fmt: Annotated[
-        str, typer.Option("--format", help="auto, un-xml, ofac-csv, ftm or csv.")
-    ] = "auto",
+    fmt: Annotated[str, typer.Option("--format", help="auto, un-xml, ofac-csv, ftm or csv.")] = "auto",
     list_date: Annotated[
         str | None,
-        typer.Option("--list-date", help="The list's own publication date when the file does not say (OFAC)."),
+        typer.Option(
+            "--list-date", help="The list's own publication date when the file does not say (OFAC)."
+        ),
     ] = None,
     dataset: Annotated[
         str | None, typer.Option("--dataset", help="Dataset name for FtM or CSV files.")
@@ -79,12 +79,16 @@ def import_cmd(
     rows: list[dict[str, Any]] = []
     with open_workspace(workspace, analyst) as ws:
         for path in files:
-            if path.is_file() and (fmt == "ofac-csv" or (fmt == "auto" and detect_format(path) == "ofac-csv")):
+            if path.is_file() and (
+                fmt == "ofac-csv" or (fmt == "auto" and detect_format(path) == "ofac-csv")
+            ):
                 primary = ofac_parts(path)[1]["primary"].resolve()
                 if primary in seen:
                     continue  # another file of an OFAC set already imported in this call
                 seen.add(primary)
-            result = import_list(ws, path, format=fmt, list_date=when, dataset=dataset, mapping=mapping, strict=strict)
+            result = import_list(
+                ws, path, format=fmt, list_date=when, dataset=dataset, mapping=mapping, strict=strict
+            )
             if result.store.already_imported:
                 say(f"{path}: already imported ({result.dataset}, {result.list_date}); nothing added", quiet)
             else:
@@ -132,9 +136,13 @@ def _country_type() -> Any:
 
 @app.command("list")
 def list_cmd(
-    schema: Annotated[str | None, typer.Option("--schema", help="FtM schema, e.g. Vessel, Person, LegalEntity.")] = None,
+    schema: Annotated[
+        str | None, typer.Option("--schema", help="FtM schema, e.g. Vessel, Person, LegalEntity.")
+    ] = None,
     dataset: Annotated[str | None, typer.Option("--dataset", help="e.g. un_sc, us_ofac_sdn.")] = None,
-    query: Annotated[str | None, typer.Option("--query", "-q", help="Text in a name, id, IMO or MMSI.")] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Text in a name, id, IMO or MMSI.")
+    ] = None,
     as_of: AsOfOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many rows (0: all).")] = 200,
     fmt: FormatOpt = "table",
@@ -149,8 +157,9 @@ def list_cmd(
 
     with open_workspace(workspace) as ws:
         found = list_entities(ws, schema=schema, dataset=dataset, query=query, as_of=_date(as_of, "--as-of"))
-    things = [e for e in found if e.schema.is_a("Thing") and not e.schema.is_a("Address") or schema]
-    rows = [_entity_row(e) for e in things[: limit or None]]
+    if not schema:  # by default only the listed subjects, not sanctions, links or addresses
+        found = [e for e in found if e.schema.is_a("Thing") and not e.schema.is_a("Address")]
+    rows = [_entity_row(e) for e in found[: limit or None]]
     emit(rows, fmt=fmt, output=output, columns=["id", "schema", "name", "countries", "imo", "mmsi"])
 
 
@@ -179,7 +188,7 @@ def show_cmd(
             status += f" since {listing.since}"
         if listing.delisted_on:
             status += f", delisted {listing.delisted_on}"
-        record[f"status [{listing.dataset}]"] = status
+        record[f"status ({listing.dataset})"] = status
     if view.entity is not None:
         record["schema"] = view.entity.schema.name
         record.update({prop: values for prop, values in sorted(view.entity.properties.items())})
@@ -187,7 +196,9 @@ def show_cmd(
         if s.entity is not None:
             props = s.entity.properties
             record[f"designation {s.entity_id}"] = {
-                k: props.get(k) for k in ("authority", "program", "unscId", "authorityId", "listingDate") if props.get(k)
+                k: props.get(k)
+                for k in ("authority", "program", "unscId", "authorityId", "listingDate")
+                if props.get(k)
             }
     if fmt == "json":
         record["statements"] = list(view.statements)
@@ -242,7 +253,7 @@ def vessels_cmd(
     rows = []
     for view in views:
         row = _entity_row(view.entity) if view.entity is not None else {"id": view.entity_id}
-        row["status"] = "; ".join(f"{l.dataset}: {l.status}" for l in view.listings)
+        row["status"] = "; ".join(f"{x.dataset}: {x.status}" for x in view.listings)
         rows.append(row)
     emit(rows, fmt=fmt)
 
@@ -258,9 +269,9 @@ def _graph(ws: Any, as_of: date | None) -> Any:
 def graph_cmd(
     entity_id: Annotated[str, typer.Argument(help="Entity id at the centre.")],
     depth: Annotated[int, typer.Option("--depth", help="Hops from the entity.")] = 2,
-    output: Annotated[Path, typer.Option("--output", "-o", help="graph.json (node-link) or graph.graphml.")] = Path(
-        "graph.json"
-    ),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="graph.json (node-link) or graph.graphml.")
+    ] = Path("graph.json"),
     as_of: AsOfOpt = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,

@@ -38,7 +38,7 @@ def load_entities(
     dataset: str | None = None,
     mapping: str | None = None,
 ) -> ListSnapshot:
-    """Parse the list at ``path``. ``list_date`` overrides (or supplies) the list's own date."""
+    """Parse the list at ``path``. ``list_date`` supplies the date when the list carries none."""
     path = Path(path)
     if not path.is_file():
         raise MissingFileError("no such file", path=str(path))
@@ -58,7 +58,7 @@ def load_entities(
         )
     else:
         raise InputError(f"unknown format {format!r} (one of {', '.join(FORMATS)})", path=str(path))
-    if list_date is not None and snap.list_date != list_date:
+    if list_date is not None and snap.list_date is None:
         snap = ListSnapshot(snap.dataset, list_date, snap.entities, snap.problems, snap.title)
     if dataset is not None and snap.dataset != dataset and fmt in ("un-xml", "ofac-csv"):
         raise InputError(f"--dataset {dataset} cannot rename the {snap.dataset} list", path=str(path))

@@ -100,7 +100,7 @@ def import_list(
         if strict and snap.problems:
             worst = ", ".join(f"{k} ({v})" for k, v in snap.problems.most_common(3))
             raise InputError(f"problems in strict mode: {worst}", path=str(path))
-        seen, date_source = _seen(snap.list_date, list_date)
+        seen, date_source = _seen(snap.list_date, list_date, own=fmt == "un-xml")
         sid = snapshot_id(snap.dataset, art_ids)
         with ws.transaction() as conn:
             result = store_snapshot(
@@ -138,11 +138,12 @@ def import_list(
     )
 
 
-def _seen(from_list: date | None, option: date | None) -> tuple[date, str]:
+def _seen(from_list: date | None, option: date | None, *, own: bool) -> tuple[date, str]:
+    """The list's own date wins; then ``--list-date``; then today (recorded as such)."""
+    if from_list is not None and (own or option is None):
+        return from_list, "list"
     if option is not None:
         return option, "option"
-    if from_list is not None:
-        return from_list, "list"
     return datetime.now(UTC).date(), "import-date"
 
 

@@ -1,0 +1,237 @@
+"""Screening queries (people, companies, vessels) against sanctions lists.
+
+I/O edge around the pure matcher in :mod:`armswatch.matching`: reads query CSVs and lists, builds a
+:class:`~armswatch.matching.index.CandidateIndex`, and returns :class:`Match` rows. Used by
+``armswatch screen`` (:mod:`armswatch.cli.screen`), by the maritime code (:func:`screen_vessels`) and
+by the demo (:func:`screen_demo`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from followthemoney.proxy import EntityProxy
+
+from armswatch.errors import InputError, MissingFileError
+from armswatch.matching.index import DEFAULT_LIMIT, CandidateIndex
+from armswatch.matching.score import DEFAULT_THRESHOLD
+from armswatch.matching.subject import Subject, subject_from_entity, subject_from_row
+
+if TYPE_CHECKING:
+    from armswatch.workspace import Workspace
+
+QUERY_COLUMNS = ("id", "name", "schema")
+OPTIONAL_COLUMNS = ("birth_date", "country", "imo", "mmsi", "registration")
+MATCH_COLUMNS = ("query_id", "entity_id", "entity_name", "dataset", "score", "match", "explanation")
+DEMO_QUERIES: tuple[tuple[str, str], ...] = (
+    ("Company", "Korea Mining Development Trading Corp."),
+    ("Company", "Tanchon Commercial Bank"),
+    ("Company", "Ryonbong General Corporation Ltd"),
+    ("Person", "Kim Jong-un"),
+    ("Person", "Pak Jong Chon"),
+    ("Person", "Ри Пён Чхоль"),
+)  # SIMULATED queries for the demo
+_SUBJECT_SCHEMATA = frozenset(
+    {"Person", "Organization", "Company", "LegalEntity", "PublicBody", "Vessel", "Airplane", "Vehicle"}
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    """One screening result row."""
+
+    query_id: str
+    entity_id: str
+    entity_name: str
+    dataset: str
+    score: float
+    match: bool
+    explanation: str
+
+    def as_row(self) -> dict[str, Any]:
+        """The row written to ``matches.csv``."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class QueryFile:
+    """Queries read from a CSV, with per-row problems counted by reason."""
+
+    queries: list[Subject]
+    problems: Counter[str]
+
+
+def read_queries(path: Path, *, strict: bool = False) -> QueryFile:
+    """Read a query CSV (``id, name, schema`` + optional ``birth_date, country, imo, mmsi, registration``)."""
+    if not path.is_file():
+        raise MissingFileError("no such file", path=str(path))
+    text = path.read_text(encoding="utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in QUERY_COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)} (need {', '.join(QUERY_COLUMNS)})",
+            path=str(path),
+            record=1,
+        )
+    reader.fieldnames = header
+    queries: list[Subject] = []
+    problems: Counter[str] = Counter()
+    for line, row in enumerate(reader, start=2):
+        subject = subject_from_row(row)
+        reason = None
+        if not subject.id:
+            reason = "empty id"
+        elif not subject.names:
+            reason = "empty name"
+        elif subject.schema not in _SUBJECT_SCHEMATA:
+            reason = f"unknown schema {subject.schema!r}"
+        if reason:
+            if strict:
+                raise InputError(reason, path=str(path), record=line)
+            problems[reason] += 1
+            continue
+        queries.append(subject)
+    return QueryFile(queries, problems)
+
+
+def subjects_from_entities(entities: Iterable[EntityProxy], dataset: str = "") -> list[Subject]:
+    """Matchable subjects (people, organisations, vessels…) of a list's entities."""
+    out: list[Subject] = []
+    for entity in entities:
+        if entity.schema.name in _SUBJECT_SCHEMATA:
+            subject = subject_from_entity(entity, dataset)
+            if subject.names or subject.imo or subject.mmsi:
+                out.append(subject)
+    return out
+
+
+def load_list_subjects(paths: Sequence[Path]) -> list[Subject]:
+    """Subjects of list files (UN XML, OFAC CSV, FtM JSON, …) via the entity importer."""
+    from armswatch.entities.importer import load_entities
+
+    subjects: list[Subject] = []
+    for path in paths:
+        snap = load_entities(Path(path))
+        subjects.extend(subjects_from_entities(snap.entities, snap.dataset))
+    return subjects
+
+
+def workspace_subjects(ws: Workspace, datasets: Sequence[str] | None = None) -> list[Subject]:
+    """Subjects of the current snapshot of every (or the named) dataset stored in the workspace."""
+    from armswatch.entities.history import entities_at
+
+    out: list[Subject] = []
+    for entity in entities_at(ws, datasets=datasets or None):
+        ds = sorted(getattr(entity, "datasets", []) or [""])[0]
+        out.extend(subjects_from_entities([entity], ds))
+    return out
+
+
+def screen_subjects(
+    index: CandidateIndex,
+    queries: Iterable[Subject],
+    threshold: float = DEFAULT_THRESHOLD,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Match]:
+    """Screen queries against an index; every hit at or above ``threshold`` becomes a :class:`Match`."""
+    out: list[Match] = []
+    for query in queries:
+        for hit in index.screen(query, threshold, limit):
+            s = hit.subject
+            out.append(
+                Match(
+                    query_id=query.id,
+                    entity_id=s.id,
+                    entity_name=s.caption or (s.names[0] if s.names else ""),
+                    dataset=s.dataset,
+                    score=hit.result.score,
+                    match=hit.result.match,
+                    explanation=hit.result.explanation,
+                )
+            )
+    return out
+
+
+def vessel_queries(vessels: Sequence[Mapping[str, Any]]) -> list[Subject]:
+    """Queries from vessel dicts (``mmsi``, ``imo``, ``name``; optional ``id``)."""
+    out: list[Subject] = []
+    for i, vessel in enumerate(vessels):
+        row = {k: (None if v is None else str(v)) for k, v in vessel.items()}
+        row.setdefault("id", f"vessel:mmsi:{row.get('mmsi')}" if row.get("mmsi") else f"vessel:{i}")
+        row["schema"] = "Vessel"
+        out.append(subject_from_row(row))
+    return out
+
+
+def screen_vessels(
+    ws: Workspace, vessels: list[dict[str, Any]], threshold: float = DEFAULT_THRESHOLD
+) -> list[Match]:
+    """Screen vessels seen in AIS (dicts with ``mmsi``, ``imo``, ``name``) by IMO, MMSI and name
+    against the workspace's current lists."""
+    subjects = [s for s in workspace_subjects(ws) if s.schema == "Vessel"]
+    return screen_subjects(CandidateIndex(subjects), vessel_queries(vessels), threshold)
+
+
+def confidence_words(score: float) -> str:
+    """ICD 203 likelihood words for a match score."""
+    if score >= 0.98:
+        return "almost certain"
+    if score >= 0.9:
+        return "very likely"
+    if score >= 0.8:
+        return "likely"
+    return "roughly even chance"
+
+
+def record_matches(ws: Workspace, matches: Sequence[Match], parameters: Mapping[str, Any]) -> str:
+    """Record a screening run with one ``entities.match`` finding per match; returns the run id."""
+    with ws.run("entities.screen", parameters=dict(parameters)) as run:
+        for m in matches:
+            if not m.match:
+                continue
+            run.add_finding(
+                kind="entities.match",
+                title=f"{m.query_id} matches {m.entity_name} ({m.dataset})",
+                summary=m.explanation,
+                subjects=[m.query_id, f"entity:{m.entity_id}"],
+                confidence=confidence_words(m.score),
+                details={"score": m.score, "dataset": m.dataset, "entity_id": m.entity_id},
+            )
+        run.summary["matches"] = sum(1 for m in matches if m.match)
+        return str(run.id)
+
+
+def screen_demo(ws: Workspace) -> list[Match]:
+    """Screen the demo's vessels (from the workspace's AIS statics when present) and companies against
+    the workspace's lists and record a run with a finding per match."""
+    subjects = workspace_subjects(ws)
+    index = CandidateIndex(subjects)
+    queries: list[Subject] = []
+    vessels = _demo_vessels(ws)
+    queries.extend(vessel_queries(vessels))
+    # A SIMULATED customer file: names spelled the way an analyst or a counterparty might type them.
+    for i, (schema, name) in enumerate(DEMO_QUERIES):
+        queries.append(subject_from_row({"id": f"demo-query-{i + 1}", "name": name, "schema": schema}))
+    matches = screen_subjects(index, queries)
+    record_matches(
+        ws, matches, {"queries": len(queries), "entities": len(subjects), "simulated_queries": True}
+    )
+    return matches
+
+
+def _demo_vessels(ws: Workspace) -> list[dict[str, Any]]:
+    """Distinct (mmsi, imo, name) of the vessels in the workspace's AIS statics table (maritime part)."""
+    from armswatch.maritime.store import scan_statics, statics_path
+
+    if not statics_path(ws).exists():
+        return []
+    frame = scan_statics(ws).select(["mmsi", "imo", "name"]).unique().collect()
+    return [r for r in frame.to_dicts() if r.get("name") or r.get("imo")]
