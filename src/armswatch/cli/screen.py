@@ -1,0 +1,95 @@
+"""``armswatch screen`` and ``armswatch entities compare``: name matching from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from armswatch.cli.common import QuietOpt, WorkspaceOpt, emit, open_workspace, say
+from armswatch.entities.compare import compare_pairs_file
+from armswatch.entities.screen import (
+    MATCH_COLUMNS,
+    load_list_subjects,
+    read_queries,
+    record_matches,
+    screen_subjects,
+    workspace_subjects,
+)
+from armswatch.errors import InputError
+from armswatch.matching.index import DEFAULT_LIMIT, CandidateIndex
+from armswatch.matching.score import DEFAULT_THRESHOLD
+
+ThresholdOpt = Annotated[
+    float,
+    typer.Option("--threshold", help="Report candidates scoring at least this (0-1).", min=0.0, max=1.0),
+]
+
+
+def _format(output: str) -> str:
+    return "csv" if output == "-" or not output.lower().endswith(".json") else "json"
+
+
+def screen_command(
+    queries: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with columns id, name, schema (+ birth_date, country, imo, mmsi, registration)."
+        ),
+    ],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="matches.csv (or .json), - for stdout.")
+    ] = "-",
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    lists: Annotated[
+        list[Path] | None,
+        typer.Option("--list", help="Screen against these list files, without a workspace."),
+    ] = None,
+    dataset: Annotated[
+        list[str] | None, typer.Option("--dataset", help="Only these workspace datasets.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Candidates scored per query.", min=1)
+    ] = DEFAULT_LIMIT,
+    record: Annotated[
+        bool, typer.Option("--record/--no-record", help="Record a run with findings (workspace only).")
+    ] = True,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad query row.")] = False,
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Screen people, companies and vessels against sanctions lists (multilingual name matching)."""
+    query_file = read_queries(queries, strict=strict)
+    for reason, count in sorted(query_file.problems.items()):
+        say(f"skipped {count} query row(s): {reason}", quiet)
+    ws = None
+    if lists:
+        subjects = load_list_subjects(lists)
+    else:
+        ws = open_workspace(workspace)
+        subjects = workspace_subjects(ws, dataset)
+    if not subjects:
+        raise InputError("no entities to screen against (import a list or pass --list FILE)")
+    index = CandidateIndex(subjects)
+    matches = screen_subjects(index, query_file.queries, threshold, limit)
+    say(f"{len(query_file.queries)} queries, {len(subjects)} entities, {len(matches)} matches", quiet)
+    emit([m.as_row() for m in matches], fmt=_format(output), output=output, columns=MATCH_COLUMNS)
+    if ws is not None and record:
+        params = {"queries": str(queries), "threshold": threshold, "datasets": list(dataset or [])}
+        run_id = record_matches(ws, matches, params)
+        say(f"recorded run {run_id}", quiet)
+
+
+def compare_command(
+    pairs: Annotated[Path, typer.Argument(help="CSV with columns schema, name1, name2.")],
+    output: Annotated[str, typer.Option("--output", "-o", help="OUT.csv (or .json), - for stdout.")] = "-",
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score name pairs (evaluation): adds score, match and explanation columns."""
+    result = compare_pairs_file(pairs, threshold, strict=strict)
+    for reason, count in sorted(result.problems.items()):
+        say(f"skipped {count} row(s): {reason}", quiet)
+    emit(result.rows, fmt=_format(output), output=output)

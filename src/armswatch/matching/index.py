@@ -1,0 +1,154 @@
+"""Indexed candidate search: never score every pair.
+
+An inverted index maps keys to the entities whose names produce them:
+
+* ``t:`` normalised name tokens (and the initials of multi-word organisation names),
+* ``s:`` spelling-invariant transliteration keys (:func:`~armswatch.matching.cyrillic.slavic_key`),
+* ``k:`` Korean romanisation-invariant name keys (:func:`~armswatch.matching.korean.korean_key`),
+* ``g:`` character trigrams of tokens of four letters or more (typos, joined or split words),
+* ``imo:``, ``mmsi:``, ``reg:`` identifiers.
+
+A query collects the postings of its keys, each weighted by key type × inverse document frequency
+(very common trigrams are skipped), sums the weights per entity with numpy, and only the top
+``limit`` entities are scored in full (:func:`~armswatch.matching.score.score_pair`). Postings are
+stored as compressed sparse rows (two numpy arrays), so a million entities need ~200 MB.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from armswatch.matching.name import NameForm, NameKind
+from armswatch.matching.score import DEFAULT_THRESHOLD, MatchScore, score_pair
+from armswatch.matching.subject import Subject
+
+KEY_WEIGHTS = {"t": 1.0, "s": 0.8, "k": 3.0, "g": 0.25, "imo": 10.0, "mmsi": 6.0, "reg": 6.0}
+MAX_GRAM_SHARE = 0.02
+MAX_TOKEN_SHARE = 0.2
+DEFAULT_LIMIT = 25
+
+
+def name_keys(form: NameForm) -> set[str]:
+    """Index keys of one analysed name."""
+    keys: set[str] = set()
+    for token, skey in zip(form.tokens, form.keys, strict=True):
+        if len(token) >= 2 or token.isdigit():
+            keys.add("t:" + token)
+            keys.add("s:" + skey)
+        if len(token) >= 4:
+            keys.update("g:" + token[i : i + 3] for i in range(len(token) - 2))
+    joined = form.joined
+    if len(form.tokens) > 1 and len(joined) >= 4:
+        keys.update("g:" + joined[i : i + 3] for i in range(len(joined) - 2))
+    if form.kind is NameKind.ORG and len(form.tokens) >= 2:
+        keys.add("t:" + "".join(t[0] for t in form.tokens))
+    if form.korean is not None:
+        keys.add("k:" + str(form.korean))
+    return keys
+
+
+def subject_keys(subject: Subject, kind: NameKind | None = None) -> set[str]:
+    """Index keys of all names and identifiers of a subject."""
+    keys: set[str] = set()
+    for form in subject.forms(kind):
+        keys |= name_keys(form)
+    keys.update("imo:" + i for i in subject.imo)
+    keys.update("mmsi:" + m for m in subject.mmsi)
+    keys.update("reg:" + r.replace(" ", "").upper() for r in subject.registration)
+    return keys
+
+
+@dataclass(frozen=True)
+class ScreenHit:
+    """One candidate that was scored for a query."""
+
+    subject: Subject
+    result: MatchScore
+
+
+class CandidateIndex:
+    """Inverted index over a list of subjects (see module docstring)."""
+
+    def __init__(self, subjects: Sequence[Subject]) -> None:
+        self.subjects = list(subjects)
+        key_ids: dict[str, int] = {}
+        key_col = array("i")
+        doc_col = array("i")
+        for doc, subject in enumerate(self.subjects):
+            for key in subject_keys(subject):
+                kid = key_ids.setdefault(key, len(key_ids))
+                key_col.append(kid)
+                doc_col.append(doc)
+        keys = np.frombuffer(key_col, dtype=np.int32)
+        docs = np.frombuffer(doc_col, dtype=np.int32)
+        order = np.argsort(keys, kind="stable")
+        self._postings: npt.NDArray[np.int32] = docs[order]
+        counts = np.bincount(keys, minlength=len(key_ids))
+        self._offsets: npt.NDArray[np.int64] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._key_ids = key_ids
+        n = max(1, len(self.subjects))
+        kinds = {k: k.split(":", 1)[0] for k in key_ids}
+        self._weights = np.array(
+            [KEY_WEIGHTS[kinds[k]] * math.log(1.0 + n / max(1, counts[i])) for k, i in key_ids.items()],
+            dtype=np.float64,
+        )
+        self._df = counts
+        self._n = n
+
+    def __len__(self) -> int:
+        return len(self.subjects)
+
+    def _usable(self, key: str, kid: int) -> bool:
+        df = int(self._df[kid])
+        if self._n < 2000:
+            return True
+        if key.startswith("g:"):
+            return df <= MAX_GRAM_SHARE * self._n
+        if key.startswith(("t:", "s:")):
+            return df <= MAX_TOKEN_SHARE * self._n
+        return True
+
+    def candidates(self, query: Subject, limit: int = DEFAULT_LIMIT) -> list[int]:
+        """Indices of the ``limit`` subjects that share the most (weighted) keys with ``query``."""
+        kids = [
+            kid
+            for key in subject_keys(query)
+            if (kid := self._key_ids.get(key)) is not None and self._usable(key, kid)
+        ]
+        if not kids:
+            return []
+        parts = [self._postings[self._offsets[k] : self._offsets[k + 1]] for k in kids]
+        weights = np.repeat(self._weights[kids], [len(p) for p in parts])
+        docs = np.concatenate(parts)
+        if len(docs) == 0:
+            return []
+        uniq, inverse = np.unique(docs, return_inverse=True)
+        sums = np.bincount(inverse, weights=weights)
+        top = np.argpartition(-sums, limit)[:limit] if len(uniq) > limit else np.arange(len(uniq))
+        top = top[np.argsort(-sums[top], kind="stable")]
+        return [int(i) for i in uniq[top]]
+
+    def screen(
+        self, query: Subject, threshold: float = DEFAULT_THRESHOLD, limit: int = DEFAULT_LIMIT
+    ) -> list[ScreenHit]:
+        """Score the top candidates for ``query``; return those at or above ``threshold``, best first."""
+        hits: list[ScreenHit] = []
+        for idx in self.candidates(query, limit):
+            subject = self.subjects[idx]
+            result = score_pair(query, subject, threshold)
+            if result.score >= threshold:
+                hits.append(ScreenHit(subject, result))
+        hits.sort(key=lambda h: (-h.result.score, h.subject.id))
+        return hits
+
+    def screen_many(
+        self, queries: Iterable[Subject], threshold: float = DEFAULT_THRESHOLD, limit: int = DEFAULT_LIMIT
+    ) -> list[tuple[Subject, list[ScreenHit]]]:
+        """Screen several queries."""
+        return [(q, self.screen(q, threshold, limit)) for q in queries]
