@@ -1,0 +1,205 @@
+"""``armswatch ais ingest | vessels | identity``: AIS files into the workspace, and vessel identity.
+
+``register(app)`` adds the three commands to the ``ais`` group (``armswatch.cli.ais``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+
+from armswatch.cli.common import (
+    AnalystOpt,
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    WorkspaceOpt,
+    check_format,
+    emit,
+    open_workspace,
+    progress,
+    say,
+)
+from armswatch.errors import InputError, MissingFileError
+
+FilesArg = Annotated[list[Path], typer.Argument(help="AIS files (NMEA, CSV, JSON lines or Parquet).")]
+InFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format", "-f", help="Input format: auto, nmea, marinecadastre, dma, aisstream, csv, parquet."
+    ),
+]
+MapOpt = Annotated[
+    str | None,
+    typer.Option("--map", help="Column mapping for csv/parquet, e.g. ts=time,lat=latitude,lon=lng,mmsi=id."),
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (file:line).")]
+SimulatedOpt = Annotated[bool, typer.Option("--simulated", help="Mark the file as simulated data.")]
+
+
+def ingest(
+    files: FilesArg,
+    fmt: InFormatOpt = "auto",
+    column_map: MapOpt = None,
+    strict: StrictOpt = False,
+    simulated: SimulatedOpt = False,
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+    analyst: AnalystOpt = None,
+    out_format: Annotated[
+        str, typer.Option("--output-format", help="Summary format: table, json or csv.")
+    ] = "table",
+) -> None:
+    """Ingest AIS files: positions, base stations and static data into Parquet, deduplicated.
+
+    Example: armswatch ais ingest day1.nmea noaa.csv --format auto
+    """
+    from armswatch.maritime.formats import FORMATS, detect_format, parse_map
+    from armswatch.maritime.ingest import TEXT_FORMATS, ingest_file
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
+    mapping = parse_map(column_map)
+    for path in files:
+        if not path.is_file():
+            raise MissingFileError("no such file", path=str(path))
+    ws = open_workspace(workspace, analyst)
+    rows: list[dict[str, Any]] = []
+    with progress(quiet) as bar:
+        for path in files:
+            chosen = detect_format(path) if fmt == "auto" else fmt
+            total = path.stat().st_size if chosen in TEXT_FORMATS else None
+            task = bar.add_task(f"{path.name} ({chosen})", total=total)
+
+            def advance(done: int, is_bytes: bool, task: Any = task) -> None:
+                if is_bytes:
+                    bar.update(task, completed=done)
+                else:
+                    bar.advance(task, done)
+
+            run_id, summary = ingest_file(
+                ws, path, fmt=chosen, mapping=mapping, strict=strict, simulated=simulated, on_progress=advance
+            )
+            rows.append(_summary_row(path, run_id, summary))
+    emit(rows, fmt=check_format(out_format, ("table", "json", "csv")), title="AIS ingest")
+    for row in rows:
+        if row["rejected"]:
+            say(f"{row['file']}: {row['rejected']} bad record(s): {row['reasons']}", quiet)
+
+
+def _summary_row(path: Path, run_id: str, s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "file": path.name,
+        "run": run_id,
+        "format": s.get("format"),
+        "positions_added": s.get("positions", {}).get("added", 0),
+        "duplicates": s.get("positions", {}).get("duplicates", 0),
+        "statics_added": s.get("statics", {}).get("added", 0),
+        "base_stations_added": s.get("base_stations", {}).get("added", 0),
+        "rejected": s.get("rejected_total", 0),
+        "reasons": ", ".join(f"{k}={v}" for k, v in s.get("rejected", {}).items()),
+    }
+
+
+def vessels(
+    mmsi: Annotated[int | None, typer.Option("--mmsi", help="Show the identity history of one MMSI.")] = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = "-",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """List vessels seen in AIS (latest identity, flag from the MID), or one MMSI's history.
+
+    Example: armswatch ais vessels --mmsi 445123456
+    """
+    from armswatch.maritime.identity import identity_history, position_counts, vessel_table
+    from armswatch.maritime.store import scan_positions, scan_statics
+
+    fmt = check_format(fmt, ("table", "json", "csv"))
+    ws = open_workspace(workspace)
+    only = [mmsi] if mmsi is not None else None
+    statics = scan_statics(ws, mmsi=only).collect()
+    if mmsi is not None:
+        history = identity_history(statics).sort("attribute", "first_seen")
+        table = vessel_table(statics, position_counts(scan_positions(ws, mmsi=only)))
+        if table.height == 0:
+            raise InputError(f"MMSI {mmsi} not seen in this workspace's AIS data")
+        if fmt == "table":
+            emit(_rows(table), fmt=fmt, output=output, title=f"MMSI {mmsi}")
+        emit(_rows(history), fmt=fmt, output=output, title="identity history")
+        return
+    table = vessel_table(statics, position_counts(scan_positions(ws)))
+    emit(_rows(table), fmt=fmt, output=output, title=f"{table.height} vessels")
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in r.items()} for r in frame.to_dicts()
+    ]
+
+
+def identity(
+    max_speed: Annotated[float, typer.Option(help="Implied speed (knots) no ship reaches.")] = 50.0,
+    min_jump_km: Annotated[float, typer.Option(help="Ignore jumps shorter than this (km).")] = 10.0,
+    min_jumps: Annotated[int, typer.Option(help="Impossible jumps needed to flag a shared MMSI.")] = 3,
+    imo_overlap_hours: Annotated[
+        float, typer.Option(help="Overlap that makes two MMSIs on one IMO a conflict.")
+    ] = 1.0,
+    flags: Annotated[
+        Path | None, typer.Option(help="CSV of declared flags: columns flag and imo or mmsi (ISO alpha-2).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    analyst: AnalystOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Check vessel identity in the AIS tables and record findings (run ``ais.identity``).
+
+    Example: armswatch ais identity --flags declared_flags.csv
+    """
+    from armswatch.maritime.identity import IdentityParams, identity_findings
+    from armswatch.maritime.store import scan_positions, scan_statics
+
+    params = IdentityParams(max_speed, min_jump_km, min_jumps, imo_overlap_hours)
+    ws = open_workspace(workspace, analyst)
+    declared = None
+    inputs: list[str] = []
+    if flags is not None:
+        if not flags.is_file():
+            raise MissingFileError("no such file", path=str(flags))
+        declared = pl.read_csv(flags, infer_schema=False)
+        if "flag" not in declared.columns or not ({"imo", "mmsi"} & set(declared.columns)):
+            raise InputError("needs a flag column and an imo or mmsi column", path=str(flags))
+        inputs.append(ws.add_artifact(flags, name=flags.name, media_type="text/csv").id)
+    statics = scan_statics(ws).collect()
+    positions = scan_positions(ws)
+    sources = _sources(statics, positions)
+    parameters = {"max_speed_knots": max_speed, "min_jump_km": min_jump_km, "min_impossible": min_jumps,
+                  "imo_overlap_hours": imo_overlap_hours, "flags": flags.name if flags else None}  # fmt: skip
+    with ws.run(
+        "ais.identity", parameters=parameters, inputs=[*inputs, *sorted(set(sources["source"]))]
+    ) as run:
+        findings, stats = identity_findings(statics, positions, declared, params)
+        for f in findings:
+            mmsis = [int(s.rsplit(":", 1)[1]) for s in f.subjects if s.startswith("vessel:mmsi:")]
+            evidence = sorted(set(sources.filter(pl.col("mmsi").is_in(mmsis))["source"]))
+            run.add_finding(
+                kind=f.kind, title=f.title, summary=f.summary, subjects=f.subjects, geometry=f.geometry,
+                start=f.start, end=f.end, confidence=f.confidence, evidence=[*inputs, *evidence], details=f.details,
+            )  # fmt: skip
+        run.summary.update(stats)
+    say(f"run {run.id}: " + ", ".join(f"{k}={v}" for k, v in stats.items()), quiet)
+
+
+def _sources(statics: pl.DataFrame, positions: pl.LazyFrame) -> pl.DataFrame:
+    pos = positions.select("mmsi", "source").unique().collect()
+    return pl.concat([statics.select("mmsi", "source").unique(), pos]).unique().drop_nulls()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ingest``, ``vessels`` and ``identity`` to the ``ais`` command group."""
+    app.command("ingest")(ingest)
+    app.command("vessels")(vessels)
+    app.command("identity")(identity)
