@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 from skimage.filters import threshold_otsu
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans  # type: ignore[import-untyped]
 
 from armswatch.imagery.feature import Array
 
@@ -37,7 +37,7 @@ def cva(before: Array, after: Array) -> tuple[Mask, Array]:
     mag = cva_magnitude(before, after)
     if float(mag.max()) == float(mag.min()):
         return np.zeros(mag.shape, dtype=bool), mag
-    return np.asarray(mag > threshold_otsu(mag)), mag
+    return np.asarray(mag > threshold_otsu(mag)), mag  # type: ignore[no-untyped-call]
 
 
 def pca_kmeans(

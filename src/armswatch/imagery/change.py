@@ -64,8 +64,8 @@ def pixel_params(params: BuiltupParams, pixel_size: float) -> tuple[tuple[int, .
         raise InputError(f"pixel size must be positive, got {pixel_size}")
     sizes = feature.odd_sizes(params.structure_sizes_m, pixel_size)
     sigma = max(params.smooth_m / pixel_size, 0.7)
-    radius = int(round(params.opening_m / pixel_size))
-    min_px = max(1, int(round(params.min_area_m2 / pixel_size**2)))
+    radius = round(params.opening_m / pixel_size)
+    min_px = max(1, round(params.min_area_m2 / pixel_size**2))
     return sizes, sigma, radius, min_px
 
 

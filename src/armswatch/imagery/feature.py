@@ -35,7 +35,7 @@ def odd_sizes(metres: tuple[float, ...], pixel_size: float) -> tuple[int, ...]:
     """Structuring-element sizes in pixels (odd, >= 3) for object sizes given in metres."""
     out = []
     for m in metres:
-        px = max(3, int(round(m / pixel_size)))
+        px = max(3, round(m / pixel_size))
         out.append(px if px % 2 else px + 1)
     return tuple(sorted(set(out)))
 

@@ -1,0 +1,265 @@
+"""Tiled change detection between two image files with bounded memory.
+
+Both files are read window by window (with an overlap halo so tile seams do not show), the core method
+runs on each tile in a small thread pool, and the interior of each tile is written to the output. The
+per-image normalisation statistics come from the whole image when it is small, else from a sample of
+tiles spread over the scene. Peak memory is a few tiles, independent of the scene size, except for PNG
+output (GDAL's PNG driver cannot write windows, so the uint8 mask is assembled in memory: 1 byte/pixel).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+from rasterio.errors import NotGeoreferencedWarning
+from rasterio.windows import Window
+
+from armswatch.errors import InputError
+from armswatch.imagery import baseline, feature, raster
+from armswatch.imagery.change import (
+    BuiltupParams,
+    PairStats,
+    builtup_difference,
+    decide,
+    halo_pixels,
+    image_scale,
+    pixel_params,
+)
+from armswatch.imagery.feature import Array
+
+METHODS = ("builtup", "cva", "pca-kmeans")
+TILE = 1024
+
+
+@dataclass(frozen=True)
+class ChangeRun:
+    """Outcome of a file-level change run."""
+
+    method: str
+    width: int
+    height: int
+    pixel_size_m: float
+    georeferenced: bool
+    changed_pixels: int
+    tiles: int
+    crs: str | None
+    transform: tuple[float, ...] | None
+
+    @property
+    def changed_fraction(self) -> float:
+        return self.changed_pixels / max(1, self.width * self.height)
+
+
+def windows(width: int, height: int, tile: int) -> Iterator[Window]:
+    """Tile windows covering the image row by row."""
+    for r in range(0, height, tile):
+        for c in range(0, width, tile):
+            yield Window(c, r, min(tile, width - c), min(tile, height - r))
+
+
+def _grow(w: Window, halo: int) -> Window:
+    return Window(w.col_off - halo, w.row_off - halo, w.width + 2 * halo, w.height + 2 * halo)
+
+
+def _check_pair(a: raster.ImageInfo, b: raster.ImageInfo) -> None:
+    if (a.width, a.height) != (b.width, b.height):
+        raise InputError(
+            f"after image is {b.width}x{b.height} but before is {a.width}x{a.height}; "
+            "resample both to one grid first (armswatch imagery ingest does this per site)",
+            path=b.path,
+        )
+    if a.georeferenced and b.georeferenced and a.crs != b.crs:
+        raise InputError(f"after image CRS {b.crs} differs from before CRS {a.crs}", path=b.path)
+
+
+def sample_stats(
+    paths: tuple[str, str], infos: tuple[raster.ImageInfo, raster.ImageInfo], params: BuiltupParams, px: float
+) -> PairStats:
+    """Normalisation statistics of both images from up to 3×3 tiles spread over the scene."""
+    info = infos[0]
+    sizes = pixel_params(params, px)[0]
+    n = 3 if info.width * info.height > (2 * TILE) ** 2 else 1
+    tile = min(TILE, info.width, info.height) if n > 1 else max(info.width, info.height)
+    offs_c = np.linspace(0, max(0, info.width - tile), n).astype(int)
+    offs_r = np.linspace(0, max(0, info.height - tile), n).astype(int)
+    scales: list[float] = []
+    stats: list[feature.FeatureStats] = []
+    for p, inf in zip(paths, infos, strict=True):
+        with raster.open_image(p) as ds:
+            tiles = [
+                raster.read_visible(ds, inf, Window(int(c), int(r), tile, tile) if n > 1 else None)
+                for r in offs_r
+                for c in offs_c
+            ]
+        valid = [np.isfinite(t).all(axis=0) for t in tiles]
+        scale = image_scale(np.concatenate([t.reshape(t.shape[0], -1) for t in tiles], axis=1)[:, None, :])
+        neutral, bindex = [], []
+        for t, v in zip(tiles, valid, strict=True):
+            nt, bt = feature.raw_features(np.nan_to_num(t, nan=0.0), sizes, scale)
+            neutral.append(nt[v])
+            bindex.append(bt[v])
+        scales.append(scale)
+        stats.append(feature.stats_of(np.concatenate(neutral), np.concatenate(bindex)))
+    return PairStats((scales[0], scales[1]), (stats[0], stats[1]))
+
+
+class _Reader:
+    """One open dataset pair per worker thread (rasterio handles are not thread-safe)."""
+
+    def __init__(self, paths: tuple[str, str], infos: tuple[raster.ImageInfo, raster.ImageInfo]) -> None:
+        self.paths = paths
+        self.infos = infos
+        self.local = threading.local()
+        self.opened: list[Any] = []
+        self.lock = threading.Lock()
+
+    def read(self, w: Window) -> tuple[Array, Array]:
+        if not hasattr(self.local, "ds"):
+            ds = tuple(rasterio.open(p) for p in self.paths)
+            self.local.ds = ds
+            with self.lock:
+                self.opened.extend(ds)
+        a = raster.read_visible(self.local.ds[0], self.infos[0], w)
+        b = raster.read_visible(self.local.ds[1], self.infos[1], w)
+        return a, b
+
+    def close(self) -> None:
+        for ds in self.opened:
+            ds.close()
+
+
+def _tile_result(
+    a: Array, b: Array, method: str, params: BuiltupParams, px: float, norm: PairStats | None
+) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array]:
+    valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
+    a = np.nan_to_num(a, nan=0.0)
+    b = np.nan_to_num(b, nan=0.0)
+    if method == "builtup":
+        assert norm is not None
+        res = decide(builtup_difference(a, b, params, px, norm), params, px)
+        mask, score = res.mask, res.score
+    elif method == "cva":
+        mask, score = baseline.cva(a, b)
+    else:
+        mask, score = baseline.pca_kmeans(a, b)
+    return mask & valid, np.where(valid, score, np.float32(0)).astype(np.float32)
+
+
+def _profile(info: raster.ImageInfo, dtype: str, driver: str) -> dict[str, Any]:
+    prof: dict[str, Any] = {
+        "driver": driver,
+        "width": info.width,
+        "height": info.height,
+        "count": 1,
+        "dtype": dtype,
+    }
+    if driver == "GTiff":
+        prof.update(tiled=True, blockxsize=256, blockysize=256, compress="deflate", BIGTIFF="IF_SAFER")
+    if info.georeferenced and info.transform is not None:
+        prof.update(crs=info.crs, transform=rasterio.Affine(*info.transform))
+    return prof
+
+
+def _driver(path: str) -> str:
+    ext = Path(path).suffix.lower()
+    if ext in (".tif", ".tiff"):
+        return "GTiff"
+    if ext == ".png":
+        return "PNG"
+    raise InputError("output must end in .tif, .tiff or .png", path=path)
+
+
+def run_change(*args: Any, **kwargs: Any) -> ChangeRun:
+    """Detect change between two files; see :func:`_run_change`. PNG/JPEG inputs and outputs have no
+    georeferencing, which is expected here, so rasterio's warning about it is silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        return _run_change(*args, **kwargs)
+
+
+def _run_change(
+    before: str,
+    after: str,
+    out: str,
+    *,
+    probability: str | None = None,
+    method: str = "builtup",
+    params: BuiltupParams | None = None,
+    pixel_size_m: float | None = None,
+    bands: str | None = None,
+    tile: int = TILE,
+    workers: int = 2,
+) -> ChangeRun:
+    """Detect change between two files and write the 0/255 mask (and optionally the 0..1 score)."""
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    params = params or BuiltupParams()
+    infos = (raster.image_info(before, bands), raster.image_info(after, bands))
+    _check_pair(*infos)
+    info = infos[0]
+    px = raster.pixel_size(info, pixel_size_m)
+    whole = method != "builtup" or info.width * info.height <= (2 * tile) ** 2
+    tile_size = max(info.width, info.height) if whole else tile
+    halo = 0 if whole else halo_pixels(params, px)
+    norm = sample_stats((before, after), infos, params, px) if method == "builtup" else None
+    drv = _driver(out)
+    prob_drv = _driver(probability) if probability else None
+    in_memory: dict[str, np.ndarray[Any, Any]] = {}
+    if drv == "PNG":
+        in_memory["mask"] = np.zeros((info.height, info.width), dtype=np.uint8)
+    if prob_drv == "PNG":
+        in_memory["prob"] = np.zeros((info.height, info.width), dtype=np.uint8)
+    sinks: dict[str, Any] = {}
+    if drv == "GTiff":
+        sinks["mask"] = rasterio.open(out, "w", **_profile(info, "uint8", "GTiff"))
+    if probability and prob_drv == "GTiff":
+        sinks["prob"] = rasterio.open(probability, "w", **_profile(info, "float32", "GTiff"))
+    reader = _Reader((before, after), infos)
+    tiles = list(windows(info.width, info.height, tile_size))
+    changed = 0
+
+    def work(w: Window) -> tuple[Window, np.ndarray[Any, Any], Array]:
+        a, b = reader.read(_grow(w, halo) if halo else w)
+        mask, score = _tile_result(a, b, method, params, px, norm)
+        inner = (slice(halo, halo + int(w.height)), slice(halo, halo + int(w.width)))
+        return w, (mask[inner] * np.uint8(255)).astype(np.uint8), score[inner]
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tiles)))) as pool:
+            for w, m8, sc in pool.map(work, tiles):
+                changed += int(np.count_nonzero(m8))
+                r0, c0 = int(w.row_off), int(w.col_off)
+                sl = (slice(r0, r0 + int(w.height)), slice(c0, c0 + int(w.width)))
+                if "mask" in sinks:
+                    sinks["mask"].write(m8, 1, window=w)
+                else:
+                    in_memory["mask"][sl] = m8
+                if "prob" in sinks:
+                    sinks["prob"].write(sc, 1, window=w)
+                elif "prob" in in_memory:
+                    in_memory["prob"][sl] = np.round(sc * 255).astype(np.uint8)
+    finally:
+        reader.close()
+        for s in sinks.values():
+            s.close()
+    for key, path in (("mask", out), ("prob", probability)):
+        if key in in_memory and path:
+            with rasterio.open(path, "w", **_profile(info, "uint8", "PNG")) as dst:
+                dst.write(in_memory[key], 1)
+    return ChangeRun(
+        method, info.width, info.height, px, info.georeferenced, changed, len(tiles), info.crs, info.transform
+    )
+
+
+def tile_count(width: int, height: int, tile: int = TILE) -> int:
+    """Number of tiles a scene is cut into."""
+    return math.ceil(width / tile) * math.ceil(height / tile)
