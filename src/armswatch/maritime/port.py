@@ -37,7 +37,7 @@ PORT_SCHEMA: dict[str, pl.DataType] = {
 DEFAULT_WATCHED_PORTS: tuple[tuple[str, str, str, float, float], ...] = (
     ("site:rajin-port", "Rajin", "KP", 42.34, 130.39),
     ("site:vostochny-port", "Vostochny", "RU", 42.7333, 133.0667),
-    ("site:dunai", "Dunai", "RU", 42.88, 132.3375),
+    ("site:dunai-naval-port", "Dunai", "RU", 42.88, 132.3375),
 )
 
 

@@ -249,26 +249,29 @@ def simulate(cfg: SimConfig = SimConfig()) -> Simulation:
     return Simulation(positions, _truth_frame(plans, t_end), _vessels(plans))
 
 
+#: Minimum duration (h) an event clipped at the end of the simulation must keep to stay in the truth.
+_CLIPPED_MIN_H = {"port_call": 0.5, "loitering": 4.5, "encounter": 2.5}
+
+
 def _truth_frame(plans: list[_Plan], t_end: float) -> pl.DataFrame:
-    rows = [
-        dict(r)
-        for p in plans
-        for r in p.truth
-        if float(str(r["end"])) <= t_end
-        or (r["event_type"] == "port_call" and float(str(r["start"])) < t_end)
-    ]
+    """Ground truth; events running past the end are clipped, and kept only while still detectable."""
+    rows = []
+    for p in plans:
+        for r in p.truth:
+            start, end = float(str(r["start"])), float(str(r["end"]))
+            kind = str(r["event_type"])
+            if end > t_end and (kind not in _CLIPPED_MIN_H or t_end - start < _CLIPPED_MIN_H[kind] * 3600):
+                continue
+            rows.append({**r, "end": min(end, t_end)})
     cols = ("event_type", "mmsi", "other_mmsi", "start", "end", "port", "kind", "dark_port")
     frame = pl.DataFrame(
         [{c: r.get(c) for c in cols} for r in rows], schema_overrides={"other_mmsi": pl.UInt32}
     )
-    frame = frame.with_columns(
+    return frame.with_columns(
         pl.col("mmsi").cast(pl.UInt32),
         pl.from_epoch((pl.col("start") * 1e6).cast(pl.Int64), "us").cast(UTC_US).alias("start_utc"),
-        pl.from_epoch((pl.min_horizontal("end", pl.lit(t_end)) * 1e6).cast(pl.Int64), "us")
-        .cast(UTC_US)
-        .alias("end_utc"),
+        pl.from_epoch((pl.col("end") * 1e6).cast(pl.Int64), "us").cast(UTC_US).alias("end_utc"),
     ).drop("start", "end")
-    return frame
 
 
 def _vessels(plans: list[_Plan]) -> pl.DataFrame:
@@ -335,3 +338,45 @@ def score(detected: pl.DataFrame, truth: pl.DataFrame, tolerance_min: float = 30
             )
         )
     return out
+
+
+def ports_frame(cfg: SimConfig = SimConfig()) -> pl.DataFrame:
+    """The simulation's ports as a watched port frame (pass to ``events.Context.build``)."""
+    from armswatch.maritime.port import watched_ports_frame
+
+    return watched_ports_frame((f"sim:{n.lower()}", n, "", la, lo) for n, la, lo in cfg.ports)
+
+
+def track(
+    mmsi: int,
+    waypoints: list[tuple[float, float, float]],
+    *,
+    start: datetime = datetime(2026, 3, 1, tzinfo=UTC),
+    interval_s: float = 120.0,
+    silent: tuple[tuple[float, float], ...] = (),
+) -> pl.DataFrame:
+    """A deterministic SIMULATED track through ``(hours_from_start, lat, lon)`` waypoints.
+
+    Reports every ``interval_s`` seconds, none inside the ``silent`` (from_h, to_h) windows; SOG is
+    the leg speed. Used by tests and the demo to build exact scenarios.
+    """
+    wt = np.asarray([w[0] for w in waypoints]) * 3600.0
+    wlat = np.asarray([w[1] for w in waypoints])
+    wlon = np.asarray([w[2] for w in waypoints])
+    t = np.arange(wt[0], wt[-1] + 1e-9, interval_s)
+    for a, b in silent:
+        t = t[(t <= a * 3600) | (t >= b * 3600)]
+    seg = np.clip(np.searchsorted(wt, t, side="right") - 1, 0, wt.size - 2)
+    leg_kn = haversine_m_np(wlat[:-1], wlon[:-1], wlat[1:], wlon[1:]) / (
+        np.maximum(np.diff(wt), 1e-3) * KNOT_MPS
+    )
+    t0 = start.timestamp()
+    return pl.DataFrame(
+        {
+            "mmsi": np.full(t.size, mmsi, dtype=np.uint32),
+            "ts": ((t0 + t) * 1e6).astype(np.int64),
+            "lat": np.interp(t, wt, wlat),
+            "lon": np.interp(t, wt, wlon),
+            "sog": leg_kn[seg].astype(np.float32),
+        }
+    ).with_columns(pl.from_epoch("ts", "us").dt.replace_time_zone("UTC"))

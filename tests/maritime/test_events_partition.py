@@ -1,0 +1,115 @@
+"""Events spanning midnight / partition boundaries are found exactly once and whole."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from armswatch.maritime.events import Context, EventParams, detect_events
+from armswatch.maritime.partition import PartitionParams
+from armswatch.maritime.port import watched_ports_frame
+from armswatch.maritime.simulate import SimConfig, ports_frame, simulate, track
+
+PORT = ("site:test-port", "Testport", "KP", 42.34, 130.39)
+CTX = Context.build(watched_ports_frame([PORT]))
+# 20:00 UTC: every event below runs across the following midnight
+EVENING = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+MIDNIGHT = datetime(2026, 3, 2, tzinfo=UTC)
+
+
+def _across_midnight() -> pl.DataFrame:
+    lat, lon = 40.5, 133.0
+    port_lat, port_lon = PORT[3], PORT[4]
+    caller = track(
+        999_000_701,
+        [
+            (0, port_lat - 0.3, port_lon),
+            (1.5, port_lat, port_lon),
+            (8, port_lat, port_lon),
+            (9.5, port_lat - 0.3, port_lon),
+        ],
+        start=EVENING,
+    )
+    dark = track(999_000_702, [(0, lat, lon), (16, lat + 0.8, lon)], silent=((2, 10),), start=EVENING)
+    a = track(
+        999_000_703,
+        [(0, lat - 0.27, lon + 1), (2, lat, lon + 1), (6, lat, lon + 1.002), (8, lat - 0.27, lon + 1)],
+        start=EVENING,
+    )
+    b = track(999_000_704, [(0, lat + 0.27, lon + 1), (2, lat + 0.002, lon + 1), (6, lat + 0.002, lon + 1.002),
+                            (8, lat + 0.27, lon + 1)], start=EVENING, interval_s=150)  # fmt: skip
+    return pl.concat([caller, dark, a, b])
+
+
+def test_events_across_midnight_found_once_and_whole() -> None:
+    ev = detect_events(_across_midnight(), CTX)
+    for kind, mmsi in (("port_call", 999_000_701), ("gap", 999_000_702), ("encounter", 999_000_703)):
+        rows = ev.filter((pl.col("event_type") == kind) & (pl.col("mmsi") == mmsi))
+        assert rows.height == 1, kind
+        assert rows["start_utc"][0] < MIDNIGHT < rows["end_utc"][0], kind
+    enc = ev.filter(pl.col("event_type") == "encounter").row(0, named=True)
+    assert enc["other_mmsi"] == 999_000_704
+    assert 3.5 <= enc["duration_h"] <= 4.1  # whole: ~4 h, not cut at midnight
+    gap = ev.filter(pl.col("event_type") == "gap").row(0, named=True)
+    assert 7.9 <= gap["duration_h"] <= 8.0
+
+
+def test_partitioning_changes_nothing_on_simulated_week() -> None:
+    sim = simulate(SimConfig(n_vessels=14, days=4, seed=11))
+    ctx = Context.build(ports_frame())
+    whole = detect_events(sim.positions, ctx, partitioned=False)
+    parts = detect_events(sim.positions, ctx, EventParams(partition=PartitionParams(n_buckets=3)))
+    assert parts.height > 40
+    assert _normal(parts) == _normal(whole)
+
+
+def _normal(ev: pl.DataFrame) -> list[tuple[object, ...]]:
+    """Rows with floats rounded (float sums may differ in the last bit between chunkings)."""
+
+    def clean(v: object) -> object:
+        if isinstance(v, float):
+            return round(v, 6)
+        if isinstance(v, dict):
+            return tuple(sorted((k, clean(x)) for k, x in v.items()))
+        if isinstance(v, list):
+            return tuple(clean(x) for x in v)
+        return v
+
+    return [
+        tuple(clean(json.loads(v) if k == "details" else v) for k, v in row.items())
+        for row in ev.iter_rows(named=True)
+    ]
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start_h=st.floats(min_value=0, max_value=23.9),
+    silence=st.lists(st.tuples(st.floats(0.5, 30), st.floats(0.1, 20)), max_size=4),
+    buckets=st.integers(1, 5),
+)
+def test_gaps_match_definition_whatever_the_partitioning(
+    start_h: float, silence: list[tuple[float, float]], buckets: int
+) -> None:
+    """Gaps equal the consecutive differences >= 6 h, wherever the day boundaries fall."""
+    windows = []
+    t = 0.0
+    for offset, length in silence:
+        windows.append((t + offset, t + offset + length))
+        t += offset + length
+    start = (
+        datetime(2026, 3, 1, tzinfo=UTC)
+        + (datetime(2026, 3, 1, 1, tzinfo=UTC) - datetime(2026, 3, 1, tzinfo=UTC)) * start_h
+    )
+    pos = track(999_000_801, [(0, 40.5, 133.0), (t + 2, 40.6, 133.0)], start=start, interval_s=600,
+                silent=tuple(windows))  # fmt: skip
+    params = EventParams(types=("gap",), partition=PartitionParams(n_buckets=buckets))
+    gaps = detect_events(pos, CTX, params)
+    diffs = pos.select(pl.col("ts").diff().dt.total_seconds() / 3600).to_series().drop_nulls()
+    assert gaps.height == int((diffs >= 6).sum())
+    assert sorted(gaps["duration_h"].round(6).to_list()) == sorted(
+        diffs.filter(diffs >= 6).round(6).to_list()
+    )
