@@ -9,6 +9,7 @@ output (GDAL's PNG driver cannot write windows, so the uint8 mask is assembled i
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import warnings
@@ -24,7 +25,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
 from armswatch.errors import InputError
-from armswatch.imagery import baseline, feature, raster
+from armswatch.imagery import baseline, feature, footprint, raster
 from armswatch.imagery.change import (
     BuiltupParams,
     PairStats,
@@ -35,6 +36,7 @@ from armswatch.imagery.change import (
     pixel_params,
 )
 from armswatch.imagery.feature import Array
+from armswatch.io.atomic import write_text_atomic
 
 METHODS = ("builtup", "cva", "pca-kmeans")
 TILE = 1024
@@ -53,6 +55,7 @@ class ChangeRun:
     tiles: int
     crs: str | None
     transform: tuple[float, ...] | None
+    objects: int | None = None
 
     @property
     def changed_fraction(self) -> float:
@@ -139,7 +142,7 @@ class _Reader:
 
 def _tile_result(
     a: Array, b: Array, method: str, params: BuiltupParams, px: float, norm: PairStats | None
-) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array]:
+) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array, np.ndarray[Any, np.dtype[np.int8]]]:
     valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
     a = np.nan_to_num(a, nan=0.0)
     b = np.nan_to_num(b, nan=0.0)
@@ -147,11 +150,14 @@ def _tile_result(
         assert norm is not None
         res = decide(builtup_difference(a, b, params, px, norm), params, px)
         mask, score = res.mask, res.score
+        sign = np.sign(res.difference).astype(np.int8)
     elif method == "cva":
         mask, score = baseline.cva(a, b)
+        sign = np.zeros(mask.shape, dtype=np.int8)
     else:
         mask, score = baseline.pca_kmeans(a, b)
-    return mask & valid, np.where(valid, score, np.float32(0)).astype(np.float32)
+        sign = np.zeros(mask.shape, dtype=np.int8)
+    return mask & valid, np.where(valid, score, np.float32(0)).astype(np.float32), sign
 
 
 def _profile(info: raster.ImageInfo, dtype: str, driver: str) -> dict[str, Any]:
@@ -196,6 +202,8 @@ def _run_change(
     params: BuiltupParams | None = None,
     pixel_size_m: float | None = None,
     bands: str | None = None,
+    footprints: str | None = None,
+    min_area_m2: float | None = None,
     tile: int = TILE,
     workers: int = 2,
 ) -> ChangeRun:
@@ -214,10 +222,13 @@ def _run_change(
     drv = _driver(out)
     prob_drv = _driver(probability) if probability else None
     in_memory: dict[str, np.ndarray[Any, Any]] = {}
-    if drv == "PNG":
+    if drv == "PNG" or footprints:
         in_memory["mask"] = np.zeros((info.height, info.width), dtype=np.uint8)
     if prob_drv == "PNG":
         in_memory["prob"] = np.zeros((info.height, info.width), dtype=np.uint8)
+    if footprints:
+        in_memory["sign"] = np.zeros((info.height, info.width), dtype=np.int8)
+        in_memory["score8"] = np.zeros((info.height, info.width), dtype=np.uint8)
     sinks: dict[str, Any] = {}
     if drv == "GTiff":
         sinks["mask"] = rasterio.open(out, "w", **_profile(info, "uint8", "GTiff"))
@@ -227,22 +238,25 @@ def _run_change(
     tiles = list(windows(info.width, info.height, tile_size))
     changed = 0
 
-    def work(w: Window) -> tuple[Window, np.ndarray[Any, Any], Array]:
+    def work(w: Window) -> tuple[Window, np.ndarray[Any, Any], Array, np.ndarray[Any, Any]]:
         a, b = reader.read(_grow(w, halo) if halo else w)
-        mask, score = _tile_result(a, b, method, params, px, norm)
+        mask, score, sign = _tile_result(a, b, method, params, px, norm)
         inner = (slice(halo, halo + int(w.height)), slice(halo, halo + int(w.width)))
-        return w, (mask[inner] * np.uint8(255)).astype(np.uint8), score[inner]
+        return w, (mask[inner] * np.uint8(255)).astype(np.uint8), score[inner], sign[inner]
 
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tiles)))) as pool:
-            for w, m8, sc in pool.map(work, tiles):
+            for w, m8, sc, sg in pool.map(work, tiles):
                 changed += int(np.count_nonzero(m8))
                 r0, c0 = int(w.row_off), int(w.col_off)
                 sl = (slice(r0, r0 + int(w.height)), slice(c0, c0 + int(w.width)))
                 if "mask" in sinks:
                     sinks["mask"].write(m8, 1, window=w)
-                else:
+                if "mask" in in_memory:
                     in_memory["mask"][sl] = m8
+                if "sign" in in_memory:
+                    in_memory["sign"][sl] = sg
+                    in_memory["score8"][sl] = np.round(sc * 255).astype(np.uint8)
                 if "prob" in sinks:
                     sinks["prob"].write(sc, 1, window=w)
                 elif "prob" in in_memory:
@@ -252,11 +266,33 @@ def _run_change(
         for s in sinks.values():
             s.close()
     for key, path in (("mask", out), ("prob", probability)):
-        if key in in_memory and path:
+        if key in in_memory and path and _driver(path) == "PNG":
             with rasterio.open(path, "w", **_profile(info, "uint8", "PNG")) as dst:
                 dst.write(in_memory[key], 1)
+    objects = None
+    if footprints:
+        found = footprint.extract(
+            in_memory["mask"] > 0,
+            transform=info.transform,
+            crs=info.crs,
+            sign=in_memory["sign"],
+            score=in_memory["score8"].astype(np.float32) / np.float32(255),
+            min_area_m2=params.min_area_m2 if min_area_m2 is None else min_area_m2,
+            pixel_size_m=px,
+        )
+        write_text_atomic(Path(footprints), json.dumps(footprint.feature_collection(found)) + "\n")
+        objects = len(found)
     return ChangeRun(
-        method, info.width, info.height, px, info.georeferenced, changed, len(tiles), info.crs, info.transform
+        method,
+        info.width,
+        info.height,
+        px,
+        info.georeferenced,
+        changed,
+        len(tiles),
+        info.crs,
+        info.transform,
+        objects,
     )
 
 
