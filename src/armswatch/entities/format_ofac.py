@@ -30,6 +30,7 @@ SOURCE_URL = "https://ofac.treasury.gov/specially-designated-nationals-and-block
 TITLES = {"us_ofac_sdn": "OFAC Specially Designated Nationals", "us_ofac_cons": "OFAC consolidated non-SDN"}
 _SCHEMA = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
 _MMSI = re.compile(r"\bMMSI (\d{9})\b")
+_COMPANY_IMO = re.compile(r"(?:Company|Identification) Number IMO (\d{7})")
 _LINKED = re.compile(r"Linked To: (.+?)\.?$")
 _SIMPLE: tuple[tuple[str, str, str], ...] = (
     # (remark prefix, property, schema the property must exist on)
@@ -127,6 +128,8 @@ def _programs(primary: list[list[str]]) -> list[tuple[str, list[str]]]:
 def _party(row: list[str], dataset: str) -> StatementEntity:
     num, name, kind = row[0], _null(row[1]), (_null(row[2]) or "").lower()
     schema = _SCHEMA.get(kind, "LegalEntity")
+    if schema == "LegalEntity" and _COMPANY_IMO.search(row[11]):
+        schema = "Organization"  # an IMO company number: FtM keeps imoNumber on organisations
     entity = new_entity(dataset, schema, f"ofac-{num}")
     entity.add("name", name)
     entity.add("topics", "sanction")
@@ -168,6 +171,9 @@ def _remarks(
             if imo is None:
                 problems["ofac: vessel IMO with bad check digit"] += 1
             entity.add("imoNumber", imo)
+        company_imo = _COMPANY_IMO.search(item)
+        if company_imo and _has(entity, "Organization"):
+            entity.add("imoNumber", company_imo.group(1))  # IMO company number (no ship check digit)
         mmsi = _MMSI.search(item)
         if mmsi and _has(entity, "Vessel"):
             entity.add("mmsi", mmsi.group(1))
