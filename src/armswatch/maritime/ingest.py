@@ -63,7 +63,10 @@ def validate_positions(frame: pl.DataFrame, source: str) -> Checked:
     """Check decoded positions; clean speed/course/heading out of range to null."""
     if frame.height == 0 or frame.width == 0:
         return Checked(pl.DataFrame(schema=POSITION_SCHEMA), _no_rejects())
-    df = frame.with_columns(_mmsi_ok(frame))
+    df = frame.with_columns(_mmsi_ok(frame)).with_columns(  # 91 / 181: AIS "not available"
+        pl.when(pl.col("lat") != 91).then(pl.col("lat")).alias("lat"),
+        pl.when(pl.col("lon") != 181).then(pl.col("lon")).alias("lon"),
+    )
     lat, lon = pl.col("lat"), pl.col("lon")
     df = _reason(
         df,
@@ -179,6 +182,7 @@ def ingest_batches(
         base = validate_positions(batch.base_stations, source)
         stat = validate_statics(batch.statics, source)
         rejects = pl.concat([batch.rejects, pos.rejects, base.rejects, stat.rejects], how="vertical_relaxed")
+        rejects = rejects.unique("line", keep="first", maintain_order=True)  # one reason per record
         if strict and rejects.height:
             first = rejects.sort("line").row(0, named=True)
             raise InputError(f"bad AIS record ({first['reason']})", path=path, record=int(first["line"]))

@@ -1,0 +1,235 @@
+"""Ingest into a workspace: formats, deduplication, counts by reason, strict mode, CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+import typer
+from pyais.encode import encode_dict
+from typer.testing import CliRunner
+
+from armswatch.cli.ais_ingest import register
+from armswatch.errors import InputError
+from armswatch.maritime.formats import detect_format, parse_map
+from armswatch.maritime.ingest import ingest_file
+from armswatch.maritime.store import positions_path, scan_base_stations, scan_positions, scan_statics
+from armswatch.workspace import Workspace
+
+T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
+
+
+def tagged(sentence: str, t: int) -> str:
+    return f"\\s:test,c:{t}*00\\{sentence}"
+
+
+def position(mmsi: int, lat: float, lon: float, t: int, kind: int = 1) -> str:
+    return tagged(
+        encode_dict(
+            {"type": kind, "msg_type": kind, "mmsi": mmsi, "lat": lat, "lon": lon, "speed": 10},
+            talker_id="AI",
+        )[0],
+        t,
+    )
+
+
+def nmea_file(tmp_path: Path) -> Path:
+    type5 = encode_dict(
+        {"type": 5, "mmsi": 445123456, "imo": 9161003, "shipname": "CHON MA SAN"}, talker_id="AI"
+    )
+    good = position(445123456, 39.0, 127.5, T0)
+    bad_cs = good[:-2] + ("00" if not good.endswith("00") else "11")
+    lines = [
+        good,  # 1
+        position(445123456, 39.01, 127.51, T0 + 60, kind=3),  # 2
+        bad_cs,  # 3 bad checksum
+        "garbage here",  # 4
+        position(123456789, 39.0, 127.5, T0),  # 5 invalid MMSI (MID 123 unassigned)
+        position(273111000, 95.0, 127.5, T0),  # 6 latitude out of range
+        encode_dict({"type": 1, "mmsi": 273111000, "lat": 43.1, "lon": 131.9}, talker_id="AI")[
+            0
+        ],  # 7 no time
+        tagged(type5[0], T0),  # 8
+        type5[1],  # 9
+        tagged(type5[0], T0 + 5),  # 10 first fragment whose second never comes
+        position(2734350, 43.1, 131.9, T0, kind=4),  # 11 base station
+        position(273111000, 91.0, 181.0, T0),  # 12 position not available
+        "",  # 13
+    ]
+    path = tmp_path / "feed.nmea"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_nmea_ingest_counts_by_reason_and_is_idempotent(ws: Workspace, tmp_path: Path) -> None:
+    path = nmea_file(tmp_path)
+    run_id, summary = ingest_file(ws, path)
+    assert summary["rejected"] == {
+        "bad_checksum": 1,
+        "garbage_line": 1,
+        "invalid_mmsi": 1,
+        "missing_time": 1,
+        "out_of_range_position": 1,
+        "unreassembled_fragment": 1,
+    }
+    assert summary["skipped"] == {"position_unavailable": 1}
+    assert summary["positions"]["added"] == 2
+    assert summary["base_stations"]["added"] == 1
+    assert summary["statics"]["added"] == 1
+    positions = scan_positions(ws).collect().sort("ts")
+    assert positions["mmsi"].to_list() == [445123456, 445123456]
+    assert positions["line"].to_list() == [1, 2]
+    assert positions["msg_type"].to_list() == [1, 3]
+    art = ws.get_artifact(positions["source"][0])
+    assert art.name == "feed.nmea"
+    assert ws.get_run(run_id).status == "succeeded"
+    assert scan_base_stations(ws).collect()["mmsi"].to_list() == [2734350]
+    statics = scan_statics(ws).collect()
+    assert statics.select("mmsi", "imo", "name").row(0) == (445123456, "9161003", "CHON MA SAN")
+    # layout: day=YYYY-MM-DD/bucket=NN with bucket = mmsi % 16
+    files = sorted(positions_path(ws).glob("day=*/bucket=*/*.parquet"))
+    assert [f.parent.name for f in files] == [f"bucket={445123456 % 16:02d}"]
+    assert files[0].parent.parent.name == "day=2023-11-14"
+
+    _, again = ingest_file(ws, path)
+    assert again["positions"] == {"offered": 2, "added": 0, "duplicates": 2}
+    assert again["statics"]["added"] == 0 and again["base_stations"]["added"] == 0
+    assert scan_positions(ws).collect().height == 2
+
+
+def test_strict_stops_at_first_bad_record_with_file_and_line(ws: Workspace, tmp_path: Path) -> None:
+    path = nmea_file(tmp_path)
+    with pytest.raises(InputError) as err:
+        ingest_file(ws, path, strict=True)
+    assert err.value.record == 3 and err.value.path == str(path)
+    assert "bad_checksum" in str(err.value) and str(path) + ":3" in str(err.value)
+    assert ws.list_runs(tool="ais.ingest")[0].status == "failed"
+
+
+def test_scan_positions_filters_by_time(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "two_days.nmea"
+    path.write_text(
+        "\n".join([position(445123456, 39.0, 127.5, T0), position(445123456, 39.2, 127.5, T0 + 86400)])
+    )
+    ingest_file(ws, path)
+    assert scan_positions(ws).collect().height == 2
+    later = scan_positions(ws, start=datetime(2023, 11, 15, tzinfo=UTC)).collect()
+    assert later["lat"].round(3).to_list() == [39.2]
+    assert scan_positions(ws, end=datetime(2023, 11, 15, tzinfo=UTC)).collect().height == 1
+
+
+MARINECADASTRE = """BaseDateTime,LON,LAT,MMSI,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft,Cargo,TranscieverClass
+2020-06-30T00:00:00,-74.07157,40.64409,367000140,0.0,-60.6,246.0,SAMUEL I NEWHOUSE,IMO7702774,WYR3371,60.0,0.0,94.0,21.0,,69.0,B
+2020-06-30T00:01:00,-74.07100,40.64400,367000140,1.0,10.0,511.0,SAMUEL I NEWHOUSE,IMO7702774,WYR3371,60.0,0.0,94.0,21.0,,69.0,B
+2020-06-30T00:02:00,-74.07000,40.64300,367000140,102.3,360.0,246.0,SAMUEL I NEWHOUSE,IMO7702774,WYR3371,60.0,0.0,94.0,21.0,,69.0,B
+2020-06-30T00:02:00,-74.07000,40.64300,12345,1.0,10.0,246.0,X,,,60.0,0.0,,,,,B
+,-74.07000,40.64300,367000140,1.0,10.0,246.0,SAMUEL I NEWHOUSE,IMO7702774,WYR3371,60.0,0.0,94.0,21.0,,69.0,B
+"""
+
+
+def test_marinecadastre_csv(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "AIS_2020_06_30.csv"
+    path.write_text(MARINECADASTRE)
+    assert detect_format(path) == "marinecadastre"
+    _, summary = ingest_file(ws, path)
+    assert summary["rejected"] == {"invalid_mmsi": 1, "missing_time": 1}
+    pos = scan_positions(ws).collect().sort("ts")
+    assert pos.height == 3 and pos["line"].to_list() == [2, 3, 4]
+    assert pos["heading"].to_list() == [246.0, None, 246.0]
+    assert pos["sog"].to_list()[2] is None and pos["cog"].to_list()[2] is None
+    assert pos["cog"].to_list()[0] is None  # -60.6 is outside 0..360
+    statics = scan_statics(ws).collect()
+    assert statics.height == 1  # unchanged static fields are stored once
+    assert statics.select("imo", "name", "callsign", "ship_type", "to_bow", "to_port").row(0) == (
+        "7702774", "SAMUEL I NEWHOUSE", "WYR3371", 60, 94, 21,
+    )  # fmt: skip
+
+
+DMA = """# Timestamp,Type of mobile,MMSI,Latitude,Longitude,Navigational status,ROT,SOG,COG,Heading,IMO,Callsign,Name,Ship type,Cargo type,Width,Length,Type of position fixing device,Draught,Destination,ETA,Data source type,A,B,C,D
+01/03/2024 00:00:01,Class A,219000001,55.5,10.5,Under way using engine,0,12.1,90.0,91,Unknown,OXAB,NORDIC STAR,Tanker,,20,120,GPS,7.5,AARHUS,,AIS,100,20,10,10
+01/03/2024 00:00:02,Base Station,2190047,55.6,10.6,Unknown value,,,,,Unknown,,,Undefined,,,,GPS,,,,AIS,,,,
+01/03/2024 00:00:03,Class A,219000001,91.0,181.0,Moored,,,,,Unknown,OXAB,NORDIC STAR,Tanker,,20,120,GPS,7.5,AARHUS,,AIS,100,20,10,10
+"""
+
+
+def test_dma_csv(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "aisdk-2024-03-01.csv"
+    path.write_text(DMA)
+    assert detect_format(path) == "dma"
+    _, summary = ingest_file(ws, path)
+    pos = scan_positions(ws).collect()
+    assert pos.select("mmsi", "nav_status", "sog").row(0) == (219000001, 0, pytest.approx(12.1))
+    assert pos["ts"][0] == datetime(2024, 3, 1, 0, 0, 1, tzinfo=UTC)
+    assert scan_base_stations(ws).collect()["mmsi"].to_list() == [2190047]
+    assert summary["rejected"] == {} and summary["skipped"] == {"position_unavailable": 1}
+    st = scan_statics(ws).collect().row(0, named=True)
+    assert (st["ship_type"], st["to_bow"], st["to_starboard"], st["destination"]) == (80, 100, 10, "AARHUS")
+
+
+def test_aisstream_json_lines(ws: Workspace, tmp_path: Path) -> None:
+    meta = {"MMSI": 273456000, "time_utc": "2024-03-01 10:00:00.5 +0000 UTC"}
+    rows = [
+        {"MessageType": "PositionReport", "MetaData": meta,
+         "Message": {"PositionReport": {"Latitude": 43.1, "Longitude": 131.9, "Sog": 9.5, "Cog": 45.0,
+                                        "TrueHeading": 511, "NavigationalStatus": 0, "MessageID": 1}}},
+        {"MessageType": "ShipStaticData", "MetaData": meta,
+         "Message": {"ShipStaticData": {"ImoNumber": 9161003, "Name": "VOSTOK@@@", "CallSign": "UBCD",
+                                        "Type": 70, "Dimension": {"A": 50, "B": 10, "C": 5, "D": 6},
+                                        "MaximumStaticDraught": 6.1, "Destination": "RAJIN"}}},
+        {"MessageType": "UnknownMessage", "MetaData": meta, "Message": {}},
+    ]  # fmt: skip
+    path = tmp_path / "stream.jsonl"
+    path.write_text("\n".join([*(json.dumps(r) for r in rows), "{not json"]) + "\n")
+    assert detect_format(path) == "aisstream"
+    _, summary = ingest_file(ws, path)
+    assert summary["rejected"] == {"garbage_line": 1}
+    pos = scan_positions(ws).collect().row(0, named=True)
+    assert (pos["mmsi"], pos["heading"], pos["msg_type"]) == (273456000, None, 1)
+    assert pos["ts"] == datetime(2024, 3, 1, 10, 0, 0, 500000, tzinfo=UTC)
+    st = scan_statics(ws).collect().row(0, named=True)
+    assert (st["imo"], st["name"], st["to_starboard"], st["destination"]) == ("9161003", "VOSTOK", 6, "RAJIN")
+
+
+def test_generic_csv_with_map_and_parquet(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "track.csv"
+    path.write_text("time;id;latitude;lng\n1709287200;445123456;39.0;127.5\n".replace(";", ","))
+    with pytest.raises(InputError):
+        ingest_file(ws, path, fmt="csv")  # no ts/mmsi columns without a map
+    mapping = parse_map("ts=time,mmsi=id,lat=latitude,lon=lng")
+    _, summary = ingest_file(ws, path, fmt="csv", mapping=mapping)
+    assert summary["positions"]["added"] == 1
+    pq = tmp_path / "track.parquet"
+    pl.DataFrame(
+        {"mmsi": [445123456], "ts": ["2024-03-01T10:00:00"], "lat": [39.5], "lon": [127.5]}
+    ).write_parquet(pq)
+    ingest_file(ws, pq)
+    assert sorted(scan_positions(ws).collect()["lat"].to_list()) == [39.0, 39.5]
+    with pytest.raises(InputError):
+        parse_map("nonsense=col")
+
+
+def test_cli_ingest_vessels_identity(ws: Workspace, tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    runner = CliRunner()
+    path = nmea_file(tmp_path)
+    root = str(ws.root)
+    res = runner.invoke(app, ["ingest", str(path), "-w", root, "-q", "--output-format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert rows[0]["positions_added"] == 2 and rows[0]["rejected"] == 6
+    res = runner.invoke(app, ["vessels", "-w", root, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    vessels = {v["mmsi"]: v for v in json.loads(res.stdout)}
+    assert vessels[445123456]["flag"] == "KP" and vessels[445123456]["name"] == "CHON MA SAN"
+    res = runner.invoke(app, ["vessels", "-w", root, "--mmsi", "445123456", "--format", "csv"])
+    assert res.exit_code == 0 and "CHON MA SAN" in res.stdout
+    flags = tmp_path / "flags.csv"
+    flags.write_text("imo,flag\n9161003,PA\n")
+    res = runner.invoke(app, ["identity", "-w", root, "--flags", str(flags), "-q"])
+    assert res.exit_code == 0, res.output
+    findings = ws.list_findings(kind="ais.identity.flag-mismatch")
+    assert len(findings) == 1 and "vessel:mmsi:445123456" in findings[0].subjects
