@@ -53,6 +53,19 @@ def token_similarity(a: str, ka: str, b: str, kb: str) -> tuple[float, str]:
     return sim, "fuzzy"
 
 
+def _truncation(query: NameForm, candidate: NameForm, pairs: list[tuple[float, int, int, str]]) -> None:
+    """A last query token cut short by a field limit (``JUARE`` ~ ``JUAREZ``, ``DR`` ~ ``DRISSI``)."""
+    last = len(query.tokens) - 1
+    if last < 0 or len(query.display) < 28:  # only long names hit a field-length limit
+        return
+    token = query.tokens[last]
+    if len(token) < 2 or token.isdigit() or any(p[1] == last and p[0] >= 0.9 for p in pairs):
+        return
+    for j, other in enumerate(candidate.tokens):
+        if len(other) > len(token) and other.startswith(token):
+            pairs.append((0.8, last, j, "truncated"))
+
+
 def _merge_adjacent(tokens: tuple[str, ...], other: tuple[str, ...]) -> tuple[str, ...]:
     """Join runs of 2-3 adjacent tokens that the other name writes as one word."""
     if len(tokens) < 2:
@@ -69,8 +82,8 @@ def _merge_adjacent(tokens: tuple[str, ...], other: tuple[str, ...]) -> tuple[st
             if joined in others or (
                 all(len(t) > 1 for t in run)
                 and any(
-                    len(o) > 5
-                    and OSA.normalized_similarity(joined, o) >= 0.85
+                    len(o) >= 5
+                    and OSA.normalized_similarity(joined, o) >= 0.8
                     and all(OSA.normalized_similarity(t, o) < 0.7 for t in run)
                     for o in others
                 )
@@ -122,6 +135,7 @@ def align_tokens(query: NameForm, candidate: NameForm) -> tuple[float, list[str]
             sim, how = token_similarity(a, ka, b, kb)
             if sim >= MIN_TOKEN_SIMILARITY:
                 pairs.append((sim, i, j, how))
+    _truncation(q, c, pairs)
     pairs.sort(key=lambda p: (-p[0], abs(p[1] - p[2])))
     used_q: dict[int, tuple[int, float, str]] = {}
     used_c: set[int] = set()
@@ -160,6 +174,9 @@ def align_tokens(query: NameForm, candidate: NameForm) -> tuple[float, list[str]
     if used_q and not full:
         score = min(score, UNMATCHED_CAP)
         reasons.append("only initials or particles agree")
+    if q.kind is NameKind.ORG and missing and unmatched_c:
+        score *= 0.85
+        reasons.append("both names have words the other lacks")
     if q.kind is NameKind.PERSON and len(q.tokens) == 1 and any(c.weights[j] >= 1.0 for j in unmatched_c):
         score *= 0.85
         reasons.append("single-word query matches part of a longer name")
@@ -197,6 +214,33 @@ def _syllabic(text: str) -> str | None:
     return None
 
 
+_ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f]")
+_NOT_CONSONANT = re.compile(r"[aeiouwyv]")
+_DOUBLE = re.compile(r"(.)\1+")
+
+
+def consonant_skeleton(form: NameForm) -> str:
+    """Consonants of a name in order (``Mohamed Ali`` → ``mhmdl``): Arabic and Hebrew script write no
+    short vowels, so their transliterations can only be compared on consonants."""
+    text = _NOT_CONSONANT.sub("", form.joined.replace("p", "b"))
+    return _DOUBLE.sub(r"\1", text)
+
+
+def _abjad_score(query: NameForm, candidate: NameForm) -> tuple[float, str] | None:
+    if not (_ABJAD.search(query.original) or _ABJAD.search(candidate.original)):
+        return None
+    if _ABJAD.search(query.original) and _ABJAD.search(candidate.original):
+        return None
+    qs, cs = consonant_skeleton(query), consonant_skeleton(candidate)
+    if not qs or not cs:
+        return None
+    sim = OSA.normalized_similarity(qs, cs)
+    if sim < 0.85:
+        return None
+    score = 0.85 * sim if len(qs) >= 3 else 0.72
+    return score, f"consonants match ({qs} ~ {cs}; Arabic/Hebrew script writes no short vowels)"
+
+
 def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
     """Compare two analysed names; the score is in [0, 1], reasons are user-facing sentences."""
     qs, cs = _syllabic(query.original), _syllabic(candidate.original)
@@ -208,11 +252,15 @@ def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
             round(sim, 4), (f"names in Han/Hangul characters {why}",), query.original, candidate.original
         )
     score, reasons = align_tokens(query, candidate)
+    abjad = _abjad_score(query, candidate)
+    if abjad is not None and abjad[0] > score:
+        score, reasons = abjad[0], [abjad[1]]
     if query.joined == candidate.joined and len(query.joined) >= 4 and score < 1.0:
         score, reasons = 0.98, ["names identical when spaces are ignored"]
     else:
         joined = Levenshtein.normalized_similarity(query.joined, candidate.joined)
-        if joined >= 0.92 and len(query.joined) >= 8 and joined > score:
+        split_differs = len(query.tokens) != len(candidate.tokens)
+        if split_differs and joined >= 0.92 and len(query.joined) >= 8 and joined > score:
             score, reasons = joined, [f"names nearly identical when spaces are ignored ({joined:.2f})"]
     if query.korean is not None and candidate.korean is not None:
         qk, ck = query.korean, candidate.korean

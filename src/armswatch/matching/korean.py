@@ -11,7 +11,7 @@ Romanisation, RR, South Korea 2000), ``Kim Chŏng-ŭn`` (McCune–Reischauer, MR
   Korean spelling drops);
 * the given name syllables are joined (hyphens and spaces inside Korean given names are only
   syllable boundaries) and reduced to a skeleton in which the RR/MR/DPRK differences vanish:
-  ``eo``/``ŏ``/``o`` → ``o``, ``eu``/``ŭ``/``u`` → ``u``, ``ae``/``e`` → ``e``, lenis/aspirated/tense
+  ``eo``/``ŏ``/``o``/``eu``/``ŭ``/``u`` → ``o`` (South Korean spelling writes ``ㅓ`` as ``u``: *Sung*, *Jung*), ``ae``/``e`` → ``e``, lenis/aspirated/tense
   pairs are merged (``g``/``k``/``kk``, ``d``/``t``, ``b``/``p``, ``j``/``ch``/``tch``), ``r``/``l``
   merged, doubled letters collapsed.
 
@@ -222,6 +222,7 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("sh", "s"),
     ("r", "l"),
     ("wo", "o"),
+    ("u", "o"),  # South Korean spelling writes ㅓ as u (Sung, Jung): o/u cannot be told apart
 )
 _DOUBLES = re.compile(r"(.)\1+")
 _SYLLABLE = r"(?:ch'?|tch|kk|tt|pp|ss|jj|[kgndtrlmbpsjh]'?)?[yw]?(?:[aeiou]{1,2})(?:ng|n|l|k|m|p|t)?"
@@ -236,7 +237,7 @@ def _fold(text: str) -> str:
 
 def syllable_skeleton(text: str) -> str:
     """Romanisation-invariant skeleton of a Korean given name (``"Jeong-eun"``, ``"Chŏng-ŭn"``,
-    ``"jong un"`` → ``"coNun"``). Hyphens and spaces are ignored; Hangul is romanised first."""
+    ``"jong un"`` → ``"coNon"``). Hyphens and spaces are ignored; Hangul is romanised first."""
     if any(_decompose(ch) is not None for ch in text):
         text = romanise_hangul(text, "rr")
     folded = _NON_ALPHA.sub("", _fold(text))
@@ -281,7 +282,7 @@ def korean_key(text: str) -> KoreanKey | None:
     """Romanisation-invariant key of a Korean personal name, or None when it does not look Korean.
 
     ``"Kim Jong Un"``, ``"KIM Jong-un"``, ``"Gim Jeong-eun"``, ``"Kim Chŏng-ŭn"`` and ``"김정은"`` all
-    give ``KoreanKey("kim", "coNun")``. Family-name-last order (``"Jong Un Kim"``) is accepted when
+    give ``KoreanKey("kim", "coNon")``. Family-name-last order (``"Jong Un Kim"``) is accepted when
     only the last token is a Korean family name. Given names of one to three syllables are accepted.
     """
     return _korean_key_cached(text.strip())

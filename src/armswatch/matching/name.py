@@ -94,6 +94,16 @@ _PARTICLES = frozenset(
 )
 _PARTICLE_CANON = {"ben": "bin", "ibn": "bin", "el": "al"}
 _EXTRA_ORG_FORMS = {"ano": "ano", "nko": "nko"}
+# Abbreviated legal forms left as a first/last token after rigour (e.g. from "o.O.O.").
+_LEGAL_TOKENS = frozenset(
+    ["ooo", "llc", "ltd", "jsc", "ojsc", "pjsc", "zao", "cjsc", "oao", "pao", "ao", "gmbh", "ag", "plc", "inc", "sa", "srl", "sarl", "bv", "nv", "ano", "nko", "tov", "pt"]
+)
+# Abbreviations of organisation words, expanded so both spellings compare equal.
+_ORG_ABBREVIATIONS = {
+    "corp": "corporation", "co": "company", "intl": "international", "mfg": "manufacturing",
+    "bros": "brothers", "dept": "department", "natl": "national", "assn": "association",
+    "univ": "university", "inst": "institute", "ind": "industries", "ent": "enterprise",
+}  # fmt: skip
 _PERSON_TITLES = frozenset(
     [
         "mr",
@@ -208,11 +218,13 @@ def analyse_name(text: str, kind: NameKind = NameKind.PERSON) -> NameForm:
         if (found and kind is NameKind.ORG) or (found and re.search(r"\b(sa|llc|ltd|inc)\W*$", lower)):
             legal.update(canon for _, canon in found)
             lower = remove_org_types(lower, replacement=" ")
-    tokens = [_PARTICLE_CANON.get(t, t) for t in ascii_tokens(lower)]
+    tokens = [_PARTICLE_CANON.get(t, t) for t in ascii_tokens(lower.replace("&", " and "))]
+    if kind is not NameKind.PERSON:
+        tokens = [_ORG_ABBREVIATIONS.get(t, t) for t in tokens]
     if kind is NameKind.ORG:
         for token in list(tokens):
-            if token in _EXTRA_ORG_FORMS and len(tokens) > 1:
-                legal.add(_EXTRA_ORG_FORMS[token])
+            if token in _LEGAL_TOKENS and len(tokens) > 1 and token in (tokens[0], tokens[-1]):
+                legal.add(_EXTRA_ORG_FORMS.get(token, token))
                 tokens.remove(token)
     if kind is NameKind.PERSON:
         tokens = _strip_titles(tokens)
