@@ -19,7 +19,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import Point, Polygon
 
 from armswatch.errors import ArmswatchError, InputError
-from armswatch.sites.geometry import geometry_to_geojson, validate_geometry
+from armswatch.sites.geometry import validate_geometry
 from armswatch.sites.model import Site, slugify
 
 COLUMNS: Final = (
@@ -123,7 +123,7 @@ def _row_to_site(row: dict[str, str]) -> Site:
             "country": row["country"].strip(),
             "kind": row["kind"].strip(),
             "precision": row["precision"].strip(),
-            "geometry": geometry_to_geojson(geometry),
+            "geometry": geometry,
             "sources": split_list(row.get("sources", "")),
             "notes": row.get("notes", ""),
         }

@@ -62,7 +62,7 @@ def _feature_to_site(feature: object, transform: Transformer | None, index: int)
         data["id"] = fid if isinstance(fid, str) and fid else None
     if data["id"] is None and isinstance(data["name"], str):
         data["id"] = slugify(data["name"])
-    data["geometry"] = geometry_to_geojson(geometry)
+    data["geometry"] = geometry
     return Site.from_dict(data)
 
 

@@ -21,7 +21,7 @@ from defusedxml import DefusedXmlException
 from shapely.geometry import Point, Polygon
 
 from armswatch.errors import ArmswatchError, InputError
-from armswatch.sites.geometry import geometry_from_geojson, geometry_to_geojson
+from armswatch.sites.geometry import geometry_from_geojson
 from armswatch.sites.model import Site, slugify
 
 KML_NS: Final = "http://www.opengis.net/kml/2.2"
@@ -162,7 +162,7 @@ def _placemark_to_site(mark: ET.Element, default_country: str | None) -> Site:
             "country": country,
             "kind": data.get("kind") or "other",
             "precision": data.get("precision") or "approximate",
-            "geometry": geometry_to_geojson(geometry),
+            "geometry": geometry,
             "sources": _list_value(data.get("sources"), "sources"),
             "notes": notes,
         }

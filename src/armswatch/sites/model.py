@@ -9,7 +9,6 @@ site can be stored as JSON and rebuilt unchanged.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, cast, get_args
 
@@ -41,14 +40,13 @@ def slugify(name: str) -> str:
     return slug
 
 
-_XML_ILLEGAL: Final = frozenset("\ufffe\uffff")
+# C0/C1 control characters (Unicode category Cc), lone surrogates (Cs), and the XML-illegal U+FFFE/U+FFFF.
+_CONTROL_RE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def _has_control(text: str, allowed: str = "") -> bool:
-    """Control characters, lone surrogates and the XML-illegal non-characters U+FFFE/U+FFFF."""
-    return any(
-        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed) or ch in _XML_ILLEGAL for ch in text
-    )
+    """True when ``text`` holds a control character (other than those in ``allowed``)."""
+    return any(ch not in allowed for ch in _CONTROL_RE.findall(text))
 
 
 def _clean_line(value: object, what: str, site_id: str) -> str:
@@ -145,7 +143,10 @@ class Site:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Site:
-        """Inverse of :meth:`to_dict`. Missing ``id`` is made from the name; lists become tuples."""
+        """Inverse of :meth:`to_dict`. Missing ``id`` is made from the name; lists become tuples.
+
+        ``geometry`` may be a GeoJSON geometry dict or an already built shapely Point/Polygon.
+        """
         if not isinstance(data, dict):
             raise InputError(f"a site must be an object, got {type(data).__name__}")
         name = data.get("name")
@@ -158,7 +159,12 @@ class Site:
         for key in ("name", "country", "kind", "precision", "geometry"):
             if data.get(key) in (None, ""):
                 raise InputError(f"missing required property {key!r}", record=record)
-        geometry = geometry_from_geojson(data["geometry"])
+        raw_geometry = data["geometry"]
+        geometry = (
+            raw_geometry
+            if isinstance(raw_geometry, (Point, Polygon))
+            else geometry_from_geojson(raw_geometry)
+        )
         return cls(
             id=cast(str, raw_id),
             name=cast(str, name),
