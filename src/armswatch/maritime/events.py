@@ -167,3 +167,127 @@ def write_events(events: pl.DataFrame, path: Path) -> None:
         events.write_parquet(path)
     else:
         raise InputError("output must end in .csv, .geojson or .parquet", path=str(path))
+
+
+# --- workspace edge -------------------------------------------------------------------------------
+
+
+def workspace_context(ws: Any, extra_ports: pl.DataFrame | None = None) -> tuple[Context, pl.DataFrame]:
+    """Detection context and watched-sites frame from the workspace's sites (ports: kind ``port``)."""
+    from armswatch.maritime.pattern import SITES_SCHEMA
+    from armswatch.maritime.port import ports_from_sites
+
+    sites = list(ws.list_sites())
+    watched_ports = ports_from_sites(sites)
+    if extra_ports is not None:
+        watched_ports = combine(watched_ports, extra_ports)
+    rows = [
+        {
+            "site_id": f"site:{s.id}",
+            "name": s.name,
+            "kind": s.kind,
+            "lat": s.geometry.centroid.y,
+            "lon": s.geometry.centroid.x,
+        }
+        for s in sites
+    ]
+    site_frame = pl.DataFrame(rows, schema=SITES_SCHEMA)
+    ctx = Context.build(watched_ports, site_frame.select(list(SITE_SCHEMA)))
+    return ctx, site_frame
+
+
+def analyse_workspace(
+    ws: Any,
+    *,
+    start: Any = None,
+    end: Any = None,
+    area: dict[str, Any] | None = None,
+    params: EventParams = EventParams(),
+    pattern_params: Any = None,
+    extra_ports: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, str, int]:
+    """Detect events over the workspace's positions, record an ``ais.events`` run with pattern
+    findings (evidence CSV of supporting positions per finding). Returns (events, run id, findings)."""
+    from dataclasses import asdict
+
+    from armswatch.maritime import store
+    from armswatch.maritime.pattern import PatternParams, evidence_positions, find_patterns, finding_geometry
+
+    pparams = pattern_params or PatternParams()
+    lf = store.scan_positions(ws, start, end)
+    ctx, sites = workspace_context(ws, extra_ports)
+    events = detect_events(lf, ctx, params)
+    if area is not None:
+        events = filter_area(events, area)
+    inputs = _source_artifacts(ws, lf)
+    simulated = any(ws.get_artifact(a).simulated for a in inputs)
+    drafts = find_patterns(events, sites, pparams, _vessel_names(ws))
+    if area is not None:
+        drafts = [
+            d for d in drafts if filter_area(pl.DataFrame({"lat": [d.lat], "lon": [d.lon]}), area).height
+        ]
+    run_params = {
+        "start": str(start) if start else None,
+        "end": str(end) if end else None,
+        "area": area is not None,
+        "thresholds": json.loads(json.dumps(asdict(params), default=str)),
+        "patterns": asdict(pparams),
+    }
+    with ws.run("ais.events", parameters=run_params, inputs=inputs) as run:
+        positions = lf.select("mmsi", "ts", "lat", "lon", "sog", "source", "line")
+        for d in drafts:
+            ev = evidence_positions(
+                positions.filter(pl.col("mmsi").is_in(list(d.mmsis))).collect(), d, pparams.evidence_pad_h
+            )
+            art = ws.add_artifact(
+                ev.write_csv().encode(),
+                name=f"{d.kind.replace('.', '-')}-{'-'.join(map(str, d.mmsis))}-{d.start:%Y%m%dT%H%M}.csv",
+                media_type="text/csv",
+                metadata={"kind": "ais.evidence", "finding_kind": d.kind, "positions": ev.height},
+                simulated=simulated,
+            )
+            run.add_output(art.id)
+            run.add_finding(
+                kind=d.kind,
+                title=d.title,
+                summary=d.summary,
+                subjects=list(d.subjects),
+                geometry=finding_geometry(ev, d),
+                start=d.start,
+                end=d.end,
+                confidence=d.confidence,
+                evidence=[art.id],
+                details=json.loads(json.dumps(d.details, default=str)),
+            )
+        run.summary.update(
+            {
+                "events": events.height,
+                **{f"events.{k}": int(v) for k, v in events["event_type"].value_counts().iter_rows()},
+                "findings": len(drafts),
+            }
+        )
+        run_id = str(run.id)
+    return events, run_id, len(drafts)
+
+
+def _source_artifacts(ws: Any, lf: pl.LazyFrame) -> list[str]:
+    """Artifact ids named in the positions' ``source`` column that exist in the workspace."""
+    ids = lf.select(pl.col("source").unique()).collect()["source"].drop_nulls().to_list()
+    known = []
+    for ref in ids:
+        try:
+            known.append(ws.get_artifact(ref).id)
+        except Exception:  # "simulated" or a file path: not an artifact of this workspace
+            continue
+    return known
+
+
+def _vessel_names(ws: Any) -> dict[int, str]:
+    from armswatch.maritime import store
+
+    try:
+        st = store.scan_statics(ws).select("mmsi", "ts", "name").drop_nulls("name").collect()
+    except Exception:
+        return {}
+    latest = st.sort("ts").unique(subset="mmsi", keep="last")
+    return dict(zip(latest["mmsi"].to_list(), latest["name"].to_list(), strict=True))
