@@ -66,6 +66,7 @@ def fit_view(
     min_span: float = 0.4,
     adapt_height: bool = True,
     min_height: float = 320.0,
+    label_room: float = 0.12,
 ) -> MapView:
     """The smallest view of the given width×height holding every geometry, with ``pad`` margin."""
     coords = shapely.get_coordinates(np.asarray(list(geoms), dtype=object)) if geoms else np.empty((0, 2))
@@ -81,11 +82,12 @@ def fit_view(
     lat0, lat1 = max(cy - half, -MAX_LAT), min(cy + half, MAX_LAT)
     mx0, mx1 = math.radians(lon0), math.radians(lon1)
     my0, my1 = (float(v) for v in _merc_y(np.array([lat0, lat1])))
-    span_x, span_y = (mx1 - mx0) * (1 + 2 * pad), (my1 - my0) * (1 + 2 * pad)
+    # extra room on the right (east) so labels of the easternmost markers are not cut off
+    span_x, span_y = (mx1 - mx0) * (1 + 2 * pad + label_room), (my1 - my0) * (1 + 2 * pad)
     if adapt_height:
         height = min(max(width * span_y / span_x, min_height), height)
     scale = min(width / span_x, height / span_y)
-    mcx, mcy = (mx0 + mx1) / 2, (my0 + my1) / 2
+    mcx, mcy = (mx0 + mx1) / 2 + (mx1 - mx0) * label_room / 2, (my0 + my1) / 2
     x0, x1 = mcx - width / scale / 2, mcx + width / scale / 2
     y0, y1 = mcy - height / scale / 2, mcy + height / scale / 2
     y0, y1 = max(y0, float(_merc_y(np.array([-MAX_LAT]))[0])), min(y1, float(_merc_y(np.array([MAX_LAT]))[0]))
