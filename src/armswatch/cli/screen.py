@@ -93,3 +93,8 @@ def compare_command(
     for reason, count in sorted(result.problems.items()):
         say(f"skipped {count} row(s): {reason}", quiet)
     emit(result.rows, fmt=_format(output), output=output)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``armswatch screen`` to the root app (``entities compare`` is added by the entities group)."""
+    app.command("screen")(screen_command)

@@ -125,6 +125,20 @@ def _acronym(short: NameForm, long: NameForm) -> bool:
     return short.tokens[0] == "".join(t[0] for t in long.tokens)
 
 
+_FILIAL = frozenset({"bin", "bint"})
+
+
+def _patronym_swapped(q: NameForm, c: NameForm, used_q: dict[int, tuple[int, float, str]]) -> bool:
+    """``Salman bin Muhammad`` vs ``Muhammad bin Salman``: the parts around ``bin`` changed sides."""
+    for i, token in enumerate(q.tokens):
+        if token in _FILIAL and i in used_q and 0 < i < len(q.tokens) - 1:
+            j = used_q[i][0]
+            before, after = used_q.get(i - 1), used_q.get(i + 1)
+            if before and after and before[0] > j > after[0]:
+                return True
+    return False
+
+
 def align_tokens(query: NameForm, candidate: NameForm) -> tuple[float, list[str]]:
     """Score the token alignment of two names (see module docstring); returns score and reasons."""
     q = _rebuild(query, _merge_adjacent(query.tokens, candidate.tokens))
@@ -180,6 +194,9 @@ def align_tokens(query: NameForm, candidate: NameForm) -> tuple[float, list[str]
     if q.kind is NameKind.PERSON and len(q.tokens) == 1 and any(c.weights[j] >= 1.0 for j in unmatched_c):
         score *= 0.85
         reasons.append("single-word query matches part of a longer name")
+    if _patronym_swapped(q, c, used_q):
+        score = min(score, UNMATCHED_CAP)
+        reasons.append("the names either side of 'bin' are swapped (father and son are different people)")
     order = [used_q[i][0] for i in sorted(used_q)]
     if not _is_rotation(order):
         score -= REORDER_PENALTY

@@ -96,7 +96,32 @@ _PARTICLE_CANON = {"ben": "bin", "ibn": "bin", "el": "al"}
 _EXTRA_ORG_FORMS = {"ano": "ano", "nko": "nko"}
 # Abbreviated legal forms left as a first/last token after rigour (e.g. from "o.O.O.").
 _LEGAL_TOKENS = frozenset(
-    ["ooo", "llc", "ltd", "jsc", "ojsc", "pjsc", "zao", "cjsc", "oao", "pao", "ao", "gmbh", "ag", "plc", "inc", "sa", "srl", "sarl", "bv", "nv", "ano", "nko", "tov", "pt"]
+    [
+        "ooo",
+        "llc",
+        "ltd",
+        "jsc",
+        "ojsc",
+        "pjsc",
+        "zao",
+        "cjsc",
+        "oao",
+        "pao",
+        "ao",
+        "gmbh",
+        "ag",
+        "plc",
+        "inc",
+        "sa",
+        "srl",
+        "sarl",
+        "bv",
+        "nv",
+        "ano",
+        "nko",
+        "tov",
+        "pt",
+    ]
 )
 # Abbreviations of organisation words, expanded so both spellings compare equal.
 _ORG_ABBREVIATIONS = {

@@ -1,0 +1,97 @@
+"""Screening: standalone against list files, against the workspace, vessels, demo; CLI behaviour."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from armswatch.cli.main import ArmswatchGroup
+from armswatch.entities.ingest import import_list
+from armswatch.entities.screen import read_queries, screen_demo, screen_vessels
+from armswatch.workspace import Workspace
+
+from .fixtures import un_xml, write_ofac
+
+
+def _app() -> typer.Typer:
+    from armswatch.cli.screen import screen_command
+
+    app = typer.Typer(cls=ArmswatchGroup)
+    app.command()(screen_command)
+    app.command("noop")(lambda: None)  # keep typer in multi-command mode
+    return app
+
+
+def _lists(tmp_path: Path) -> tuple[Path, Path]:
+    un = tmp_path / "un.xml"
+    un.write_text(un_xml(), encoding="utf-8")
+    ofac = write_ofac(tmp_path / "ofac")
+    return un, ofac
+
+
+QUERIES = (
+    "id,name,schema,birth_date,country,imo,mmsi,registration\n"
+    "q1,리제선,Person,1938,,,,\n"
+    "q2,Ri Je Son,Person,,,,,\n"
+    "q3,Korea Mining Development Trading Corp.,Company,,,,,\n"
+    "q4,Moonlight,Vessel,,,,,\n"
+    "q5,Renamed Ship,Vessel,,,IMO 7937317,,\n"
+    "q6,Kim Yo Jong,Person,,,,,\n"
+)
+
+
+def test_standalone_screen_cli(tmp_path: Path) -> None:
+    un, ofac = _lists(tmp_path)
+    queries = tmp_path / "q.csv"
+    queries.write_text(QUERIES, encoding="utf-8")
+    out = tmp_path / "matches.csv"
+    result = CliRunner().invoke(
+        _app(), ["screen-command", str(queries), "--list", str(un), "--list", str(ofac), "-o", str(out), "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    header = text.splitlines()[0]
+    assert header == "query_id,entity_id,entity_name,dataset,score,match,explanation"
+    matched = {line.split(",")[0] for line in text.splitlines()[1:]}
+    assert {"q1", "q2", "q3", "q4", "q5"} <= matched
+    assert "q6" not in matched
+    assert "IMO 7937317 identical" in text
+    assert "former name" in text
+
+
+def test_missing_column_exits_2_with_one_line(tmp_path: Path) -> None:
+    un, _ = _lists(tmp_path)
+    queries = tmp_path / "bad.csv"
+    queries.write_text("id,fullname\n1,Kim\n", encoding="utf-8")
+    result = CliRunner().invoke(_app(), ["screen-command", str(queries), "--list", str(un)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Error: {queries}:1: missing column(s) name, schema")
+
+
+def test_bad_rows_are_counted_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_text(
+        "id,name,schema\n1,,Person\n2,Kim Jong Un,Spaceship\n3,Kim Jong Un,Person\n", encoding="utf-8"
+    )
+    queries = read_queries(path)
+    assert [q.id for q in queries.queries] == ["3"]
+    assert queries.problems == {"empty name": 1, "unknown schema 'Spaceship'": 1}
+
+
+def test_workspace_screen_records_findings(ws: Workspace, tmp_path: Path) -> None:
+    un, ofac = _lists(tmp_path)
+    import_list(ws, un)
+    import_list(ws, ofac)
+    vessels = screen_vessels(ws, [{"mmsi": 445114000, "imo": None, "name": "CHONG CHON GANG"}])
+    assert vessels and vessels[0].entity_name == "CHONG CHON GANG"
+    matches = screen_demo(ws)
+    assert any(m.match for m in matches)
+    findings = ws.list_findings(kind="entities.match")
+    assert findings
+    assert all(
+        f.confidence in {"almost certain", "very likely", "likely", "roughly even chance"} for f in findings
+    )
