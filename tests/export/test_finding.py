@@ -94,3 +94,24 @@ def test_bad_geometry_is_input_error() -> None:
         findings_to_csv([finding(geometry={"type": "Nope", "coordinates": []})])
     with pytest.raises(InputError, match="cannot write geometry type"):
         findings_to_kml([finding(geometry={"type": "Nope", "coordinates": []})])
+
+
+def test_csv_free_text_guarded_against_formulas() -> None:
+    text = findings_to_csv(
+        [
+            finding(
+                title="=cmd|' /C calc'!A0",
+                summary="-5 ships",
+                geometry={"type": "Point", "coordinates": [-70.5, -33.2]},
+            )
+        ]
+    )
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    assert row["title"] == "'=cmd|' /C calc'!A0" and row["summary"] == "'-5 ships"
+    assert row["lon"] == "-70.5" and row["lat"] == "-33.2", "numbers are not altered"
+
+
+def test_kml_description_is_escaped() -> None:
+    text = findings_to_kml([finding(summary="<b>bold</b>")])
+    mark = DET.fromstring(text.encode()).find(f".//{KML}Placemark")
+    assert mark is not None and mark.findtext(f"{KML}description") == "&lt;b&gt;bold&lt;/b&gt;"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -195,3 +197,36 @@ def test_kml_unclosed_ring() -> None:
     assert "Polygon" in kml
     with pytest.raises(InputError, match="placemark 0: polygon ring is not closed"):
         sites_from_kml(kml)
+
+
+def test_kmz_archive_is_read() -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("files/readme.txt", "x")
+        zf.writestr("doc.kml", sites_to_kml([make_site()]))
+    assert sites_from_kml(buf.getvalue()) == [make_site()]
+    with pytest.raises(InputError, match=r"no \.kml document"):
+        empty = io.BytesIO()
+        with zipfile.ZipFile(empty, "w") as zf:
+            zf.writestr("a.txt", "x")
+        sites_from_kml(empty.getvalue())
+
+
+def test_kml_description_is_html_escaped_for_google_earth() -> None:
+    site = make_site(notes="<script>x</script>\nline 2")
+    kml = sites_to_kml([site])
+    assert "&lt;script&gt;" in kml.split("<description>")[1].split("</description>")[0].replace("&amp;", "&")
+    assert sites_from_kml(kml)[0].notes == site.notes
+
+
+@pytest.mark.parametrize("value", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "'=x", "''+y"])
+def test_csv_formula_cells_guarded_and_restored(value: str) -> None:
+    site = make_site(name=value, aliases=(value,), notes=value, sources=(value,))
+    text = sites_to_csv([site])
+    row = next(csv.DictReader(io.StringIO(text, newline="")))
+    for col in ("name", "aliases", "notes", "sources"):
+        assert row[col].startswith("'"), col
+    assert sites_from_csv(text) == [site]

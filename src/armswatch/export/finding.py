@@ -8,6 +8,7 @@ artifact sha256s) so an exported finding can be traced back to how it was made.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import xml.etree.ElementTree as ET
@@ -20,6 +21,7 @@ from shapely.geometry import shape
 
 from armswatch.errors import InputError
 from armswatch.report.model import ReportFinding
+from armswatch.sites.spreadsheet import guard_cell
 
 KML_NS: Final = "http://www.opengis.net/kml/2.2"
 _Q: Final = f"{{{KML_NS}}}"
@@ -138,8 +140,16 @@ def findings_to_csv(findings: Iterable[ReportFinding]) -> str:
             "wkt": wkt,
             "details": _json(p["details"]) if p["details"] else "",
         }
-        writer.writerow(["" if row.get(c) is None else row[c] for c in CSV_COLUMNS])
+        writer.writerow(["" if row.get(c) is None else _cell(c, row[c]) for c in CSV_COLUMNS])
     return out.getvalue()
+
+
+_FREE_TEXT: Final = frozenset({"title", "summary", "subjects", "last_review", "kind", "id", "evidence"})
+
+
+def _cell(column: str, value: Any) -> Any:
+    """Guard free-text cells against spreadsheet formula injection (numbers and JSON left alone)."""
+    return guard_cell(value) if column in _FREE_TEXT and isinstance(value, str) else value
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
@@ -200,7 +210,7 @@ def findings_to_kml(findings: Iterable[ReportFinding], *, document_name: str = "
         mark = _sub(doc, "Placemark")
         mark.set("id", f.id)
         _sub(mark, "name", ("[SIMULATED] " if f.simulated else "") + f.title)
-        _sub(mark, "description", f.summary)
+        _sub(mark, "description", html.escape(f.summary).replace("\n", "<br>"))
         if f.start or f.end:
             span = _sub(mark, "TimeSpan")
             if f.start:

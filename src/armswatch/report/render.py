@@ -166,7 +166,7 @@ def render_report(data: ReportData) -> str:
     thumbs = {
         (f.id, i): thumbnail_uri(e.thumbnail_png) for f in data.findings for i, e in enumerate(f.evidence)
     }
-    template = _environment().get_template("report.html.j2")
+    template = _environment().get_template("report.html")
     return template.render(
         data=data,
         refs=refs,

@@ -2,7 +2,9 @@
 
 Columns: ``id,name,aliases,country,kind,precision,lat,lon,wkt,sources,notes``. A point is written in
 ``lat``/``lon``; a polygon in ``wkt`` (lon lat order, WGS84). ``aliases`` and ``sources`` hold several
-values separated by ``;`` (a literal ``;`` or ``\\`` inside a value is escaped with ``\\``). Errors
+values separated by ``;`` (a literal ``;`` or ``\\`` inside a value is escaped with ``\\``). Text
+cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``) are written with a
+leading ``'`` and restored on reading (see :mod:`armswatch.sites.spreadsheet`). Errors
 name the 1-based line of the file (the header is line 1) as the record.
 """
 
@@ -21,6 +23,7 @@ from shapely.geometry import Point, Polygon
 from armswatch.errors import ArmswatchError, InputError
 from armswatch.sites.geometry import validate_geometry
 from armswatch.sites.model import Site, slugify
+from armswatch.sites.spreadsheet import guard_cell, unguard_cell
 
 COLUMNS: Final = (
     "id",
@@ -43,6 +46,9 @@ _UNESCAPE_RE: Final = re.compile(r"\\(.)")
 def join_list(items: Iterable[str]) -> str:
     """``["a", "b;c"]`` → ``"a;b\\;c"``."""
     return ";".join(i.replace("\\", "\\\\").replace(";", "\\;") for i in items)
+
+
+_TEXT_COLUMNS: Final = ("id", "name", "aliases", "country", "kind", "precision", "sources", "notes")
 
 
 def split_list(cell: str) -> tuple[str, ...]:
@@ -71,16 +77,16 @@ def sites_to_csv(sites: Iterable[Site]) -> str:
         writer.writerow(
             [
                 s.id,
-                s.name,
-                join_list(s.aliases),
+                guard_cell(s.name),
+                guard_cell(join_list(s.aliases)),
                 s.country,
                 s.kind,
                 s.precision,
                 lat,
                 lon,
                 wkt,
-                join_list(s.sources),
-                s.notes,
+                guard_cell(join_list(s.sources)),
+                guard_cell(s.notes),
             ]
         )
     return out.getvalue()
@@ -151,6 +157,7 @@ def sites_from_csv(text: str | bytes, *, path: str | None = None) -> list[Site]:
         line = reader.line_num
         try:
             clean = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
+            clean.update({k: unguard_cell(clean[k]) for k in _TEXT_COLUMNS if k in clean})
             site = _row_to_site(clean)
         except (ArmswatchError, csv.Error) as err:
             message = err.message if isinstance(err, ArmswatchError) else str(err)

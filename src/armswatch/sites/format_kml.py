@@ -1,8 +1,8 @@
 """Sites as KML 2.2, both ways.
 
 Writing: one ``Placemark`` per site (``id`` attribute = site id) with ``name``, ``description``
-(the notes), ``ExtendedData`` holding every property (``aliases`` and ``sources`` as JSON arrays) and
-a ``Point`` or ``Polygon``. Reading uses defusedxml (no entity expansion, no external entities),
+(the notes, HTML-escaped because Google Earth renders descriptions as HTML), ``ExtendedData`` holding every property (``aliases`` and ``sources`` as JSON arrays) and
+a ``Point`` or ``Polygon``. Reading accepts KMZ archive bytes too, and uses defusedxml (no entity expansion, no external entities),
 accepts KML with or without the 2.2 namespace, finds Placemarks at any depth (Folders), and fills
 what plain KML from other tools lacks: ``id`` from the name, ``kind`` "other", ``precision``
 "approximate"; ``country`` must be present unless ``default_country`` is given. Errors name the
@@ -11,8 +11,11 @@ placemark (0-based, document order) as the record.
 
 from __future__ import annotations
 
+import html
+import io
 import json
 import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Iterable
 from typing import Final
 
@@ -61,8 +64,8 @@ def sites_to_kml(sites: Iterable[Site], *, document_name: str = "armswatch sites
         mark = _sub(doc, "Placemark")
         mark.set("id", site.id)
         _sub(mark, "name", site.name)
-        if site.notes:
-            _sub(mark, "description", site.notes)
+        if site.notes:  # Google Earth renders descriptions as HTML: escape, keep line breaks
+            _sub(mark, "description", html.escape(site.notes).replace("\n", "<br>"))
         extended = _sub(mark, "ExtendedData")
         values = site.to_dict()
         for key in _DATA_KEYS:
@@ -169,10 +172,33 @@ def _placemark_to_site(mark: ET.Element, default_country: str | None) -> Site:
     )
 
 
+MAX_KML_BYTES: Final = 64 * 1024 * 1024
+
+
+def kml_from_kmz(data: bytes, *, path: str | None = None) -> bytes:
+    """The main KML document of a KMZ (zip) archive: ``doc.kml``, else the first ``.kml`` at top level.
+
+    The uncompressed size is checked before reading (zip-bomb guard: at most 64 MiB).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = [n for n in zf.namelist() if n.lower().endswith(".kml")]
+            if not names:
+                raise InputError("KMZ archive holds no .kml document", path=path)
+            name = "doc.kml" if "doc.kml" in names else sorted(names, key=lambda n: (n.count("/"), n))[0]
+            if zf.getinfo(name).file_size > MAX_KML_BYTES:
+                raise InputError(f"{name} in the KMZ is larger than 64 MiB", path=path)
+            return zf.read(name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile) as err:
+        raise InputError(f"not a valid KMZ (zip) archive: {err}", path=path) from err
+
+
 def sites_from_kml(
     text: str | bytes, *, path: str | None = None, default_country: str | None = None
 ) -> list[Site]:
-    """Parse a KML document into sites; raise InputError naming the bad placemark."""
+    """Parse a KML document (or KMZ archive bytes) into sites; raise InputError naming the bad placemark."""
+    if isinstance(text, bytes) and text.startswith(b"PK\x03\x04"):
+        text = kml_from_kmz(text, path=path)
     try:
         root = DET.fromstring(text.encode("utf-8") if isinstance(text, str) else text)
     except (ET.ParseError, DefusedXmlException) as err:
