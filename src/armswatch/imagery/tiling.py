@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-import threading
+import multiprocessing
+import os
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,7 @@ def sample_stats(
     info = infos[0]
     sizes = pixel_params(params, px)[0]
     n = 3 if info.width * info.height > (2 * TILE) ** 2 else 1
-    tile = min(TILE, info.width, info.height) if n > 1 else max(info.width, info.height)
+    tile = min(TILE // 2, info.width, info.height) if n > 1 else max(info.width, info.height)
     offs_c = np.linspace(0, max(0, info.width - tile), n).astype(int)
     offs_r = np.linspace(0, max(0, info.height - tile), n).astype(int)
     scales: list[float] = []
@@ -115,37 +116,67 @@ def sample_stats(
     return PairStats((scales[0], scales[1]), (stats[0], stats[1]))
 
 
-class _Reader:
-    """One open dataset pair per worker thread (rasterio handles are not thread-safe)."""
+_OPEN: dict[str, Any] = {}
 
-    def __init__(self, paths: tuple[str, str], infos: tuple[raster.ImageInfo, raster.ImageInfo]) -> None:
-        self.paths = paths
-        self.infos = infos
-        self.local = threading.local()
-        self.opened: list[Any] = []
-        self.lock = threading.Lock()
 
-    def read(self, w: Window) -> tuple[Array, Array]:
-        if not hasattr(self.local, "ds"):
-            ds = tuple(rasterio.open(p) for p in self.paths)
-            self.local.ds = ds
-            with self.lock:
-                self.opened.extend(ds)
-        a = raster.read_visible(self.local.ds[0], self.infos[0], w)
-        b = raster.read_visible(self.local.ds[1], self.infos[1], w)
-        return a, b
+def _dataset(path: str) -> Any:
+    """Per-process cache of open datasets (rasterio handles cannot be shared between threads/processes)."""
+    ds = _OPEN.get(path)
+    if ds is None or ds.closed:
+        ds = _OPEN[path] = rasterio.open(path)
+    return ds
 
-    def close(self) -> None:
-        for ds in self.opened:
-            ds.close()
+
+def _close_all() -> None:
+    for ds in _OPEN.values():
+        ds.close()
+    _OPEN.clear()
+
+
+@dataclass(frozen=True)
+class _Job:
+    paths: tuple[str, str]
+    infos: tuple[raster.ImageInfo, raster.ImageInfo]
+    halo: int
+    method: str
+    params: BuiltupParams
+    px: float
+    norm: PairStats | None
+    want_score: bool
+    want_sign: bool
+
+
+def _work(
+    job: _Job, w: Window
+) -> tuple[Window, np.ndarray[Any, Any], Array | None, np.ndarray[Any, Any] | None]:
+    """Process one tile: read with halo, detect, return the interior (runs in a worker process)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        grown = _grow(w, job.halo) if job.halo else w
+        a = raster.read_visible(_dataset(job.paths[0]), job.infos[0], grown)
+        b = raster.read_visible(_dataset(job.paths[1]), job.infos[1], grown)
+    mask, score, sign = _tile_result(a, b, job.method, job.params, job.px, job.norm)
+    h = job.halo
+    inner = (slice(h, h + int(w.height)), slice(h, h + int(w.width)))
+    return (
+        w,
+        (mask[inner] * np.uint8(255)).astype(np.uint8),
+        score[inner] if job.want_score else None,
+        sign[inner] if job.want_sign else None,
+    )
+
+
+def _init_worker() -> None:
+    os.environ.setdefault("GDAL_CACHEMAX", "256")
 
 
 def _tile_result(
     a: Array, b: Array, method: str, params: BuiltupParams, px: float, norm: PairStats | None
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array, np.ndarray[Any, np.dtype[np.int8]]]:
-    valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
-    a = np.nan_to_num(a, nan=0.0)
-    b = np.nan_to_num(b, nan=0.0)
+    bad_a, bad_b = np.isnan(a), np.isnan(b)
+    valid = ~(bad_a.any(axis=0) | bad_b.any(axis=0))
+    a[bad_a] = 0.0
+    b[bad_b] = 0.0
     if method == "builtup":
         assert norm is not None
         res = decide(builtup_difference(a, b, params, px, norm), params, px)
@@ -189,7 +220,8 @@ def run_change(*args: Any, **kwargs: Any) -> ChangeRun:
     georeferencing, which is expected here, so rasterio's warning about it is silenced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        return _run_change(*args, **kwargs)
+        with rasterio.Env(GDAL_CACHEMAX=256):
+            return _run_change(*args, **kwargs)
 
 
 def _run_change(
@@ -234,35 +266,40 @@ def _run_change(
         sinks["mask"] = rasterio.open(out, "w", **_profile(info, "uint8", "GTiff"))
     if probability and prob_drv == "GTiff":
         sinks["prob"] = rasterio.open(probability, "w", **_profile(info, "float32", "GTiff"))
-    reader = _Reader((before, after), infos)
     tiles = list(windows(info.width, info.height, tile_size))
+    job = _Job(
+        (before, after), infos, halo, method, params, px, norm,
+        want_score=bool(probability) or bool(footprints), want_sign=bool(footprints),
+    )  # fmt: skip
     changed = 0
-
-    def work(w: Window) -> tuple[Window, np.ndarray[Any, Any], Array, np.ndarray[Any, Any]]:
-        a, b = reader.read(_grow(w, halo) if halo else w)
-        mask, score, sign = _tile_result(a, b, method, params, px, norm)
-        inner = (slice(halo, halo + int(w.height)), slice(halo, halo + int(w.width)))
-        return w, (mask[inner] * np.uint8(255)).astype(np.uint8), score[inner], sign[inner]
-
+    n_workers = max(1, min(workers, len(tiles)))
+    pool: ProcessPoolExecutor | None = None
     try:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(tiles)))) as pool:
-            for w, m8, sc, sg in pool.map(work, tiles):
-                changed += int(np.count_nonzero(m8))
-                r0, c0 = int(w.row_off), int(w.col_off)
-                sl = (slice(r0, r0 + int(w.height)), slice(c0, c0 + int(w.width)))
-                if "mask" in sinks:
-                    sinks["mask"].write(m8, 1, window=w)
-                if "mask" in in_memory:
-                    in_memory["mask"][sl] = m8
-                if "sign" in in_memory:
-                    in_memory["sign"][sl] = sg
-                    in_memory["score8"][sl] = np.round(sc * 255).astype(np.uint8)
-                if "prob" in sinks:
-                    sinks["prob"].write(sc, 1, window=w)
-                elif "prob" in in_memory:
-                    in_memory["prob"][sl] = np.round(sc * 255).astype(np.uint8)
+        if n_workers > 1:
+            ctx = multiprocessing.get_context("spawn")
+            pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_init_worker)
+            results: Iterator[Any] = pool.map(_work, [job] * len(tiles), tiles, chunksize=1)
+        else:
+            results = (_work(job, w) for w in tiles)
+        for w, m8, sc, sg in results:
+            changed += int(np.count_nonzero(m8))
+            r0, c0 = int(w.row_off), int(w.col_off)
+            sl = (slice(r0, r0 + int(w.height)), slice(c0, c0 + int(w.width)))
+            if "mask" in sinks:
+                sinks["mask"].write(m8, 1, window=w)
+            if "mask" in in_memory:
+                in_memory["mask"][sl] = m8
+            if sc is not None and "prob" in sinks:
+                sinks["prob"].write(sc, 1, window=w)
+            elif sc is not None and "prob" in in_memory:
+                in_memory["prob"][sl] = np.round(sc * 255).astype(np.uint8)
+            if sg is not None and sc is not None:
+                in_memory["sign"][sl] = sg
+                in_memory["score8"][sl] = np.round(sc * 255).astype(np.uint8)
     finally:
-        reader.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        _close_all()
         for s in sinks.values():
             s.close()
     for key, path in (("mask", out), ("prob", probability)):

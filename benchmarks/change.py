@@ -1,0 +1,181 @@
+"""Change-detection benchmark: accuracy on /work/shared/data/change and full-tile throughput.
+
+Usage:
+    .venv/bin/python benchmarks/change.py            # accuracy on levir256, dsifn256, landsat-taizhou
+    .venv/bin/python benchmarks/change.py --tile-perf # also a synthetic 10980x10980 4-band pair on disk
+
+Methods compared in the same run: ``builtup`` (armswatch default, training-free), CVA + Otsu
+(per-image standardised change-vector magnitude) and PCA-k-means (Celik 2009). Metrics are pixel
+precision/recall/F1/IoU micro-averaged over each folder, plus object recall; throughput in Mpx/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from armswatch.imagery import baseline, labelset, raster
+from armswatch.imagery.change import detect_builtup
+from armswatch.imagery.evaluation import Counts, score_dense, score_sparse
+
+DATA = Path(os.environ.get("ARMSWATCH_CHANGE_DATA", "/work/shared/data/change"))
+METHODS = ("builtup", "cva", "pca-kmeans")
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+
+
+def read(path: Path, bands: str | None = None) -> tuple[np.ndarray, float]:
+    info = raster.image_info(path, bands)
+    with raster.open_image(path) as ds:
+        return raster.read_visible(ds, info), raster.pixel_size(info)
+
+
+def predict(method: str, a: np.ndarray, b: np.ndarray, px: float) -> np.ndarray:
+    if method == "builtup":
+        return detect_builtup(a, b, pixel_size=px).mask
+    if method == "cva":
+        return baseline.cva(a, b)[0]
+    return baseline.pca_kmeans(a, b)[0]
+
+
+def dense_set(name: str) -> None:
+    folder = DATA / name
+    if not (folder / "label").is_dir():
+        print(f"{name}: ABSENT ({folder} not found), skipped")
+        return
+    labels = labelset.image_files(folder / "label")
+    totals = {m: Counts() for m in METHODS}
+    seconds = dict.fromkeys(METHODS, 0.0)
+    mpx = 0.0
+    for stem, lab_path in labels.items():
+        a, px = read(folder / "A" / lab_path.name)
+        b, _ = read(folder / "B" / lab_path.name)
+        lab = labelset.read_mask(lab_path)
+        mpx += lab.size / 1e6
+        for m in METHODS:
+            t0 = time.perf_counter()
+            pred = predict(m, a, b, px)
+            seconds[m] += time.perf_counter() - t0
+            totals[m] = totals[m] + score_dense(pred, lab)
+    report(f"{name} ({len(labels)} pairs, {mpx:.2f} Mpx)", totals, seconds, mpx)
+
+
+def taizhou() -> None:
+    folder = DATA / "landsat-taizhou"
+    if not (folder / "2000TM").exists():
+        print("landsat-taizhou: ABSENT, skipped")
+        return
+    a, px = read(folder / "2000TM")
+    b, _ = read(folder / "2003TM")
+    changed = labelset.read_mask(folder / "change.bmp")
+    unchanged = labelset.read_mask(folder / "unchanged.bmp")
+    totals, seconds = {}, {}
+    for m in METHODS:
+        t0 = time.perf_counter()
+        pred = predict(m, a, b, px)
+        seconds[m] = time.perf_counter() - t0
+        totals[m] = score_sparse(pred, changed, unchanged, min_object_pixels=4)
+    report(
+        f"landsat-taizhou (ETM+ 30 m, 400x400, sparse labels: {int(changed.sum())} changed / "
+        f"{int(unchanged.sum())} unchanged px)",
+        totals,
+        seconds,
+        a.shape[1] * a.shape[2] / 1e6,
+    )
+
+
+def report(title: str, totals: dict[str, Counts], seconds: dict[str, float], mpx: float) -> None:
+    print(f"\n{title}")
+    print(f"  {'method':<11} {'P':>6} {'R':>6} {'F1':>6} {'IoU':>6} {'objR':>6} {'Mpx/s':>7}")
+    for m in METHODS:
+        c = totals[m]
+        print(
+            f"  {m:<11} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f} {c.iou:6.3f} "
+            f"{c.object_recall:6.3f} {mpx / max(seconds[m], 1e-9):7.2f}"
+        )
+    base = totals["cva"].f1
+    print(f"  F1 ratio builtup / CVA+Otsu: {totals['builtup'].f1 / base:.2f}x" if base else "  (CVA F1 = 0)")
+
+
+def tile_perf(size: int) -> None:
+    """Write a synthetic 4-band uint16 pair (simulated: noise texture + rectangles) and time the CLI path
+    in a child process so its peak RSS is measured alone."""
+    import rasterio
+    from rasterio.windows import Window
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = [Path(tmp) / "before.tif", Path(tmp) / "after.tif"]
+        prof = dict(
+            driver="GTiff", width=size, height=size, count=4, dtype="uint16", crs="EPSG:32652",
+            transform=rasterio.Affine(10.0, 0, 600000, 0, -10.0, 4600000), tiled=True,
+            blockxsize=512, blockysize=512, compress="deflate", predictor=2,
+        )  # fmt: skip
+        rng = np.random.default_rng(0)
+        t0 = time.perf_counter()
+        for k, p in enumerate(paths):
+            with rasterio.open(p, "w", **prof) as dst:
+                for r in range(0, size, 2048):
+                    h = min(2048, size - r)
+                    base = rng.integers(800, 1800, size=(4, h, size), dtype=np.uint16)
+                    if k == 1:
+                        base[:3, :: 97 or 1, ::89] = 3000
+                    dst.write(base, window=Window(0, r, size, h))
+        print(
+            f"\nsynthetic {size}x{size} 4-band uint16 pair written in {time.perf_counter() - t0:.1f} s (SIMULATED data)"
+        )
+        out = Path(tmp) / "change.tif"
+        code = (
+            "import resource,time,sys;from armswatch.imagery.tiling import run_change;t=time.perf_counter();"
+            f"r=run_change({str(paths[0])!r},{str(paths[1])!r},{str(out)!r});"
+            "print(round(time.perf_counter()-t,2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.tiles)"
+        )
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        secs, rss_kb, tiles = res.stdout.split()
+        mpx = size * size / 1e6
+        print(
+            f"  builtup, tiled ({tiles} tiles, 2 threads): {float(secs):.1f} s, {mpx / float(secs):.2f} Mpx/s, "
+            f"peak RSS {int(rss_kb) / 1024:.0f} MiB"
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tile-perf", action="store_true", help="also time a synthetic full Sentinel-2 tile")
+    ap.add_argument("--size", type=int, default=10980)
+    args = ap.parse_args()
+    print(f"armswatch change benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {machine()} (shared with other jobs: timings are noisy)")
+    print(f"data: {DATA}")
+    if not DATA.is_dir():
+        print("DATA ABSENT: nothing to score")
+    else:
+        dense_set("levir256")
+        dense_set("dsifn256")
+        taizhou()
+    if args.tile_perf:
+        tile_perf(args.size)
+    print(f"\nbenchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
