@@ -1,8 +1,10 @@
 """Spoofing indicators: impossible jumps ("teleports") and positions on land.
 
 A teleport is a step whose implied speed exceeds ``max_speed_kn`` (default 25 kn) over at least
-``min_jump_m`` (1 km, to ignore GPS jitter between near-simultaneous reports), unless the vessel
-itself reports a speed close to that (fast craft). Positions are *on land* where landmetrics'
+``min_jump_m`` (2 km, to ignore GPS jitter and harbour craft accelerating between close reports), unless the vessel
+itself reports a speed close to that (fast craft), and which is more than ``consistency_factor``
+(2×) faster than the slower of its neighbouring steps (a fast ferry without SOG moves fast on every
+step; a spoofed fix stands out from the steps around it). Positions are *on land* where landmetrics'
 0.1° distance-to-land grid (GSHHG coastline) is below ``-land_margin_km``; the margin absorbs the
 grid's coarse coastline so harbour berths are not flagged.
 """
@@ -30,9 +32,10 @@ class SpoofingParams:
     """Thresholds for spoofing indicators."""
 
     max_speed_kn: float = 25.0
-    min_jump_m: float = 1000.0
+    min_jump_m: float = 2000.0
     fast_craft_ratio: float = 0.8
-    land_margin_km: float = 3.0
+    consistency_factor: float = 2.0
+    land_margin_km: float = 5.0
     check_land: bool = True
     port_exclusion_m: float = 10_000.0
 
@@ -49,10 +52,15 @@ def detect_spoofing(
         return finalize(pl.DataFrame())
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
     reported = pl.max_horizontal(pl.col("sog"), pl.col("sog").shift(1).over("mmsi")).cast(pl.Float64)
+    # the neighbouring steps' speeds: a vessel that really moves fast does so on consecutive steps
+    neighbour = pl.min_horizontal(
+        pl.col("implied_kn").shift(1).over("mmsi"), pl.col("implied_kn").shift(-1).over("mmsi")
+    ).fill_null(0.0)
     jumps = frame.filter(
         (pl.col("implied_kn") > params.max_speed_kn)
         & (pl.col("step_m") >= params.min_jump_m)
         & (reported.is_null() | (reported < params.fast_craft_ratio * params.max_speed_kn))
+        & (pl.col("implied_kn") > params.consistency_factor * neighbour)
     )
     teleports = jumps.select(
         pl.lit("spoofing").alias("event_type"),

@@ -1,0 +1,192 @@
+"""``armswatch ais events``: port calls, gaps, encounters, loitering and spoofing from AIS positions.
+
+Two modes: over the workspace's AIS tables (records an ``ais.events`` run with pattern findings), or
+standalone over position files given as arguments (no workspace needed, nothing recorded).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+
+from armswatch.cli.common import QuietOpt, WorkspaceOpt, open_workspace, say
+from armswatch.errors import InputError, MissingFileError
+from armswatch.maritime.encounter import EncounterParams
+from armswatch.maritime.event import EVENT_TYPES
+from armswatch.maritime.events import (
+    Context,
+    EventParams,
+    analyse_workspace,
+    detect_events,
+    filter_area,
+    write_events,
+)
+from armswatch.maritime.gap import GapParams
+from armswatch.maritime.loitering import LoiteringParams
+from armswatch.maritime.port import DEFAULT_WATCHED_PORTS, combine, read_ports_file, watched_ports_frame
+from armswatch.maritime.port_call import PortCallParams
+from armswatch.maritime.spoofing import SpoofingParams
+
+app = typer.Typer(help="AIS events: port calls, gaps, encounters, loitering, spoofing.", no_args_is_help=True)
+
+
+def _when(text: str | None, *, end: bool) -> datetime | None:
+    """``YYYY-MM-DD`` (a whole day: --to is inclusive) or an ISO datetime, as UTC."""
+    if text is None:
+        return None
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            return moment + timedelta(days=1) if end else moment
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(f"not a date or ISO datetime: {text!r}") from exc
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _read_files(files: list[Path], fmt: str, mapping: str | None) -> pl.DataFrame:
+    """Positions from MarineCadastre / DMA / CSV / Parquet / NMEA files via the ingest readers."""
+    from armswatch.maritime.formats import detect_format, parse_map
+    from armswatch.maritime.ingest import read_batches
+
+    frames: list[pl.DataFrame] = []
+    for path in files:
+        if not path.is_file():
+            raise MissingFileError("no such file", path=str(path))
+        chosen = detect_format(path) if fmt == "auto" else fmt
+        frames.extend(b.positions for b in read_batches(path, chosen, parse_map(mapping)))
+    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def _area(path: Path | None) -> dict[str, object] | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise MissingFileError("no such file", path=str(path))
+    try:
+        data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc}", path=str(path)) from exc
+    return data
+
+
+def events(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Position files (standalone mode; omit to use the workspace).")
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="events.csv, .geojson or .parquet; - = CSV")
+    ] = "-",
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day (YYYY-MM-DD) or ISO time, UTC.")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (inclusive) or ISO time, UTC.")] = None,
+    area: Annotated[Path | None, typer.Option("--area", help="GeoJSON polygon: keep events inside.")] = None,
+    ports: Annotated[
+        Path | None, typer.Option("--ports", help="CSV of extra watched ports: name,lat,lon[,radius_m].")
+    ] = None,
+    types: Annotated[str, typer.Option("--types", help="Comma list of event types.")] = ",".join(EVENT_TYPES),
+    fmt: Annotated[
+        str, typer.Option("--input-format", help="Standalone input format (auto, nmea, ...).")
+    ] = "auto",
+    mapping: Annotated[
+        str | None, typer.Option("--map", help="Column map for csv/parquet: ts=col,...")
+    ] = None,
+    stop_kn: Annotated[float, typer.Option(help="Port call: stopped below this speed (kn).")] = 0.5,
+    port_entry_m: Annotated[float, typer.Option(help="Port call: entry radius (m).")] = 3000.0,
+    port_exit_m: Annotated[float, typer.Option(help="Port call: exit radius (m).")] = 4000.0,
+    gap_hours: Annotated[float, typer.Option(help="Gap: minimum silence (h).")] = 6.0,
+    gap_max_speed_kn: Annotated[
+        float, typer.Option(help="Gap: max speed for site reachability (kn).")
+    ] = 15.0,
+    encounter_m: Annotated[float, typer.Option(help="Encounter: max distance (m).")] = 500.0,
+    encounter_hours: Annotated[float, typer.Option(help="Encounter: min duration (h).")] = 2.0,
+    encounter_kn: Annotated[float, typer.Option(help="Encounter: max median speed (kn).")] = 2.0,
+    encounter_port_km: Annotated[
+        float, typer.Option(help="Encounter: min distance from a port (km).")
+    ] = 10.0,
+    loiter_kn: Annotated[float, typer.Option(help="Loitering: max speed (kn).")] = 2.0,
+    loiter_hours: Annotated[float, typer.Option(help="Loitering: min duration (h).")] = 4.0,
+    loiter_shore_nm: Annotated[float, typer.Option(help="Loitering: min distance from shore (nm).")] = 20.0,
+    spoof_kn: Annotated[
+        float, typer.Option(help="Spoofing: implied speed above this is a teleport (kn).")
+    ] = 25.0,
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Detect AIS events and write them (columns: event_type, mmsi, other_mmsi, start_utc, end_utc,
+    lat, lon, duration_h, port, details).
+
+    Example: armswatch ais events --from 2026-02-01 --to 2026-02-07 -o events.geojson
+    """
+    params = EventParams(
+        port_call=PortCallParams(
+            entry_radius_m=port_entry_m, exit_radius_m=port_exit_m, stop_speed_kn=stop_kn
+        ),
+        gap=GapParams(min_gap_h=gap_hours, max_speed_kn=gap_max_speed_kn),
+        encounter=EncounterParams(
+            max_distance_m=encounter_m,
+            min_duration_h=encounter_hours,
+            max_median_speed_kn=encounter_kn,
+            min_port_distance_m=encounter_port_km * 1000,
+        ),
+        loitering=LoiteringParams(
+            max_speed_kn=loiter_kn, min_duration_h=loiter_hours, min_shore_nm=loiter_shore_nm
+        ),
+        spoofing=SpoofingParams(max_speed_kn=spoof_kn),
+        types=tuple(t.strip() for t in types.split(",") if t.strip()),
+    )
+    if port_exit_m < port_entry_m:
+        raise InputError("--port-exit-m must be at least --port-entry-m")
+    extra = read_ports_file(ports) if ports is not None else None
+    shape = _area(area)
+    t0, t1 = _when(start, end=False), _when(end, end=True)
+    if files:
+        positions = _read_files(list(files), fmt, mapping)
+        if t0 is not None:
+            positions = positions.filter(pl.col("ts") >= t0)
+        if t1 is not None:
+            positions = positions.filter(pl.col("ts") < t1)
+        watched = watched_ports_frame(DEFAULT_WATCHED_PORTS)
+        ctx = Context.build(combine(watched, extra) if extra is not None else watched)
+        found = detect_events(positions, ctx, params)
+        if shape is not None:
+            found = filter_area(found, shape)
+        say(f"{found.height} events from {positions.height} positions in {len(files)} file(s)", quiet)
+    else:
+        ws = open_workspace(workspace)
+        with ws:
+            found, run_id, n_findings = analyse_workspace(
+                ws, start=t0, end=t1, area=shape, params=params, extra_ports=extra
+            )
+        say(f"{found.height} events, {n_findings} findings (run {run_id})", quiet)
+    if output == "-":
+        sys.stdout.write(
+            found.with_columns(
+                pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+                pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+            ).write_csv()
+        )
+    else:
+        write_events(found, Path(output))
+        say(f"wrote {output}", quiet)
+
+
+@app.callback()
+def _group() -> None:
+    """AIS events (this group is merged into ``armswatch ais`` by the CLI root)."""
+
+
+app.command("events")(events)
+
+
+def register(ais_app: typer.Typer) -> None:
+    """Add ``events`` to the ``ais`` command group (``armswatch ais events``)."""
+    ais_app.command("events")(events)
