@@ -94,3 +94,11 @@ def test_tiny_polygon_also_gets_a_point_marker() -> None:
 def test_short_label() -> None:
     assert short_label("February 11 Plant (Ryongsong Machine Complex), Hamhung") == "February 11 Plant"
     assert len(short_label("x" * 80)) == 32
+
+
+def test_polygon_site_outline_is_drawn() -> None:
+    poly = Polygon([(130.38, 42.33), (130.40, 42.33), (130.40, 42.35), (130.38, 42.33)])
+    m = build_map([make_site(geometry=poly, precision="facility"), make_site("b", 131.0, 43.0)], [])
+    assert [a.ref for a in m.site_areas] == ["test-plant"]
+    assert m.site_areas[0].d.startswith("M") and m.site_areas[0].d.endswith("Z")
+    assert len(m.sites) == 2

@@ -189,6 +189,7 @@ class SvgMap:
     sites: tuple[Marker, ...]
     shapes: tuple[Shape, ...]
     points: tuple[Marker, ...]
+    site_areas: tuple[Shape, ...] = ()
 
 
 def _xy(view: MapView, geom: BaseGeometry) -> tuple[float, float]:
@@ -282,7 +283,14 @@ def build_map(sites: Iterable[Site], overlays: Iterable[Overlay], *, all_sites: 
             w = (x1 - x0) / view.degrees_per_unit
             if w < MIN_SHAPE_UNITS and (y1 - y0) / view.degrees_per_unit < MIN_SHAPE_UNITS:
                 points.append(Marker(o.ref, "", *_xy(view, o.geometry), o.css, o.tooltip))
-    return SvgMap(view, basemap_d(view), tuple(graticule(view)), site_marks, tuple(shapes), tuple(points))
+    areas = tuple(
+        Shape(s.id, path_d(view, s.geometry), f"site-area prec-{s.precision}", f"{s.name} (site outline)")
+        for s in site_list
+        if isinstance(s.geometry, shapely.Polygon)
+    )
+    return SvgMap(
+        view, basemap_d(view), tuple(graticule(view)), site_marks, tuple(shapes), tuple(points), areas
+    )
 
 
 def build_maps(sites: Sequence[Site], overlays: Sequence[Overlay]) -> list[SvgMap]:
