@@ -166,11 +166,19 @@ def render_report(data: ReportData) -> str:
     thumbs = {
         (f.id, i): thumbnail_uri(e.thumbnail_png) for f in data.findings for i, e in enumerate(f.evidence)
     }
+    site_ids = {site.id for site in data.sites}
+    site_findings: dict[str, list[tuple[str, str]]] = {}
+    for f in data.findings:
+        for subject in f.subjects:
+            if subject.startswith("site:") and subject[5:] in site_ids:
+                site_findings.setdefault(subject[5:], []).append((refs[f.id], f.title))
     template = _environment().get_template("report.html")
     return template.render(
         data=data,
         refs=refs,
         maps=svg_maps,
+        site_findings=site_findings,
+        site_anchor={f"site:{sid}": f"site-{sid}" for sid in site_ids},
         thumbs=thumbs,
         summary=summarise(data.findings),
         simulated=simulated_text(data),

@@ -29,6 +29,12 @@
     }
   }
 
+  function showSite(id) {
+    highlight(null, false);
+    var row = document.getElementById("site-" + id);
+    if (row) { row.classList.add("hl"); row.scrollIntoView({ behavior: "smooth", block: "center" }); }
+  }
+
   function setup(svg) {
     var base = svg.viewBox.baseVal;
     var home = { x: base.x, y: base.y, w: base.width, h: base.height };
@@ -73,6 +79,8 @@
       drag = null;
       if (click) {
         var el = document.elementFromPoint(evt.clientX, evt.clientY);
+        var site = el && el.closest ? el.closest("[data-site]") : null;
+        if (site) { showSite(site.getAttribute("data-site")); return; }
         highlight(el && el.getAttribute ? el.getAttribute("data-ref") : null, true);
       }
     });
