@@ -71,6 +71,8 @@ def _merge_adjacent(tokens: tuple[str, ...], other: tuple[str, ...]) -> tuple[st
     if len(tokens) < 2:
         return tokens
     others = set(other)
+    if others.issuperset(tokens):
+        return tokens
     out: list[str] = []
     i = 0
     while i < len(tokens):

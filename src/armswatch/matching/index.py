@@ -32,6 +32,7 @@ KEY_WEIGHTS = {"t": 1.0, "s": 0.8, "k": 3.0, "g": 0.25, "imo": 10.0, "mmsi": 6.0
 MAX_GRAM_SHARE = 0.02
 MAX_TOKEN_SHARE = 0.2
 DEFAULT_LIMIT = 25
+MIN_RELATIVE_WEIGHT = 0.3
 
 
 def name_keys(form: NameForm) -> set[str]:
@@ -115,7 +116,8 @@ class CandidateIndex:
         return True
 
     def candidates(self, query: Subject, limit: int = DEFAULT_LIMIT) -> list[int]:
-        """Indices of the ``limit`` subjects that share the most (weighted) keys with ``query``."""
+        """Indices of the ``limit`` subjects that share the most (weighted) keys with ``query``,
+        dropping those whose key weight is below :data:`MIN_RELATIVE_WEIGHT` of the best one."""
         kids = [
             kid
             for key in subject_keys(query)
@@ -132,6 +134,7 @@ class CandidateIndex:
         sums = np.bincount(inverse, weights=weights)
         top = np.argpartition(-sums, limit)[:limit] if len(uniq) > limit else np.arange(len(uniq))
         top = top[np.argsort(-sums[top], kind="stable")]
+        top = top[sums[top] >= MIN_RELATIVE_WEIGHT * sums[top[0]]]
         return [int(i) for i in uniq[top]]
 
     def screen(

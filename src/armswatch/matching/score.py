@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from followthemoney import model
+from rapidfuzz import fuzz
 
 from armswatch.matching.feature import NameScore, compare_names
 from armswatch.matching.name import NameKind, kind_of_schema
@@ -19,6 +20,7 @@ from armswatch.matching.subject import Subject
 from armswatch.matching.vessel import identifier_evidence
 
 DEFAULT_THRESHOLD = 0.7
+MAX_NAME_PAIRS = 3
 BIRTH_YEAR_PENALTY = 0.2
 BIRTH_DATE_BONUS = 0.05
 COUNTRY_PENALTY = 0.1
@@ -60,13 +62,20 @@ def best_name(query: Subject, candidate: Subject) -> tuple[NameScore | None, boo
     former = False
     c_forms = candidate.forms(kind)
     n_current = len({f for f in c_forms if f.original in candidate.names})
-    for qf in query.forms(kind):
-        for idx, cf in enumerate(c_forms):
-            result = compare_names(qf, cf)
-            if best is None or result.score > best.score:
-                best, former = result, idx >= n_current and cf.original in candidate.former_names
-                if best.score >= 1.0:
-                    return best, former
+    pairs = [(qf, idx, cf) for qf in query.forms(kind) for idx, cf in enumerate(c_forms)]
+    if len(pairs) > MAX_NAME_PAIRS:
+        # Many aliases: fully compare only the pairs a cheap token-set ratio ranks highest, plus
+        # pairs whose Korean keys agree (their romanised tokens may look unlike each other).
+        ranked = sorted(pairs, key=lambda p: -fuzz.token_set_ratio(p[0].display, p[2].display))
+        keep = ranked[:MAX_NAME_PAIRS]
+        keep += [p for p in ranked[MAX_NAME_PAIRS:] if p[0].korean is not None and p[0].korean == p[2].korean]
+        pairs = keep
+    for qf, idx, cf in pairs:
+        result = compare_names(qf, cf)
+        if best is None or result.score > best.score:
+            best, former = result, idx >= n_current and cf.original in candidate.former_names
+            if best.score >= 1.0:
+                return best, former
     return best, former
 
 
