@@ -324,3 +324,13 @@ def paths_cmd(
             }
         )
     emit(rows, fmt=fmt, output=output)
+
+
+def _add_compare() -> None:
+    """``armswatch entities compare`` (name-pair scoring) lives with screening in ``cli/screen.py``."""
+    from armswatch.cli.screen import compare_command
+
+    app.command("compare")(compare_command)
+
+
+_add_compare()
