@@ -150,3 +150,10 @@ def test_sites_link_to_their_findings_and_back() -> None:
     assert '<a href="#site-test-plant"><code>site:test-plant</code></a>' in html
     other = html.split('<tr id="site-test-port">', 1)[1].split("</tr>", 1)[0]
     assert "#card-" not in other
+
+
+def test_map_carries_projection_for_the_scale_bar() -> None:
+    html = render_report(make_data())
+    [svg] = _maps(html)
+    assert float(svg.get("data-scale", "0")) > 0
+    assert 'class="scalebar"' in html

@@ -35,6 +35,25 @@
     if (row) { row.classList.add("hl"); row.scrollIntoView({ behavior: "smooth", block: "center" }); }
   }
 
+  /* Scale bar for the current view: Mercator scale at the latitude of the view centre. */
+  var EARTH_KM = 6371.0088;
+  function niceKm(km) {
+    var p = Math.pow(10, Math.floor(Math.log(km) / Math.LN10)), m = km / p;
+    return (m >= 5 ? 5 : m >= 2 ? 2 : 1) * p;
+  }
+  function updateScale(svg, vb) {
+    var box = svg.parentNode.querySelector(".scalebar");
+    var scale = parseFloat(svg.getAttribute("data-scale")), y1 = parseFloat(svg.getAttribute("data-y1"));
+    var width = svg.getBoundingClientRect().width;
+    if (!box || !scale || !width) { return; }
+    var lat = 2 * Math.atan(Math.exp(y1 - (vb.y + vb.h / 2) / scale)) - Math.PI / 2;
+    var pxPerKm = (width / vb.w) * scale / (EARTH_KM * Math.cos(lat));
+    var km = niceKm(120 / pxPerKm);
+    box.querySelector(".bar").style.width = Math.round(km * pxPerKm) + "px";
+    box.querySelector(".label").textContent = (km >= 1 ? km : km * 1000) + (km >= 1 ? " km" : " m") +
+      " at " + Math.abs(lat * 180 / Math.PI).toFixed(1) + (lat >= 0 ? "°N" : "°S");
+  }
+
   function setup(svg) {
     var base = svg.viewBox.baseVal;
     var home = { x: base.x, y: base.y, w: base.width, h: base.height };
@@ -44,6 +63,7 @@
       svg.setAttribute("viewBox", vb.x + " " + vb.y + " " + vb.w + " " + vb.h);
       svg.style.setProperty("--z", String(home.w / vb.w));
       declutter(svg);
+      updateScale(svg, vb);
     }
     function toUser(evt) {
       var r = svg.getBoundingClientRect();
@@ -93,7 +113,7 @@
         zoom(what === "in" ? 1 / 1.5 : 1.5, vb.x + vb.w / 2, vb.y + vb.h / 2);
       });
     }
-    window.addEventListener("resize", function () { declutter(svg); });
+    window.addEventListener("resize", function () { declutter(svg); updateScale(svg, vb); });
     apply();
   }
 
