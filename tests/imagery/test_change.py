@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import ndimage as ndi
+
+from armswatch.errors import InputError
+from armswatch.imagery import baseline
+from armswatch.imagery.change import BuiltupParams, detect_builtup, pixel_params
+
+from .scenes import BOXES, construction_pair, terrain
+
+
+def f1(pred: np.ndarray, truth: np.ndarray) -> float:
+    tp = (pred & truth).sum()
+    return float(2 * tp / max(1, pred.sum() + truth.sum()))
+
+
+def test_new_buildings_are_found() -> None:
+    before, after, truth = construction_pair()
+    res = detect_builtup(before, after)
+    assert f1(res.mask, truth) > 0.6
+    # every building is hit, and little outside the buildings (plus shadows) is flagged
+    for r, c, h, w in BOXES:
+        assert res.mask[r : r + h, c : c + w].mean() > 0.5
+    near = ndi.binary_dilation(truth, iterations=8)
+    assert (res.mask & ~near).sum() < 0.01 * truth.size
+
+
+def test_identical_images_show_no_change() -> None:
+    img = terrain()
+    assert not detect_builtup(img, img.copy()).mask.any()
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    gain=st.floats(0.6, 1.6),
+    offset=st.floats(-20, 20),
+    cast=st.tuples(st.floats(0.9, 1.1), st.floats(0.9, 1.1), st.floats(0.9, 1.1)),
+)
+def test_illumination_and_colour_cast_are_not_change(
+    gain: float, offset: float, cast: tuple[float, ...]
+) -> None:
+    before = terrain(seed=3)
+    after = np.clip(before * gain * np.array(cast, dtype=np.float32)[:, None, None] + offset, 0, 255)
+    assert detect_builtup(before, after.astype(np.float32)).mask.mean() < 0.002
+
+
+@pytest.mark.parametrize("shift", [(1, 0), (0, 2), (1, 1)])
+def test_small_misregistration_is_not_change(shift: tuple[int, int]) -> None:
+    before = terrain(seed=5)
+    after = np.roll(before, shift, axis=(1, 2))
+    assert detect_builtup(before, after).mask.mean() < 0.002
+
+
+def test_demolition_needs_direction_cleared() -> None:
+    before, after, truth = construction_pair(seed=2)
+    new_only = detect_builtup(after, before)  # buildings disappear
+    both = detect_builtup(after, before, params=BuiltupParams(direction="both"))
+    assert f1(both.mask, truth) > f1(new_only.mask, truth) + 0.3
+    assert (both.difference[truth] < 0).mean() > 0.9
+
+
+def test_score_is_probability_like_and_consistent_with_mask() -> None:
+    before, after, _ = construction_pair()
+    res = detect_builtup(before, after)
+    assert res.score.dtype == np.float32
+    assert float(res.score.min()) >= 0.0 and float(res.score.max()) <= 1.0
+    assert res.score[res.mask].mean() > res.score[~res.mask].mean()
+
+
+def test_shape_mismatch_and_bad_pixel_size_raise() -> None:
+    a = terrain(64)
+    with pytest.raises(InputError):
+        detect_builtup(a, terrain(96))
+    with pytest.raises(InputError):
+        pixel_params(BuiltupParams(), 0.0)
+
+
+def test_parameters_scale_with_pixel_size() -> None:
+    fine = pixel_params(BuiltupParams(), 0.5)
+    coarse = pixel_params(BuiltupParams(), 10.0)
+    assert max(fine[0]) > max(coarse[0]) >= 3
+    assert fine[3] > coarse[3] >= 1
+
+
+def test_baselines_flag_a_large_change() -> None:
+    before = terrain(seed=1)
+    after = before.copy()
+    after[:, 40:120, 40:120] = 230.0
+    truth = np.zeros(before.shape[1:], dtype=bool)
+    truth[40:120, 40:120] = True
+    for fn in (baseline.cva, baseline.pca_kmeans):
+        mask, score = fn(before, after)
+        assert f1(mask, truth) > 0.7
+        assert score.shape == truth.shape
