@@ -102,3 +102,11 @@ def test_polygon_site_outline_is_drawn() -> None:
     assert [a.ref for a in m.site_areas] == ["test-plant"]
     assert m.site_areas[0].d.startswith("M") and m.site_areas[0].d.endswith("Z")
     assert len(m.sites) == 2
+
+
+def test_long_track_is_simplified_for_the_map() -> None:
+    t = np.linspace(0, 1, 100_000)
+    track = shapely.LineString(np.column_stack([128 + 4 * t, 38 + 4 * t + 1e-6 * np.sin(t * 5000)]))
+    m = build_map([], [Overlay("f0", track, "finding line", "track")])
+    [shape_] = m.shapes
+    assert shape_.d.count(" ") < 2_000, "a straight-ish track needs few vertices at map scale"

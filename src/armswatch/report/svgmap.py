@@ -278,7 +278,9 @@ def build_map(sites: Iterable[Site], overlays: Iterable[Overlay], *, all_sites: 
             for part in shapely.get_parts(o.geometry):
                 points.append(Marker(o.ref, "", *_xy(view, part), o.css, o.tooltip))
         else:
-            shapes.append(Shape(o.ref, path_d(view, o.geometry), o.css, o.tooltip))
+            # simplify to half an SVG unit: a 100k-point AIS track must not bloat the HTML
+            simple = shapely.simplify(o.geometry, view.degrees_per_unit * 0.5, preserve_topology=True)
+            shapes.append(Shape(o.ref, path_d(view, simple), o.css, o.tooltip))
             x0, y0, x1, y1 = o.geometry.bounds
             w = (x1 - x0) / view.degrees_per_unit
             if w < MIN_SHAPE_UNITS and (y1 - y0) / view.degrees_per_unit < MIN_SHAPE_UNITS:
