@@ -77,8 +77,9 @@ def build_ofac(source: Path, out: Path) -> int:
         if dprk or korean_vessel:
             keep.add(r[0])
             for name in re.findall(r"Linked To: ([^;]+?)\.?(?:;|$)", remarks):
-                if name.strip() in by_name:
-                    keep.add(by_name[name.strip()])
+                for candidate in (name.strip(), name.strip() + "."):
+                    if candidate in by_name:
+                        keep.add(by_name[candidate])
             owner = r[10].strip()
             if owner in by_name:
                 keep.add(by_name[owner])

@@ -69,3 +69,16 @@ def test_ofac_missing_primary(tmp_path: Path) -> None:
     (tmp_path / "add.csv").write_text('1,2,-0- ,-0- ,"Cuba",-0- \r\n', encoding="utf-8")
     with pytest.raises(MissingFileError):
         load_entities(tmp_path / "add.csv", "ofac-csv")
+
+
+def test_linked_to_name_ending_in_period() -> None:
+    from armswatch.entities.format_ofac import parse_ofac
+
+    primary = (
+        '1,"ALFA S.A.",-0- ,"SDNT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+        '2,"BETA LTDA.",-0- ,"SDNT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Linked To: ALFA S.A.; Linked To: GAMMA."\r\n'
+    )
+    snap = parse_ofac({"primary": primary}, dataset="us_ofac_sdn", list_date=None)
+    (link,) = [e for e in snap.entities if e.schema.name == "UnknownLink"]
+    assert link.get("object") == ["ofac-1"]
+    assert snap.problems["ofac: Linked To a name not in the list"] == 1

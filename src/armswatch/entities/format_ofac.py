@@ -183,7 +183,8 @@ def _remarks(
             continue
         linked = _LINKED.match(item)
         if linked:
-            target = by_name.get(linked.group(1).strip())
+            linked_name = linked.group(1).strip()  # the item lost its final "." (as in "S.A.")
+            target = by_name.get(linked_name) or by_name.get(linked_name + ".")
             if target is None:
                 problems["ofac: Linked To a name not in the list"] += 1
                 continue
