@@ -19,15 +19,10 @@ from typing import Final
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from armswatch.maritime.schema import UTC_TS
 
-_TAG = r"^\s*\\([^\\]*)\\(.*)$"
-_SENTENCE = (
-    r"^(.*?)[!$]([A-Z]{2}VD[MO],([1-9]),([1-9]),([0-9]?),([A-Za-z0-9]?),([0-9:;<=>?@A-W`a-w]*),([0-5]))"
-    r"\*([0-9A-Fa-f]{2})(.*)$"
-)
+_BODY = r"^[A-Z]{2}VD[MO],[1-9],[1-9],[0-9]?,[A-Za-z0-9]?,[0-9:;<=>?@A-W`a-w]*,[0-5]$"
 _PGHP = r"^\s*\$PGHP,1,(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,3})"
 _ISO = r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
 _EPOCH_PRE = r"^\s*(\d{10}(?:\.\d+)?)(?:[\s,;]|$)"
@@ -56,15 +51,23 @@ class ParsedLines:
     ignored: int
 
 
-def split_lines(text: str, first_line: int = 1) -> pl.DataFrame:
-    """Split text into a frame of ``line`` (1-based number) and ``raw`` without a Python list."""
-    parts = pc.split_pattern(pa.array([text], type=pa.large_string()), "\n")
-    raw = pl.from_arrow(parts.flatten())
-    assert isinstance(raw, pl.Series)
+def split_lines(text: str | bytes, first_line: int = 1) -> pl.DataFrame:
+    """Split text into a frame of ``line`` (1-based number) and ``raw``, without Python lists.
+
+    Uses polars' multi-threaded CSV reader with a separator and quote that never occur in NMEA, so
+    every line (blank ones as null) becomes one row; invalid UTF-8 is replaced.
+    """
+    data = text.encode() if isinstance(text, str) else text
+    if not data:
+        return pl.DataFrame(schema={"line": pl.UInt64, "raw": pl.Utf8})
+    if b"\x1f" in data:  # the separator must not occur
+        data = data.replace(b"\x1f", b"?")
+    frame = pl.read_csv(
+        data, has_header=False, separator="\x1f", quote_char=None, new_columns=["raw"], infer_schema=False,
+        encoding="utf8-lossy", truncate_ragged_lines=True, raise_if_empty=False,
+    )  # fmt: skip
+    raw = frame.to_series(0).fill_null("").alias("raw")
     n = raw.len()
-    if n and text.endswith("\n"):
-        raw = raw.head(n - 1)
-        n -= 1
     return pl.DataFrame(
         {"line": pl.int_range(first_line, first_line + n, dtype=pl.UInt64, eager=True), "raw": raw}
     )
@@ -85,6 +88,7 @@ def xor_checksum(bodies: pl.Series) -> np.ndarray:
 
 
 def _epoch(expr: pl.Expr) -> pl.Expr:
+    """UNIX seconds (or milliseconds above 10^11) as text -> UTC time; only cheap ops, ``expr`` is repeated."""
     seconds = expr.cast(pl.Float64, strict=False)
     seconds = pl.when(seconds > 1e11).then(seconds / 1000.0).otherwise(seconds)
     seconds = pl.when((seconds >= LOW_TS) & (seconds < HIGH_TS)).then(seconds)
@@ -100,25 +104,56 @@ def _iso(expr: pl.Expr) -> pl.Expr:
 
 
 def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
-    """Per line: kind, time candidates and sentence fields."""
-    tag = pl.col("raw").str.extract_groups(_TAG)
-    df = lines.with_columns(pl.col("raw").str.strip_chars_end("\r\n ")).with_columns(
-        tag.struct.field("1").alias("tag"),
-        pl.coalesce(tag.struct.field("2"), pl.col("raw")).alias("rest"),
-    )
-    s = pl.col("rest").str.extract_groups(_SENTENCE)
-    g = pl.col("raw").str.extract_groups(_PGHP)
+    """Per line: sentence fields, time candidates and whether the line is ignorable.
+
+    Plain string splitting (no capturing regex) keeps this fast; the fields are then checked
+    (talker + ``VDM``/``VDO``, one-digit counts, fill 0..5, payload alphabet, two hex digits).
+    """
+    raw = pl.col("raw")
+    df = lines.with_columns(raw.str.strip_chars_end("\r\n ").alias("raw"))
+    has_tag = raw.str.starts_with("\\")
     df = df.with_columns(
-        s.struct.field("1").alias("pre"),
-        s.struct.field("2").alias("body"),
-        s.struct.field("3").cast(pl.UInt8).alias("count"),
-        s.struct.field("4").cast(pl.UInt8).alias("num"),
-        s.struct.field("5").alias("seq"),
-        s.struct.field("6").alias("chan"),
-        s.struct.field("7").alias("payload"),
-        s.struct.field("8").cast(pl.UInt8).alias("fill"),
-        s.struct.field("9").str.to_uppercase().alias("cs"),
-        s.struct.field("10").alias("post"),
+        pl.when(has_tag).then(raw.str.slice(1).str.find("\\", literal=True) + 1).alias("_tag_end"),
+        raw.str.find("!", literal=True).alias("_bang"),
+    )
+    start = pl.col("_tag_end").fill_null(-1) + 1  # where the text after the tag block starts
+    df = df.with_columns(
+        raw.str.slice(1, pl.col("_tag_end") - 1).alias("tag"),
+        pl.when(pl.col("_bang") > start).then(raw.str.slice(start, pl.col("_bang") - start)).alias("pre"),
+        raw.str.slice(pl.col("_bang") + 1).alias("_s"),
+    )
+    df = df.with_columns(pl.col("_s").str.find("*", literal=True).alias("_star"))
+    df = df.with_columns(
+        pl.col("_s").str.slice(0, pl.col("_star")).alias("body"),
+        pl.col("_s").str.slice(pl.col("_star") + 1, 2).str.to_uppercase().alias("cs"),
+        pl.when(pl.col("_s").str.len_bytes() > pl.col("_star") + 3)
+        .then(pl.col("_s").str.slice(pl.col("_star") + 3))
+        .alias("post"),
+    ).drop("_s", "_star", "_bang", "_tag_end")
+    # one DFA match validates the whole sentence; fields are then cut at known positions
+    body = pl.col("body")
+    valid = body.str.contains(_BODY) & pl.col("cs").str.contains(r"^[0-9A-F]{2}$")
+    df = df.with_columns(pl.when(valid.fill_null(False)).then(body).alias("body"))
+    seq_len = (body.str.slice(10, 1) != ",").cast(pl.Int64)
+    df = df.with_columns(
+        body.str.slice(6, 1).cast(pl.UInt8, strict=False).alias("count"),
+        body.str.slice(8, 1).cast(pl.UInt8, strict=False).alias("num"),
+        (11 + seq_len).alias("_chan_at"),
+        body.str.slice(10, seq_len).alias("seq"),
+        body.str.slice(-1, 1).cast(pl.UInt8, strict=False).alias("fill"),
+    )
+    chan_len = (body.str.slice(pl.col("_chan_at"), 1) != ",").cast(pl.Int64)
+    df = df.with_columns(
+        body.str.slice(pl.col("_chan_at"), chan_len).alias("chan"),
+        (pl.col("_chan_at") + chan_len + 1).alias("_p"),
+    )
+    df = df.with_columns(
+        body.str.slice(pl.col("_p"), body.str.len_bytes() - 2 - pl.col("_p")).alias("payload")
+    )
+    is_pghp = pl.col("raw").str.contains("$PGHP", literal=True)
+    df = df.with_columns(pl.when(is_pghp).then(pl.col("raw")).str.extract_groups(_PGHP).alias("_g"))
+    g = pl.col("_g")
+    df = df.with_columns(
         pl.datetime(
             g.struct.field("1").cast(pl.Int32),
             g.struct.field("2").cast(pl.Int8),
@@ -132,16 +167,23 @@ def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
         ).alias("pghp_ts"),
         g.struct.field("1").is_not_null().alias("is_pghp"),
     )
+    df = df.with_columns(  # time candidates, extracted once (the conversions below reuse them)
+        pl.col("tag").str.extract(r"(?:^|,)c:(\d+(?:\.\d+)?)", 1).alias("_t_tag"),
+        pl.col("pre").str.extract(_ISO, 1).alias("_t_iso"),
+        pl.col("pre").str.extract(_EPOCH_PRE, 1).alias("_t_pre"),
+        pl.col("post").str.extract(_EPOCH_POST, 1).alias("_t_post"),
+    )
     ts = pl.coalesce(
-        _epoch(pl.col("tag").str.extract(r"(?:^|,)c:(\d+(?:\.\d+)?)", 1)),
-        _iso(pl.col("pre").str.extract(_ISO, 1)),
-        _epoch(pl.col("pre").str.extract(_EPOCH_PRE, 1)),
-        _epoch(pl.col("post").str.extract(_EPOCH_POST, 1)),
+        _epoch(pl.col("_t_tag")),
+        _iso(pl.col("_t_iso")),
+        _epoch(pl.col("_t_pre")),
+        _epoch(pl.col("_t_post")),
         pl.col("pghp_ts").forward_fill(),
     )
     stripped = pl.col("raw").str.strip_chars()
     ignored = (stripped == "") | stripped.str.starts_with("#")
-    return df.with_columns(ts.alias("ts"), ignored.alias("ignored"))
+    keep = ["line", "body", "cs", "count", "num", "seq", "chan", "payload", "fill", "is_pghp"]
+    return df.select(*keep, ts.alias("ts"), ignored.alias("ignored"))
 
 
 def parse_lines(lines: pl.DataFrame, *, final: bool = True) -> ParsedLines:
