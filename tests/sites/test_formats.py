@@ -230,3 +230,47 @@ def test_csv_formula_cells_guarded_and_restored(value: str) -> None:
     for col in ("name", "aliases", "notes", "sources"):
         assert row[col].startswith("'"), col
     assert sites_from_csv(text) == [site]
+
+
+def test_lenient_reading_skips_and_counts_by_reason() -> None:
+    from collections import Counter
+
+    text = (
+        HEADER
+        + "a,Alpha,,KP,port,city,42,130,,,\n"
+        + "b,Beta,,KP,port,city,95,130,,,\n"
+        + "c,Gamma,,KP,port,city,-91,130,,,\n"
+        + "a,Again,,KP,port,city,42,131,,,\n"
+        + "d,Delta,,ZZ,port,city,42,131,,,\n"
+        + "e,Eps,,KP,port,city,41,129,,,\n"
+    )
+    skipped: Counter[str] = Counter()
+    sites = sites_from_csv(text, skipped=skipped)
+    assert [s.id for s in sites] == ["a", "e"]
+    assert skipped == Counter(
+        {
+            "latitude out of range [-90, 90]": 2,
+            "duplicate site id": 1,
+            "unknown ISO 3166 country code 'ZZ'": 1,
+        }
+    )
+    with pytest.raises(InputError, match="line 3: latitude"):
+        sites_from_csv(text)
+
+
+def test_lenient_geojson_and_kml() -> None:
+    from collections import Counter
+
+    good = _feature({"type": "Point", "coordinates": [130, 42]}, id="a")
+    bad = _feature({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, id="b")
+    skipped: Counter[str] = Counter()
+    assert [s.id for s in sites_from_geojson(_fc(good, bad), skipped=skipped)] == ["a"]
+    assert skipped == Counter({"polygon ring is not closed": 1})
+    kml = sites_to_kml([make_site(), make_site()])
+    skipped = Counter()
+    assert len(sites_from_kml(kml, skipped=skipped)) == 1 and skipped == Counter({"duplicate site id": 1})
+
+
+def test_csv_nul_byte_is_input_error() -> None:
+    with pytest.raises(InputError, match="line"):
+        sites_from_csv(HEADER + "a,Al\x00pha,,KP,port,city,42,130,,,\n")

@@ -13,16 +13,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from typing import Final
 
 import shapely
 from shapely.errors import GEOSException
 from shapely.geometry import Point, Polygon
 
-from armswatch.errors import ArmswatchError, InputError
+from armswatch.errors import InputError
 from armswatch.sites.geometry import validate_geometry
 from armswatch.sites.model import Site, slugify
+from armswatch.sites.record import SiteCollector
 from armswatch.sites.spreadsheet import guard_cell, unguard_cell
 
 COLUMNS: Final = (
@@ -136,8 +139,14 @@ def _row_to_site(row: dict[str, str]) -> Site:
     )
 
 
-def sites_from_csv(text: str | bytes, *, path: str | None = None) -> list[Site]:
-    """Parse CSV text (UTF-8, optional BOM) into sites; raise InputError naming the bad line."""
+def sites_from_csv(
+    text: str | bytes, *, path: str | None = None, skipped: Counter[str] | None = None
+) -> list[Site]:
+    """Parse CSV text (UTF-8, optional BOM) into sites.
+
+    Raises InputError naming the bad line, or, when ``skipped`` is given, skips bad rows and counts
+    them there by reason.
+    """
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -151,23 +160,16 @@ def sites_from_csv(text: str | bytes, *, path: str | None = None) -> list[Site]:
         missing.append("lat,lon or wkt")
     if missing:
         raise InputError(f"CSV header lacks column(s): {', '.join(missing)}", path=path, record=1)
-    sites: list[Site] = []
-    seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    collector = SiteCollector("line", path, skipped)
+    rows = iter(reader)
+    while True:
         try:
-            clean = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
-            clean.update({k: unguard_cell(clean[k]) for k in _TEXT_COLUMNS if k in clean})
-            site = _row_to_site(clean)
-        except (ArmswatchError, csv.Error) as err:
-            message = err.message if isinstance(err, ArmswatchError) else str(err)
-            raise InputError(f"line {line}: {message}", path=path, record=line) from err
-        if site.id in seen:
-            raise InputError(
-                f"line {line}: duplicate site id {site.id!r} (also line {seen[site.id]})",
-                path=path,
-                record=line,
-            )
-        seen[site.id] = line
-        sites.append(site)
-    return sites
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as err:  # e.g. a NUL byte or an over-long field: the file is unreadable here
+            raise InputError(f"line {reader.line_num}: {err}", path=path, record=reader.line_num) from err
+        clean = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
+        clean.update({k: unguard_cell(clean[k]) for k in _TEXT_COLUMNS if k in clean})
+        collector.add(reader.line_num, partial(_row_to_site, clean))
+    return collector.sites

@@ -8,14 +8,17 @@ feature index (0-based, as in ``features[i]``) as the record.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from pyproj import Transformer
 
-from armswatch.errors import ArmswatchError, InputError
+from armswatch.errors import InputError
 from armswatch.sites.geometry import geometry_from_geojson, geometry_to_geojson, transformer_for
 from armswatch.sites.model import Site, slugify
+from armswatch.sites.record import SiteCollector
 
 PROPERTY_KEYS = ("id", "name", "aliases", "country", "kind", "precision", "sources", "notes")
 
@@ -66,8 +69,14 @@ def _feature_to_site(feature: object, transform: Transformer | None, index: int)
     return Site.from_dict(data)
 
 
-def sites_from_geojson(text: str | bytes, *, path: str | None = None) -> list[Site]:
-    """Parse a FeatureCollection (or a single Feature) into sites; raise InputError on the first bad one."""
+def sites_from_geojson(
+    text: str | bytes, *, path: str | None = None, skipped: Counter[str] | None = None
+) -> list[Site]:
+    """Parse a FeatureCollection (or a single Feature) into sites.
+
+    Raises InputError on the first bad feature, or, when ``skipped`` is given, skips bad features and
+    counts them there by reason (see :mod:`armswatch.sites.record`).
+    """
     try:
         doc = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -84,23 +93,7 @@ def sites_from_geojson(text: str | bytes, *, path: str | None = None) -> list[Si
         transform = transformer_for(crs_name) if crs_name else None
     except InputError as err:
         raise InputError(err.message, path=path) from err
-    sites: list[Site] = []
+    collector = SiteCollector("feature", path, skipped)
     for index, feature in enumerate(features):
-        try:
-            sites.append(_feature_to_site(feature, transform, index))
-        except ArmswatchError as err:
-            raise InputError(f"feature {index}: {err.message}", path=path, record=index) from err
-    _check_unique(sites, path)
-    return sites
-
-
-def _check_unique(sites: list[Site], path: str | None) -> None:
-    seen: dict[str, int] = {}
-    for index, site in enumerate(sites):
-        if site.id in seen:
-            raise InputError(
-                f"feature {index}: duplicate site id {site.id!r} (also feature {seen[site.id]})",
-                path=path,
-                record=index,
-            )
-        seen[site.id] = index
+        collector.add(index, partial(_feature_to_site, feature, transform, index))
+    return collector.sites

@@ -16,16 +16,19 @@ import io
 import json
 import xml.etree.ElementTree as ET
 import zipfile
+from collections import Counter
 from collections.abc import Iterable
+from functools import partial
 from typing import Final
 
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 from shapely.geometry import Point, Polygon
 
-from armswatch.errors import ArmswatchError, InputError
+from armswatch.errors import InputError
 from armswatch.sites.geometry import geometry_from_geojson
 from armswatch.sites.model import Site, slugify
+from armswatch.sites.record import SiteCollector
 
 KML_NS: Final = "http://www.opengis.net/kml/2.2"
 _Q: Final = f"{{{KML_NS}}}"
@@ -194,9 +197,17 @@ def kml_from_kmz(data: bytes, *, path: str | None = None) -> bytes:
 
 
 def sites_from_kml(
-    text: str | bytes, *, path: str | None = None, default_country: str | None = None
+    text: str | bytes,
+    *,
+    path: str | None = None,
+    default_country: str | None = None,
+    skipped: Counter[str] | None = None,
 ) -> list[Site]:
-    """Parse a KML document (or KMZ archive bytes) into sites; raise InputError naming the bad placemark."""
+    """Parse a KML document (or KMZ archive bytes) into sites.
+
+    Raises InputError naming the bad placemark, or, when ``skipped`` is given, skips bad placemarks
+    and counts them there by reason.
+    """
     if isinstance(text, bytes) and text.startswith(b"PK\x03\x04"):
         text = kml_from_kmz(text, path=path)
     try:
@@ -205,19 +216,7 @@ def sites_from_kml(
         raise InputError(f"not valid (or unsafe) KML/XML: {err}", path=path) from err
     if _local(root.tag) != "kml":
         raise InputError(f"root element is <{_local(root.tag)}>, expected <kml>", path=path)
-    sites: list[Site] = []
-    seen: dict[str, int] = {}
+    collector = SiteCollector("placemark", path, skipped)
     for index, mark in enumerate(_find_all(root, "Placemark")):
-        try:
-            site = _placemark_to_site(mark, default_country)
-        except ArmswatchError as err:
-            raise InputError(f"placemark {index}: {err.message}", path=path, record=index) from err
-        if site.id in seen:
-            raise InputError(
-                f"placemark {index}: duplicate site id {site.id!r} (also placemark {seen[site.id]})",
-                path=path,
-                record=index,
-            )
-        seen[site.id] = index
-        sites.append(site)
-    return sites
+        collector.add(index, partial(_placemark_to_site, mark, default_country))
+    return collector.sites
