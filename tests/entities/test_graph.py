@@ -33,12 +33,15 @@ def _world():
         _e("Sanction", "s2", entity="front", authority="UN SC", program="DPRK", unscId="KPe.999"),
         _e("Address", "a1", full="Pyongyang"),
         _e("Person", "lonely", name="Nobody"),
+        _e("Person", "p2", name="Kim Relative"),
+        _e("Family", "f1", person="p2", relative="p1", relationship="brother"),
     ]
 
 
 def test_graph_edges_from_edge_schemata_and_entity_props() -> None:
     graph = build_graph(_world())
-    assert set(graph.nodes) == {"p1", "front", "shipco", "v1", "v1-ofac", "lonely"}
+    assert set(graph.nodes) == {"p1", "p2", "front", "shipco", "v1", "v1-ofac", "lonely"}
+    assert graph.has_edge("p2", "p1")  # family
     assert graph.has_edge("p1", "front") and graph.has_edge("front", "shipco")
     assert graph.has_edge("v1", "shipco")  # vessel owner property
     assert graph.has_edge("v1", "v1-ofac")  # same IMO number across lists
@@ -58,6 +61,12 @@ def test_paths_to_designated_with_designations_along() -> None:
     assert paths_to_designated(graph, "lonely") == []
 
 
+def test_family_path_is_labelled_with_relationship() -> None:
+    paths = paths_to_designated(build_graph(_world()), "p2")
+    assert paths[0].nodes == ("p2", "p1", "front")
+    assert paths[0].relations == ("brother →", "director →")
+
+
 def test_designated_entity_is_its_own_first_path() -> None:
     paths = paths_to_designated(build_graph(_world()), "front")
     assert paths[0].nodes == ("front",)
@@ -65,8 +74,8 @@ def test_designated_entity_is_its_own_first_path() -> None:
 
 def test_neighbourhood_depth() -> None:
     graph = build_graph(_world())
-    assert set(neighbourhood(graph, "p1", 1).nodes) == {"p1", "front"}
-    assert set(neighbourhood(graph, "p1", 3).nodes) == {"p1", "front", "shipco", "v1"}
+    assert set(neighbourhood(graph, "p1", 1).nodes) == {"p1", "p2", "front"}
+    assert set(neighbourhood(graph, "p1", 3).nodes) == {"p1", "p2", "front", "shipco", "v1"}
     with pytest.raises(NotFoundError):
         neighbourhood(graph, "nope", 1)
 
