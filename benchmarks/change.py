@@ -147,14 +147,19 @@ def tile_perf(size: int) -> None:
         code = (
             "import resource,time,sys;from armswatch.imagery.tiling import run_change;t=time.perf_counter();"
             f"r=run_change({str(paths[0])!r},{str(paths[1])!r},{str(out)!r});"
-            "print(round(time.perf_counter()-t,2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, r.tiles)"
+            "s=resource.getrusage(resource.RUSAGE_SELF);c=resource.getrusage(resource.RUSAGE_CHILDREN);"
+            "print(round(time.perf_counter()-t,2), s.ru_maxrss, r.tiles, c.ru_maxrss,"
+            " round(s.ru_utime+s.ru_stime+c.ru_utime+c.ru_stime,1))"
         )
         res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        secs, rss_kb, tiles = res.stdout.split()
+        secs, rss_kb, tiles, child_kb, cpu = res.stdout.split()
         mpx = size * size / 1e6
+        main_mb, worker_mb = int(rss_kb) / 1024, int(child_kb) / 1024
         print(
-            f"  builtup, tiled ({tiles} tiles, 2 threads): {float(secs):.1f} s, {mpx / float(secs):.2f} Mpx/s, "
-            f"peak RSS {int(rss_kb) / 1024:.0f} MiB"
+            f"  builtup, tiled ({tiles} tiles, 2 worker processes): wall {float(secs):.1f} s "
+            f"({mpx / float(secs):.2f} Mpx/s), CPU {float(cpu):.1f} s (ideal 2-core wall ~{float(cpu) / 2:.0f} s)\n"
+            f"  peak RSS: main {main_mb:.0f} MiB, largest worker {worker_mb:.0f} MiB, "
+            f"bound main + 2 workers {main_mb + 2 * worker_mb:.0f} MiB"
         )
 
 
@@ -165,6 +170,7 @@ def main() -> None:
     args = ap.parse_args()
     print(f"armswatch change benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {machine()} (shared with other jobs: timings are noisy)")
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"data: {DATA}")
     if not DATA.is_dir():
         print("DATA ABSENT: nothing to score")

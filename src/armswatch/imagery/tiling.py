@@ -167,7 +167,7 @@ def _work(
 
 
 def _init_worker() -> None:
-    os.environ.setdefault("GDAL_CACHEMAX", "256")
+    os.environ.setdefault("GDAL_CACHEMAX", "128")
 
 
 def _tile_result(
