@@ -117,23 +117,6 @@ def import_cmd(
         emit(rows, fmt="table")
 
 
-def _entity_row(entity: Any) -> dict[str, Any]:
-    return {
-        "id": entity.id,
-        "schema": entity.schema.name,
-        "name": entity.caption,
-        "countries": entity.get_type_values(_country_type()),
-        "imo": entity.get("imoNumber", quiet=True),
-        "mmsi": entity.get("mmsi", quiet=True),
-    }
-
-
-def _country_type() -> Any:
-    from followthemoney.types import registry
-
-    return registry.country
-
-
 @app.command("list")
 def list_cmd(
     schema: Annotated[
@@ -154,12 +137,13 @@ def list_cmd(
     Example: armswatch entities list --schema Vessel --query "CHON"
     """
     from armswatch.entities.lookup import list_entities
+    from armswatch.entities.view import entity_row
 
     with open_workspace(workspace) as ws:
         found = list_entities(ws, schema=schema, dataset=dataset, query=query, as_of=_date(as_of, "--as-of"))
     if not schema:  # by default only the listed subjects, not sanctions, links or addresses
         found = [e for e in found if e.schema.is_a("Thing") and not e.schema.is_a("Address")]
-    rows = [_entity_row(e) for e in found[: limit or None]]
+    rows = [entity_row(e) for e in found[: limit or None]]
     emit(rows, fmt=fmt, output=output, columns=["id", "schema", "name", "countries", "imo", "mmsi"])
 
 
@@ -176,32 +160,13 @@ def show_cmd(
     """
     from armswatch.entities.history import entity_at
     from armswatch.entities.lookup import designations_of
+    from armswatch.entities.view import view_record
 
     with open_workspace(workspace) as ws:
         when = _date(as_of, "--as-of")
         view = entity_at(ws, entity_id, when)
         sanctions = [entity_at(ws, s, when) for s in designations_of(ws, entity_id)]
-    record: dict[str, Any] = {"id": entity_id, "as_of": as_of or "latest"}
-    for listing in view.listings:
-        status = listing.status
-        if listing.since:
-            status += f" since {listing.since}"
-        if listing.delisted_on:
-            status += f", delisted {listing.delisted_on}"
-        record[f"status ({listing.dataset})"] = status
-    if view.entity is not None:
-        record["schema"] = view.entity.schema.name
-        record.update({prop: values for prop, values in sorted(view.entity.properties.items())})
-    for s in sanctions:
-        if s.entity is not None:
-            props = s.entity.properties
-            record[f"designation {s.entity_id}"] = {
-                k: props.get(k)
-                for k in ("authority", "program", "unscId", "authorityId", "listingDate")
-                if props.get(k)
-            }
-    if fmt == "json":
-        record["statements"] = list(view.statements)
+    record = view_record(view, sanctions, statements=fmt == "json")
     show_record(record, fmt)
 
 
@@ -247,12 +212,13 @@ def vessels_cmd(
     Example: armswatch entities vessels --imo 7937317
     """
     from armswatch.entities.lookup import find_vessels
+    from armswatch.entities.view import entity_row
 
     with open_workspace(workspace) as ws:
         views = find_vessels(ws, imo=imo, mmsi=mmsi, as_of=_date(as_of, "--as-of"))
     rows = []
     for view in views:
-        row = _entity_row(view.entity) if view.entity is not None else {"id": view.entity_id}
+        row = entity_row(view.entity) if view.entity is not None else {"id": view.entity_id}
         row["status"] = "; ".join(f"{x.dataset}: {x.status}" for x in view.listings)
         rows.append(row)
     emit(rows, fmt=fmt)
@@ -302,27 +268,11 @@ def paths_cmd(
     Example: armswatch entities paths ofac-15000 --max-depth 3
     """
     from armswatch.entities.graph import paths_to_designated
+    from armswatch.entities.view import path_row
 
     with open_workspace(workspace) as ws:
         graph = _graph(ws, _date(as_of, "--as-of"))
-    rows = []
-    for path in paths_to_designated(graph, entity_id, max_depth):
-        steps = [graph.nodes[path.nodes[0]]["label"]]
-        for hop, node in zip(path.relations, path.nodes[1:], strict=True):
-            steps.append(f"{hop} {graph.nodes[node]['label']}")
-        rows.append(
-            {
-                "target": path.target,
-                "target_name": graph.nodes[path.target]["label"],
-                "hops": len(path.nodes) - 1,
-                "path": " ".join(steps),
-                "designations": [
-                    f"{node}: {d.authority} {'/'.join(d.programs)} {d.reference}".strip()
-                    for node, ds in path.designations
-                    for d in ds
-                ],
-            }
-        )
+    rows = [path_row(graph, p) for p in paths_to_designated(graph, entity_id, max_depth)]
     emit(rows, fmt=fmt, output=output)
 
 
