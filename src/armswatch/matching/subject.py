@@ -57,7 +57,7 @@ class Subject:
         if cached is None:
             seen: set[tuple[str, ...]] = set()
             out: list[NameForm] = []
-            for name in self.names + self.former_names:
+            for name in _with_slash_parts(self.names + self.former_names):
                 form = analyse_name(name, kind)
                 if form.tokens and form.tokens not in seen:
                     seen.add(form.tokens)
@@ -65,6 +65,15 @@ class Subject:
             cached = tuple(out)
             self.forms_cache[kind.value] = cached
         return cached
+
+
+def _with_slash_parts(names: tuple[str, ...]) -> list[str]:
+    """Names plus the alternatives of names written ``A/B`` (``Al-Qa'ida/Islamic Army``)."""
+    out = list(names)
+    for name in names:
+        if "/" in name and not name.lower().startswith(("m/v", "s/s")):
+            out.extend(part.strip() for part in name.split("/") if len(part.strip()) > 2)
+    return out
 
 
 def _clean_names(values: list[str]) -> tuple[str, ...]:
