@@ -9,14 +9,17 @@ from pathlib import Path
 import polars as pl
 import pytest
 import typer
+from hypothesis import given
+from hypothesis import strategies as st
 from pyais.encode import encode_dict
 from typer.testing import CliRunner
 
 from armswatch.cli.ais_ingest import register
 from armswatch.errors import InputError
-from armswatch.maritime.formats import detect_format, parse_map
+from armswatch.maritime.formats import detect_format, imo_expr, parse_map
 from armswatch.maritime.ingest import ingest_file
 from armswatch.maritime.store import positions_path, scan_base_stations, scan_positions, scan_statics
+from armswatch.types.imo import clean_imo
 from armswatch.workspace import Workspace
 
 T0 = 1_700_000_000  # 2023-11-14 22:13:20 UTC
@@ -233,3 +236,27 @@ def test_cli_ingest_vessels_identity(ws: Workspace, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     findings = ws.list_findings(kind="ais.identity.flag-mismatch")
     assert len(findings) == 1 and "vessel:mmsi:445123456" in findings[0].subjects
+
+
+def test_small_chunks_and_flushes_store_the_same_rows(ws: Workspace, tmp_path: Path) -> None:
+    from armswatch.maritime.format_text import read_nmea
+    from armswatch.maritime.ingest import IngestTally, ingest_batches
+
+    path = nmea_file(tmp_path)
+    tally = ingest_batches(ws, read_nmea(path, chunk_bytes=150), source="sha256:x", tally=IngestTally("nmea"),
+                           flush_rows=1)  # fmt: skip
+    summary = tally.summary()
+    assert summary["positions"]["added"] == 2 and summary["statics"]["added"] == 1
+    assert summary["rejected_total"] == 6
+    again = ingest_batches(ws, read_nmea(path), source="sha256:x", tally=IngestTally("nmea")).summary()
+    assert again["positions"]["added"] == 0 and again["positions"]["duplicates"] == 2
+
+
+@given(st.integers(min_value=0, max_value=99_999_999))
+def test_imo_expression_agrees_with_clean_imo(number: int) -> None:
+    text = f"IMO{number}"
+    got = pl.DataFrame({"imo": [text]}).select(imo_expr("imo")).item()
+    expected = clean_imo(text)
+    if expected is not None and expected.startswith("0"):
+        expected = None  # 0xxxxxx is not an IMO number
+    assert got == expected

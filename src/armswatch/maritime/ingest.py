@@ -166,6 +166,16 @@ class IngestTally:
 ProgressFn = Callable[[int, bool], None]
 
 
+FLUSH_ROWS: Final = 2_000_000
+"""Validated rows are buffered up to this many before writing, so partitions get few, large files."""
+
+_WRITERS: Final = {
+    "positions": store.write_positions,
+    "base_stations": store.write_base_stations,
+    "statics": store.write_statics,
+}
+
+
 def ingest_batches(
     ws: store.HasTablesDir,
     batches: Iterator[Batch],
@@ -175,8 +185,18 @@ def ingest_batches(
     strict: bool = False,
     path: str | None = None,
     on_progress: ProgressFn | None = None,
+    flush_rows: int = FLUSH_ROWS,
 ) -> IngestTally:
     """Validate and store each batch; raise on the first bad record when ``strict``."""
+    buffer: dict[str, list[pl.DataFrame]] = {name: [] for name in _WRITERS}
+    buffered = 0
+
+    def flush() -> None:
+        for name, frames in buffer.items():
+            if frames:
+                tally.add_write(name, _WRITERS[name](ws, pl.concat(frames, how="vertical_relaxed")))
+                frames.clear()
+
     for batch in batches:
         pos = validate_positions(batch.positions, source)
         base = validate_positions(batch.base_stations, source)
@@ -190,11 +210,17 @@ def ingest_batches(
         for checked in (pos, base):
             tally.skipped.update(checked.skipped)
         tally.counts.update(batch.counts)
-        tally.add_write("positions", store.write_positions(ws, pos.good))
-        tally.add_write("base_stations", store.write_base_stations(ws, base.good))
-        tally.add_write("statics", store.write_statics(ws, stat.good))
+        for name, checked in (("positions", pos), ("base_stations", base), ("statics", stat)):
+            buffer[name].append(checked.good)
+            buffered += checked.good.height
+        if buffered >= flush_rows:
+            flush()
+            buffered = 0
         if on_progress is not None:
             on_progress(batch.done, tally.fmt in TEXT_FORMATS)
+    flush()
+    for name in _WRITERS:
+        tally.tables.setdefault(name, Counter({"offered": 0, "added": 0, "duplicates": 0}))
     return tally
 
 
