@@ -74,3 +74,29 @@ def test_read_ports_file(tmp_path: Path) -> None:
         read_ports_file(nocol)
     with pytest.raises(MissingFileError):
         read_ports_file(tmp_path / "missing.csv")
+
+
+def test_annotate_matches_brute_force_nearest_port_within_reach() -> None:
+    import numpy as np
+
+    from armswatch.maritime.event import haversine_m_np
+    from armswatch.maritime.port import NEAR_M
+
+    rng = np.random.default_rng(0)
+    wpi = world_port_index()
+    idx = PortIndex.build(wpi)
+    # points scattered around random ports (0–30 km) plus open ocean
+    pick = rng.integers(0, wpi.height, 400)
+    lat = wpi["lat"].to_numpy()[pick] + rng.normal(0, 0.12, pick.size)
+    lon = wpi["lon"].to_numpy()[pick] + rng.normal(0, 0.12, pick.size)
+    lat = np.clip(np.concatenate([lat, rng.uniform(-60, 60, 100)]), -89.9, 89.9)
+    lon = np.concatenate([lon, rng.uniform(-180, 180, 100)])
+    got = idx.annotate(pl.DataFrame({"lat": lat, "lon": lon}), prefer_watched_m=0.0)
+    brute = haversine_m_np(
+        lat[:, None], lon[:, None], wpi["lat"].to_numpy()[None, :], wpi["lon"].to_numpy()[None, :]
+    )
+    best = brute.min(axis=1)
+    near = best <= NEAR_M
+    assert near.sum() > 200
+    np.testing.assert_allclose(got["port_dist_m"].to_numpy()[near], best[near], rtol=1e-6, atol=0.01)
+    assert np.all(got["port_dist_m"].to_numpy()[~near] > NEAR_M - 1e-6)

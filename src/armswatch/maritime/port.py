@@ -2,7 +2,8 @@
 
 A port is a reference point with an entry radius (default 3 km) and an exit radius (default 4 km),
 GFW-style hysteresis. Site polygons are reduced to their centroid with the radius widened to reach
-the farthest vertex. Nearest-port lookups use a haversine BallTree (scikit-learn), vectorised.
+the farthest vertex. Nearest-port lookups use a k-d tree (scipy cKDTree) on unit-sphere coordinates, which gives the
+great-circle nearest port exactly, behind a 0.1° cell-hash prefilter; all vectorised.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import polars as pl
-from sklearn.neighbors import BallTree  # type: ignore[import-untyped]
+from scipy.spatial import cKDTree
 
 from armswatch.errors import InputError, MissingFileError
 from armswatch.maritime.event import EARTH_RADIUS_M, haversine_m_np
@@ -146,14 +147,62 @@ def combine(*frames: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: Positions farther than this (plus the port's own radius) from every port are "not near a port"
+#: for port-call annotation (they skip the exact search). Must exceed every exit radius in use.
+NEAR_M = 15_000.0
+_CELL_DEG = 0.1
+
+
+def _cell_key(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    iy = np.floor(np.asarray(lat) / _CELL_DEG).astype(np.int64) + 1000
+    ix = np.floor(np.asarray(lon) / _CELL_DEG).astype(np.int64) + 2000
+    return iy * 10_000 + ix
+
+
+def _unit_xyz(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Points on the unit sphere: Euclidean nearest neighbour there = great-circle nearest."""
+    phi = np.radians(np.asarray(lat, dtype=np.float64))
+    lmb = np.radians(np.asarray(lon, dtype=np.float64))
+    return np.column_stack([np.cos(phi) * np.cos(lmb), np.cos(phi) * np.sin(lmb), np.sin(phi)])
+
+
+def _arc_m(chord: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """Great-circle metres from a unit-sphere chord length."""
+    c = np.clip(np.asarray(chord, dtype=np.float64), 0.0, 2.0)
+    return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(c / 2), dtype=np.float64)
+
+
+def _near_cells(ports: pl.DataFrame, near_m: float) -> npt.NDArray[np.int64]:
+    """Sorted keys of every 0.1° cell within ``near_m`` + radius of some port (vectorised)."""
+    lat = ports["lat"].to_numpy()
+    lon = ports["lon"].to_numpy()
+    reach = (near_m + ports["radius_m"].to_numpy()) / 111_000.0
+    dlat = np.ceil(reach / _CELL_DEG).astype(np.int64) + 1
+    dlon = (
+        np.ceil(reach / np.cos(np.radians(np.minimum(np.abs(lat) + reach, 89.0))) / _CELL_DEG).astype(
+            np.int64
+        )
+        + 1
+    )
+    span = int(max(dlat.max(), dlon.max()))
+    off = np.arange(-span, span + 1)
+    grid_y, grid_x = np.meshgrid(off, off, indexing="ij")
+    oy, ox = grid_y.ravel(), grid_x.ravel()
+    base = _cell_key(lat, lon)
+    keep = (np.abs(oy)[None, :] <= dlat[:, None]) & (np.abs(ox)[None, :] <= dlon[:, None])
+    keys = base[:, None] + oy[None, :] * 10_000 + ox[None, :]
+    return np.unique(keys[keep])
+
+
 @dataclass(frozen=True)
 class PortIndex:
-    """Nearest-port lookup over a port frame (haversine BallTree)."""
+    """Nearest-port lookup over a port frame (k-d tree on the unit sphere)."""
 
     ports: pl.DataFrame
-    tree: BallTree | None
+    tree: cKDTree | None
     watched_rows: npt.NDArray[np.int64]
-    watched_tree: BallTree | None
+    watched_tree: cKDTree | None
+    near_cells: npt.NDArray[np.int64]
 
     @classmethod
     def build(cls, ports: pl.DataFrame) -> PortIndex:
@@ -163,10 +212,23 @@ class PortIndex:
             else np.zeros(0, np.int64)
         )
         if ports.height == 0:
-            return cls(ports, None, rows, None)
-        coords = np.radians(ports.select("lat", "lon").to_numpy())
-        watched = BallTree(coords[rows], metric="haversine") if rows.size else None
-        return cls(ports, BallTree(coords, metric="haversine"), rows, watched)
+            return cls(ports, None, rows, None, np.zeros(0, np.int64))
+        xyz = _unit_xyz(ports["lat"].to_numpy(), ports["lon"].to_numpy())
+        watched = cKDTree(xyz[rows]) if rows.size else None
+        near = _near_cells(ports, NEAR_M)
+        return cls(ports, cKDTree(xyz), rows, watched, near)
+
+    def near_mask(self, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """True where a position may lie within ``NEAR_M`` (+ the port's radius) of some port.
+
+        A 0.1° cell-hash prefilter: positions in cells far from every port (most of the ocean) skip
+        the exact nearest-port search.
+        """
+        keys = _cell_key(lat, lon)
+        pos = np.searchsorted(self.near_cells, keys)
+        pos = np.minimum(pos, max(self.near_cells.size - 1, 0))
+        hit: npt.NDArray[np.bool_] = (self.near_cells[pos] == keys) & (self.near_cells.size > 0)
+        return hit
 
     def nearest_watched(
         self, lat: npt.ArrayLike, lon: npt.ArrayLike
@@ -176,8 +238,8 @@ class PortIndex:
         lo = np.asarray(lon, dtype=np.float64)
         if self.watched_tree is None or la.size == 0:
             return np.full(la.size, -1, dtype=np.int64), np.full(la.size, np.inf)
-        dist, idx = self.watched_tree.query(np.radians(np.column_stack([la, lo])), k=1)
-        return self.watched_rows[idx[:, 0]], dist[:, 0] * EARTH_RADIUS_M
+        chord, idx = self.watched_tree.query(_unit_xyz(la, lo), k=1)
+        return self.watched_rows[np.asarray(idx, dtype=np.int64)], _arc_m(chord)
 
     def nearest(
         self, lat: npt.ArrayLike, lon: npt.ArrayLike
@@ -187,8 +249,8 @@ class PortIndex:
         lo = np.asarray(lon, dtype=np.float64)
         if self.tree is None or la.size == 0:
             return np.full(la.size, -1, dtype=np.int64), np.full(la.size, np.inf)
-        dist, idx = self.tree.query(np.radians(np.column_stack([la, lo])), k=1)
-        return idx[:, 0].astype(np.int64), dist[:, 0] * EARTH_RADIUS_M
+        chord, idx = self.tree.query(_unit_xyz(la, lo), k=1)
+        return np.asarray(idx, dtype=np.int64), _arc_m(chord)
 
     def annotate(
         self, frame: pl.DataFrame, lat: str = "lat", lon: str = "lon", prefer_watched_m: float = 4000.0
@@ -198,7 +260,9 @@ class PortIndex:
         A watched port within ``prefer_watched_m`` (or its own radius) wins over a nearer gazetteer
         port, so calls at a watched site carry the site's name.
         """
-        la, lo = frame[lat].to_numpy(), frame[lon].to_numpy()
+        la_all, lo_all = frame[lat].to_numpy(), frame[lon].to_numpy()
+        mask = self.near_mask(la_all, lo_all)
+        la, lo = la_all[mask], lo_all[mask]
         idx, dist = self.nearest(la, lo)
         w_idx, w_dist = self.nearest_watched(la, lo)
         if w_idx.size and (w_idx >= 0).any():
@@ -211,8 +275,14 @@ class PortIndex:
             if self.tree is not None
             else np.zeros(idx.size)
         )
+        full_idx = np.full(mask.size, -1, dtype=np.int64)
+        full_dist = np.full(mask.size, np.inf)
+        full_radius = np.zeros(mask.size)
+        full_idx[mask], full_dist[mask], full_radius[mask] = idx, dist, radius
         return frame.with_columns(
-            pl.Series("port_idx", idx), pl.Series("port_dist_m", dist), pl.Series("port_radius_m", radius)
+            pl.Series("port_idx", full_idx),
+            pl.Series("port_dist_m", full_dist),
+            pl.Series("port_radius_m", full_radius),
         )
 
     def names(self, idx: npt.NDArray[np.int64]) -> list[str | None]:
