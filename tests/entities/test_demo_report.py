@@ -36,3 +36,12 @@ def test_report_section_draws_deterministic_graph(ws: Workspace) -> None:
     assert "<svg" in first.html and "SIMULATED" in first.html
     assert "CHON MA SAN" in first.html
     assert first.html == second.html
+
+
+def test_report_graph_includes_entities_named_in_findings(ws: Workspace) -> None:
+    build_demo(ws)
+    with ws.run("entities.screen") as run:
+        run.add_finding(kind="entities.match", title="t", subjects=["q1", "entity:unsc-690735"])
+    section = report_section(ws)
+    assert section is not None
+    assert "unsc-690735" in section.html and "KOREA MINING DEVELOPMENT TRADING CO…" in section.html

@@ -73,7 +73,8 @@ def graph_svg(graph: nx.MultiDiGraph, simulated: set[str]) -> str:
         x, y = xy(node)
         fill = "#c0392b" if is_designated(graph, node) else "#2e86c1"
         dash = ' stroke="#000" stroke-dasharray="2 2"' if node in simulated else ""
-        label = escape(str(data.get("label", node)))[:40]
+        text = str(data.get("label", node))
+        label = escape(text if len(text) <= 40 else text[:39] + "…")
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{fill}"{dash}><title>{escape(str(node))}'
         )
