@@ -9,6 +9,7 @@ by the demo (:func:`screen_demo`).
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,6 +25,7 @@ from armswatch.matching.score import DEFAULT_THRESHOLD
 from armswatch.matching.subject import Subject, subject_from_entity, subject_from_row
 
 if TYPE_CHECKING:
+    from armswatch.report.section import ReportSection
     from armswatch.workspace import Workspace
 
 QUERY_COLUMNS = ("id", "name", "schema")
@@ -191,9 +193,11 @@ def confidence_words(score: float) -> str:
     return "roughly even chance"
 
 
-def record_matches(ws: Workspace, matches: Sequence[Match], parameters: Mapping[str, Any]) -> str:
+def record_matches(
+    ws: Workspace, matches: Sequence[Match], parameters: Mapping[str, Any], inputs: Sequence[str] = ()
+) -> str:
     """Record a screening run with one ``entities.match`` finding per match; returns the run id."""
-    with ws.run("entities.screen", parameters=dict(parameters)) as run:
+    with ws.run("entities.screen", parameters=dict(parameters), inputs=list(inputs)) as run:
         for m in matches:
             if not m.match:
                 continue
@@ -218,13 +222,53 @@ def screen_demo(ws: Workspace) -> list[Match]:
     vessels = _demo_vessels(ws)
     queries.extend(vessel_queries(vessels))
     # A SIMULATED customer file: names spelled the way an analyst or a counterparty might type them.
+    lines = ["id,name,schema"]
     for i, (schema, name) in enumerate(DEMO_QUERIES):
         queries.append(subject_from_row({"id": f"demo-query-{i + 1}", "name": name, "schema": schema}))
-    matches = screen_subjects(index, queries)
-    record_matches(
-        ws, matches, {"queries": len(queries), "entities": len(subjects), "simulated_queries": True}
+        lines.append(f"demo-query-{i + 1},{name},{schema}")
+    source = ws.add_source("armswatch demo (simulated)", publisher="armswatch", reliability="F")
+    artifact = ws.add_artifact(
+        ("\n".join(lines) + "\n").encode("utf-8"),
+        name="demo-screening-queries.csv",
+        media_type="text/csv",
+        source=source,
+        simulated=True,
     )
+    matches = screen_subjects(index, queries)
+    params = {
+        "queries": len(queries),
+        "vessels": len(vessels),
+        "entities": len(subjects),
+        "simulated_queries": True,
+    }
+    record_matches(ws, matches, params, inputs=[artifact.id])
     return matches
+
+
+def report_section(ws: Workspace) -> ReportSection | None:
+    """Report section: screening matches recorded in the workspace (``entities.match`` findings)."""
+    from armswatch.report.section import ReportSection
+
+    findings = ws.list_findings(kind="entities.match")
+    if not findings:
+        return None
+    rows = "".join(
+        "<tr><td>{}</td><td>{}</td><td>{:.2f}</td><td>{}</td><td>{}</td></tr>".format(
+            html.escape(f.title),
+            html.escape(f.confidence),
+            float(f.details.get("score", 0.0)),
+            html.escape(f.summary),
+            "SIMULATED" if f.simulated else "",
+        )
+        for f in findings
+    )
+    body = (
+        f"<p>{len(findings)} screening match(es) at or above the threshold; each explanation lists the "
+        "features that contributed. A match is a lead for review, not a determination.</p>"
+        "<table><thead><tr><th>Match</th><th>Confidence</th><th>Score</th><th>Why</th><th></th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    return ReportSection(title="Sanctions screening matches", html=body)
 
 
 def _demo_vessels(ws: Workspace) -> list[dict[str, Any]]:
