@@ -110,3 +110,8 @@ def test_long_track_is_simplified_for_the_map() -> None:
     m = build_map([], [Overlay("f0", track, "finding line", "track")])
     [shape_] = m.shapes
     assert shape_.d.count(" ") < 2_000, "a straight-ish track needs few vertices at map scale"
+
+
+def test_short_label_keeps_enough_of_the_name() -> None:
+    assert short_label("2.8 (February 8) Vinalon Complex, Hamhung") == "2.8 (February 8) Vinalon Complex"
+    assert short_label("Khasan railway station / settlement") == "Khasan railway station"

@@ -156,7 +156,10 @@ def simulated_text(data: ReportData) -> str:
 
 
 def render_maps(data: ReportData, refs: Mapping[str, str]) -> list[SvgMap]:
-    return build_maps(data.sites, _overlays(data, refs))
+    """Maps with sites ordered for label priority: sites named by more findings first."""
+    counts = Counter(s[5:] for f in data.findings for s in set(f.subjects) if s.startswith("site:"))
+    ordered = sorted(data.sites, key=lambda site: -counts[site.id])  # stable: ties keep their order
+    return build_maps(ordered, _overlays(data, refs))
 
 
 def render_report(data: ReportData) -> str:

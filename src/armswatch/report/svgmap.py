@@ -222,8 +222,12 @@ def overlay_from_geojson(
 
 
 def short_label(name: str, limit: int = 32) -> str:
-    """A map label: the name up to its first parenthesis or comma, cut to ``limit`` characters."""
-    label = name.split(" (")[0].split(",")[0].strip() or name
+    """A map label: the name up to its first parenthesis, comma or " / " (if that leaves at least
+    4 characters, else up to the first comma), cut to ``limit`` characters."""
+    label = name.split(" (")[0].split(",")[0].split(" / ")[0].strip()
+    if len(label) < 4:
+        label = name.split(",")[0].strip()
+    label = label or name
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 

@@ -3,16 +3,42 @@
 (function () {
   "use strict";
 
+  /* Label positions tried in turn: right, left, below right, below left (dx, dy, anchor). */
+  var PLACES = [[7, -6, "start"], [-7, -6, "end"], [7, 14, "start"], [-7, 14, "end"]];
+
+  function overlaps(r, shown) {
+    for (var j = 0; j < shown.length; j++) {
+      var s = shown[j];
+      if (r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top) { return true; }
+    }
+    return false;
+  }
+
+  /* Declutter site labels: try the PLACES in turn; hide a label that overlaps every time
+     (document order = priority). Dots count as obstacles; labels may not poke out of the map. */
   function declutter(svg) {
-    var labels = svg.querySelectorAll(".sites text"), shown = [], i, j;
+    var z = parseFloat(svg.style.getPropertyValue("--z")) || 1;  /* offsets are in screen pixels */
+    var labels = svg.querySelectorAll(".sites text"), dots = svg.querySelectorAll(".sites .dot"), shown = [], i;
+    var box = svg.getBoundingClientRect();
+    function bad(r) {
+      var outside = r.width > 0 && (r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom);
+      var inView = r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom;
+      return (outside && inView) || overlaps(r, shown);
+    }
+    for (i = 0; i < dots.length && i < 2000; i++) { shown.push(dots[i].getBoundingClientRect()); }
     for (i = 0; i < labels.length && i < 500; i++) {
-      labels[i].style.visibility = "visible";
-      var r = labels[i].getBoundingClientRect(), hit = false;
-      for (j = 0; j < shown.length && !hit; j++) {
-        var s = shown[j];
-        hit = r.left < s.right && r.right > s.left && r.top < s.bottom && r.bottom > s.top;
+      var t = labels[i];
+      t.style.visibility = "visible";
+      var placed = null;
+      for (var k = 0; k < PLACES.length && !placed; k++) {
+        t.setAttribute("dx", String(PLACES[k][0] / z)); t.setAttribute("dy", String(PLACES[k][1] / z));
+        t.setAttribute("text-anchor", PLACES[k][2]);
+        var r = t.getBoundingClientRect();
+        if (!bad(r)) { placed = r; }
       }
-      if (hit) { labels[i].style.visibility = "hidden"; } else { shown.push(r); }
+      if (!placed) { t.style.visibility = "hidden"; continue; }
+      r = placed;
+      shown.push(r);
     }
   }
 
