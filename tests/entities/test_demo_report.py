@@ -44,4 +44,4 @@ def test_report_graph_includes_entities_named_in_findings(ws: Workspace) -> None
         run.add_finding(kind="entities.match", title="t", subjects=["q1", "entity:unsc-690735"])
     section = report_section(ws)
     assert section is not None
-    assert "unsc-690735" in section.html and "KOREA MINING DEVELOPMENT TRADING CO…" in section.html
+    assert "unsc-690735" in section.html and "KOREA MINING DEVELOPMENT TRADING CORPOR…" in section.html
