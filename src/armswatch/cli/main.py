@@ -79,7 +79,12 @@ def _register() -> None:
 
 def _domain_registrations() -> list[Any]:
     """Domain packages plug their command groups in here."""
-    return []
+    from armswatch.cli import ais, entities, imagery, screen
+
+    def add_entities(root: typer.Typer) -> None:
+        root.add_typer(entities.app, name="entities")
+
+    return [imagery.register, ais.register, add_entities, screen.register]
 
 
 _register()

@@ -14,9 +14,17 @@ if TYPE_CHECKING:
     from armswatch.report.section import ReportSection
     from armswatch.workspace import Workspace
 
-SECTION_PROVIDERS: tuple[str, ...] = ()
+SECTION_PROVIDERS: tuple[str, ...] = (
+    "armswatch.maritime.report:report_section",
+    "armswatch.entities.report:report_section",
+)
 
-DEMO_PARTS: tuple[str, ...] = ()
+DEMO_PARTS: tuple[str, ...] = (
+    "armswatch.entities.demo:build_demo",
+    "armswatch.maritime.demo:build_demo",
+    "armswatch.imagery.demo:build_demo",
+    "armswatch.entities.screen:screen_demo",
+)
 
 
 def _load(entry: str) -> Callable[..., Any]:
