@@ -88,6 +88,8 @@ def test_workspace_screen_records_findings(ws: Workspace, tmp_path: Path) -> Non
     import_list(ws, ofac)
     vessels = screen_vessels(ws, [{"mmsi": 445114000, "imo": None, "name": "CHONG CHON GANG"}])
     assert vessels and vessels[0].entity_name == "CHONG CHON GANG"
+    assert vessels[0].dataset.startswith("us_ofac")
+    assert "MMSI 445114000 identical" in vessels[0].explanation
     matches = screen_demo(ws)
     assert any(m.match for m in matches)
     findings = ws.list_findings(kind="entities.match")
@@ -95,3 +97,20 @@ def test_workspace_screen_records_findings(ws: Workspace, tmp_path: Path) -> Non
     assert all(
         f.confidence in {"almost certain", "very likely", "likely", "roughly even chance"} for f in findings
     )
+
+
+def test_workspace_screen_cli(ws: Workspace, tmp_path: Path) -> None:
+    un, ofac = _lists(tmp_path)
+    import_list(ws, un)
+    import_list(ws, ofac)
+    queries = tmp_path / "q.csv"
+    queries.write_text(QUERIES, encoding="utf-8")
+    out = tmp_path / "m.csv"
+    args = ["screen-command", str(queries), "-w", str(ws.root), "-o", str(out), "-q"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    assert "q1," in out.read_text(encoding="utf-8")
+    assert ws.list_findings(kind="entities.match")
+    bad = CliRunner().invoke(_app(), [*args, "--dataset", "nope"])
+    assert bad.exit_code == 2
+    assert "no imported dataset named nope" in bad.output

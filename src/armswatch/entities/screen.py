@@ -128,12 +128,19 @@ def load_list_subjects(paths: Sequence[Path]) -> list[Subject]:
 
 def workspace_subjects(ws: Workspace, datasets: Sequence[str] | None = None) -> list[Subject]:
     """Subjects of the current snapshot of every (or the named) dataset stored in the workspace."""
-    from armswatch.entities.history import entities_at
+    from armswatch.entities.history import entities_at, snapshots
 
+    names = sorted({s.dataset for s in snapshots(ws)})
+    if datasets:
+        unknown = sorted(set(datasets) - set(names))
+        if unknown:
+            raise InputError(
+                f"no imported dataset named {', '.join(unknown)} (have: {', '.join(names) or 'none'})"
+            )
+        names = [n for n in names if n in datasets]
     out: list[Subject] = []
-    for entity in entities_at(ws, datasets=datasets or None):
-        ds = sorted(getattr(entity, "datasets", []) or [""])[0]
-        out.extend(subjects_from_entities([entity], ds))
+    for name in names:
+        out.extend(subjects_from_entities(entities_at(ws, datasets=[name]), name))
     return out
 
 
