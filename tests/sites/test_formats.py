@@ -49,6 +49,7 @@ def test_kml_round_trip(items: list[Site]) -> None:
     assert_same_sites(sites_from_kml(sites_to_kml(items)), items)
 
 
+@settings(deadline=None)
 @given(unique_sites(max_size=2))
 def test_csv_list_escaping(items: list[Site]) -> None:
     for site in items:

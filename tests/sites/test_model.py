@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from shapely.geometry import Point, Polygon
 
 from armswatch.errors import InputError
@@ -75,6 +75,7 @@ def test_slugify_rejects_empty() -> None:
         slugify("---")
 
 
+@settings(deadline=None)
 @given(sites())
 def test_dict_round_trip(site: Site) -> None:
     assert Site.from_dict(site.to_dict()) == site
