@@ -170,3 +170,41 @@ def test_identity_findings_end_to_end() -> None:
     assert shared.subjects == ("vessel:mmsi:445111000",)
     counts = position_counts(positions.lazy())
     assert counts["positions"].to_list() == [6]
+
+
+def test_cli_identity_takes_declared_flags_from_imported_lists(ws: Any, tmp_path: Any) -> None:
+    import json
+    from datetime import date
+
+    import typer
+    from typer.testing import CliRunner
+
+    from armswatch.cli.ais_ingest import register
+    from armswatch.entities.ingest import import_list
+    from armswatch.maritime.store import write_positions, write_statics
+
+    vessel = {"id": "v-chon-ma-san", "schema": "Vessel",
+              "properties": {"name": ["CHON MA SAN"], "imoNumber": ["9161003"], "flag": ["kp"]}}  # fmt: skip
+    listing = tmp_path / "list.jsonl"
+    listing.write_text(json.dumps(vessel) + "\n")
+    import_list(ws, listing, format="ftm", dataset="test_list", list_date=date(2024, 1, 1))
+    src = ws.add_artifact(b"SIMULATED AIS for a test", name="ais.txt", simulated=True).id
+    # broadcast under a Panamanian MMSI (MID 352) while the list says DPRK
+    write_statics(
+        ws, statics([{"mmsi": 352111000, "ts": T0, "imo": "9161003", "name": "CHON MA SAN", "source": src}])
+    )
+    write_positions(
+        ws, track(352111000, [(39.0, 125.0), (39.01, 125.0)]).with_columns(pl.lit(src).alias("source"))
+    )
+    app = typer.Typer()
+    register(app)
+    res = CliRunner().invoke(app, ["identity", "-w", str(ws.root), "-q"])
+    assert res.exit_code == 0, res.output
+    found = ws.list_findings(kind="ais.identity.flag-mismatch")
+    assert len(found) == 1
+    assert "entity:v-chon-ma-san" in found[0].subjects
+    assert found[0].details["declared_flag"] == "KP" and found[0].details["mid_flag"] == "PA"
+    assert found[0].evidence == (src,) or list(found[0].evidence) == [src]
+    res = CliRunner().invoke(app, ["identity", "-w", str(ws.root), "-q", "--no-flags-from-entities"])
+    assert res.exit_code == 0
+    assert len(ws.list_findings(kind="ais.identity.flag-mismatch")) == 1  # the second run added none

@@ -25,6 +25,7 @@ from armswatch.cli.common import (
     say,
 )
 from armswatch.errors import InputError, MissingFileError
+from armswatch.types.imo import clean_imo
 
 FilesArg = Annotated[list[Path], typer.Argument(help="AIS files (NMEA, CSV, JSON lines or Parquet).")]
 InFormatOpt = Annotated[
@@ -151,6 +152,12 @@ def identity(
     flags: Annotated[
         Path | None, typer.Option(help="CSV of declared flags: columns flag and imo or mmsi (ISO alpha-2).")
     ] = None,
+    flags_from_entities: Annotated[
+        bool,
+        typer.Option(
+            help="Also take declared flags from vessels in the workspace's imported lists (by IMO/MMSI)."
+        ),
+    ] = True,
     workspace: WorkspaceOpt = None,
     analyst: AnalystOpt = None,
     quiet: QuietOpt = False,
@@ -169,13 +176,19 @@ def identity(
     if flags is not None:
         if not flags.is_file():
             raise MissingFileError("no such file", path=str(flags))
-        declared = pl.read_csv(flags, infer_schema=False)
+        declared = pl.read_csv(flags, infer_schema=False).with_columns(
+            pl.lit(flags.name).alias("declared_by")
+        )
         if "flag" not in declared.columns or not ({"imo", "mmsi"} & set(declared.columns)):
             raise InputError("needs a flag column and an imo or mmsi column", path=str(flags))
         inputs.append(ws.add_artifact(flags, name=flags.name, media_type="text/csv").id)
     statics = scan_statics(ws).collect()
     positions = scan_positions(ws)
-    sources = _sources(statics, positions)
+    sources = _sources(ws, statics, positions)
+    if flags_from_entities:
+        listed = entity_flags(ws, statics, sources)
+        if listed.height:
+            declared = listed if declared is None else pl.concat([declared, listed], how="diagonal_relaxed")
     parameters = {"max_speed_knots": max_speed, "min_jump_km": min_jump_km, "min_impossible": min_jumps,
                   "imo_overlap_hours": imo_overlap_hours, "flags": flags.name if flags else None}  # fmt: skip
     with ws.run(
@@ -193,9 +206,39 @@ def identity(
     say(f"run {run.id}: " + ", ".join(f"{k}={v}" for k, v in stats.items()), quiet)
 
 
-def _sources(statics: pl.DataFrame, positions: pl.LazyFrame) -> pl.DataFrame:
+def entity_flags(ws: Any, statics: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+    """Flags of the vessels in the workspace's imported lists whose IMO or MMSI appears in AIS.
+
+    Columns ``imo`` / ``mmsi`` (one of them set), ``flag`` (ISO alpha-2, upper case), ``entity``.
+    """
+    from armswatch.entities.history import entity_at
+    from armswatch.entities.lookup import ids_by_value
+
+    imos = sorted(statics["imo"].drop_nulls().unique().to_list())
+    mmsis = sorted(str(m) for m in sources["mmsi"].unique().to_list())
+    ids: set[str] = set()
+    for prop, values in (("imoNumber", imos), ("mmsi", mmsis)):
+        for i in range(0, len(values), 500):
+            ids.update(ids_by_value(ws, prop, values[i : i + 500]))
+    rows: list[dict[str, Any]] = []
+    for entity_id in sorted(ids):
+        entity = entity_at(ws, entity_id).entity
+        if entity is None or not entity.schema.is_a("Vessel"):
+            continue
+        for flag in entity.get("flag"):
+            tag = {"flag": flag.upper(), "entity": entity_id, "declared_by": "entities"}
+            rows += [{"imo": clean_imo(v), **tag} for v in entity.get("imoNumber") if clean_imo(v)]
+            rows += [{"mmsi": v.strip(), **tag} for v in entity.get("mmsi")]
+    schema = {"imo": pl.Utf8, "mmsi": pl.Utf8, "flag": pl.Utf8, "entity": pl.Utf8, "declared_by": pl.Utf8}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _sources(ws: Any, statics: pl.DataFrame, positions: pl.LazyFrame) -> pl.DataFrame:
+    """``mmsi, source`` pairs, keeping only sources that are artifacts of this workspace."""
     pos = positions.select("mmsi", "source").unique().collect()
-    return pl.concat([statics.select("mmsi", "source").unique(), pos]).unique().drop_nulls()
+    pairs = pl.concat([statics.select("mmsi", "source").unique(), pos]).unique().drop_nulls()
+    known = {a.id for a in ws.list_artifacts()}
+    return pairs.filter(pl.col("source").is_in(sorted(known)))
 
 
 def register(app: typer.Typer) -> None:

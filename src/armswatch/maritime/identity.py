@@ -262,9 +262,12 @@ def flag_mismatches(vessels: pl.DataFrame, declared: pl.DataFrame) -> pl.DataFra
     parts = []
     for key in ("imo", "mmsi"):
         if key in decl.columns:
+            extra = [c for c in ("entity", "declared_by") if c in decl.columns]
             d = decl.select(
-                pl.col(key).cast(vessels.schema[key]), pl.col("flag").alias("declared_flag")
-            ).drop_nulls()
+                pl.col(key).cast(vessels.schema[key], strict=False),
+                pl.col("flag").alias("declared_flag"),
+                *extra,
+            ).drop_nulls([key, "declared_flag"])
             parts.append(vessels.join(d, on=key, how="inner"))
     if not parts:
         return vessels.clear().with_columns(pl.lit(None, pl.Utf8).alias("declared_flag"))
@@ -348,11 +351,18 @@ def flag_findings(mismatches: pl.DataFrame) -> list[IdentityFinding]:
             title=f"MMSI {r['mmsi']} names flag {r['flag']}, declared flag is {r['declared_flag']}",
             summary=f"The MID of MMSI {r['mmsi']} belongs to {r['flag']} but the vessel's declared flag is "
             f"{r['declared_flag']}: an MMSI not updated after a flag change, or a false identity.",
-            subjects=subjects(int(r["mmsi"]), [r["imo"]]),
+            subjects=(
+                *subjects(int(r["mmsi"]), [r["imo"]]),
+                *([f"entity:{r['entity']}"] if r.get("entity") else []),
+            ),
             start=_ts(r["first_seen"]),
             end=_ts(r["last_seen"]),
             confidence="likely",
-            details={"mid_flag": r["flag"], "declared_flag": r["declared_flag"]},
+            details={
+                "mid_flag": r["flag"],
+                "declared_flag": r["declared_flag"],
+                "declared_by": r.get("declared_by"),
+            },
         )
         for r in mismatches.iter_rows(named=True)
     ]
