@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyais.encode import encode_dict
 
 from armswatch.maritime.decode import decode_messages
@@ -153,3 +155,31 @@ def test_chunked_reading_reassembles_across_chunk_boundaries(tmp_path: Path) -> 
     assert sum(b.positions.height for b in small) == sum(b.positions.height for b in whole) == 60
     assert all(b.rejects.height == 0 for b in small)
     assert statics.sort("mmsi")["line"].to_list() == list(range(1, 180, 3))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.just(with_checksum(f"AIVDM,1,1,,A,{POS},0")),
+            st.text(max_size=40),  # any unicode, including backslashes, '!' and '*'
+            st.builds(
+                lambda i, c: (
+                    with_checksum(f"AIVDM,1,1,,A,{POS},0")[:i]
+                    + c
+                    + with_checksum(f"AIVDM,1,1,,A,{POS},0")[i + 1 :]
+                ),
+                st.integers(0, 45),
+                st.characters(),
+            ),
+        ),
+        max_size=30,
+    )
+)
+def test_every_line_is_a_message_a_reject_or_ignored(lines: list[str]) -> None:
+    text = "\n".join(line.replace("\n", " ").replace("\r", " ") for line in lines)
+    result = parse_lines(split_lines(text))
+    n_lines = split_lines(text).height
+    accounted = set(result.messages["line"]) | set(result.rejects["line"])
+    assert len(accounted) == result.messages.height + result.rejects.height  # no line counted twice
+    assert result.messages.height + result.rejects.height + result.ignored == n_lines
