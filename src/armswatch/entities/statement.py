@@ -19,7 +19,7 @@ from typing import Any
 from followthemoney.proxy import EntityProxy
 from followthemoney.statement import Statement, StatementEntity
 from followthemoney.statement.util import BASE_ID
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Column, Connection, MetaData, String, Table, delete, insert, select, update
 
 from armswatch.entities.schema import entity_presence, entity_snapshot, entity_statement
 from armswatch.entities.snapshot import ListSnapshot
@@ -108,15 +108,12 @@ def store_snapshot(
     }
     day = seen.isoformat()
     new = [r for r in rows if r["id"] not in known]
-    later = [{"b_id": r["id"], "b_day": day} for r in rows if r["id"] in known and known[r["id"]][1] < day]
-    earlier = [{"b_id": r["id"], "b_day": day} for r in rows if r["id"] in known and known[r["id"]][0] > day]
+    later = [r["id"] for r in rows if r["id"] in known and known[r["id"]][1] < day]
+    earlier = [r["id"] for r in rows if r["id"] in known and known[r["id"]][0] > day]
     for chunk in _chunks(new):
         conn.execute(insert(entity_statement), chunk)
-    by_id = entity_statement.c.id == bindparam("b_id")
-    for chunk in _chunks(later):
-        conn.execute(update(entity_statement).where(by_id).values(last_seen=bindparam("b_day")), chunk)
-    for chunk in _chunks(earlier):
-        conn.execute(update(entity_statement).where(by_id).values(first_seen=bindparam("b_day")), chunk)
+    _widen(conn, later, entity_statement.c.last_seen, day)
+    _widen(conn, earlier, entity_statement.c.first_seen, day)
     present = {e.id: e.schema.name for e in snapshot.entities if e.id is not None}
     presence = [{"snapshot_id": snap_id, "entity_id": k, "schema": v} for k, v in present.items()]
     for chunk in _chunks(presence):
@@ -138,8 +135,24 @@ def store_snapshot(
             imported_at=imported_at,
         )
     )
-    widened = len({r["b_id"] for r in later} | {r["b_id"] for r in earlier})
+    widened = len(set(later) | set(earlier))
     return StoreResult(snap_id, False, len(present), len(rows), len(new), widened)
+
+
+def _widen(conn: Connection, ids: list[str], column: Column[Any], day: str) -> None:
+    """Set ``column`` to ``day`` for these statement ids: ids go to a temporary table (bulk insert)
+    and one UPDATE … WHERE id IN (SELECT …) does the rest, instead of one UPDATE per row."""
+    if not ids:
+        return
+    staging = Table("entity_statement_widen", MetaData(), Column("id", String(40)), prefixes=["TEMPORARY"])
+    staging.create(conn, checkfirst=True)
+    conn.execute(delete(staging))
+    for chunk in _chunks([{"id": i} for i in ids]):
+        conn.execute(insert(staging), chunk)
+    conn.execute(
+        update(entity_statement).where(entity_statement.c.id.in_(select(staging.c.id))).values({column: day})
+    )
+    staging.drop(conn)
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
