@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from armswatch.cli.common import FormatOpt, QuietOpt, emit, say
+from armswatch.cli.common import FormatOpt, OutputOpt, QuietOpt, WorkspaceOpt, emit, open_workspace, say
 
 app = typer.Typer(
     help="Satellite imagery: search, ingest, change detection, monitoring and evaluation.\n\n"
@@ -125,3 +126,126 @@ def evaluate_cmd(
         typer.echo(json.dumps(rows, indent=2))
         return
     emit(rows, fmt=fmt, columns=["file", "precision", "recall", "f1", "iou", "object_recall", "objects"])
+
+
+def _date(text: str, option: str) -> date:
+    from armswatch.errors import InputError
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(f"{option} must be a date like 2024-03-02 (got {text!r})") from exc
+
+
+@app.command("search")
+def search_cmd(
+    site: Annotated[str, typer.Argument(help="Site id from the watchlist.")],
+    date_from: Annotated[str, typer.Option("--from", help="First acquisition date (YYYY-MM-DD).")],
+    date_to: Annotated[str, typer.Option("--to", help="Last acquisition date (YYYY-MM-DD).")],
+    collection: Annotated[str, typer.Option("--collection", help="STAC collection.")] = "sentinel-2-l2a",
+    max_cloud: Annotated[
+        float | None, typer.Option("--max-cloud", help="Maximum scene cloud cover, %.")
+    ] = None,
+    stac_url: Annotated[
+        str, typer.Option("--stac-url", help="STAC API URL, or a local static catalog.json.")
+    ] = "https://earth-search.aws.element84.com/v1",
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = "-",
+) -> None:
+    """Find scenes over a site (STAC API or local static catalog); ingest them with 'imagery ingest'."""
+    from armswatch.imagery.stac import search
+
+    ws = open_workspace(workspace)
+    with ws:
+        s = ws.get_site(site)
+        items = search(
+            s.geometry.buffer(0.005) if s.geometry.geom_type == "Point" else s.geometry,
+            start=_date(date_from, "--from"),
+            end=_date(date_to, "--to"),
+            collection=collection,
+            max_cloud=max_cloud,
+            url=stac_url,
+        )
+    emit(
+        [i.row() for i in items],
+        fmt=fmt,
+        output=output,
+        columns=["id", "datetime", "cloud_cover", "platform", "bands", "href"],
+    )
+
+
+@app.command("ingest")
+def ingest_cmd(
+    site: Annotated[str, typer.Argument(help="Site id from the watchlist.")],
+    inputs: Annotated[
+        list[str], typer.Argument(help="Image files (GeoTIFF/COG…) or STAC item JSON files/URLs.")
+    ],
+    resolution: Annotated[
+        float | None,
+        typer.Option(
+            "--resolution", help="Site grid pixel size in m (default: 10 for STAC items, else the file's)."
+        ),
+    ] = None,
+    when: Annotated[
+        str | None, typer.Option("--date", help="Acquisition date for files without one (YYYY-MM-DD).")
+    ] = None,
+    bands: Annotated[
+        str | None, typer.Option("--bands", help="Band roles for files, e.g. red,green,blue,nir.")
+    ] = None,
+    simulated: Annotated[
+        bool, typer.Option("--simulated", help="Mark the scenes (and findings) as simulated.")
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Cut the site's window out of each scene, resample to the site grid, mask clouds, co-register, store."""
+    from datetime import UTC, datetime
+
+    from armswatch.imagery.archive import ingest_inputs
+
+    captured = None
+    if when:
+        d = _date(when, "--date")
+        captured = datetime(d.year, d.month, d.day, tzinfo=UTC)
+    ws = open_workspace(workspace)
+    with ws:
+        done = ingest_inputs(
+            ws, site, inputs, resolution=resolution, captured_at=captured, bands=bands, simulated=simulated
+        )
+    for d in done:
+        shift = f", shift {d.shift[0]:+.2f},{d.shift[1]:+.2f} px" if d.shift else ""
+        say(f"{d.captured_at:%Y-%m-%d}: {d.artifact_id[:19]}… {d.valid_fraction:.0%} usable{shift}", quiet)
+
+
+@app.command("monitor")
+def monitor_cmd(
+    site: Annotated[str, typer.Argument(help="Site id with at least two ingested scenes.")],
+    min_finding: Annotated[
+        float, typer.Option("--min-finding", help="New-structure area (m²) that makes an interval a finding.")
+    ] = 1000.0,
+    min_object: Annotated[
+        float, typer.Option("--min-object", help="Smallest change object counted, m².")
+    ] = 100.0,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Built-up index rise counted as change.")
+    ] = 0.6,
+    workspace: WorkspaceOpt = None,
+    fmt: FormatOpt = "table",
+    output: OutputOpt = "-",
+) -> None:
+    """Change between consecutive scenes of a site: time series, findings and evidence chips."""
+    from armswatch.imagery.change import BuiltupParams
+    from armswatch.imagery.monitor import monitor_site
+
+    ws = open_workspace(workspace)
+    with ws:
+        intervals = monitor_site(
+            ws,
+            site,
+            params=BuiltupParams(threshold=threshold),
+            min_finding_m2=min_finding,
+            min_object_m2=min_object,
+        )
+    emit([i.row() for i in intervals], fmt=fmt, output=output,
+         columns=["start", "end", "new_m2", "cleared_m2", "objects", "valid_share", "cumulative_new_m2", "finding"])  # fmt: skip

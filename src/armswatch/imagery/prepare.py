@@ -30,6 +30,7 @@ CLOUD_BLUE_REFLECTANCE = 0.20
 CLOUD_WHITENESS = 0.25
 SHADOW_DARKNESS = 0.04
 SHADOW_SEARCH_M = 600.0
+CLOUD_MARGIN_M = 60.0
 MAX_SHIFT_PX = 5.0
 
 
@@ -86,9 +87,12 @@ def heuristic_cloud_mask(
     mean = (b + g + r) / 3
     white = (np.maximum(np.maximum(b, g), r) - np.minimum(np.minimum(b, g), r)) / (mean + 1e-6)
     cloud = (b > CLOUD_BLUE_REFLECTANCE) & (white < CLOUD_WHITENESS)
-    cloud = ndi.binary_dilation(cloud, iterations=2)
-    near = ndi.binary_dilation(cloud, iterations=max(1, int(SHADOW_SEARCH_M / pixel_size_m)))
-    shadow = near & (mean < SHADOW_DARKNESS)
+    if cloud.any():  # cloud edges are thin and translucent: widen the mask by ~60 m
+        cloud = ndi.binary_dilation(cloud, iterations=max(2, int(round(CLOUD_MARGIN_M / pixel_size_m))))
+    shadow = np.zeros_like(cloud)
+    if cloud.any():
+        near = ndi.binary_dilation(cloud, iterations=max(1, int(SHADOW_SEARCH_M / pixel_size_m)))
+        shadow = near & (mean < SHADOW_DARKNESS)
     return np.asarray(~(cloud | shadow))
 
 
