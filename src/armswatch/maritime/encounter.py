@@ -41,10 +41,13 @@ class EncounterParams:
     prefilter_speed_kn: float = 5.0
 
 
-def resample(pos: pl.DataFrame, params: EncounterParams = EncounterParams()) -> pl.DataFrame:
+def resample(
+    pos: pl.DataFrame, params: EncounterParams = EncounterParams(), max_speed_kn: float = float("inf")
+) -> pl.DataFrame:
     """Regular-grid track: one row per vessel and slot in ``(prev_ts, ts]`` of each short step.
 
-    Returns ``mmsi, slot (Int64 slot number), lat, lon, speed``.
+    Steps faster than ``max_speed_kn`` produce no slots. Returns ``mmsi, slot (Int64 slot number),
+    lat, lon, speed``.
     """
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
     step_us = params.step_min * 60_000_000
@@ -56,7 +59,7 @@ def resample(pos: pl.DataFrame, params: EncounterParams = EncounterParams()) -> 
             spd=speed_kn().fill_null(0.0),
         )
         .with_columns(k0=pl.col("t0") // step_us + 1, k1=pl.col("t1") // step_us + 1)
-        .filter(pl.col("k1") > pl.col("k0"))
+        .filter((pl.col("k1") > pl.col("k0")) & (pl.col("spd") <= max_speed_kn))
     )
     slots = (
         steps.select(
@@ -107,7 +110,7 @@ def detect_encounters(
     """Encounter events (one row per pair, ``mmsi < other_mmsi``) from positions sorted by ``mmsi, ts``."""
     if pos.height == 0:
         return finalize(pl.DataFrame())
-    slots = resample(pos, params).filter(pl.col("speed") <= params.prefilter_speed_kn)
+    slots = resample(pos, params, params.prefilter_speed_kn)
     if slots.height == 0:
         return finalize(pl.DataFrame())
     close = _candidate_pairs(slots, params).sort("mmsi", "mmsi_b", "slot")

@@ -67,7 +67,7 @@ def _per_vessel(ctx: Context, params: EventParams) -> Any:
     def run(pos: pl.DataFrame) -> pl.DataFrame:
         if pos.height == 0:
             return empty_events()
-        steps = with_steps(pos)
+        steps = pos if "implied_kn" in pos.columns else with_steps(pos)
         parts = [empty_events()]
         if "port_call" in params.types:
             parts.append(detect_port_calls(steps, ctx.ports, params.port_call))

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from armswatch.maritime.event import UTC_US, empty_events, prepare_positions
+from armswatch.maritime.event import UTC_US, empty_events, prepare_positions, with_steps
 
 #: A detector over one chunk: positions (sorted ``mmsi, ts``) -> internal event frame.
 ChunkDetector = Callable[[pl.DataFrame], pl.DataFrame]
@@ -75,6 +75,8 @@ def run_chunk(
 ) -> ChunkResult:
     """Detect on ``carry ∪ new``, emit events closed by ``new`` and compute the next carry."""
     data = pl.concat([carry, new]).sort("mmsi", "ts") if carry.height else new
+    columns = data.columns
+    data = with_steps(data)  # once per chunk; every detector reuses the step columns
     found = [
         per_vessel(data.filter((pl.col("mmsi") % params.n_buckets) == b)) for b in range(params.n_buckets)
     ]
@@ -86,7 +88,8 @@ def run_chunk(
     emit = (
         events.filter(closed_here | pl.col("close_ts").is_null()) if is_last else events.filter(closed_here)
     )
-    return ChunkResult(emit, _next_carry(data, events.filter(pl.col("close_ts").is_null()), params))
+    carry_next = _next_carry(data, events.filter(pl.col("close_ts").is_null()), params).select(columns)
+    return ChunkResult(emit, carry_next)
 
 
 def _next_carry(data: pl.DataFrame, open_events: pl.DataFrame, params: PartitionParams) -> pl.DataFrame:
