@@ -56,7 +56,7 @@ def test_graph_and_paths(env: Path) -> None:
     out = env / "g.graphml"
     _run("graph", "ofac-12211", "--depth", "1", "-o", str(out))
     graph = nx.read_graphml(out)
-    assert set(graph.nodes) == {"ofac-12211", "ofac-9345"}
+    assert set(graph.nodes) == {"ofac-12211", "ofac-9345", "ofac-12211-sanction", "ofac-9345-sanction"}
     paths = json.loads(_run("paths", "ofac-17069", "-f", "json"))
     assert [p["target"] for p in paths] == ["ofac-17069", "ofac-15000"]
     assert "owner" in paths[1]["path"]

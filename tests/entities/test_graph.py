@@ -84,7 +84,11 @@ def test_write_json_and_graphml(tmp_path: Path) -> None:
     graph = build_graph(_world())
     write_graph(graph, tmp_path / "g.json")
     data = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
-    assert {n["id"] for n in data["nodes"]} == set(graph.nodes)
+    assert {n["id"] for n in data["nodes"]} == set(graph.nodes) | {"s1", "s2"}  # sanctions exported as nodes
+    assert {(e["source"], e["target"]) for e in data["links"] if e["label"] == "sanction"} == {
+        ("s1", "v1-ofac"),
+        ("s2", "front"),
+    }
     write_graph(graph, tmp_path / "g.graphml")
     back = nx.read_graphml(tmp_path / "g.graphml")
     assert back.nodes["front"]["designated"] is True

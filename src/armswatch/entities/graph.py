@@ -156,7 +156,7 @@ def _hop_label(graph: nx.MultiDiGraph, a: str, b: str) -> str:
 
 
 def _flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy with scalar attributes only (GraphML cannot store lists)."""
+    """A copy for export: scalar attributes only (GraphML cannot store lists), sanctions as nodes."""
     flat = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
         des = data.get("designations", ())
@@ -171,6 +171,13 @@ def _flat(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         )
     for a, b, key, data in graph.edges(keys=True, data=True):
         flat.add_edge(a, b, key=str(key), label=data.get("label", ""), via=data.get("via", ""))
+    for node, data in graph.nodes(data=True):
+        for d in data.get("designations", ()):
+            label = f"{d.authority} {'/'.join(d.programs)} {d.reference}".strip()
+            flat.add_node(d.sanction_id, label=label, schema="Sanction", designated=False, designations=label)
+            flat.add_edge(
+                d.sanction_id, node, key=f"{d.sanction_id}:entity", label="sanction", via=d.sanction_id
+            )
     return flat
 
 
