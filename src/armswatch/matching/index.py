@@ -29,8 +29,9 @@ from armswatch.matching.score import DEFAULT_THRESHOLD, MatchScore, score_pair
 from armswatch.matching.subject import Subject
 
 KEY_WEIGHTS = {"t": 1.0, "s": 0.8, "k": 3.0, "g": 0.25, "imo": 10.0, "mmsi": 6.0, "reg": 6.0}
-MAX_GRAM_SHARE = 0.02
-MAX_TOKEN_SHARE = 0.2
+MAX_GRAM_SHARE = 0.01
+MAX_TOKEN_SHARE = 0.05
+ALWAYS_USE_RAREST = 4
 DEFAULT_LIMIT = 25
 MIN_RELATIVE_WEIGHT = 0.3
 
@@ -105,24 +106,24 @@ class CandidateIndex:
     def __len__(self) -> int:
         return len(self.subjects)
 
-    def _usable(self, key: str, kid: int) -> bool:
-        df = int(self._df[kid])
-        if self._n < 2000:
-            return True
-        if key.startswith("g:"):
-            return df <= MAX_GRAM_SHARE * self._n
-        if key.startswith(("t:", "s:")):
-            return df <= MAX_TOKEN_SHARE * self._n
-        return True
+    def _query_keys(self, query: Subject) -> list[int]:
+        """Key ids of a query: the rarest few always, common ones only below the share limits."""
+        found = sorted(
+            (int(self._df[kid]), key, kid)
+            for key in subject_keys(query)
+            if (kid := self._key_ids.get(key)) is not None
+        )
+        out: list[int] = []
+        for rank, (df, key, kid) in enumerate(found):
+            limit = MAX_GRAM_SHARE if key.startswith("g:") else MAX_TOKEN_SHARE
+            if rank < ALWAYS_USE_RAREST or self._n < 2000 or df <= limit * self._n:
+                out.append(kid)
+        return out
 
     def candidates(self, query: Subject, limit: int = DEFAULT_LIMIT) -> list[int]:
         """Indices of the ``limit`` subjects that share the most (weighted) keys with ``query``,
         dropping those whose key weight is below :data:`MIN_RELATIVE_WEIGHT` of the best one."""
-        kids = [
-            kid
-            for key in subject_keys(query)
-            if (kid := self._key_ids.get(key)) is not None and self._usable(key, kid)
-        ]
+        kids = self._query_keys(query)
         if not kids:
             return []
         parts = [self._postings[self._offsets[k] : self._offsets[k + 1]] for k in kids]
