@@ -25,6 +25,7 @@ import math
 import os
 import platform
 import random
+import resource
 import tempfile
 import time
 from collections import Counter
@@ -317,6 +318,8 @@ def main() -> None:
 
         print("\n3. ingest throughput into a workspace (Parquet, deduplicated)")
         print("   " + bench_ingest(feed, "nmea"))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"   peak resident memory of this process so far: {peak:,.0f} MB")
     noaa = args.data / "noaa"
     mc = noaa / "NYHarbor_2020_06_30_first_hour.csv"
     pts = noaa / "derived_NYHarbor_2020_12_first_week_points.csv"

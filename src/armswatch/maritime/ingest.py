@@ -166,7 +166,7 @@ class IngestTally:
 ProgressFn = Callable[[int, bool], None]
 
 
-FLUSH_ROWS: Final = 2_000_000
+FLUSH_ROWS: Final = 1_000_000
 """Validated rows are buffered up to this many before writing, so partitions get few, large files."""
 
 _WRITERS: Final = {
