@@ -120,3 +120,25 @@ def test_every_query_token_must_be_matched(a: list[str], extra: str) -> None:
     query = " ".join([*a, extra])
     listed = " ".join([*a, "ordinary"])
     assert not compare_names_pair("Person", query, listed).match
+
+
+def test_query_rows_normalise_countries_and_dates() -> None:
+    from armswatch.matching.subject import subject_from_row
+
+    row = {
+        "id": "1",
+        "name": "Kim Jong Un",
+        "schema": "Person",
+        "country": "North Korea",
+        "birth_date": "1984-01-08",
+    }
+    query = subject_from_row(row)
+    assert query.countries == frozenset({"kp"})
+    listed = Subject(
+        "e", "Person", ("KIM JONG UN",), birth_dates=("1984-01-08",), countries=frozenset({"kp"})
+    )
+    result = score_pair(query, listed)
+    assert "country identical (kp)" in result.explanation
+    assert "birth date identical" in result.explanation
+    unreadable = subject_from_row({**row, "country": "Atlantis", "birth_date": "sometime"})
+    assert unreadable.countries == frozenset() and unreadable.birth_dates == ()

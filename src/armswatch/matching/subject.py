@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
 
 from armswatch.matching.name import NameForm, NameKind, analyse_name, kind_of_schema
 from armswatch.types.imo import clean_imo
@@ -85,6 +86,16 @@ def _clean_names(values: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _countries(values: list[str]) -> frozenset[str]:
+    """ISO codes of country names or codes (``North Korea``, ``KP``, ``DPRK`` → ``kp``); unknown dropped."""
+    return frozenset(code for v in values if v.strip() and (code := registry.country.clean(v.strip())))
+
+
+def _dates(values: list[str]) -> tuple[str, ...]:
+    """ISO dates or partial dates (``1938``, ``1984-01-08``); values FtM cannot read are dropped."""
+    return tuple(d for v in values if v.strip() and (d := registry.date.clean(v.strip())))
+
+
 def _mmsis(values: list[str]) -> frozenset[str]:
     return frozenset(v.strip() for v in values if v and is_valid_mmsi(v))
 
@@ -128,8 +139,8 @@ def subject_from_row(row: Mapping[str, str | None]) -> Subject:
         id=get("id"),
         schema=get("schema") or "LegalEntity",
         names=names,
-        birth_dates=(get("birth_date"),) if get("birth_date") else (),
-        countries=frozenset(c.strip().lower() for c in get("country").split(";") if c.strip()),
+        birth_dates=_dates([get("birth_date")]),
+        countries=_countries(get("country").split(";")),
         imo=_imos([get("imo")]),
         mmsi=_mmsis([get("mmsi")]),
         registration=frozenset([get("registration")]) if get("registration") else frozenset(),
