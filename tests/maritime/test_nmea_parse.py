@@ -62,6 +62,7 @@ def test_tag_block_time_and_leading_and_trailing_timestamps() -> None:
             f"1600000000.25 {with_checksum(body)}",
             f"{with_checksum(body)},rMYRCV,1700000000",
             f"\\s:rcv,c:1503079517123*00\\{with_checksum(body)}",  # milliseconds
+            "1700000000 $" + with_checksum(body)[1:],  # '$' start, as some receivers write
         ]
     )
     msgs, rejects = parse(text)
@@ -72,8 +73,9 @@ def test_tag_block_time_and_leading_and_trailing_timestamps() -> None:
         datetime(2020, 9, 13, 12, 26, 40, 250000, tzinfo=UTC),
         datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
         datetime(2017, 8, 18, 18, 5, 17, 123000, tzinfo=UTC),
+        datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
     ]
-    assert msgs["line"].to_list() == [1, 2, 3, 4, 5]
+    assert msgs["line"].to_list() == [1, 2, 3, 4, 5, 6]
 
 
 def test_gatehouse_time_applies_to_following_sentences() -> None:

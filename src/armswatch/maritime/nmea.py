@@ -114,7 +114,7 @@ def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
     has_tag = raw.str.starts_with("\\")
     df = df.with_columns(
         pl.when(has_tag).then(raw.str.slice(1).str.find("\\", literal=True) + 1).alias("_tag_end"),
-        raw.str.find("!", literal=True).alias("_bang"),
+        raw.str.find(r"[!$][A-Z]{2}VD[MO],").alias("_bang"),
     )
     start = pl.col("_tag_end").fill_null(-1) + 1  # where the text after the tag block starts
     df = df.with_columns(
