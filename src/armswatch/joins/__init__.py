@@ -1,0 +1,1 @@
+"""Joins between capabilities (movements × entities, …), built on their public functions."""
