@@ -11,8 +11,8 @@ from .conftest import make_site, sites
 
 
 def test_site_normalises_and_freezes() -> None:
-    site = make_site(country="kp", name="  Rajin port ", aliases=["Najin"])
-    assert site.country == "KP"
+    site = make_site(country="kp", name="  Rajin port ", aliases=["Najin"], kind=" Port", precision="CITY")
+    assert site.country == "KP" and site.kind == "port" and site.precision == "city"
     assert site.name == "Rajin port"
     assert site.aliases == ("Najin",)
     with pytest.raises(AttributeError):

@@ -9,7 +9,7 @@ site can be stored as JSON and rebuilt unchanged.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, Literal, cast, get_args
 
 from normality import slugify as _normality_slugify
@@ -90,7 +90,7 @@ class Site:
     precision: Precision
     aliases: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
-    notes: str = field(default="", compare=True)
+    notes: str = ""
 
     def __post_init__(self) -> None:
         sid = self.id if isinstance(self.id, str) else repr(self.id)
@@ -99,6 +99,10 @@ class Site:
         name = _clean_line(self.name, "name", sid)
         if not name:
             raise InputError("name is empty", record=sid)
+        for attr in ("kind", "precision"):  # accept "Port", " city " from hand-made files
+            value = getattr(self, attr)
+            if isinstance(value, str):
+                object.__setattr__(self, attr, value.strip().lower())
         if self.kind not in SITE_KINDS:
             raise InputError(f"kind must be one of {', '.join(SITE_KINDS)}; got {self.kind!r}", record=sid)
         if self.precision not in PRECISIONS:
