@@ -67,7 +67,7 @@ def dense_set(name: str) -> None:
     totals = {m: Counts() for m in METHODS}
     seconds = dict.fromkeys(METHODS, 0.0)
     mpx = 0.0
-    for stem, lab_path in labels.items():
+    for _stem, lab_path in labels.items():
         a, px = read(folder / "A" / lab_path.name)
         b, _ = read(folder / "B" / lab_path.name)
         lab = labelset.read_mask(lab_path)
@@ -138,7 +138,7 @@ def tile_perf(size: int) -> None:
                     h = min(2048, size - r)
                     base = rng.integers(800, 1800, size=(4, h, size), dtype=np.uint16)
                     if k == 1:
-                        base[:3, :: 97 or 1, ::89] = 3000
+                        base[:3, ::97, ::89] = 3000
                     dst.write(base, window=Window(0, r, size, h))
         print(
             f"\nsynthetic {size}x{size} 4-band uint16 pair written in {time.perf_counter() - t0:.1f} s (SIMULATED data)"

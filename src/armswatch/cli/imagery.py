@@ -206,16 +206,19 @@ def ingest_cmd(
 
     captured = None
     if when:
-        d = _date(when, "--date")
-        captured = datetime(d.year, d.month, d.day, tzinfo=UTC)
+        day = _date(when, "--date")
+        captured = datetime(day.year, day.month, day.day, tzinfo=UTC)
     ws = open_workspace(workspace)
     with ws:
         done = ingest_inputs(
             ws, site, inputs, resolution=resolution, captured_at=captured, bands=bands, simulated=simulated
         )
-    for d in done:
-        shift = f", shift {d.shift[0]:+.2f},{d.shift[1]:+.2f} px" if d.shift else ""
-        say(f"{d.captured_at:%Y-%m-%d}: {d.artifact_id[:19]}… {d.valid_fraction:.0%} usable{shift}", quiet)
+    for scene in done:
+        shift = f", shift {scene.shift[0]:+.2f},{scene.shift[1]:+.2f} px" if scene.shift else ""
+        say(
+            f"{scene.captured_at:%Y-%m-%d}: {scene.artifact_id[:19]}… {scene.valid_fraction:.0%} usable{shift}",
+            quiet,
+        )
 
 
 @app.command("monitor")

@@ -88,7 +88,7 @@ def heuristic_cloud_mask(
     white = (np.maximum(np.maximum(b, g), r) - np.minimum(np.minimum(b, g), r)) / (mean + 1e-6)
     cloud = (b > CLOUD_BLUE_REFLECTANCE) & (white < CLOUD_WHITENESS)
     if cloud.any():  # cloud edges are thin and translucent: widen the mask by ~60 m
-        cloud = ndi.binary_dilation(cloud, iterations=max(2, int(round(CLOUD_MARGIN_M / pixel_size_m))))
+        cloud = ndi.binary_dilation(cloud, iterations=max(2, round(CLOUD_MARGIN_M / pixel_size_m)))
     shadow = np.zeros_like(cloud)
     if cloud.any():
         near = ndi.binary_dilation(cloud, iterations=max(1, int(SHADOW_SEARCH_M / pixel_size_m)))
