@@ -68,28 +68,34 @@ def ingest(
     for path in files:
         if not path.is_file():
             raise MissingFileError("no such file", path=str(path))
-    ws = open_workspace(workspace, analyst)
-    rows: list[dict[str, Any]] = []
-    with progress(quiet) as bar:
-        for path in files:
-            chosen = detect_format(path) if fmt == "auto" else fmt
-            total = path.stat().st_size if chosen in TEXT_FORMATS else None
-            task = bar.add_task(f"{path.name} ({chosen})", total=total)
+    with open_workspace(workspace, analyst) as ws:
+        rows: list[dict[str, Any]] = []
+        with progress(quiet) as bar:
+            for path in files:
+                chosen = detect_format(path) if fmt == "auto" else fmt
+                total = path.stat().st_size if chosen in TEXT_FORMATS else None
+                task = bar.add_task(f"{path.name} ({chosen})", total=total)
 
-            def advance(done: int, is_bytes: bool, task: Any = task) -> None:
-                if is_bytes:
-                    bar.update(task, completed=done)
-                else:
-                    bar.advance(task, done)
+                def advance(done: int, is_bytes: bool, task: Any = task) -> None:
+                    if is_bytes:
+                        bar.update(task, completed=done)
+                    else:
+                        bar.advance(task, done)
 
-            run_id, summary = ingest_file(
-                ws, path, fmt=chosen, mapping=mapping, strict=strict, simulated=simulated, on_progress=advance
-            )
-            rows.append(_summary_row(path, run_id, summary))
-    emit(rows, fmt=check_format(out_format, ("table", "json", "csv")), title="AIS ingest")
-    for row in rows:
-        if row["rejected"]:
-            say(f"{row['file']}: {row['rejected']} bad record(s): {row['reasons']}", quiet)
+                run_id, summary = ingest_file(
+                    ws,
+                    path,
+                    fmt=chosen,
+                    mapping=mapping,
+                    strict=strict,
+                    simulated=simulated,
+                    on_progress=advance,
+                )
+                rows.append(_summary_row(path, run_id, summary))
+        emit(rows, fmt=check_format(out_format, ("table", "json", "csv")), title="AIS ingest")
+        for row in rows:
+            if row["rejected"]:
+                say(f"{row['file']}: {row['rejected']} bad record(s): {row['reasons']}", quiet)
 
 
 def _summary_row(path: Path, run_id: str, s: dict[str, Any]) -> dict[str, Any]:
@@ -120,20 +126,20 @@ def vessels(
     from armswatch.maritime.store import scan_positions, scan_statics
 
     fmt = check_format(fmt, ("table", "json", "csv"))
-    ws = open_workspace(workspace)
-    only = [mmsi] if mmsi is not None else None
-    statics = scan_statics(ws, mmsi=only).collect()
-    if mmsi is not None:
-        history = identity_history(statics).sort("attribute", "first_seen")
-        table = vessel_table(statics, position_counts(scan_positions(ws, mmsi=only)))
-        if table.height == 0:
-            raise InputError(f"MMSI {mmsi} not seen in this workspace's AIS data")
-        if fmt == "table":
-            emit(_rows(table), fmt=fmt, output=output, title=f"MMSI {mmsi}")
-        emit(_rows(history), fmt=fmt, output=output, title="identity history")
-        return
-    table = vessel_table(statics, position_counts(scan_positions(ws)))
-    emit(_rows(table), fmt=fmt, output=output, title=f"{table.height} vessels")
+    with open_workspace(workspace) as ws:
+        only = [mmsi] if mmsi is not None else None
+        statics = scan_statics(ws, mmsi=only).collect()
+        if mmsi is not None:
+            history = identity_history(statics).sort("attribute", "first_seen")
+            table = vessel_table(statics, position_counts(scan_positions(ws, mmsi=only)))
+            if table.height == 0:
+                raise InputError(f"MMSI {mmsi} not seen in this workspace's AIS data")
+            if fmt == "table":
+                emit(_rows(table), fmt=fmt, output=output, title=f"MMSI {mmsi}")
+            emit(_rows(history), fmt=fmt, output=output, title="identity history")
+            return
+        table = vessel_table(statics, position_counts(scan_positions(ws)))
+        emit(_rows(table), fmt=fmt, output=output, title=f"{table.height} vessels")
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
@@ -170,40 +176,43 @@ def identity(
     from armswatch.maritime.store import scan_positions, scan_statics
 
     params = IdentityParams(max_speed, min_jump_km, min_jumps, imo_overlap_hours)
-    ws = open_workspace(workspace, analyst)
-    declared = None
-    inputs: list[str] = []
-    if flags is not None:
-        if not flags.is_file():
-            raise MissingFileError("no such file", path=str(flags))
-        declared = pl.read_csv(flags, infer_schema=False).with_columns(
-            pl.lit(flags.name).alias("declared_by")
-        )
-        if "flag" not in declared.columns or not ({"imo", "mmsi"} & set(declared.columns)):
-            raise InputError("needs a flag column and an imo or mmsi column", path=str(flags))
-        inputs.append(ws.add_artifact(flags, name=flags.name, media_type="text/csv").id)
-    statics = scan_statics(ws).collect()
-    positions = scan_positions(ws)
-    sources = _sources(ws, statics, positions)
-    if flags_from_entities:
-        listed = entity_flags(ws, statics, sources)
-        if listed.height:
-            declared = listed if declared is None else pl.concat([declared, listed], how="diagonal_relaxed")
-    parameters = {"max_speed_knots": max_speed, "min_jump_km": min_jump_km, "min_impossible": min_jumps,
-                  "imo_overlap_hours": imo_overlap_hours, "flags": flags.name if flags else None}  # fmt: skip
-    with ws.run(
-        "ais.identity", parameters=parameters, inputs=[*inputs, *sorted(set(sources["source"]))]
-    ) as run:
-        findings, stats = identity_findings(statics, positions, declared, params)
-        for f in findings:
-            mmsis = [int(s.rsplit(":", 1)[1]) for s in f.subjects if s.startswith("vessel:mmsi:")]
-            evidence = sorted(set(sources.filter(pl.col("mmsi").is_in(mmsis))["source"]))
-            run.add_finding(
-                kind=f.kind, title=f.title, summary=f.summary, subjects=f.subjects, geometry=f.geometry,
-                start=f.start, end=f.end, confidence=f.confidence, evidence=[*inputs, *evidence], details=f.details,
-            )  # fmt: skip
-        run.summary.update(stats)
-    say(f"run {run.id}: " + ", ".join(f"{k}={v}" for k, v in stats.items()), quiet)
+    with open_workspace(workspace, analyst) as ws:
+        declared = None
+        inputs: list[str] = []
+        if flags is not None:
+            if not flags.is_file():
+                raise MissingFileError("no such file", path=str(flags))
+            declared = pl.read_csv(flags, infer_schema=False).with_columns(
+                pl.lit(flags.name).alias("declared_by")
+            )
+            if "flag" not in declared.columns or not ({"imo", "mmsi"} & set(declared.columns)):
+                raise InputError("needs a flag column and an imo or mmsi column", path=str(flags))
+            inputs.append(ws.add_artifact(flags, name=flags.name, media_type="text/csv").id)
+        statics = scan_statics(ws).collect()
+        positions = scan_positions(ws)
+        sources = _sources(ws, statics, positions)
+        if flags_from_entities:
+            listed = entity_flags(ws, statics, sources)
+            if listed.height:
+                declared = (
+                    listed if declared is None else pl.concat([declared, listed], how="diagonal_relaxed")
+                )
+        parameters = {"max_speed_knots": max_speed, "min_jump_km": min_jump_km, "min_impossible": min_jumps,
+                      "imo_overlap_hours": imo_overlap_hours, "flags": flags.name if flags else None,
+                      "flags_from_entities": flags_from_entities}  # fmt: skip
+        with ws.run(
+            "ais.identity", parameters=parameters, inputs=[*inputs, *sorted(set(sources["source"]))]
+        ) as run:
+            findings, stats = identity_findings(statics, positions, declared, params)
+            for f in findings:
+                mmsis = [int(s.rsplit(":", 1)[1]) for s in f.subjects if s.startswith("vessel:mmsi:")]
+                evidence = sorted(set(sources.filter(pl.col("mmsi").is_in(mmsis))["source"]))
+                run.add_finding(
+                    kind=f.kind, title=f.title, summary=f.summary, subjects=f.subjects, geometry=f.geometry,
+                    start=f.start, end=f.end, confidence=f.confidence, evidence=[*inputs, *evidence], details=f.details,
+                )  # fmt: skip
+            run.summary.update(stats)
+        say(f"run {run.id}: " + ", ".join(f"{k}={v}" for k, v in stats.items()), quiet)
 
 
 def entity_flags(ws: Any, statics: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
