@@ -225,7 +225,7 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("u", "o"),  # South Korean spelling writes ㅓ as u (Sung, Jung): o/u cannot be told apart
 )
 _DOUBLES = re.compile(r"(.)\1+")
-_SYLLABLE = r"(?:ch'?|tch|kk|tt|pp|ss|jj|[kgndtrlmbpsjh]'?)?[yw]?(?:[aeiou]{1,2})(?:ng|n|l|k|m|p|t)?"
+_SYLLABLE = r"(?:ch'?|tch|kk|tt|pp|ss|jj|[kgndtrlmbpsjh]'?)?[yw]?(?:[aeiou]{1,2})(?:ng|n|l|k|m|p|t|g)?"
 _ROMANISED_WORD = re.compile(rf"^(?:{_SYLLABLE}){{1,3}}$")
 _NON_ALPHA = re.compile(r"[^a-zN']")
 
@@ -311,7 +311,7 @@ def _korean_key_cached(text: str) -> KoreanKey | None:
     syllables = re.split(r"[\s\-]+", given_text.strip())
     if any(_decompose(ch) is not None for ch in given_text):
         syllables = [ch for ch in given_text if _decompose(ch) is not None]
-    if not 1 <= len(syllables) <= 3 or any(len(s) > 7 for s in syllables):
+    if not 1 <= len(syllables) <= 3 or any(len(s) > 14 for s in syllables):
         return None
     if not all(_ROMANISED_WORD.match(_fold(s)) or _decompose(s[:1] or "a") is not None for s in syllables):
         return None
