@@ -260,3 +260,13 @@ def test_imo_expression_agrees_with_clean_imo(number: int) -> None:
     if expected is not None and expected.startswith("0"):
         expected = None  # 0xxxxxx is not an IMO number
     assert got == expected
+
+
+def test_iter_valid_positions_without_workspace(tmp_path: Path) -> None:
+    from armswatch.maritime.ingest import iter_valid_positions
+    from armswatch.maritime.schema import POSITION_SCHEMA
+
+    frames = list(iter_valid_positions(nmea_file(tmp_path), source="file"))
+    pos = pl.concat(frames)
+    assert dict(pos.schema) == dict(POSITION_SCHEMA)
+    assert pos["mmsi"].to_list() == [445123456, 445123456] and set(pos["source"]) == {"file"}

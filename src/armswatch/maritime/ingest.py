@@ -136,6 +136,18 @@ def read_batches(path: Path, fmt: str, mapping: Mapping[str, str] | None = None)
     raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
 
 
+def iter_valid_positions(
+    path: Path, fmt: str = "auto", mapping: Mapping[str, str] | None = None, source: str = ""
+) -> Iterator[pl.DataFrame]:
+    """Validated vessel positions of a file (:data:`POSITION_SCHEMA`), batch by batch, without a
+    workspace; bad records are dropped (see :func:`validate_positions`) and base stations left out."""
+    chosen = detect_format(path) if fmt == "auto" else fmt
+    for batch in read_batches(path, chosen, mapping):
+        checked = validate_positions(batch.positions, source)
+        if checked.good.height:
+            yield checked.good
+
+
 @dataclass
 class IngestTally:
     """Running totals of one ingest (mutable while reading; :meth:`summary` gives the JSON form)."""
