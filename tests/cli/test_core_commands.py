@@ -52,6 +52,11 @@ def test_malformed_geojson_is_one_line_exit_2_and_nothing_written(
     with Workspace.open(Path(case)) as ws:
         assert ws.list_sites() == []  # all or nothing
 
+    code, _, err = _run(runner, "sites", "import", str(bad), "--skip-invalid", "-w", case)
+    assert code == 0 and "1 added" in err and "skipped 1 invalid record" in err
+    with Workspace.open(Path(case)) as ws:
+        assert [s.id for s in ws.list_sites()] == ["a"]
+
     bad.write_text("{not json")
     code, _, err = _run(runner, "sites", "import", str(bad), "-w", case)
     assert code == 2 and "bad.geojson" in err and "Traceback" not in err

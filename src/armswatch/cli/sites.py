@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any, cast
 
@@ -51,7 +52,7 @@ def site_row(s: Site) -> dict[str, Any]:
     }
 
 
-def read_sites(path: Path, fmt: str | None = None) -> list[Site]:
+def read_sites(path: Path, fmt: str | None = None, skipped: Counter[str] | None = None) -> list[Site]:
     from armswatch.sites.format_csv import sites_from_csv
     from armswatch.sites.format_geojson import sites_from_geojson
     from armswatch.sites.format_kml import sites_from_kml
@@ -64,10 +65,10 @@ def read_sites(path: Path, fmt: str | None = None) -> list[Site]:
     else:
         data = path.read_bytes()
     if chosen == "geojson":
-        return sites_from_geojson(data, path=str(path))
+        return sites_from_geojson(data, path=str(path), skipped=skipped)
     if chosen == "csv":
-        return sites_from_csv(data, path=str(path))
-    return sites_from_kml(data, path=str(path))
+        return sites_from_csv(data, path=str(path), skipped=skipped)
+    return sites_from_kml(data, path=str(path), skipped=skipped)
 
 
 def write_sites(sites: list[Site], output: str, fmt: str | None = None) -> None:
@@ -241,25 +242,39 @@ def import_(
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help="geojson, csv or kml (default: from the extension).")
     ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Skip bad records and report them counted by reason (default: the first bad record stops the import).",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     analyst: AnalystOpt = None,
 ) -> None:
-    """Import sites; all or nothing, and importing the same file again changes nothing.
+    """Import sites in one transaction; importing the same file again changes nothing.
 
-    Example: armswatch sites import --starter dprk-russia
+    By default the first bad record stops the import with one line naming the file and record, and
+    nothing is written; with --skip-invalid bad records are skipped and counted by reason.
+
+    Example: armswatch sites import watchlist.kml --skip-invalid
     """
     if (file is None) == (starter is None):
         raise InputError("give a FILE or --starter NAME (one of them)")
+    skipped: Counter[str] | None = Counter() if skip_invalid else None
     if starter is not None:
         from armswatch.sites.starter import load_starter
 
         sites = load_starter(starter)
     else:
         assert file is not None
-        sites = read_sites(file, fmt)
+        sites = read_sites(file, fmt, skipped)
     with open_workspace(workspace, analyst) as ws:
         counts = ws.save_sites(sites)
     say(f"sites: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged")
+    if skipped:
+        reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
+        say(f"skipped {sum(skipped.values())} invalid record(s): {reasons}")
 
 
 @app.command("export")
