@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
@@ -26,6 +26,9 @@ from armswatch.cli.common import (
 )
 from armswatch.errors import InputError, MissingFileError
 from armswatch.types.imo import clean_imo
+
+if TYPE_CHECKING:
+    from armswatch.maritime.identity import IdentityParams
 
 FilesArg = Annotated[list[Path], typer.Argument(help="AIS files (NMEA, CSV, JSON lines or Parquet).")]
 InFormatOpt = Annotated[
@@ -172,47 +175,61 @@ def identity(
 
     Example: armswatch ais identity --flags declared_flags.csv
     """
+    from armswatch.maritime.identity import IdentityParams
+
+    params = IdentityParams(max_speed, min_jump_km, min_jumps, imo_overlap_hours)
+    if flags is not None and not flags.is_file():
+        raise MissingFileError("no such file", path=str(flags))
+    with open_workspace(workspace, analyst) as ws:
+        run_id, stats = record_identity(ws, params, flags=flags, flags_from_entities=flags_from_entities)
+    say(f"run {run_id}: " + ", ".join(f"{k}={v}" for k, v in stats.items()), quiet)
+
+
+def record_identity(
+    ws: Any,
+    params: IdentityParams | None = None,
+    *,
+    flags: Path | None = None,
+    flags_from_entities: bool = True,
+) -> tuple[str, dict[str, int]]:
+    """Run the identity checks over the workspace's AIS tables in an ``ais.identity`` run (also used
+    by the demo); returns the run id and its summary counts."""
     from armswatch.maritime.identity import IdentityParams, identity_findings
     from armswatch.maritime.store import scan_positions, scan_statics
 
-    params = IdentityParams(max_speed, min_jump_km, min_jumps, imo_overlap_hours)
-    with open_workspace(workspace, analyst) as ws:
-        declared = None
-        inputs: list[str] = []
-        if flags is not None:
-            if not flags.is_file():
-                raise MissingFileError("no such file", path=str(flags))
-            declared = pl.read_csv(flags, infer_schema=False).with_columns(
-                pl.lit(flags.name).alias("declared_by")
-            )
-            if "flag" not in declared.columns or not ({"imo", "mmsi"} & set(declared.columns)):
-                raise InputError("needs a flag column and an imo or mmsi column", path=str(flags))
-            inputs.append(ws.add_artifact(flags, name=flags.name, media_type="text/csv").id)
-        statics = scan_statics(ws).collect()
-        positions = scan_positions(ws)
-        sources = _sources(ws, statics, positions)
-        if flags_from_entities:
-            listed = entity_flags(ws, statics, sources)
-            if listed.height:
-                declared = (
-                    listed if declared is None else pl.concat([declared, listed], how="diagonal_relaxed")
-                )
-        parameters = {"max_speed_knots": max_speed, "min_jump_km": min_jump_km, "min_impossible": min_jumps,
-                      "imo_overlap_hours": imo_overlap_hours, "flags": flags.name if flags else None,
-                      "flags_from_entities": flags_from_entities}  # fmt: skip
-        with ws.run(
-            "ais.identity", parameters=parameters, inputs=[*inputs, *sorted(set(sources["source"]))]
-        ) as run:
-            findings, stats = identity_findings(statics, positions, declared, params)
-            for f in findings:
-                mmsis = [int(s.rsplit(":", 1)[1]) for s in f.subjects if s.startswith("vessel:mmsi:")]
-                evidence = sorted(set(sources.filter(pl.col("mmsi").is_in(mmsis))["source"]))
-                run.add_finding(
-                    kind=f.kind, title=f.title, summary=f.summary, subjects=f.subjects, geometry=f.geometry,
-                    start=f.start, end=f.end, confidence=f.confidence, evidence=[*inputs, *evidence], details=f.details,
-                )  # fmt: skip
-            run.summary.update(stats)
-        say(f"run {run.id}: " + ", ".join(f"{k}={v}" for k, v in stats.items()), quiet)
+    params = params or IdentityParams()
+    declared = None
+    inputs: list[str] = []
+    if flags is not None:
+        declared = pl.read_csv(flags, infer_schema=False).with_columns(
+            pl.lit(flags.name).alias("declared_by")
+        )
+        if "flag" not in declared.columns or not ({"imo", "mmsi"} & set(declared.columns)):
+            raise InputError("needs a flag column and an imo or mmsi column", path=str(flags))
+        inputs.append(ws.add_artifact(flags, name=flags.name, media_type="text/csv").id)
+    statics = scan_statics(ws).collect()
+    positions = scan_positions(ws)
+    sources = _sources(ws, statics, positions)
+    if flags_from_entities:
+        listed = entity_flags(ws, statics, sources)
+        if listed.height:
+            declared = listed if declared is None else pl.concat([declared, listed], how="diagonal_relaxed")
+    parameters = {"max_speed_knots": params.max_speed_knots, "min_jump_km": params.min_jump_km,
+                  "min_impossible": params.min_impossible, "imo_overlap_hours": params.imo_overlap_hours,
+                  "flags": flags.name if flags else None, "flags_from_entities": flags_from_entities}  # fmt: skip
+    with ws.run(
+        "ais.identity", parameters=parameters, inputs=[*inputs, *sorted(set(sources["source"]))]
+    ) as run:
+        findings, stats = identity_findings(statics, positions, declared, params)
+        for f in findings:
+            mmsis = [int(s.rsplit(":", 1)[1]) for s in f.subjects if s.startswith("vessel:mmsi:")]
+            evidence = sorted(set(sources.filter(pl.col("mmsi").is_in(mmsis))["source"]))
+            run.add_finding(
+                kind=f.kind, title=f.title, summary=f.summary, subjects=f.subjects, geometry=f.geometry,
+                start=f.start, end=f.end, confidence=f.confidence, evidence=[*inputs, *evidence], details=f.details,
+            )  # fmt: skip
+        run.summary.update(stats)
+    return str(run.id), stats
 
 
 def entity_flags(ws: Any, statics: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
