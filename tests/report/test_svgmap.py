@@ -115,3 +115,13 @@ def test_long_track_is_simplified_for_the_map() -> None:
 def test_short_label_keeps_enough_of_the_name() -> None:
     assert short_label("2.8 (February 8) Vinalon Complex, Hamhung") == "2.8 (February 8) Vinalon Complex"
     assert short_label("Khasan railway station / settlement") == "Khasan railway station"
+
+
+def test_geometry_collection_parts_are_drawn_by_type() -> None:
+    coll = shapely.GeometryCollection(
+        [Point(130.4, 42.3), shapely.LineString([(130.4, 42.3), (133.0, 42.7)]), Point(120, 30).buffer(1)]
+    )
+    m = build_map([], [Overlay("f0", coll, "finding status-new", "t")])
+    css = sorted(s.css for s in m.shapes)
+    assert css == ["finding status-new", "finding status-new line"]
+    assert len(m.points) == 1

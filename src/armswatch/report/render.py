@@ -126,23 +126,21 @@ def _static(name: str) -> str:
 
 
 def _overlays(data: ReportData, refs: Mapping[str, str]) -> list[Overlay]:
+    """Section layers first (drawn underneath), then findings on top of them."""
     out: list[Overlay] = []
-    for f in data.findings:
-        css = f"finding status-{f.status}" + (" simulated" if f.simulated else "")
-        css += " line" if f.geometry and "LineString" in str(f.geometry.get("type")) else ""
-        tip = f"{f.title} [{f.status}, {f.confidence}{', SIMULATED' if f.simulated else ''}]"
-        o = overlay_from_geojson(refs[f.id], f.geometry, css, tip)
-        if o is not None:
-            out.append(o)
     for si, section in enumerate(data.sections):
         for fi, feature in enumerate(section.features):
             props = feature.get("properties") or {}
             label = str(props.get("label") or props.get("name") or section.title)
-            gtype = str((feature.get("geometry") or {}).get("type", ""))
-            css = "finding extra" + (" line" if "LineString" in gtype else "")
-            o = overlay_from_geojson(f"s{si}-{fi}", feature.get("geometry"), css, label)
+            o = overlay_from_geojson(f"s{si}-{fi}", feature.get("geometry"), "finding extra", label)
             if o is not None:
                 out.append(o)
+    for f in data.findings:
+        css = f"finding status-{f.status}" + (" simulated" if f.simulated else "")
+        tip = f"{f.title} [{f.status}, {f.confidence}{', SIMULATED' if f.simulated else ''}]"
+        o = overlay_from_geojson(refs[f.id], f.geometry, css, tip)
+        if o is not None:
+            out.append(o)
     return out
 
 

@@ -188,6 +188,30 @@ def detail_subset(
     ]
 
 
+def split_parts(
+    geom: BaseGeometry,
+) -> tuple[list[shapely.Point], shapely.MultiLineString | None, shapely.MultiPolygon | None]:
+    """Points, lines and polygons of any geometry (collections flattened), drawn differently."""
+    parts: list[BaseGeometry] = []
+    stack = [geom]
+    while stack:
+        g = stack.pop()
+        if isinstance(
+            g, (shapely.GeometryCollection, shapely.MultiPoint, shapely.MultiLineString, shapely.MultiPolygon)
+        ):
+            stack.extend(shapely.get_parts(g))
+        elif not g.is_empty:
+            parts.append(g)
+    pts = [p for p in parts if isinstance(p, shapely.Point)]
+    lines = [p for p in parts if isinstance(p, (shapely.LineString, shapely.LinearRing))]
+    polys = [p for p in parts if isinstance(p, shapely.Polygon)]
+    return (
+        pts,
+        shapely.MultiLineString(lines) if lines else None,
+        shapely.MultiPolygon(polys) if polys else None,
+    )
+
+
 def build_map(sites: Iterable[Site], overlays: Iterable[Overlay]) -> SvgMap:
     """Fit a view to sites and overlays, then project everything into SVG-ready records."""
     site_list, overlay_list = list(sites), list(overlays)
@@ -205,17 +229,19 @@ def build_map(sites: Iterable[Site], overlays: Iterable[Overlay]) -> SvgMap:
     shapes: list[Shape] = []
     points: list[Marker] = []
     for o in overlay_list:
-        if isinstance(o.geometry, (shapely.Point, shapely.MultiPoint)):
-            for part in shapely.get_parts(o.geometry):
-                points.append(Marker(o.ref, "", *_xy(view, part), o.css, o.tooltip))
-        else:
+        pts, lines, polys = split_parts(o.geometry)
+        for part in pts:
+            points.append(Marker(o.ref, "", *_xy(view, part), o.css, o.tooltip))
+        for group, extra in ((lines, " line"), (polys, "")):
+            if group is None:
+                continue
             # simplify to half an SVG unit: a 100k-point AIS track must not bloat the HTML
-            simple = shapely.simplify(o.geometry, view.degrees_per_unit * 0.5, preserve_topology=True)
-            shapes.append(Shape(o.ref, path_d(view, simple), o.css, o.tooltip))
-            x0, y0, x1, y1 = o.geometry.bounds
+            simple = shapely.simplify(group, view.degrees_per_unit * 0.5, preserve_topology=True)
+            shapes.append(Shape(o.ref, path_d(view, simple), o.css + extra, o.tooltip))
+            x0, y0, x1, y1 = group.bounds
             w = (x1 - x0) / view.degrees_per_unit
             if w < MIN_SHAPE_UNITS and (y1 - y0) / view.degrees_per_unit < MIN_SHAPE_UNITS:
-                points.append(Marker(o.ref, "", *_xy(view, o.geometry), o.css, o.tooltip))
+                points.append(Marker(o.ref, "", *_xy(view, group), o.css, o.tooltip))
     areas = tuple(
         Shape(s.id, path_d(view, s.geometry), f"site-area prec-{s.precision}", f"{s.name} (site outline)")
         for s in site_list
