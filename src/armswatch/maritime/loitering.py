@@ -17,6 +17,7 @@ from armswatch.maritime.event import (
     distance_to_shore_km,
     finalize,
     hours_between,
+    next_of,
     run_id,
     speed_kn,
     with_steps,
@@ -44,10 +45,10 @@ def detect_loitering(
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
     slow = (speed_kn() < params.max_speed_kn).fill_null(False)
     broken = (pl.col("step_h") > params.max_silence_h).fill_null(False)
-    frame = frame.with_columns(slow=slow, brk=broken, next_ts=pl.col("ts").shift(-1).over("mmsi"))
+    frame = frame.with_columns(slow=slow, brk=broken, next_ts=next_of(pl.col("ts")))
     # a new run starts where slow flips or a long silence interrupts the track
     frame = frame.with_columns(
-        run=run_id(pl.col("slow")), seg=pl.col("brk").cast(pl.UInt32).cum_sum().over("mmsi")
+        run=run_id(pl.col("slow")), seg=pl.col("brk").cast(pl.UInt32).cum_sum()
     ).filter(pl.col("slow"))
     runs = (
         frame.group_by("mmsi", "run", "seg")

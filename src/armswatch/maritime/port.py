@@ -262,23 +262,29 @@ class PortIndex:
         """
         la_all, lo_all = frame[lat].to_numpy(), frame[lon].to_numpy()
         mask = self.near_mask(la_all, lo_all)
-        la, lo = la_all[mask], lo_all[mask]
-        idx, dist = self.nearest(la, lo)
-        w_idx, w_dist = self.nearest_watched(la, lo)
-        if w_idx.size and (w_idx >= 0).any():
-            w_radius = self.ports["radius_m"].to_numpy()[np.maximum(w_idx, 0)]
-            prefer = (w_idx >= 0) & (w_dist <= np.maximum(prefer_watched_m, w_radius))
-            idx = np.where(prefer, w_idx, idx)
-            dist = np.where(prefer, w_dist, dist)
-        radius = (
-            self.ports["radius_m"].to_numpy()[np.maximum(idx, 0)]
-            if self.tree is not None
-            else np.zeros(idx.size)
-        )
+        xyz = _unit_xyz(la_all[mask], lo_all[mask])
+        radii = self.ports["radius_m"].to_numpy()
+        idx = np.full(xyz.shape[0], -1, dtype=np.int64)
+        dist = np.full(xyz.shape[0], np.inf)
+        if self.watched_tree is not None and xyz.shape[0]:
+            reach = max(prefer_watched_m, float(radii[self.watched_rows].max()))
+            chord, wi = self.watched_tree.query(
+                xyz, k=1, distance_upper_bound=2 * np.sin(reach / 2 / EARTH_RADIUS_M)
+            )
+            hit = np.flatnonzero(np.isfinite(chord))
+            w_idx = self.watched_rows[np.asarray(wi)[hit]]
+            w_dist = _arc_m(np.asarray(chord)[hit])
+            prefer = w_dist <= np.maximum(prefer_watched_m, radii[w_idx])
+            idx[hit[prefer]], dist[hit[prefer]] = w_idx[prefer], w_dist[prefer]
+        rest = np.flatnonzero(idx < 0)
+        if self.tree is not None and rest.size:
+            chord, i = self.tree.query(xyz[rest], k=1)
+            idx[rest], dist[rest] = np.asarray(i, dtype=np.int64), _arc_m(chord)
         full_idx = np.full(mask.size, -1, dtype=np.int64)
         full_dist = np.full(mask.size, np.inf)
         full_radius = np.zeros(mask.size)
-        full_idx[mask], full_dist[mask], full_radius[mask] = idx, dist, radius
+        full_idx[mask], full_dist[mask] = idx, dist
+        full_radius[mask] = np.where(idx >= 0, radii[np.maximum(idx, 0)], 0.0) if radii.size else 0.0
         return frame.with_columns(
             pl.Series("port_idx", full_idx),
             pl.Series("port_dist_m", full_dist),

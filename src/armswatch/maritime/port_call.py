@@ -17,6 +17,7 @@ from armswatch.maritime.event import (
     details_json,
     finalize,
     hours_between,
+    next_of,
     run_id,
     speed_kn,
     with_steps,
@@ -52,10 +53,18 @@ def detect_port_calls(
         .otherwise(None)
     )
     frame = (
-        frame.with_columns(inside=signal.forward_fill().over("mmsi").fill_null(0).cast(pl.Boolean))
+        # each vessel's first row starts "outside" unless inside the entry radius, so a global
+        # forward fill cannot leak state from one vessel to the next
+        frame.with_columns(
+            inside=pl.when(pl.col("mmsi") != pl.col("mmsi").shift(1).fill_null(-1))
+            .then(signal.fill_null(0))
+            .otherwise(signal)
+            .forward_fill()
+            .cast(pl.Boolean)
+        )
         .with_columns(
             visit=run_id(pl.col("inside")),
-            next_ts=pl.col("ts").shift(-1).over("mmsi"),
+            next_ts=next_of(pl.col("ts")),
             stopped=speed_kn() < params.stop_speed_kn,
         )
         .filter(pl.col("inside"))

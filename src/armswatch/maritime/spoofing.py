@@ -21,6 +21,8 @@ from armswatch.maritime.event import (
     distance_to_shore_km,
     finalize,
     hours_between,
+    next_of,
+    prev_of,
     run_id,
     with_steps,
 )
@@ -51,11 +53,9 @@ def detect_spoofing(
     if pos.height == 0:
         return finalize(pl.DataFrame())
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
-    reported = pl.max_horizontal(pl.col("sog"), pl.col("sog").shift(1).over("mmsi")).cast(pl.Float64)
+    reported = pl.max_horizontal(pl.col("sog"), prev_of(pl.col("sog"))).cast(pl.Float64)
     # the neighbouring steps' speeds: a vessel that really moves fast does so on consecutive steps
-    neighbour = pl.min_horizontal(
-        pl.col("implied_kn").shift(1).over("mmsi"), pl.col("implied_kn").shift(-1).over("mmsi")
-    ).fill_null(0.0)
+    neighbour = pl.min_horizontal(prev_of(pl.col("implied_kn")), next_of(pl.col("implied_kn"))).fill_null(0.0)
     jumps = frame.filter(
         (pl.col("implied_kn") > params.max_speed_kn)
         & (pl.col("step_m") >= params.min_jump_m)
@@ -95,7 +95,7 @@ def _on_land(frame: pl.DataFrame, params: SpoofingParams, ports: PortIndex | Non
         _, port_m = ports.nearest(lat[land], lon[land])
         land[np.flatnonzero(land)[port_m < params.port_exclusion_m]] = False
     frame = frame.with_columns(land=pl.Series(land), inland_km=pl.Series(-dist)).with_columns(
-        run=run_id(pl.col("land")), next_ts=pl.col("ts").shift(-1).over("mmsi")
+        run=run_id(pl.col("land")), next_ts=next_of(pl.col("ts"))
     )
     runs = (
         frame.filter(pl.col("land"))
