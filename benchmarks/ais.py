@@ -49,6 +49,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    """CPU seconds used by this process (user + system, all threads): less noisy than wall time
+    on a shared machine."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 class _Tables:
     def __init__(self, root: Path) -> None:
         self.tables_dir = root
@@ -83,11 +90,11 @@ def stage_detect(folder: Path) -> dict[str, Any]:
     from armswatch.maritime.simulate import ports_frame, score
 
     ctx = Context.build(ports_frame())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     lf = store.scan_positions(_Tables(folder))
     n = lf.select(pl.len()).collect().item()
     events = detect_events(lf, ctx)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, cpu_s() - c0
     truth = pl.read_parquet(folder / "truth.parquet")
     scores = [
         {
@@ -102,6 +109,7 @@ def stage_detect(folder: Path) -> dict[str, Any]:
     return {
         "positions": n,
         "seconds": secs,
+        "cpu_s": cpu,
         "events": events.height,
         "peak_rss_mb": peak_rss_mb(),
         "scores": scores,
@@ -124,11 +132,17 @@ def stage_shared(folder: Path, max_points: int) -> dict[str, Any]:
 
     pos = _subset(folder, max_points)
     ctx = Context.build(ports_frame())
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     ev = detect_events(pos, ctx, EventParams(types=("gap", "loitering", "port_call")))
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, cpu_s() - c0
     counts = dict(ev["event_type"].value_counts().iter_rows())
-    return {"positions": pos.height, "seconds": secs, "counts": counts, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "positions": pos.height,
+        "seconds": secs,
+        "cpu_s": cpu,
+        "counts": counts,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def stage_movingpandas(folder: Path, max_points: int) -> dict[str, Any]:
@@ -139,7 +153,7 @@ def stage_movingpandas(folder: Path, max_points: int) -> dict[str, Any]:
     import movingpandas as mpd
 
     pos = _subset(folder, max_points).to_pandas()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     pos["ts"] = pos["ts"].dt.tz_localize(None)
     gdf = gpd.GeoDataFrame(pos, geometry=gpd.points_from_xy(pos["lon"], pos["lat"]), crs="EPSG:4326")
     tc = mpd.TrajectoryCollection(gdf, traj_id_col="mmsi", t="ts")
@@ -147,11 +161,12 @@ def stage_movingpandas(folder: Path, max_points: int) -> dict[str, Any]:
         max_diameter=2000, min_duration=timedelta(hours=4)
     )
     split = mpd.ObservationGapSplitter(tc).split(gap=timedelta(hours=6))
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, cpu_s() - c0
     n_gaps = len(split.trajectories) - len(tc.trajectories)
     return {
         "positions": len(pos),
         "seconds": secs,
+        "cpu_s": cpu,
         "stops": len(stops.trajectories),
         "gaps": n_gaps,
         "peak_rss_mb": peak_rss_mb(),
@@ -244,7 +259,9 @@ def main() -> None:
             f"\nSIMULATED data: {gen['positions']:,} positions, {gen['vessels']} vessels, 7 days, ~60 s reports "
             f"(generated in {gen['generate_s']:.1f} s, Parquet write {gen['write_s']:.1f} s)"
         )
+        load = f"{os.getloadavg()[0]:.1f}"
         det = _child("detect", folder, [])
+        load += f" / {os.getloadavg()[0]:.1f}"
         rate = det["positions"] / det["seconds"]
         print("\n## Parquet scan + all events (port_call, gap, encounter, loitering, spoofing)")
         print(f"positions: {det['positions']:,}  time: {det['seconds']:.1f} s  rate: {rate:,.0f} positions/s")
@@ -261,10 +278,14 @@ def main() -> None:
             ours = _child("shared", folder, ["--mp-points", str(args.mp_points)])
             mp = _child("mp", folder, ["--mp-points", str(args.mp_points)])
             print(f"\n## Shared work vs MovingPandas on the same {ours['positions']:,} positions")
-            print(f"armswatch gap+loitering+port_call: {ours['seconds']:.2f} s  counts {ours['counts']}")
-            print(f"MovingPandas StopDetector(2 km, 4 h) + ObservationGapSplitter(6 h): {mp['seconds']:.2f} s  "
-                  f"stops {mp['stops']}, gaps {mp['gaps']}")  # fmt: skip
-            print(f"speed ratio (MovingPandas / armswatch): {mp['seconds'] / ours['seconds']:.1f}x")
+            print(f"armswatch gap+loitering+port_call: wall {ours['seconds']:.2f} s, CPU {ours['cpu_s']:.2f} s  "
+                  f"counts {ours['counts']}")  # fmt: skip
+            print(f"MovingPandas StopDetector(2 km, 4 h) + ObservationGapSplitter(6 h): wall {mp['seconds']:.2f} s, "
+                  f"CPU {mp['cpu_s']:.2f} s  stops {mp['stops']}, gaps {mp['gaps']}")  # fmt: skip
+            print(
+                f"speed ratio (MovingPandas / armswatch): wall {mp['seconds'] / ours['seconds']:.1f}x, "
+                f"CPU {mp['cpu_s'] / ours['cpu_s']:.1f}x"
+            )
     if args.skip_real:
         return
     if not SHARED.is_dir():
