@@ -65,7 +65,7 @@ def geo_file_format(path: str, fmt: str | None) -> str:
     if fmt is None and path == "-":
         return "geojson"
     chosen = (fmt or Path(path).suffix.lstrip(".")).lower()
-    chosen = "geojson" if chosen == "json" else chosen
+    chosen = {"json": "geojson", "kmz": "kml"}.get(chosen, chosen)
     if chosen not in GEO_FORMATS:
         raise InputError(f"cannot tell the format of {path!r}; use --format geojson, csv or kml")
     return chosen
