@@ -60,8 +60,13 @@ GeoFormatOpt = Annotated[
 ]
 
 
-def geo_file_format(path: str, fmt: str | None) -> str:
-    """The geodata format named by ``--format`` or else by the file's extension (``-`` means GeoJSON)."""
+def geo_file_format(path: str, fmt: str | None, *, writing: bool = False) -> str:
+    """The geodata format named by ``--format`` or else by the file's extension (``-`` means GeoJSON).
+
+    KMZ (zipped KML) is read but not written.
+    """
+    if writing and path.lower().endswith(".kmz"):
+        raise InputError(f"{path}: writing KMZ is not supported; write .kml (Google Earth opens it)")
     if fmt is None and path == "-":
         return "geojson"
     chosen = (fmt or Path(path).suffix.lstrip(".")).lower()

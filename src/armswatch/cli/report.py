@@ -57,7 +57,7 @@ def export_findings(
     """
     from armswatch.report.build import export_findings_text
 
-    chosen = geo_file_format(output, fmt)
+    chosen = geo_file_format(output, fmt, writing=True)
     with open_workspace(workspace) as ws:
         text = export_findings_text(ws, chosen, kind=kind, status=status)
     if output == "-":

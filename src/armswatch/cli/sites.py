@@ -76,7 +76,7 @@ def write_sites(sites: list[Site], output: str, fmt: str | None = None) -> None:
     from armswatch.sites.format_geojson import sites_to_geojson
     from armswatch.sites.format_kml import sites_to_kml
 
-    chosen = geo_file_format(output, fmt)
+    chosen = geo_file_format(output, fmt, writing=True)
     text = {"geojson": sites_to_geojson, "csv": sites_to_csv, "kml": sites_to_kml}[chosen](sites)
     if output == "-":
         sys.stdout.write(text)
