@@ -204,8 +204,10 @@ def impossible_jumps(
 ) -> pl.DataFrame:
     """Consecutive positions of one MMSI that imply a speed above ``max_speed_knots``."""
     lf = positions.lazy().select("mmsi", "ts", "lat", "lon").sort("mmsi", "ts")
-    prev = [pl.col(c).shift(1).over("mmsi").alias(f"prev_{c}") for c in ("ts", "lat", "lon")]
-    lf = lf.with_columns(prev)
+    same = pl.col("mmsi").shift(1) == pl.col("mmsi")  # sorted: no window needed, streams
+    lf = lf.with_columns(
+        [pl.when(same).then(pl.col(c).shift(1)).alias(f"prev_{c}") for c in ("ts", "lat", "lon")]
+    )
     hours = (pl.col("ts") - pl.col("prev_ts")).dt.total_microseconds() / 3.6e9
     dist = _haversine_km(pl.col("prev_lat"), pl.col("prev_lon"), pl.col("lat"), pl.col("lon"))
     lf = lf.with_columns(dist.alias("km"), hours.alias("hours")).with_columns(
@@ -214,7 +216,7 @@ def impossible_jumps(
     bad = (pl.col("km") > params.min_jump_km) & (
         (pl.col("hours") <= 0) | (pl.col("knots") > params.max_speed_knots)
     )
-    return lf.filter(bad).collect()
+    return lf.filter(bad).collect(engine="streaming")
 
 
 def shared_mmsi(jumps: pl.DataFrame, params: IdentityParams = IdentityParams()) -> pl.DataFrame:
