@@ -63,6 +63,7 @@ def test_tag_block_time_and_leading_and_trailing_timestamps() -> None:
             f"{with_checksum(body)},rMYRCV,1700000000",
             f"\\s:rcv,c:1503079517123*00\\{with_checksum(body)}",  # milliseconds
             "1700000000 $" + with_checksum(body)[1:],  # '$' start, as some receivers write
+            f"{with_checksum(body)} 2022-05-06 07:08:09",  # trailing ISO time
         ]
     )
     msgs, rejects = parse(text)
@@ -74,8 +75,9 @@ def test_tag_block_time_and_leading_and_trailing_timestamps() -> None:
         datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
         datetime(2017, 8, 18, 18, 5, 17, 123000, tzinfo=UTC),
         datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC),
+        datetime(2022, 5, 6, 7, 8, 9, tzinfo=UTC),
     ]
-    assert msgs["line"].to_list() == [1, 2, 3, 4, 5, 6]
+    assert msgs["line"].to_list() == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_gatehouse_time_applies_to_following_sentences() -> None:

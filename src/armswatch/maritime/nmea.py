@@ -4,8 +4,8 @@ Handles ``!AIVDM`` / ``!AIVDO`` (any talker, e.g. ``!ABVDM``), NMEA 4.0 tag bloc
 (``\\s:rcv,c:1503079517*55\\!AIVDM,...``; ``c:`` is the UNIX time in seconds, or milliseconds when
 larger than 10^11), Gatehouse ``$PGHP,1,yyyy,mm,dd,hh,mm,ss,ms,...`` lines (their time applies to
 the sentences that follow), a leading ISO or UNIX timestamp (``2020-01-01 00:00:00,!AIVDM...``,
-``1503079517.1 !AIVDM...``) and a trailing receiver suffix with a UNIX time
-(``!AIVDM,...*5C,rMYRECV,1503079517``). Time precedence: tag block, leading, trailing, Gatehouse.
+``1503079517.1 !AIVDM...``) and a trailing receiver suffix with a UNIX or ISO time
+(``!AIVDM,...*5C,rMYRECV,1503079517``, ``!AIVDM,...*5C 2020-01-01T00:00:00Z``). Time precedence: tag block, leading, trailing, Gatehouse.
 
 The sentence checksum (XOR of the characters between ``!`` and ``*``) is verified; tag block
 checksums are not. Lines starting ``#`` and blank lines are ignored and not counted as bad.
@@ -172,12 +172,14 @@ def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("pre").str.extract(_ISO, 1).alias("_t_iso"),
         pl.col("pre").str.extract(_EPOCH_PRE, 1).alias("_t_pre"),
         pl.col("post").str.extract(_EPOCH_POST, 1).alias("_t_post"),
+        pl.col("post").str.extract(_ISO, 1).alias("_t_post_iso"),
     )
     ts = pl.coalesce(
         _epoch(pl.col("_t_tag")),
         _iso(pl.col("_t_iso")),
         _epoch(pl.col("_t_pre")),
         _epoch(pl.col("_t_post")),
+        _iso(pl.col("_t_post_iso")),
         pl.col("pghp_ts").forward_fill(),
     )
     stripped = pl.col("raw").str.strip_chars()
