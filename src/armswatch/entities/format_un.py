@@ -34,7 +34,8 @@ def parse_un_xml(data: bytes, *, source: str = "<bytes>") -> ListSnapshot:
         root = fromstring(data)
     except ParseError as exc:
         line, col = exc.position
-        raise InputError(f"malformed XML: {exc}", path=source, record=f"line {line} col {col}") from exc
+        reason = str(exc).split(": line ")[0]
+        raise InputError(f"malformed XML ({reason})", path=source, record=f"line {line}, column {col}") from exc
     except DefusedXmlException as exc:
         raise InputError(f"forbidden XML construct: {exc}", path=source) from exc
     if root.tag != "CONSOLIDATED_LIST":
