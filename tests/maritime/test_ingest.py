@@ -270,3 +270,23 @@ def test_iter_valid_positions_without_workspace(tmp_path: Path) -> None:
     pos = pl.concat(frames)
     assert dict(pos.schema) == dict(POSITION_SCHEMA)
     assert pos["mmsi"].to_list() == [445123456, 445123456] and set(pos["source"]) == {"file"}
+
+
+def test_partitions_are_compacted_without_losing_rows(ws: Workspace) -> None:
+    from armswatch.maritime.schema import POSITION_KEY, POSITION_SCHEMA
+    from armswatch.maritime.store import MAX_FILES, compact_partition, write_positions
+
+    t0 = datetime(2024, 3, 1, tzinfo=UTC)
+    for i in range(MAX_FILES + 4):
+        write_positions(
+            ws, pl.DataFrame({"mmsi": [445123456], "ts": [t0], "lat": [39.0 + i / 100], "lon": [127.5]})
+        )
+    folder = next(positions_path(ws).glob("day=*/bucket=*"))
+    assert len(list(folder.glob("*.parquet"))) <= MAX_FILES
+    assert scan_positions(ws).collect().height == MAX_FILES + 4
+    # a crash between writing the compacted file and removing the old ones leaves duplicates: repaired
+    only = next(folder.glob("*.parquet"))
+    (folder / "part-copy.parquet").write_bytes(only.read_bytes())
+    compact_partition(folder, POSITION_SCHEMA, POSITION_KEY)
+    assert len(list(folder.glob("*.parquet"))) == 1
+    assert scan_positions(ws).collect().height == MAX_FILES + 4

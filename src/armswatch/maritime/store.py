@@ -111,7 +111,32 @@ def write_rows(
         tmp.replace(target)
         written.append(target)
         added += rows.height
+        if len(list(folder.glob("*.parquet"))) > MAX_FILES:
+            compact_partition(folder, schema, key)
     return WriteResult(offered, added, tuple(written))
+
+
+MAX_FILES = 8
+"""A partition with more files than this is compacted into one after a write."""
+
+
+def compact_partition(folder: Path, schema: dict[str, pl.DataType], key: Sequence[str]) -> Path | None:
+    """Rewrite the files of one partition as a single file, deduplicated on ``key``.
+
+    The new file is in place before the old ones are removed, so a crash in between leaves
+    duplicates (removed by the next compaction), never a loss.
+    """
+    files = sorted(folder.glob("*.parquet"))
+    if len(files) < 2:
+        return None
+    data = pl.read_parquet(files, schema=schema).unique(subset=list(key), keep="first", maintain_order=True)
+    target = folder / f"part-{uuid.uuid4().hex}.parquet"
+    tmp = target.with_suffix(".tmp")
+    data.sort("mmsi", "ts").write_parquet(tmp, compression="zstd", statistics=True)
+    tmp.replace(target)
+    for old in files:
+        old.unlink()
+    return target
 
 
 def write_positions(ws: HasTablesDir, frame: pl.DataFrame) -> WriteResult:
