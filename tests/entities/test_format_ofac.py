@@ -82,3 +82,17 @@ def test_linked_to_name_ending_in_period() -> None:
     (link,) = [e for e in snap.entities if e.schema.name == "UnknownLink"]
     assert link.get("object") == ["ofac-1"]
     assert snap.problems["ofac: Linked To a name not in the list"] == 1
+
+
+def test_consolidated_set_names_and_dataset(tmp_path: Path) -> None:
+    from .fixtures import OFAC_ADD, OFAC_ALT, OFAC_SDN
+
+    (tmp_path / "CONS_PRIM.CSV").write_text(OFAC_SDN, encoding="utf-8", newline="")
+    (tmp_path / "CONS_ADD.CSV").write_text(OFAC_ADD, encoding="utf-8", newline="")
+    (tmp_path / "CONS_ALT.CSV").write_text(OFAC_ALT, encoding="utf-8", newline="")
+    dataset, files = ofac_parts(tmp_path / "CONS_ALT.CSV")
+    assert dataset == "us_ofac_cons"
+    assert set(files) == {"primary", "add", "alt"}
+    snap = load_entities(tmp_path / "CONS_PRIM.CSV")
+    assert snap.dataset == "us_ofac_cons"
+    assert snap.problems["ofac: no comments file next to the primary file"] == 1
