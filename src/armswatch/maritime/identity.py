@@ -100,10 +100,16 @@ def identity_long(statics: pl.DataFrame) -> pl.DataFrame:
 
 
 def identity_history(statics: pl.DataFrame) -> pl.DataFrame:
-    """Runs of unchanged values: ``mmsi, attribute, value, first_seen, last_seen, reports``."""
+    """Runs of unchanged values: ``mmsi, attribute, value, first_seen, last_seen, reports``.
+
+    Values that differ only in spaces or punctuation (``CHON MA SAN`` / ``CHONMASAN`` / ``CHON-MA SAN``)
+    count as one value; the run shows the first spelling seen.
+    """
     long = identity_long(statics).sort("mmsi", "attribute", "ts")
     key = ["mmsi", "attribute"]
-    run = (pl.col("value") != pl.col("value").shift(1)).fill_null(True).cum_sum().over(key)
+    same_as = pl.col("value").str.replace_all(r"[^0-9A-Z]", "")
+    long = long.with_columns(pl.when(same_as == "").then(pl.col("value")).otherwise(same_as).alias("_cmp"))
+    run = (pl.col("_cmp") != pl.col("_cmp").shift(1)).fill_null(True).cum_sum().over(key)
     return (
         long.with_columns(run.alias("run"))
         .group_by([*key, "run"], maintain_order=True)
