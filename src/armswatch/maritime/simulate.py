@@ -246,23 +246,27 @@ def simulate(cfg: SimConfig = SimConfig()) -> Simulation:
         )
         .sort("mmsi", "ts")
     )
-    return Simulation(positions, _truth_frame(plans, t_end), _vessels(plans))
+    last = positions.group_by("mmsi").agg(pl.col("ts").max().dt.epoch("us") / 1e6)
+    last_report = dict(zip(last["mmsi"].to_list(), last["ts"].to_list(), strict=True))
+    return Simulation(positions, _truth_frame(plans, last_report), _vessels(plans))
 
 
 #: Minimum duration (h) an event clipped at the end of the simulation must keep to stay in the truth.
-_CLIPPED_MIN_H = {"port_call": 0.5, "loitering": 4.5, "encounter": 2.5}
+_CLIPPED_MIN_H = {"port_call": 0.0, "loitering": 4.0, "encounter": 2.0}
 
 
-def _truth_frame(plans: list[_Plan], t_end: float) -> pl.DataFrame:
-    """Ground truth; events running past the end are clipped, and kept only while still detectable."""
+def _truth_frame(plans: list[_Plan], last_report: dict[int, float]) -> pl.DataFrame:
+    """Ground truth. Events still running at a vessel's last report are clipped there and kept only
+    while still detectable (long enough); gaps and spoofs need a report after them."""
     rows = []
     for p in plans:
+        last = last_report.get(p.mmsi, float("-inf"))
         for r in p.truth:
             start, end = float(str(r["start"])), float(str(r["end"]))
             kind = str(r["event_type"])
-            if end > t_end and (kind not in _CLIPPED_MIN_H or t_end - start < _CLIPPED_MIN_H[kind] * 3600):
+            if end > last and (kind not in _CLIPPED_MIN_H or last - start < _CLIPPED_MIN_H[kind] * 3600):
                 continue
-            rows.append({**r, "end": min(end, t_end)})
+            rows.append({**r, "end": min(end, last)})
     cols = ("event_type", "mmsi", "other_mmsi", "start", "end", "port", "kind", "dark_port")
     frame = pl.DataFrame(
         [{c: r.get(c) for c in cols} for r in rows], schema_overrides={"other_mmsi": pl.UInt32}
