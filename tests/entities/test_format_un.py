@@ -23,6 +23,8 @@ def test_un_person_names_aliases_and_original_script() -> None:
     person = _by_id(snap, "unsc-6908001")
     assert person.schema.name == "Person"
     assert set(person.get("name")) == {"RI JE-SON", "리제선"}
+    langs = {st.value: st.lang for st in person.get_statements("name")}
+    assert langs == {"RI JE-SON": None, "리제선": "kor"}
     assert person.get("alias") == ["RI CHE-SON"]
     assert person.get("weakAlias") == ["RI JE SON"]
     assert person.get("nationality") == ["kp"]

@@ -35,7 +35,9 @@ def parse_un_xml(data: bytes, *, source: str = "<bytes>") -> ListSnapshot:
     except ParseError as exc:
         line, col = exc.position
         reason = str(exc).split(": line ")[0]
-        raise InputError(f"malformed XML ({reason})", path=source, record=f"line {line}, column {col}") from exc
+        raise InputError(
+            f"malformed XML ({reason})", path=source, record=f"line {line}, column {col}"
+        ) from exc
     except DefusedXmlException as exc:
         raise InputError(f"forbidden XML construct: {exc}", path=source) from exc
     if root.tag != "CONSOLIDATED_LIST":
@@ -90,7 +92,8 @@ def _record(rec: Element, schema: str, problems: Counter[str]) -> list[Statement
         entity.add("secondName", parts[1])
         entity.add("middleName", parts[2])
     for original in rec.findall("NAME_ORIGINAL_SCRIPT"):
-        entity.add("name", _text(original))
+        text = _text(original)
+        entity.add("name", text, lang=_lang_of_script(text))
     _aliases(entity, rec, problems)
     for el in rec.findall("TITLE/VALUE"):
         entity.add("title", _text(el))
@@ -196,6 +199,13 @@ def _sanction(entity: StatementEntity, rec: Element, problems: Counter[str]) -> 
     for el in rec.findall("LAST_DAY_UPDATED/VALUE"):
         sanction.add("modifiedAt", _text(el))
     return sanction
+
+
+def _lang_of_script(text: str | None) -> str | None:
+    """``kor`` for names written in Hangul (the one script here that names its language); else None."""
+    if text and any("\uac00" <= ch <= "\ud7a3" or "\u1100" <= ch <= "\u11ff" for ch in text):
+        return "kor"
+    return None
 
 
 def _digest(text: str) -> str:
