@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import shapely
 
-from armswatch.errors import InputError
+from armswatch.errors import InputError, NotFoundError
 from armswatch.maritime.encounter import EncounterParams, detect_encounters
 from armswatch.maritime.event import EVENT_COLUMNS, EVENT_TYPES, empty_events, prepare_positions, with_steps
 from armswatch.maritime.gap import SITE_SCHEMA, GapParams, detect_gaps
@@ -277,7 +277,7 @@ def _source_artifacts(ws: Any, lf: pl.LazyFrame) -> list[str]:
     for ref in ids:
         try:
             known.append(ws.get_artifact(ref).id)
-        except Exception:  # "simulated" or a file path: not an artifact of this workspace
+        except (NotFoundError, InputError):  # "simulated" or a path: not an artifact of this workspace
             continue
     return known
 
