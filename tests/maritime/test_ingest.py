@@ -290,3 +290,23 @@ def test_partitions_are_compacted_without_losing_rows(ws: Workspace) -> None:
     compact_partition(folder, POSITION_SCHEMA, POSITION_KEY)
     assert len(list(folder.glob("*.parquet"))) == 1
     assert scan_positions(ws).collect().height == MAX_FILES + 4
+
+
+def test_scan_positions_by_mmsi_and_bbox(ws: Workspace) -> None:
+    from armswatch.maritime.store import write_positions
+
+    t0 = datetime(2024, 3, 1, tzinfo=UTC)
+    write_positions(
+        ws,
+        pl.DataFrame(
+            {
+                "mmsi": [445123456, 273111000, 273111000],
+                "ts": [t0] * 3,
+                "lat": [42.35, 42.8, 10.0],
+                "lon": [130.38, 132.9, 10.0],
+            }
+        ),
+    )
+    rajin_vostochny = (130.0, 42.0, 133.5, 43.5)
+    assert scan_positions(ws, bbox=rajin_vostochny).collect().height == 2
+    assert scan_positions(ws, mmsi=[273111000], bbox=rajin_vostochny).collect()["lat"].to_list() == [42.8]

@@ -179,8 +179,10 @@ def scan_table(
     start: datetime | None = None,
     end: datetime | None = None,
     mmsi: Sequence[int] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> pl.LazyFrame:
-    """Lazy scan of one AIS table, restricted to ``start <= ts < end`` and the given MMSIs."""
+    """Lazy scan of one AIS table, restricted to ``start <= ts < end``, the given MMSIs and
+    ``bbox`` = (min_lon, min_lat, max_lon, max_lat) in degrees (inclusive)."""
     files = _day_files(root, start, end)
     if not files:
         return pl.LazyFrame(schema=schema)
@@ -191,6 +193,11 @@ def scan_table(
         lf = lf.filter(pl.col("ts") < _as_utc(end))
     if mmsi is not None:
         lf = lf.filter(pl.col("mmsi").is_in(list(mmsi)))
+    if bbox is not None and "lat" in schema:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        lf = lf.filter(
+            pl.col("lon").is_between(min_lon, max_lon) & pl.col("lat").is_between(min_lat, max_lat)
+        )
     return lf
 
 
@@ -199,9 +206,11 @@ def scan_positions(
     start: datetime | None = None,
     end: datetime | None = None,
     mmsi: Sequence[int] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> pl.LazyFrame:
-    """Vessel positions (:data:`POSITION_SCHEMA`) with ``start <= ts < end``, lazily."""
-    return scan_table(positions_path(ws), POSITION_SCHEMA, start, end, mmsi)
+    """Vessel positions (:data:`POSITION_SCHEMA`) with ``start <= ts < end``, lazily; optionally only
+    the given MMSIs and those inside ``bbox`` = (min_lon, min_lat, max_lon, max_lat)."""
+    return scan_table(positions_path(ws), POSITION_SCHEMA, start, end, mmsi, bbox)
 
 
 def scan_statics(
