@@ -108,3 +108,10 @@ def test_malformed_xml_leaves_failed_run_and_no_statements(ws: Workspace, tmp_pa
 def test_unknown_entity(ws: Workspace) -> None:
     with pytest.raises(NotFoundError):
         entity_at(ws, "nope")
+
+
+def test_entities_at_schema_filter_includes_descendants(two_lists: Workspace) -> None:
+    legal = {e.schema.name for e in entities_at(two_lists, schema="LegalEntity")}
+    assert legal == {"Organization", "Person"}  # Person is a LegalEntity in FtM
+    assert {e.schema.name for e in entities_at(two_lists, schema="Organization")} == {"Organization"}
+    assert entities_at(two_lists, schema="Vessel") == []

@@ -201,9 +201,16 @@ def proxy_from_rows(entity_id: str, rows: Sequence[dict[str, Any]]) -> EntityPro
 
 
 def entities_at(
-    ws: Workspace, as_of: date | None = None, datasets: Sequence[str] | None = None
+    ws: Workspace,
+    as_of: date | None = None,
+    datasets: Sequence[str] | None = None,
+    schema: str | None = None,
 ) -> list[EntityProxy]:
-    """Every entity carried by each dataset's snapshot on ``as_of``, with that snapshot's values."""
+    """Every entity carried by each dataset's snapshot on ``as_of``, with that snapshot's values.
+
+    ``schema`` keeps only entities of that FtM schema or its descendants (filtered in SQL).
+    """
+    names = [s.name for s in model.schemata.values() if s.is_a(schema)] if schema else None
     latest: dict[str, SnapshotInfo] = {}
     for s in snapshots(ws):
         if (as_of is None or s.list_date <= as_of) and (not datasets or s.dataset in datasets):
@@ -218,6 +225,8 @@ def entities_at(
                 .join(pr, and_(pr.c.entity_id == st.c.entity_id, pr.c.snapshot_id == snap.id))
                 .where(st.c.dataset == snap.dataset, st.c.first_seen <= day, st.c.last_seen >= day)
             )
+            if names is not None:
+                query = query.where(pr.c.schema.in_(names))
             for r in conn.execute(query).mappings():
                 grouped[r["entity_id"]].append(dict(r))
     out = [proxy_from_rows(k, v) for k, v in sorted(grouped.items())]

@@ -89,7 +89,9 @@ def list_entities(
     as_of: date | None = None,
 ) -> list[EntityProxy]:
     """Entities listed on ``as_of`` (default latest), filtered like :func:`search`."""
-    entities = entities_at(ws, as_of, [dataset] if dataset else None)
+    if schema and model.get(schema) is None:
+        raise InputError(f"unknown FtM schema {schema!r}")
+    entities = entities_at(ws, as_of, [dataset] if dataset else None, schema=schema)
     return search(entities, schema=schema, query=query)
 
 
