@@ -16,13 +16,12 @@ stored as compressed sparse rows (two numpy arrays), so a million entities need 
 
 from __future__ import annotations
 
-import math
-from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
 
 from armswatch.matching.name import NameForm, NameKind
 from armswatch.matching.score import DEFAULT_THRESHOLD, MatchScore, score_pair
@@ -79,27 +78,26 @@ class CandidateIndex:
 
     def __init__(self, subjects: Sequence[Subject]) -> None:
         self.subjects = list(subjects)
-        key_ids: dict[str, int] = {}
-        key_col = array("i")
-        doc_col = array("i")
+        all_keys: list[str] = []
+        counts_per_doc = np.zeros(len(self.subjects), dtype=np.int64)
         for doc, subject in enumerate(self.subjects):
-            for key in subject_keys(subject):
-                kid = key_ids.setdefault(key, len(key_ids))
-                key_col.append(kid)
-                doc_col.append(doc)
-        keys = np.frombuffer(key_col, dtype=np.int32)
-        docs = np.frombuffer(doc_col, dtype=np.int32)
-        order = np.argsort(keys, kind="stable")
+            keys = subject_keys(subject)
+            counts_per_doc[doc] = len(keys)
+            all_keys.extend(keys)
+        # Dictionary-encode the key strings in C (pyarrow), not in a Python loop.
+        encoded = pa.array(all_keys, type=pa.string()).dictionary_encode()
+        del all_keys
+        key_codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+        key_names = encoded.dictionary.to_pylist()
+        docs = np.repeat(np.arange(len(self.subjects), dtype=np.int32), counts_per_doc)
+        order = np.argsort(key_codes, kind="stable")
         self._postings: npt.NDArray[np.int32] = docs[order]
-        counts = np.bincount(keys, minlength=len(key_ids))
+        counts = np.bincount(key_codes, minlength=len(key_names))
         self._offsets: npt.NDArray[np.int64] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self._key_ids = key_ids
+        self._key_ids: dict[str, int] = {k: i for i, k in enumerate(key_names)}
         n = max(1, len(self.subjects))
-        kinds = {k: k.split(":", 1)[0] for k in key_ids}
-        self._weights = np.array(
-            [KEY_WEIGHTS[kinds[k]] * math.log(1.0 + n / max(1, counts[i])) for k, i in key_ids.items()],
-            dtype=np.float64,
-        )
+        type_weight = np.array([KEY_WEIGHTS[k.split(":", 1)[0]] for k in key_names], dtype=np.float64)
+        self._weights = type_weight * np.log1p(n / np.maximum(1, counts))
         self._df = counts
         self._n = n
 

@@ -240,7 +240,7 @@ def _fold(text: str) -> str:
 def syllable_skeleton(text: str) -> str:
     """Romanisation-invariant skeleton of a Korean given name (``"Jeong-eun"``, ``"Chŏng-ŭn"``,
     ``"jong un"`` → ``"coNon"``). Hyphens and spaces are ignored; Hangul is romanised first."""
-    if any(_decompose(ch) is not None for ch in text):
+    if not text.isascii() and any(_decompose(ch) is not None for ch in text):
         text = romanise_hangul(text, "rr")
     folded = _NON_ALPHA.sub("", _fold(text))
     for old, new in _SKELETON_RULES:
@@ -250,6 +250,8 @@ def syllable_skeleton(text: str) -> str:
 
 def surname_class(token: str) -> str | None:
     """Korean family-name class of a romanised or Hangul token (``"Rhee"`` → ``"ri"``), else None."""
+    if token.isascii():
+        return _SURNAME_OF.get(token.lower().replace("'", ""))
     if any(_decompose(ch) is not None for ch in token):
         if token in ("이", "리"):
             return "ri"
@@ -309,7 +311,7 @@ def _korean_key_cached(text: str) -> KoreanKey | None:
         return None
     given_text = " ".join(given_words)
     syllables = re.split(r"[\s\-]+", given_text.strip())
-    if any(_decompose(ch) is not None for ch in given_text):
+    if not given_text.isascii() and any(_decompose(ch) is not None for ch in given_text):
         syllables = [ch for ch in given_text if _decompose(ch) is not None]
     if not 1 <= len(syllables) <= 3 or any(len(s) > 14 for s in syllables):
         return None

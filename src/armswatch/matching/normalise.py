@@ -84,9 +84,16 @@ def _number_words() -> dict[tuple[str, ...], str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _number_starts() -> frozenset[str]:
+    return frozenset(words[0] for words in _number_words())
+
+
 def replace_number_words(tokens: list[str]) -> list[str]:
     """Replace English number words and ordinals in a token list by digits (longest match first)."""
     table = _number_words()
+    if not _number_starts().intersection(tokens):
+        return tokens
     out: list[str] = []
     i = 0
     while i < len(tokens):
