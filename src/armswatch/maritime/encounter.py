@@ -5,7 +5,9 @@ anchorages). Tracks are resampled to a regular grid (default 10 min) by linear i
 between consecutive positions no more than ``max_interp_h`` apart; candidate pairs come from a
 grid-cell hash join (same time slot, 3×3 neighbouring cells at least ``max_distance_m`` wide), never
 from all pairs. Slots faster than ``prefilter_speed_kn`` are dropped before the join (they cannot
-be part of a slow meeting's bulk; a meeting with brief fast moments may split — documented limit).
+be part of a slow meeting's bulk; a meeting with brief fast moments may split — documented limit),
+and so are slots closer to a port than half the minimum port distance (crowded anchorages would
+otherwise yield millions of candidate pairs).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class EncounterParams:
     step_min: int = 10
     max_interp_h: float = 2.0
     prefilter_speed_kn: float = 5.0
+    port_prefilter_fraction: float = 0.5
 
 
 def resample(
@@ -113,6 +116,19 @@ def detect_encounters(
     slots = resample(pos, params, params.prefilter_speed_kn)
     if slots.height == 0:
         return finalize(pl.DataFrame())
+    # slots deep inside a port's exclusion zone cannot belong to an encounter whose mean position is
+    # >= min_port_distance_m away (at < 2 kn a meeting drifts a few km at most); dropping them before
+    # the join keeps crowded anchorages from producing millions of candidate pairs
+    near = ports.near_mask(slots["lat"].to_numpy(), slots["lon"].to_numpy())
+    if near.any():
+        _, port_m = ports.nearest(slots["lat"].to_numpy()[near], slots["lon"].to_numpy()[near])
+        keep = np.ones(slots.height, dtype=bool)
+        keep[np.flatnonzero(near)[port_m < params.min_port_distance_m * params.port_prefilter_fraction]] = (
+            False
+        )
+        slots = slots.filter(pl.Series(keep))
+        if slots.height == 0:
+            return finalize(pl.DataFrame())
     close = _candidate_pairs(slots, params).sort("mmsi", "mmsi_b", "slot")
     if close.height == 0:
         return finalize(pl.DataFrame())
