@@ -209,3 +209,18 @@ def test_cli_identity_takes_declared_flags_from_imported_lists(ws: Any, tmp_path
     res = CliRunner().invoke(app, ["identity", "-w", str(ws.root), "-q", "--no-flags-from-entities"])
     assert res.exit_code == 0
     assert len(ws.list_findings(kind="ais.identity.flag-mismatch")) == 1  # the second run added none
+
+
+def test_demo_part_ingests_simulated_feed_and_records_each_identity_finding(ws: Any) -> None:
+    from armswatch.cli.ais_ingest import build_demo
+
+    build_demo(ws)
+    findings = ws.list_findings()
+    assert sorted(f.kind for f in findings) == [
+        "ais.identity.change",
+        "ais.identity.imo-conflict",
+        "ais.identity.shared-mmsi",
+    ]
+    assert all(f.simulated for f in findings)
+    ingest_run = ws.list_runs(tool="ais.ingest")[0]
+    assert ingest_run.summary["rejected_total"] == 0 and ingest_run.summary["positions"]["added"] == 108

@@ -272,3 +272,48 @@ def register(app: typer.Typer) -> None:
     app.command("ingest")(ingest)
     app.command("vessels")(vessels)
     app.command("identity")(identity)
+
+
+def simulated_identity_nmea(start: int = 1_709_251_200) -> str:
+    """SIMULATED raw NMEA (tag-block times) showing each identity pattern once, made with pyais's encoder:
+    a renamed DPRK-flagged tanker, one Panamanian MMSI transmitted by two ships near Rajin and
+    Vostochny at once, and that ship's IMO number also broadcast by a Russian MMSI."""
+    from pyais.encode import encode_dict
+
+    lines: list[str] = []
+
+    def emit_msg(t: int, fields: dict[str, Any]) -> None:
+        for i, sentence in enumerate(encode_dict(fields, talker_id="AI", seq_id=len(lines) % 10)):
+            lines.append(f"\\c:{t}*00\\{sentence}" if i == 0 else sentence)
+
+    renamed, shared, twin = 445301000, 352001234, 273450000
+    for day, name in ((0, "SIM SUN BONG"), (2, "SIM OCEAN STAR")):
+        emit_msg(start + day * 86400, {"type": 5, "mmsi": renamed, "imo": 7654329, "shipname": name,
+                                       "callsign": "HMSB", "ship_type": 80, "to_bow": 90, "to_stern": 20})  # fmt: skip
+    for i in range(36):  # every 10 minutes for 6 hours
+        t = start + 600 * i
+        emit_msg(
+            t, {"type": 1, "msg_type": 1, "mmsi": renamed, "lat": 38.70 + 0.01 * i, "lon": 125.20, "speed": 8}
+        )
+        near_rajin = i % 2 == 0
+        lat, lon = (42.24, 130.29) if near_rajin else (42.74, 133.05)
+        emit_msg(t + 5, {"type": 1, "msg_type": 1, "mmsi": shared, "lat": lat, "lon": lon, "speed": 0.1})
+        emit_msg(t + 7, {"type": 1, "msg_type": 1, "mmsi": twin, "lat": 42.80, "lon": 132.90, "speed": 0.2})
+    for t in (start, start + 6 * 3600):
+        for mmsi, name in ((shared, "SIM KORYO STAR"), (twin, "SIM VOSTOK 7")):
+            emit_msg(t + 30, {"type": 5, "mmsi": mmsi, "imo": 1234567, "shipname": name, "ship_type": 70})
+    return "\n".join(lines) + "\n"
+
+
+def build_demo(ws: Any) -> None:
+    """Demo part: ingest the SIMULATED identity feed (a real ``ais.ingest`` run on an artifact marked
+    simulated) and run the identity checks, so the report shows each kind of identity finding."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "simulated-identity-ais.nmea"
+        path.write_text(simulated_identity_nmea(), encoding="utf-8")
+        from armswatch.maritime.ingest import ingest_file
+
+        ingest_file(ws, path, fmt="nmea", simulated=True)
+    record_identity(ws)
