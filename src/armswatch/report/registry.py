@@ -22,6 +22,7 @@ SECTION_PROVIDERS: tuple[str, ...] = (
 DEMO_PARTS: tuple[str, ...] = (
     "armswatch.entities.demo:build_demo",
     "armswatch.maritime.demo:build_demo",
+    "armswatch.cli.ais_ingest:build_demo",
     "armswatch.imagery.demo:build_demo",
     "armswatch.entities.screen:screen_demo",
     "armswatch.joins.demo:build_demo",
