@@ -54,8 +54,8 @@ def predict(method: str, a: np.ndarray, b: np.ndarray, px: float) -> np.ndarray:
     if method == "builtup":
         return detect_builtup(a, b, pixel_size=px).mask
     if method == "cva":
-        return baseline.cva(a, b)[0]
-    return baseline.pca_kmeans(a, b)[0]
+        return baseline.cva(a[:3], b[:3])[0]
+    return baseline.pca_kmeans(a[:3], b[:3])[0]
 
 
 def dense_set(name: str) -> None:

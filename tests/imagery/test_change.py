@@ -96,3 +96,15 @@ def test_baselines_flag_a_large_change() -> None:
         mask, score = fn(before, after)
         assert f1(mask, truth) > 0.7
         assert score.shape == truth.shape
+
+
+def test_vegetation_gate_stops_seasonal_false_alarms_with_nir() -> None:
+    from armswatch.imagery.simulate import landscape
+
+    summer = landscape(160, seed=9) * 10000
+    autumn = summer.copy()
+    autumn[:, 40:100, 40:100] *= np.array([1.6, 1.2, 1.1, 0.9], dtype=np.float32)[:, None, None]  # meadow browning
+    rgb_only = detect_builtup(summer[:3], autumn[:3], pixel_size=10.0).mask.mean()
+    with_nir = detect_builtup(summer, autumn, pixel_size=10.0).mask.mean()
+    assert with_nir <= rgb_only
+    assert with_nir < 0.002

@@ -114,9 +114,10 @@ def resolve(
 
 
 def visible_indexes(roles: Mapping[str, int], count: int) -> list[int]:
-    """Zero-based indexes of red, green, blue (a single band repeated for grey images)."""
+    """Zero-based indexes of red, green, blue and nir when known (a single band for grey images)."""
     if {"red", "green", "blue"} <= roles.keys():
-        return [roles["red"], roles["green"], roles["blue"]]
+        rgb = [roles["red"], roles["green"], roles["blue"]]
+        return [*rgb, roles["nir"]] if "nir" in roles else rgb
     if count >= 1:
         return [0]
     raise InputError("image has no bands")

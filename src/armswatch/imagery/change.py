@@ -47,6 +47,9 @@ class BuiltupParams:
     opening_m: float = 1.0
     min_area_m2: float = 15.0
     direction: Direction = "new"
+    ndvi_max: float = 0.25
+    """With a NIR band (4th band): a new structure must be non-vegetated after (NDVI below this), a cleared
+    one non-vegetated before. Seasonal vegetation change then cannot pass as construction."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,21 @@ def builtup_difference(
     return np.asarray(idx[1] - idx[0], dtype=np.float32)
 
 
+def ndvi(image: Array) -> Array:
+    """NDVI of a (red, green, blue, nir) image."""
+    red, nir = image[0], image[3]
+    return np.asarray((nir - red) / (nir + red + np.float32(1e-6)), dtype=np.float32)
+
+
+def vegetation_gate(diff: Array, before: Array, after: Array, ndvi_max: float) -> Array:
+    """Zero the rises where the after image is vegetated and the falls where the before image is."""
+    if before.shape[0] < 4 or after.shape[0] < 4:
+        return diff
+    out = np.where(ndvi(after) > ndvi_max, np.minimum(diff, np.float32(0)), diff)
+    out = np.where(ndvi(before) > ndvi_max, np.maximum(out, np.float32(0)), out)
+    return np.asarray(out, dtype=np.float32)
+
+
 def decide(diff: Array, params: BuiltupParams, pixel_size: float) -> ChangeResult:
     """Threshold the index difference and clean the mask; the score is a logistic of the margin."""
     _, _, radius, min_px = pixel_params(params, pixel_size)
@@ -169,8 +187,8 @@ def detect_builtup(
     params: BuiltupParams | None = None,
     norm: PairStats | None = None,
 ) -> ChangeResult:
-    """Run the ``builtup`` method on two co-registered images of the same shape (bands red, green, blue
-    first). ``norm`` lets a tiled caller pass statistics computed over the whole scene."""
+    """Run the ``builtup`` method on two co-registered images of the same shape (bands red, green, blue,
+    optionally nir). ``norm`` lets a tiled caller pass statistics computed over the whole scene."""
     params = params or BuiltupParams()
     a = as_float(before, "before")
     b = as_float(after, "after")
@@ -179,4 +197,5 @@ def detect_builtup(
     a = np.nan_to_num(a, nan=0.0)
     b = np.nan_to_num(b, nan=0.0)
     norm = norm or pair_stats(a, b, params, pixel_size)
-    return decide(builtup_difference(a, b, params, pixel_size, norm), params, pixel_size)
+    diff = vegetation_gate(builtup_difference(a, b, params, pixel_size, norm), a, b, params.ndvi_max)
+    return decide(diff, params, pixel_size)

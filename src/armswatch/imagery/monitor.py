@@ -68,8 +68,9 @@ class Interval:
         }  # fmt: skip
 
 
-def _rgb(bands: dict[str, np.ndarray]) -> np.ndarray:
-    return np.stack([bands["red"], bands["green"], bands["blue"]]).astype(np.float32)
+def _rgb(bands: dict[str, np.ndarray], nir: bool = False) -> np.ndarray:
+    roles = ["red", "green", "blue", "nir"] if nir else ["red", "green", "blue"]
+    return np.stack([bands[r] for r in roles]).astype(np.float32)
 
 
 def _confidence(area: float, mean_score: float, min_area: float) -> str:
@@ -106,7 +107,8 @@ def monitor_site(
         prev = read_scene(ws.artifact_path(scenes[0].id))
         for a_art, b_art in itertools.pairwise(scenes):
             cur = read_scene(ws.artifact_path(b_art.id))
-            a, b = _rgb(prev), _rgb(cur)
+            nir = "nir" in prev and "nir" in cur
+            a, b = _rgb(prev, nir), _rgb(cur, nir)
             valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
             share = float(valid.mean())
             res = detect_builtup(
@@ -128,12 +130,12 @@ def monitor_site(
                 labels, _ = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))  # same ids as footprints
                 new_mask = np.isin(labels, [f.id for f in new])
                 ev_a = ws.add_artifact(
-                    chip.chip_png(a, new_mask), name=f"{site_id}_{a_art.captured_at:%Y%m%d}_before.png",
+                    chip.chip_png(a[:3], new_mask), name=f"{site_id}_{a_art.captured_at:%Y%m%d}_before.png",
                     media_type="image/png", captured_at=a_art.captured_at, simulated=a_art.simulated,
                     metadata={"kind": "imagery.chip", "site": site_id, "role": "before", "scene": a_art.id},
                 )  # fmt: skip
                 ev_b = ws.add_artifact(
-                    chip.chip_png(b, new_mask), name=f"{site_id}_{b_art.captured_at:%Y%m%d}_after.png",
+                    chip.chip_png(b[:3], new_mask), name=f"{site_id}_{b_art.captured_at:%Y%m%d}_after.png",
                     media_type="image/png", captured_at=b_art.captured_at, simulated=b_art.simulated,
                     metadata={"kind": "imagery.chip", "site": site_id, "role": "after", "scene": b_art.id},
                 )  # fmt: skip

@@ -121,7 +121,8 @@ def pixel_size(info: ImageInfo, override: float | None = None) -> float:
 
 
 def read_visible(ds: Any, info: ImageInfo, window: Window | None = None) -> Array:
-    """Red, green, blue (or the single grey band) of a window as float32 ``(bands, rows, cols)``; nodata
+    """Red, green, blue (+ nir when known; or the single grey band) of a window as float32
+    ``(bands, rows, cols)``; nodata
     and non-finite values become NaN."""
     idx = [i + 1 for i in band.visible_indexes(info.roles, info.count)]
     data = ds.read(idx).astype(np.float32) if window is None else _read_padded(ds, idx, window)

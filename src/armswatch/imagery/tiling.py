@@ -35,6 +35,7 @@ from armswatch.imagery.change import (
     halo_pixels,
     image_scale,
     pixel_params,
+    vegetation_gate,
 )
 from armswatch.imagery.feature import Array
 from armswatch.io.atomic import write_text_atomic
@@ -179,14 +180,15 @@ def _tile_result(
     b[bad_b] = 0.0
     if method == "builtup":
         assert norm is not None
-        res = decide(builtup_difference(a, b, params, px, norm), params, px)
+        diff = vegetation_gate(builtup_difference(a, b, params, px, norm), a, b, params.ndvi_max)
+        res = decide(diff, params, px)
         mask, score = res.mask, res.score
         sign = np.sign(res.difference).astype(np.int8)
     elif method == "cva":
-        mask, score = baseline.cva(a, b)
+        mask, score = baseline.cva(a[:3], b[:3])
         sign = np.zeros(mask.shape, dtype=np.int8)
     else:
-        mask, score = baseline.pca_kmeans(a, b)
+        mask, score = baseline.pca_kmeans(a[:3], b[:3])
         sign = np.zeros(mask.shape, dtype=np.int8)
     return mask & valid, np.where(valid, score, np.float32(0)).astype(np.float32), sign
 
