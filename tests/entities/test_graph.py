@@ -56,6 +56,7 @@ def test_paths_to_designated_with_designations_along() -> None:
     assert paths[0].relations == ("director →",)
     long = paths[1]
     assert long.nodes == ("p1", "front", "shipco", "v1", "v1-ofac")
+    assert long.relations == ("director →", "owns →", "← owner", "sameImoNumber →")
     assert [n for n, _ in long.designations] == ["front", "v1-ofac"]
     assert paths_to_designated(graph, "p1", max_depth=1)[-1].target == "front"
     assert paths_to_designated(graph, "lonely") == []

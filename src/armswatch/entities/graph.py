@@ -93,7 +93,12 @@ def build_graph(entities: Iterable[EntityProxy]) -> nx.MultiDiGraph:
         source_prop, target_prop = rel.schema.source_prop, rel.schema.target_prop
         if source_prop is None or target_prop is None:
             continue
-        label = rel.first("role", quiet=True) or rel.first("relationship", quiet=True) or rel.schema.name
+        label = (
+            rel.first("role", quiet=True)
+            or rel.first("relationship", quiet=True)
+            or rel.schema.edge_label
+            or rel.schema.name
+        )
         for source in rel.get(source_prop):
             for target in rel.get(target_prop):
                 if source in things and target in things:
