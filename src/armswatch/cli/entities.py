@@ -191,6 +191,7 @@ def history_cmd(
                 "previous": c.previous_date.isoformat() if c.previous_date else None,
                 "listed": len(c.listed),
                 "delisted": len(c.delisted),
+                "listed_ids": list(c.listed[:20]),
                 "delisted_ids": list(c.delisted[:20]),
                 "snapshot": c.snapshot_id,
             }
