@@ -245,7 +245,8 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.stage:
-        fn = {"detect": lambda: stage_detect(args.dir), "shared": lambda: stage_shared(args.dir, args.mp_points),
+        fn = {"generate": lambda: generate(args.points, args.dir, args.seed),
+              "detect": lambda: stage_detect(args.dir), "shared": lambda: stage_shared(args.dir, args.mp_points),
               "mp": lambda: stage_movingpandas(args.dir, args.mp_points)}[args.stage]  # fmt: skip
         print(json.dumps(fn(), default=str))
         return
@@ -254,7 +255,9 @@ def main() -> None:
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     with tempfile.TemporaryDirectory(prefix="aisbench-") as tmp:
         folder = Path(tmp)
-        gen = generate(args.points, folder, args.seed)
+        # every stage runs in its own process started from this small parent: Linux carries the peak
+        # RSS across fork+exec, so a parent holding the generated data would inflate the figures
+        gen = _child("generate", folder, ["--points", str(args.points), "--seed", str(args.seed)])
         print(
             f"\nSIMULATED data: {gen['positions']:,} positions, {gen['vessels']} vessels, 7 days, ~60 s reports "
             f"(generated in {gen['generate_s']:.1f} s, Parquet write {gen['write_s']:.1f} s)"
