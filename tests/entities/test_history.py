@@ -115,3 +115,12 @@ def test_entities_at_schema_filter_includes_descendants(two_lists: Workspace) ->
     assert legal == {"Organization", "Person"}  # Person is a LegalEntity in FtM
     assert {e.schema.name for e in entities_at(two_lists, schema="Organization")} == {"Organization"}
     assert entities_at(two_lists, schema="Vessel") == []
+
+
+def test_same_date_correction_imported_last_wins(ws: Workspace, tmp_path: Path) -> None:
+    first = _write(tmp_path, "a.xml", un_xml("2024-01-15", (RI,), (KOMID,)))
+    corrected = _write(tmp_path, "b.xml", un_xml("2024-01-15", (RI,), ()) + "\n")
+    import_list(ws, first)
+    import_list(ws, corrected)
+    assert entity_at(ws, "unsc-690735").listings[0].status == "delisted"
+    assert entity_at(ws, "unsc-6908001").listings[0].status == "listed"

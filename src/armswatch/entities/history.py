@@ -78,7 +78,9 @@ def is_subject(schema: str) -> bool:
 
 
 def snapshots(ws: Workspace, dataset: str | None = None) -> list[SnapshotInfo]:
-    query = select(entity_snapshot).order_by(entity_snapshot.c.dataset, entity_snapshot.c.list_date)
+    query = select(entity_snapshot).order_by(
+        entity_snapshot.c.dataset, entity_snapshot.c.list_date, entity_snapshot.c.imported_at
+    )
     if dataset:
         query = query.where(entity_snapshot.c.dataset == dataset)
     with ws.engine.connect() as conn:

@@ -111,7 +111,7 @@ def import_list(
                 date_source=date_source,
                 run_id=run.id,
                 artifact_ids=art_ids,
-                imported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                imported_at=datetime.now(UTC).isoformat(timespec="microseconds"),
             )
         change = compare_snapshots(ws, sid)
         run.summary.update(
