@@ -124,3 +124,11 @@ def test_same_date_correction_imported_last_wins(ws: Workspace, tmp_path: Path) 
     import_list(ws, corrected)
     assert entity_at(ws, "unsc-690735").listings[0].status == "delisted"
     assert entity_at(ws, "unsc-6908001").listings[0].status == "listed"
+
+
+def test_report_names_listed_and_delisted(two_lists: Workspace) -> None:
+    from armswatch.entities.report import report_section
+
+    section = report_section(two_lists)
+    assert section is not None
+    assert "1 listed (KOREA TANGUN TRADING CORP), 1 delisted (KOREA MINING DEVELOPMENT CORP)" in section.html

@@ -7,6 +7,7 @@ same workspace always gives the same picture. Designated entities are red; simul
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -14,7 +15,7 @@ import networkx as nx
 
 from armswatch.entities.demo import SIM_DATASET
 from armswatch.entities.graph import build_graph, is_designated, neighbourhood
-from armswatch.entities.history import changes, entities_at, snapshots
+from armswatch.entities.history import changes, entities_at, entity_at, snapshots
 from armswatch.report.section import ReportSection
 from armswatch.workspace import Workspace
 
@@ -84,6 +85,18 @@ def graph_svg(graph: nx.MultiDiGraph, simulated: set[str]) -> str:
     return "".join(parts)
 
 
+def _names(ws: Workspace, ids: tuple[str, ...], when: date | None, limit: int = 8) -> str:
+    """`` (A; B; … and 3 more)``: captions of the first ids as of ``when``, escaped."""
+    if not ids:
+        return ""
+    names = []
+    for entity_id in ids[:limit]:
+        view = entity_at(ws, entity_id, when)
+        names.append(view.entity.caption if view.entity is not None else entity_id)
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return " (" + escape("; ".join(names) + more) + ")"
+
+
 def report_section(ws: Workspace) -> ReportSection | None:
     """The entities section, or ``None`` when no list was imported."""
     snaps = snapshots(ws)
@@ -104,8 +117,9 @@ def report_section(ws: Workspace) -> ReportSection | None:
     if recent:
         html.append("<h3>Listings and delistings</h3><ul>")
         html.extend(
-            f"<li>{escape(c.dataset)} {c.previous_date} → {c.list_date}: {len(c.listed)} listed, "
-            f"{len(c.delisted)} delisted</li>"
+            f"<li>{escape(c.dataset)} {c.previous_date} → {c.list_date}: {len(c.listed)} listed"
+            f"{_names(ws, c.listed, c.list_date)}, {len(c.delisted)} delisted"
+            f"{_names(ws, c.delisted, c.previous_date)}</li>"
             for c in recent
         )
         html.append("</ul>")
