@@ -49,8 +49,12 @@ def parse_csv(
     source: str = "<text>",
 ) -> ListSnapshot:
     """Parse CSV text with a header row using ``mapping`` (FtM property → column)."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = list(reader.fieldnames or [])
+        records = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", path=source) from exc
     missing = [col for col in mapping.values() if col not in header]
     if missing:
         raise InputError(
@@ -60,7 +64,7 @@ def parse_csv(
         raise InputError(f"unknown FtM schema {schema!r}", path=source)
     problems: Counter[str] = Counter()
     entities: list[EntityProxy] = []
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(records, start=2):
         row_schema = (row.get(mapping["schema"]) or "").strip() if "schema" in mapping else schema
         if model.get(row_schema) is None:
             problems["csv: unknown schema"] += 1
