@@ -124,6 +124,10 @@ def test_demo_adds_simulated_findings_only_with_its_site(ws: Workspace) -> None:
     found = ws.list_findings(kind=FINDING_KIND)
     assert found and all(f.simulated and "SIMULATED" in f.title for f in found)
     assert all(a.simulated for a in archive.site_scenes(ws, "february-11-plant"))
+    # the simulation adds 2 houses (2 x 640 m²), then a hall and 2 more buildings (5,104 m²) at 2 m
+    series = read_series(ws)["february-11-plant"]
+    assert series["new_m2"].to_list()[0] == pytest.approx(1280, rel=0.3)
+    assert series["new_m2"].to_list()[1] == pytest.approx(5104, rel=0.3)
 
 
 def test_cli_search_ingest_monitor(catalog: Path, site_ws: Workspace) -> None:

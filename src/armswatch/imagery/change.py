@@ -68,6 +68,8 @@ def pixel_params(params: BuiltupParams, pixel_size: float) -> tuple[tuple[int, .
     sizes = feature.odd_sizes(params.structure_sizes_m, pixel_size)
     sigma = max(params.smooth_m / pixel_size, 0.7)
     radius = round(params.opening_m / pixel_size)
+    if radius == 0 and pixel_size < 5.0:  # below 5 m a 1-px opening removes registration slivers at edges
+        radius = 1
     min_px = max(1, round(params.min_area_m2 / pixel_size**2))
     return sizes, sigma, radius, min_px
 

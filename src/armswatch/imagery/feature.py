@@ -16,6 +16,7 @@ Array = npt.NDArray[np.float32]
 
 # Offset (in the image's own units) that keeps saturation stable in very dark pixels and shadows.
 _DARK_OFFSET_FRACTION = 0.12
+PRESMOOTH_PX = 2.0
 
 
 def brightness(rgb: Array) -> Array:
@@ -62,6 +63,9 @@ def raw_features(image: Array, sizes: tuple[int, ...], scale: float) -> tuple[Ar
     """(neutrality, building index) for one image. ``scale`` is the image's typical brightness (e.g. the
     98th percentile of the visible bands), so the features do not depend on the data type or gain."""
     rgb = image[:3] if image.shape[0] >= 3 else np.repeat(image[:1], 3, axis=0)
+    # a light low-pass equalises sensor noise and resampling blur between dates (one date may have been
+    # shifted by co-registration or warped onto the site grid, the other not)
+    rgb = np.asarray(ndi.gaussian_filter(rgb, (0, PRESMOOTH_PX, PRESMOOTH_PX)), dtype=np.float32)
     light = brightness(rgb) / np.float32(scale)
     neutral = (
         neutrality(rgb, _DARK_OFFSET_FRACTION * scale)

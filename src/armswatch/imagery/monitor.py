@@ -20,7 +20,7 @@ from shapely.geometry import mapping
 from shapely.ops import unary_union
 
 from armswatch.errors import InputError
-from armswatch.imagery import chip, footprint
+from armswatch.imagery import chip, footprint, prepare
 from armswatch.imagery.archive import grid_of, site_scenes
 from armswatch.imagery.change import BuiltupParams, detect_builtup
 from armswatch.imagery.ingest import read_scene
@@ -111,8 +111,11 @@ def monitor_site(
             a, b = _rgb(prev, nir), _rgb(cur, nir)
             valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
             share = float(valid.mean())
+            # scenes of one site are mostly unchanged: per-band invariant-pixel normalisation removes colour
+            # casts (atmosphere, sensor) that the per-image standardisation alone cannot
+            b_norm, _ = prepare.normalise(a, b, valid)
             res = detect_builtup(
-                _filled(a, valid), _filled(b, valid), pixel_size=grid.resolution, params=params
+                _filled(a, valid), _filled(b_norm, valid), pixel_size=grid.resolution, params=params
             )
             usable = valid if valid.all() else ~ndi.binary_dilation(~valid, iterations=INVALID_MARGIN_PX)
             mask = res.mask & usable
