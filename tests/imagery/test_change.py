@@ -103,7 +103,8 @@ def test_vegetation_gate_stops_seasonal_false_alarms_with_nir() -> None:
 
     summer = landscape(160, seed=9) * 10000
     autumn = summer.copy()
-    autumn[:, 40:100, 40:100] *= np.array([1.6, 1.2, 1.1, 0.9], dtype=np.float32)[:, None, None]  # meadow browning
+    browning = np.array([1.6, 1.2, 1.1, 0.9], dtype=np.float32)[:, None, None]  # dry meadow: red up, NIR down
+    autumn[:, 40:100, 40:100] *= browning
     rgb_only = detect_builtup(summer[:3], autumn[:3], pixel_size=10.0).mask.mean()
     with_nir = detect_builtup(summer, autumn, pixel_size=10.0).mask.mean()
     assert with_nir <= rgb_only
