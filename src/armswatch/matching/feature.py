@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from armswatch.matching.name import NameForm, NameKind, legal_form_class
 
 MIN_TOKEN_SIMILARITY = 0.7
+SHORT_GAP_SIMILARITY = 0.72
 UNMATCHED_CAP = 0.55
 EXTRA_CANDIDATE_COST = {NameKind.PERSON: 0.3, NameKind.ORG: 0.8, NameKind.OBJECT: 0.8}
 REORDER_PENALTY = 0.2
@@ -49,7 +50,10 @@ def token_similarity(a: str, ka: str, b: str, kb: str) -> tuple[float, str]:
         return 0.95, "spelling"
     sim = max(OSA.normalized_similarity(a, b), 0.97 * OSA.normalized_similarity(ka, kb))
     if min(len(a), len(b)) <= 3:
-        sim *= 0.8
+        # Short tokens: one edit usually makes another name, except a single dropped or added
+        # letter in a word of three letters or more (PRS ~ PARS, IMN ~ IMAN).
+        one_gap = min(len(a), len(b)) == 3 and abs(len(a) - len(b)) == 1 and OSA.distance(a, b) == 1
+        sim = SHORT_GAP_SIMILARITY if one_gap else sim * 0.8
     return sim, "fuzzy"
 
 
