@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
+from hashlib import sha1
 
 from followthemoney.statement import StatementEntity
 
@@ -275,6 +276,4 @@ def _sanction(num: str, programs: list[str], entity: StatementEntity, dataset: s
 
 
 def _slug(text: str) -> str:
-    from hashlib import sha1
-
     return sha1(text.upper().encode("utf-8")).hexdigest()[:16]

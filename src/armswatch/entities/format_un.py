@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
+from hashlib import sha1
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -209,6 +210,4 @@ def _lang_of_script(text: str | None) -> str | None:
 
 
 def _digest(text: str) -> str:
-    from hashlib import sha1
-
     return sha1(text.encode("utf-8")).hexdigest()[:16]
