@@ -12,12 +12,12 @@ on their romanisation-invariant key (:mod:`~armswatch.matching.korean`).
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA, Levenshtein
 
 from armswatch.matching.name import NameForm, NameKind, legal_form_class
+from armswatch.matching.script import abjad_score, syllabic_text
 
 MIN_TOKEN_SIMILARITY = 0.7
 SHORT_GAP_SIMILARITY = 0.72
@@ -227,46 +227,9 @@ def align_tokens(query: NameForm, candidate: NameForm) -> tuple[float, list[str]
     return max(0.0, min(1.0, score)), reasons
 
 
-_SYLLABIC = re.compile(r"^[\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\s\u00b7\u30fb.,-]+$")
-
-
-def _syllabic(text: str) -> str | None:
-    """The name's characters when it is written only in Han characters or Hangul, else None."""
-    if _SYLLABIC.match(text):
-        return re.sub(r"[\s\u00b7\u30fb.,-]", "", text)
-    return None
-
-
-_ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f]")
-_NOT_CONSONANT = re.compile(r"[aeiouwyv]")
-_DOUBLE = re.compile(r"(.)\1+")
-
-
-def consonant_skeleton(form: NameForm) -> str:
-    """Consonants of a name in order (``Mohamed Ali`` → ``mhmdl``): Arabic and Hebrew script write no
-    short vowels, so their transliterations can only be compared on consonants."""
-    text = _NOT_CONSONANT.sub("", form.joined.replace("p", "b"))
-    return _DOUBLE.sub(r"\1", text)
-
-
-def _abjad_score(query: NameForm, candidate: NameForm) -> tuple[float, str] | None:
-    if not (_ABJAD.search(query.original) or _ABJAD.search(candidate.original)):
-        return None
-    if _ABJAD.search(query.original) and _ABJAD.search(candidate.original):
-        return None
-    qs, cs = consonant_skeleton(query), consonant_skeleton(candidate)
-    if not qs or not cs:
-        return None
-    sim = OSA.normalized_similarity(qs, cs)
-    if sim < 0.85:
-        return None
-    score = 0.85 * sim if len(qs) >= 3 else 0.72
-    return score, f"consonants match ({qs} ~ {cs}; Arabic/Hebrew script writes no short vowels)"
-
-
 def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
     """Compare two analysed names; the score is in [0, 1], reasons are user-facing sentences."""
-    qs, cs = _syllabic(query.original), _syllabic(candidate.original)
+    qs, cs = syllabic_text(query.original), syllabic_text(candidate.original)
     if qs and cs:
         # Both in Han or Hangul: one character is one syllable; compare the characters themselves.
         sim = OSA.normalized_similarity(qs, cs)
@@ -275,7 +238,7 @@ def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
             round(sim, 4), (f"names in Han/Hangul characters {why}",), query.original, candidate.original
         )
     score, reasons = align_tokens(query, candidate)
-    abjad = _abjad_score(query, candidate)
+    abjad = abjad_score(query, candidate)
     if abjad is not None and abjad[0] > score:
         score, reasons = abjad[0], [abjad[1]]
     if query.joined == candidate.joined and len(query.joined) >= 4 and score < 1.0:
