@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy.cluster.vq import kmeans2
 from skimage.filters import threshold_otsu
-from sklearn.cluster import KMeans  # type: ignore[import-untyped]
 
 from armswatch.imagery.feature import Array
 
@@ -53,8 +53,10 @@ def pca_kmeans(
     mean = blocks.mean(axis=0)
     _, _, vt = np.linalg.svd(blocks - mean, full_matrices=False)
     proj = (windows - mean) @ vt[:dims].T
-    km = KMeans(n_clusters=2, n_init=3, random_state=seed).fit(proj[:: max(1, len(proj) // 100_000)])
-    lab = km.predict(proj).reshape(diff.shape)
+    sample = np.asarray(proj[:: max(1, len(proj) // 100_000)], dtype=np.float64)
+    centres, _ = kmeans2(sample, 2, minit="++", seed=seed)
+    dist = ((proj[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    lab = dist.argmin(axis=1).reshape(diff.shape)
     means = [float(diff[lab == k].mean()) if (lab == k).any() else 0.0 for k in (0, 1)]
     change = int(np.argmax(means))
     score = np.asarray(diff / (diff.max() + 1e-6), dtype=np.float32)
