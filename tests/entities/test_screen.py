@@ -114,3 +114,28 @@ def test_workspace_screen_cli(ws: Workspace, tmp_path: Path) -> None:
     bad = CliRunner().invoke(_app(), [*args, "--dataset", "nope"])
     assert bad.exit_code == 2
     assert "no imported dataset named nope" in bad.output
+
+
+def test_demo_screens_ais_vessels(ws: Workspace, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import polars as pl
+
+    from armswatch.maritime.store import write_statics
+
+    _, ofac = _lists(tmp_path)
+    import_list(ws, ofac)
+    # SIMULATED AIS static report: the listed vessel under its former name and its IMO.
+    frame = pl.DataFrame(
+        {
+            "mmsi": [312000001],
+            "ts": [datetime(2024, 5, 1, tzinfo=UTC)],
+            "imo": ["7937317"],
+            "name": ["MOONLIGHT"],
+        }
+    )
+    write_statics(ws, frame)
+    matches = screen_demo(ws)
+    vessel = [m for m in matches if m.query_id == "vessel:mmsi:312000001"]
+    assert vessel and vessel[0].entity_name == "CHONG CHON GANG"
+    assert "IMO 7937317 identical" in vessel[0].explanation
