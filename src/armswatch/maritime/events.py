@@ -192,7 +192,7 @@ def workspace_context(ws: Any, extra_ports: pl.DataFrame | None = None) -> tuple
         for s in sites
     ]
     site_frame = pl.DataFrame(rows, schema=SITES_SCHEMA)
-    ctx = Context.build(watched_ports, site_frame.select(list(SITE_SCHEMA)))
+    ctx = Context.build(watched_ports)  # gap reachability: the watched ports (reachable by sea)
     return ctx, site_frame
 
 
