@@ -63,3 +63,11 @@ def test_ascii_tokens() -> None:
     assert ascii_tokens("A.B.C. Company") == ["abc", "company"]
     assert ascii_tokens("Brigade Forty-Four") == ["brigade", "44"]
     assert ascii_tokens("Al-Qa'ida") == ["al", "qaida"]
+
+
+def test_yo_and_korean_names_in_cyrillic() -> None:
+    from armswatch.entities.compare import compare_names_pair
+
+    assert transliterate_cyrillic("Пётр Фёдоров Чёрный Ёлкин") == "Pyotr Fyodorov Chornyy Yolkin"
+    # Kontsevich-style Cyrillic for a Korean name: aspiration written with х (Чхоль = Chol).
+    assert compare_names_pair("Person", "Ри Пён Чхоль", "Ri Pyong Chol").match

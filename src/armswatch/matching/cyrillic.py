@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 _RU: dict[str, str] = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i",
     "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
     "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y",
     "ь": "", "э": "e", "ю": "yu", "я": "ya",
@@ -50,6 +50,8 @@ def _translit_word(word: str, table: dict[str, str], initial: dict[str, str], ru
             rep = initial[low]
         elif ru and low == "е" and (i == 0 or prev in "аеёиоуыэюяьъ"):
             rep = "ye"
+        elif ru and low == "ё" and prev and prev in "жчшщ":
+            rep = "o"
         else:
             rep = table[low]
         if ch.isupper() and rep:

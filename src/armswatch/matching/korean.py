@@ -205,6 +205,11 @@ def romanise_hangul(text: str, system: str = "rr") -> str:
 
 _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("'", ""),
+    # Korean names in Cyrillic (Kontsevich) mark aspiration with х: чх, кх, тх, пх.
+    ("chkh", "ch"),
+    ("kh", "k"),
+    ("th", "t"),
+    ("ph", "p"),
     ("rh", "r"),
     ("yeo", "yo"),
     ("eo", "o"),
@@ -225,7 +230,9 @@ _SKELETON_RULES: tuple[tuple[str, str], ...] = (
     ("u", "o"),  # South Korean spelling writes ㅓ as u (Sung, Jung): o/u cannot be told apart
 )
 _DOUBLES = re.compile(r"(.)\1+")
-_SYLLABLE = r"(?:ch'?|tch|kk|tt|pp|ss|jj|[kgndtrlmbpsjh]'?)?[yw]?(?:[aeiou]{1,2})(?:ng|n|l|k|m|p|t|g)?"
+_SYLLABLE = (
+    r"(?:chkh|kh|th|ph|ch'?|tch|kk|tt|pp|ss|jj|[kgndtrlmbpsjh]'?)?[yw]?(?:[aeiou]{1,2})(?:ng|n|l|k|m|p|t|g)?"
+)
 _ROMANISED_WORD = re.compile(rf"^(?:{_SYLLABLE}){{1,3}}$")
 _NON_ALPHA = re.compile(r"[^a-zN']")
 
