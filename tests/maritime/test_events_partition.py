@@ -113,3 +113,21 @@ def test_gaps_match_definition_whatever_the_partitioning(
     assert sorted(gaps["duration_h"].round(6).to_list()) == sorted(
         diffs.filter(diffs >= 6).round(6).to_list()
     )
+
+
+_SIM = simulate(SimConfig(n_vessels=8, days=3, seed=21, p_spoof=0.5))
+_SIM_CTX = Context.build(ports_frame())
+_SIM_BASE = detect_events(_SIM.positions, _SIM_CTX)
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(slots=st.integers(min_value=1, max_value=143))
+def test_shifting_time_moves_midnight_but_not_the_events(slots: int) -> None:
+    """Whatever the clock offset (so day boundaries cut the tracks elsewhere), the same events come
+    out, shifted by the offset (whole 10-min slots, so the encounter resampling grid is unchanged)."""
+    from datetime import timedelta
+
+    delta = timedelta(minutes=10 * slots)
+    shifted = detect_events(_SIM.positions.with_columns(pl.col("ts") + delta), _SIM_CTX)
+    back = shifted.with_columns(pl.col("start_utc") - delta, pl.col("end_utc") - delta)
+    assert _normal(back) == _normal(_SIM_BASE)
