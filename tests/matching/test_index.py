@@ -45,3 +45,13 @@ def test_candidates_are_limited() -> None:
 def test_unknown_name_has_no_hits() -> None:
     index = CandidateIndex(_population(200))
     assert index.screen(Subject("q", "Person", ("Zbigniew Brzezinski",))) == []
+
+
+def test_candidates_respect_schema() -> None:
+    people = [Subject(f"p{i}", "Person", (f"Victory Person{i}",)) for i in range(40)]
+    index = CandidateIndex([*people, Subject("ship", "Vessel", ("VICTORY",))])
+    cands = index.candidates(Subject("q", "Vessel", ("Victory",)), limit=5)
+    assert [index.subjects[c].id for c in cands] == ["ship"]
+    assert all(
+        index.subjects[c].schema == "Person" for c in index.candidates(Subject("q", "Person", ("Victory",)))
+    )

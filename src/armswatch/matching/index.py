@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from armswatch.matching.name import NameForm, NameKind
-from armswatch.matching.score import DEFAULT_THRESHOLD, MatchScore, score_pair
+from armswatch.matching.score import DEFAULT_THRESHOLD, MatchScore, schemata_compatible, score_pair
 from armswatch.matching.subject import Subject
 
 KEY_WEIGHTS = {"t": 1.0, "s": 0.8, "k": 3.0, "g": 0.25, "imo": 10.0, "mmsi": 6.0, "reg": 6.0}
@@ -100,6 +100,19 @@ class CandidateIndex:
         self._weights = type_weight * np.log1p(n / np.maximum(1, counts))
         self._df = counts
         self._n = n
+        schemata = sorted({s.schema for s in self.subjects})
+        code_of = {name: i for i, name in enumerate(schemata)}
+        self._schemata = schemata
+        self._schema_codes = np.array([code_of[s.schema] for s in self.subjects], dtype=np.int16)
+        self._compatible: dict[str, npt.NDArray[np.bool_]] = {}
+
+    def _schema_mask(self, schema: str) -> npt.NDArray[np.bool_]:
+        """Per schema code: may a query of ``schema`` match it (a Person query never a Vessel)?"""
+        mask = self._compatible.get(schema)
+        if mask is None:
+            mask = np.array([schemata_compatible(schema, other) for other in self._schemata], dtype=np.bool_)
+            self._compatible[schema] = mask
+        return mask
 
     def __len__(self) -> int:
         return len(self.subjects)
@@ -131,6 +144,10 @@ class CandidateIndex:
             return []
         uniq, inverse = np.unique(docs, return_inverse=True)
         sums = np.bincount(inverse, weights=weights)
+        keep = self._schema_mask(query.schema)[self._schema_codes[uniq]]
+        uniq, sums = uniq[keep], sums[keep]
+        if len(uniq) == 0:
+            return []
         top = np.argpartition(-sums, limit)[:limit] if len(uniq) > limit else np.arange(len(uniq))
         top = top[np.argsort(-sums[top], kind="stable")]
         top = top[sums[top] >= MIN_RELATIVE_WEIGHT * sums[top[0]]]
