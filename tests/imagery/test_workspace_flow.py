@@ -146,3 +146,26 @@ def test_cli_search_ingest_monitor(catalog: Path, site_ws: Workspace) -> None:
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     assert rows[0]["finding"]
+
+
+def test_section_and_demo_plug_into_report_and_cli(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the lead wires: registry entries and the CLI group (patched here, not edited)."""
+    import typer
+
+    from armswatch.cli import imagery as imagery_cli
+    from armswatch.report import registry
+    from armswatch.report.build import build_report
+    from armswatch.sites.starter import load_starter
+
+    monkeypatch.setattr(registry, "SECTION_PROVIDERS", ("armswatch.imagery.report:report_section",))
+    monkeypatch.setattr(registry, "DEMO_PARTS", ("armswatch.imagery.demo:build_demo",))
+    ws.save_sites([s for s in load_starter("dprk-russia") if s.id == "february-11-plant"])
+    for part in registry.demo_parts():
+        part(ws)
+    html = build_report(ws)
+    assert "Imagery: change at watched sites" in html and "data:image/png;base64," in html
+    root = typer.Typer()
+    root.command("noop")(lambda: None)
+    imagery_cli.register(root)
+    res = CliRunner().invoke(root, ["imagery", "--help"])
+    assert res.exit_code == 0 and "change" in res.output and "monitor" in res.output
