@@ -39,9 +39,6 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
 EVENT_COLUMNS = tuple(EVENT_SCHEMA)
 INTERNAL_SCHEMA: dict[str, pl.DataType] = {**EVENT_SCHEMA, "close_ts": UTC_US}
 
-#: Minimal positions columns the detectors need (the full schema lives in ``maritime.schema``).
-POSITION_COLUMNS = ("mmsi", "ts", "lat", "lon", "sog")
-
 
 def empty_events(*, internal: bool = True) -> pl.DataFrame:
     """An empty event frame with the right schema."""

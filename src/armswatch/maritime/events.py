@@ -21,7 +21,7 @@ from armswatch.maritime.encounter import EncounterParams, detect_encounters
 from armswatch.maritime.event import EVENT_COLUMNS, EVENT_TYPES, empty_events, prepare_positions, with_steps
 from armswatch.maritime.gap import SITE_SCHEMA, GapParams, detect_gaps
 from armswatch.maritime.loitering import LoiteringParams, detect_loitering
-from armswatch.maritime.partition import PartitionParams, detect_partitioned
+from armswatch.maritime.partition import ChunkDetector, PartitionParams, detect_partitioned
 from armswatch.maritime.port import PortIndex, combine, watched_ports_frame, world_port_index
 from armswatch.maritime.port_call import PortCallParams, detect_port_calls
 from armswatch.maritime.spoofing import SpoofingParams, detect_spoofing
@@ -63,7 +63,7 @@ class Context:
         return cls.build(watched_ports_frame(DEFAULT_WATCHED_PORTS))
 
 
-def _per_vessel(ctx: Context, params: EventParams) -> Any:
+def _per_vessel(ctx: Context, params: EventParams) -> ChunkDetector:
     def run(pos: pl.DataFrame) -> pl.DataFrame:
         if pos.height == 0:
             return empty_events()
@@ -82,7 +82,7 @@ def _per_vessel(ctx: Context, params: EventParams) -> Any:
     return run
 
 
-def _pairwise(ctx: Context, params: EventParams) -> Any:
+def _pairwise(ctx: Context, params: EventParams) -> ChunkDetector | None:
     if "encounter" not in params.types:
         return None
 

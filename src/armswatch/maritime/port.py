@@ -290,7 +290,3 @@ class PortIndex:
             pl.Series("port_dist_m", full_dist),
             pl.Series("port_radius_m", full_radius),
         )
-
-    def names(self, idx: npt.NDArray[np.int64]) -> list[str | None]:
-        names = self.ports["name"].to_list()
-        return [names[i] if i >= 0 else None for i in idx.tolist()]
