@@ -142,3 +142,16 @@ def test_query_rows_normalise_countries_and_dates() -> None:
     assert "birth date identical" in result.explanation
     unreadable = subject_from_row({**row, "country": "Atlantis", "birth_date": "sometime"})
     assert unreadable.countries == frozenset() and unreadable.birth_dates == ()
+
+
+def test_feature_docs_and_evidence_functions() -> None:
+    from armswatch.matching.score import birth_date_evidence, country_evidence, feature_docs
+
+    docs = feature_docs()
+    assert docs["imo_evidence"].startswith("IMO numbers identical")
+    assert all(docs.values())
+    a = Subject("a", "Person", ("x",), birth_dates=("1950",), countries=frozenset({"kp"}))
+    b = Subject("b", "Person", ("x",), birth_dates=("1984-01-08",), countries=frozenset({"ru"}))
+    assert birth_date_evidence(a, b) == -0.2
+    assert country_evidence(a, b) == -0.1
+    assert country_evidence(a, a) == 0.0

@@ -103,6 +103,45 @@ def _dates_and_countries(query: Subject, candidate: Subject, score: float, reaso
     return score
 
 
+def birth_date_evidence(query: Subject, candidate: Subject) -> float:
+    """Birth years differ (−0.2) or the full birth date is identical (+0.05)."""
+    return _dates_and_countries(
+        Subject(query.id, query.schema, (), birth_dates=query.birth_dates),
+        Subject(candidate.id, candidate.schema, (), birth_dates=candidate.birth_dates),
+        0.0,
+        [],
+    )
+
+
+def country_evidence(query: Subject, candidate: Subject) -> float:
+    """Countries (nationality, jurisdiction, flag) differ (−0.1)."""
+    return _dates_and_countries(
+        Subject(query.id, query.schema, (), countries=query.countries),
+        Subject(candidate.id, candidate.schema, (), countries=candidate.countries),
+        0.0,
+        [],
+    )
+
+
+def feature_docs() -> dict[str, str]:
+    """Every feature that can contribute to a score, with its explanation (the function docstrings)."""
+    from armswatch.matching import feature, script, vessel
+
+    funcs = (
+        feature.compare_names,
+        feature.align_tokens,
+        feature.token_similarity,
+        script.syllabic_text,
+        script.abjad_score,
+        vessel.imo_evidence,
+        vessel.mmsi_evidence,
+        vessel.registration_evidence,
+        birth_date_evidence,
+        country_evidence,
+    )
+    return {f.__name__: (f.__doc__ or "").strip().split("\n\n")[0] for f in funcs}
+
+
 def score_pair(query: Subject, candidate: Subject, threshold: float = DEFAULT_THRESHOLD) -> MatchScore:
     """Score ``candidate`` as a match for ``query`` with reasons in words."""
     if not schemata_compatible(query.schema, candidate.schema):

@@ -36,6 +36,7 @@ def consonant_skeleton(form: NameForm) -> str:
 
 
 def abjad_score(query: NameForm, candidate: NameForm) -> tuple[float, str] | None:
+    """Consonants match when one name is in Arabic or Hebrew script (at most 0.85)."""
     if not (_ABJAD.search(query.original) or _ABJAD.search(candidate.original)):
         return None
     if _ABJAD.search(query.original) and _ABJAD.search(candidate.original):
