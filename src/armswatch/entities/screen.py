@@ -174,7 +174,8 @@ def vessel_queries(vessels: Sequence[Mapping[str, Any]]) -> list[Subject]:
     out: list[Subject] = []
     for i, vessel in enumerate(vessels):
         row = {k: (None if v is None else str(v)) for k, v in vessel.items()}
-        row.setdefault("id", f"vessel:mmsi:{row.get('mmsi')}" if row.get("mmsi") else f"vessel:{i}")
+        if not row.get("id"):
+            row["id"] = f"vessel:mmsi:{row['mmsi']}" if row.get("mmsi") else f"vessel:{i}"
         row["schema"] = "Vessel"
         out.append(subject_from_row(row))
     return out
