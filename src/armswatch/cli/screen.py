@@ -59,7 +59,10 @@ def screen_command(
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Screen people, companies and vessels against sanctions lists (multilingual name matching)."""
+    """Screen people, companies and vessels against sanctions lists (multilingual name matching).
+
+    Example: armswatch screen customers.csv --list UN_consolidated.xml --list sdn.csv -o matches.csv
+    """
     query_file = read_queries(queries, strict=strict)
     for reason, count in sorted(query_file.problems.items()):
         say(f"skipped {count} query row(s): {reason}", quiet)
@@ -88,7 +91,10 @@ def compare_command(
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Score name pairs (evaluation): adds score, match and explanation columns."""
+    """Score name pairs (evaluation): adds score, match and explanation columns.
+
+    Example: armswatch entities compare pairs.csv -o scored.csv --threshold 0.7
+    """
     result = compare_pairs_file(pairs, threshold, strict=strict)
     for reason, count in sorted(result.problems.items()):
         say(f"skipped {count} row(s): {reason}", quiet)
