@@ -75,9 +75,9 @@ def test_baseline_methods_run(pair: tuple[Path, Path, np.ndarray], tmp_path: Pat
 
 def test_errors(tmp_path: Path) -> None:
     a = write_tif(tmp_path / "a.tif", terrain(64))
-    b = write_tif(tmp_path / "b.tif", terrain(96))
-    with pytest.raises(InputError, match=r"differ|resample"):
-        run_change(str(a), str(b), str(tmp_path / "o.tif"))
+    pa, pb = write_png(tmp_path / "a.png", terrain(64)), write_png(tmp_path / "b.png", terrain(96))
+    with pytest.raises(InputError, match=r"not both georeferenced"):
+        run_change(str(pa), str(pb), str(tmp_path / "o.tif"))
     with pytest.raises(MissingFileError):
         run_change(str(tmp_path / "nope.tif"), str(a), str(tmp_path / "o.tif"))
     with pytest.raises(InputError, match="unknown method"):
@@ -87,6 +87,35 @@ def test_errors(tmp_path: Path) -> None:
     (tmp_path / "junk.tif").write_text("not an image")
     with pytest.raises(InputError):
         run_change(str(tmp_path / "junk.tif"), str(a), str(tmp_path / "o.tif"))
+
+
+def test_after_on_another_grid_is_warped_onto_before(tmp_path: Path) -> None:
+    before, after, truth = construction_pair()
+    a = write_tif(tmp_path / "a.tif", before)
+    # AFTER: the same ground in another CRS (UTM 51N) at a slightly coarser pixel size, larger extent
+    from pyproj import Transformer
+    from rasterio.warp import reproject
+
+    with rasterio.open(a) as src:
+        bd = src.bounds
+        xs, ys = Transformer.from_crs(src.crs, "EPSG:32651", always_xy=True).transform(
+            [bd.left, bd.right, bd.left, bd.right], [bd.top, bd.top, bd.bottom, bd.bottom]
+        )
+        w, h = int((max(xs) - min(xs)) / 0.55) + 20, int((max(ys) - min(ys)) / 0.55) + 20
+        dst_tr = rasterio.Affine(0.55, 0, min(xs) - 5.5, 0, -0.55, max(ys) + 5.5)
+        prof = dict(driver="GTiff", width=w, height=h, count=3, dtype="uint8", crs="EPSG:32651",
+                    transform=dst_tr, nodata=0)  # fmt: skip
+        with rasterio.open(tmp_path / "b.tif", "w", **prof) as dst:
+            for i in range(3):
+                reproject(np.clip(after[i], 1, 255).astype(np.uint8), rasterio.band(dst, i + 1),
+                          src_transform=src.transform, src_crs=src.crs, dst_transform=dst.transform,
+                          dst_crs=dst.crs, dst_nodata=0)  # fmt: skip
+    res = run_change(str(a), str(tmp_path / "b.tif"), str(tmp_path / "o.tif"))
+    assert (res.width, res.height) == (192, 192)
+    with rasterio.open(tmp_path / "o.tif") as ds:
+        m = ds.read(1) == 255
+    assert (m & truth).sum() > 0.5 * truth.sum()
+    assert (m & ~truth).sum() < 0.2 * truth.sum() + 0.05 * truth.size
 
 
 def test_nodata_pixels_are_never_change(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import json
 import math
 import multiprocessing
 import os
+import tempfile
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -75,15 +76,40 @@ def _grow(w: Window, halo: int) -> Window:
     return Window(w.col_off - halo, w.row_off - halo, w.width + 2 * halo, w.height + 2 * halo)
 
 
-def _check_pair(a: raster.ImageInfo, b: raster.ImageInfo) -> None:
+def _same_grid(a: raster.ImageInfo, b: raster.ImageInfo) -> bool:
     if (a.width, a.height) != (b.width, b.height):
-        raise InputError(
-            f"after image is {b.width}x{b.height} but before is {a.width}x{a.height}; "
-            "resample both to one grid first (armswatch imagery ingest does this per site)",
-            path=b.path,
+        return False
+    if a.georeferenced and b.georeferenced:
+        assert a.transform is not None and b.transform is not None
+        px = abs(a.transform[0])
+        return a.crs == b.crs and all(
+            abs(x - y) <= 0.01 * px for x, y in zip(a.transform, b.transform, strict=True)
         )
-    if a.georeferenced and b.georeferenced and a.crs != b.crs:
-        raise InputError(f"after image CRS {b.crs} differs from before CRS {a.crs}", path=b.path)
+    return True
+
+
+def align_to(before: raster.ImageInfo, after: raster.ImageInfo, folder: Path) -> str:
+    """A VRT of AFTER warped (bilinear) onto BEFORE's grid, so tiles can still be read by window. Pixels
+    outside AFTER are nodata (0 for integer images without a declared nodata), never change."""
+    import rasterio.shutil
+    from rasterio.enums import Resampling
+    from rasterio.vrt import WarpedVRT
+
+    if not (before.georeferenced and after.georeferenced):
+        raise InputError(
+            f"after image is {after.width}x{after.height} but before is {before.width}x{before.height} and they "
+            "are not both georeferenced, so they cannot be aligned; resample them to one grid first",
+            path=after.path,
+        )
+    assert before.transform is not None
+    target = folder / "after_on_before_grid.vrt"
+    with rasterio.open(after.path) as src, WarpedVRT(
+        src, crs=before.crs, transform=rasterio.Affine(*before.transform), width=before.width,
+        height=before.height, resampling=Resampling.bilinear,
+        nodata=src.nodata if src.nodata is not None else (np.nan if src.dtypes[0].startswith("float") else 0),
+    ) as vrt:  # fmt: skip
+        rasterio.shutil.copy(vrt, target, driver="VRT")
+    return str(target)
 
 
 def sample_stats(
@@ -246,7 +272,45 @@ def _run_change(
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     params = params or BuiltupParams()
     infos = (raster.image_info(before, bands), raster.image_info(after, bands))
-    _check_pair(*infos)
+    aligned = None
+    try:
+        if not _same_grid(*infos):
+            aligned = tempfile.TemporaryDirectory(prefix="armswatch-align-")
+            after = align_to(infos[0], infos[1], Path(aligned.name))
+            infos = (infos[0], raster.image_info(after, bands))
+        return _detect_files(
+            before,
+            after,
+            infos,
+            out,
+            probability,
+            method,
+            params,
+            pixel_size_m,
+            footprints,
+            min_area_m2,
+            tile,
+            workers,
+        )
+    finally:
+        if aligned is not None:
+            aligned.cleanup()
+
+
+def _detect_files(
+    before: str,
+    after: str,
+    infos: tuple[raster.ImageInfo, raster.ImageInfo],
+    out: str,
+    probability: str | None,
+    method: str,
+    params: BuiltupParams,
+    pixel_size_m: float | None,
+    footprints: str | None,
+    min_area_m2: float | None,
+    tile: int,
+    workers: int,
+) -> ChangeRun:
     info = infos[0]
     px = raster.pixel_size(info, pixel_size_m)
     whole = method != "builtup" or info.width * info.height <= (2 * tile) ** 2
