@@ -75,6 +75,7 @@ def test_folders_dense_and_sparse(tmp_path: Path) -> None:
     scores = evaluate_paths(tmp_path / "pred", tmp_path / "label")
     assert [s.name for s in scores] == ["x", "y"]
     assert total(scores).recall == pytest.approx(0.5)
+    assert [s.name for s in evaluate_paths(tmp_path / "pred", tmp_path)] == ["x", "y"]  # dataset root
     _save(tmp_path / "sparse" / "changed" / "x.png", lab)
     _save(tmp_path / "sparse" / "unchanged" / "x.png", ~lab)
     only_x = evaluate_paths(tmp_path / "pred", tmp_path / "sparse")

@@ -47,6 +47,8 @@ def evaluate_paths(pred: Path, label: Path, unchanged: Path | None = None) -> li
         if not label.is_file():
             raise InputError("prediction is a file, so the label must be a file too", path=str(label))
         return [_score_one(pred.stem, pred, label, unchanged)]
+    if label.is_dir() and (label / "label").is_dir() and not image_files(label):
+        label = label / "label"  # a dataset root laid out as A/, B/, label/
     if label.is_dir() and (label / "changed").is_dir() and (label / "unchanged").is_dir():
         unchanged = label / "unchanged"
         label = label / "changed"
