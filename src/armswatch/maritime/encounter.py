@@ -24,6 +24,7 @@ from armswatch.maritime.event import (
     haversine_m,
     hours_between,
     next_observation,
+    open_candidates,
     speed_kn,
     with_steps,
 )
@@ -151,17 +152,6 @@ def detect_encounters(
             end_utc=pl.from_epoch(pl.col("last") * step_us, "us").dt.replace_time_zone("UTC"),
         )
         .with_columns(duration_h=hours_between(pl.col("start_utc"), pl.col("end_utc")))
-        .filter(
-            (pl.col("duration_h") >= params.min_duration_h)
-            & (pl.col("med_a") < params.max_median_speed_kn)
-            & (pl.col("med_b") < params.max_median_speed_kn)
-        )
-    )
-    if runs.height == 0:
-        return finalize(pl.DataFrame())
-    _, port_m = ports.nearest(runs["lat"].to_numpy(), runs["lon"].to_numpy())
-    runs = runs.with_columns(pl.Series("port_m", port_m)).filter(
-        pl.col("port_m") >= params.min_port_distance_m
     )
     # final once both vessels have reported at or after the slot following the run: close_ts is
     # the later of those two observations (null while either has not reported yet)
@@ -171,12 +161,28 @@ def detect_encounters(
     runs = runs.with_columns(obs_a.alias("obs"), obs_b.alias("obs_b")).with_columns(
         close_ts=pl.when(pl.col("obs").is_null() | pl.col("obs_b").is_null())
         .then(None)
-        .otherwise(pl.max_horizontal("obs", "obs_b"))
+        .otherwise(pl.max_horizontal("obs", "obs_b")),
+        other_mmsi=pl.col("mmsi_b"),
     )
+    candidates = open_candidates(runs)
+    runs = runs.filter(
+        (pl.col("duration_h") >= params.min_duration_h)
+        & (pl.col("med_a") < params.max_median_speed_kn)
+        & (pl.col("med_b") < params.max_median_speed_kn)
+    )
+    if runs.height == 0:
+        return candidates
+    _, port_m = ports.nearest(runs["lat"].to_numpy(), runs["lon"].to_numpy())
+    runs = runs.with_columns(pl.Series("port_m", port_m)).filter(
+        pl.col("port_m") >= params.min_port_distance_m
+    )
+    return pl.concat([candidates, _events(runs)])
+
+
+def _events(runs: pl.DataFrame) -> pl.DataFrame:
     return finalize(
         runs.with_columns(
             event_type=pl.lit("encounter"),
-            other_mmsi=pl.col("mmsi_b"),
             details=details_json(
                 {
                     "median_distance_m": pl.col("med_d"),

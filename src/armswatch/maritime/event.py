@@ -217,6 +217,25 @@ def distance_to_shore_km(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[
     return out
 
 
+#: Internal event type of a run that is still open at the end of the data and may yet become an
+#: event (a slow run not yet 4 h long, a port visit without a stop yet): the partition driver carries
+#: its positions to the next day but never emits it.
+OPEN = "_open"
+
+
+def open_candidates(runs: pl.DataFrame) -> pl.DataFrame:
+    """``OPEN`` rows for the runs of ``runs`` (``mmsi, start_utc, close_ts[, other_mmsi]``) that are
+    still open (``close_ts`` null)."""
+    if runs.height == 0:
+        return empty_events()
+    other = [pl.col("other_mmsi")] if "other_mmsi" in runs.columns else []
+    return finalize(
+        runs.filter(pl.col("close_ts").is_null()).select(
+            pl.lit(OPEN).alias("event_type"), "mmsi", "start_utc", "close_ts", *other
+        )
+    )
+
+
 def finalize(events: pl.DataFrame) -> pl.DataFrame:
     """Cast to the internal event schema, in column order."""
     if events.height == 0:

@@ -18,7 +18,14 @@ import shapely
 
 from armswatch.errors import InputError, NotFoundError
 from armswatch.maritime.encounter import EncounterParams, detect_encounters
-from armswatch.maritime.event import EVENT_COLUMNS, EVENT_TYPES, empty_events, prepare_positions, with_steps
+from armswatch.maritime.event import (
+    EVENT_COLUMNS,
+    EVENT_TYPES,
+    OPEN,
+    empty_events,
+    prepare_positions,
+    with_steps,
+)
 from armswatch.maritime.gap import SITE_SCHEMA, GapParams, detect_gaps
 from armswatch.maritime.loitering import LoiteringParams, detect_loitering
 from armswatch.maritime.partition import ChunkDetector, PartitionParams, detect_partitioned
@@ -67,12 +74,14 @@ def _per_vessel(ctx: Context, params: EventParams) -> ChunkDetector:
     def run(pos: pl.DataFrame) -> pl.DataFrame:
         if pos.height == 0:
             return empty_events()
-        steps = pos if "implied_kn" in pos.columns else with_steps(pos)
+        full = pos if "implied_kn" in pos.columns else with_steps(pos)
+        # rows flagged in_state=False are context (reception density before a gap) for gaps only
+        steps = full.filter(pl.col("in_state")) if "in_state" in full.columns else full
         parts = [empty_events()]
         if "port_call" in params.types:
             parts.append(detect_port_calls(steps, ctx.ports, params.port_call))
         if "gap" in params.types:
-            parts.append(detect_gaps(steps, ctx.sites, params.gap))
+            parts.append(detect_gaps(full, ctx.sites, params.gap))
         if "loitering" in params.types:
             parts.append(detect_loitering(steps, ctx.ports, params.loitering))
         if "spoofing" in params.types:
@@ -114,6 +123,7 @@ def detect_events(
     else:
         pos = prepare_positions(positions)
         found = pl.concat([per_vessel(pos), *([pairwise(pos)] if pairwise else [])])
+    found = found.filter(pl.col("event_type") != OPEN)
     return found.select(EVENT_COLUMNS).sort("start_utc", "event_type", "mmsi", "other_mmsi", nulls_last=True)
 
 

@@ -18,6 +18,7 @@ from armswatch.maritime.event import (
     finalize,
     hours_between,
     next_of,
+    open_candidates,
     run_id,
     speed_kn,
     with_steps,
@@ -62,16 +63,21 @@ def detect_loitering(
             n_positions=pl.len(),
         )
         .with_columns(duration_h=hours_between(pl.col("start_utc"), pl.col("end_utc")))
-        .filter(pl.col("duration_h") >= params.min_duration_h)
     )
+    candidates = open_candidates(runs)
+    runs = runs.filter(pl.col("duration_h") >= params.min_duration_h)
     if runs.height == 0:
-        return finalize(pl.DataFrame())
+        return candidates
     shore_nm = distance_to_shore_km(runs["lat"].to_numpy(), runs["lon"].to_numpy()) * 1000 / METRES_PER_NM
     _, port_m = ports.nearest(runs["lat"].to_numpy(), runs["lon"].to_numpy())
     runs = runs.with_columns(pl.Series("shore_nm", shore_nm), pl.Series("port_m", port_m)).filter(
         (pl.col("shore_nm").is_nan() | (pl.col("shore_nm") >= params.min_shore_nm))
         & (pl.col("port_m") >= params.min_port_distance_m)
     )
+    return pl.concat([candidates, _events(runs)])
+
+
+def _events(runs: pl.DataFrame) -> pl.DataFrame:
     return finalize(
         runs.with_columns(
             event_type=pl.lit("loitering"),

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 import polars as pl
 
-from armswatch.maritime.event import UTC_US, empty_events, prepare_positions, with_steps
+from armswatch.maritime.event import OPEN, UTC_US, empty_events, prepare_positions, with_steps
 
 #: A detector over one chunk: positions (sorted ``mmsi, ts``) -> internal event frame.
 ChunkDetector = Callable[[pl.DataFrame], pl.DataFrame]
@@ -34,6 +34,7 @@ class PartitionParams:
 
     n_buckets: int = 4
     halo_h: float = 14.0
+    state_halo_h: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def run_chunk(
     params: PartitionParams = PartitionParams(),
 ) -> ChunkResult:
     """Detect on ``carry ∪ new``, emit events closed by ``new`` and compute the next carry."""
+    new = new.with_columns(in_state=pl.lit(True))
     data = pl.concat([carry, new]).sort("mmsi", "ts") if carry.height else new
     columns = data.columns
     data = with_steps(data)  # once per chunk; every detector reuses the step columns
@@ -81,19 +83,26 @@ def run_chunk(
         per_vessel(data.filter((pl.col("mmsi") % params.n_buckets) == b)) for b in range(params.n_buckets)
     ]
     if pairwise is not None:
-        found.append(pairwise(data))
+        found.append(pairwise(data.filter(pl.col("in_state"))))
     events = pl.concat([empty_events(), *found])
     start = pl.lit(day_start).cast(UTC_US)
     closed_here = pl.col("close_ts").is_not_null() & (pl.col("close_ts") >= start)
+    real = pl.col("event_type") != OPEN
     emit = (
-        events.filter(closed_here | pl.col("close_ts").is_null()) if is_last else events.filter(closed_here)
+        events.filter(real & (closed_here | pl.col("close_ts").is_null()))
+        if is_last
+        else events.filter(real & closed_here)
     )
     carry_next = _next_carry(data, events.filter(pl.col("close_ts").is_null()), params).select(columns)
     return ChunkResult(emit, carry_next)
 
 
 def _next_carry(data: pl.DataFrame, open_events: pl.DataFrame, params: PartitionParams) -> pl.DataFrame:
+    """Positions to carry: from ``min(open event starts, last position) - halo_h``; rows from
+    ``... - state_halo_h`` on are flagged ``in_state`` (all detectors), earlier ones are context for
+    the gap detector's reception-density window only."""
     halo = pl.duration(microseconds=int(params.halo_h * 3.6e9))
+    state_halo = pl.duration(microseconds=int(params.state_halo_h * 3.6e9))
     last = data.group_by("mmsi").agg(pl.col("ts").max().alias("from"))
     opened = pl.concat(
         [
@@ -106,12 +115,13 @@ def _next_carry(data: pl.DataFrame, open_events: pl.DataFrame, params: Partition
     since = (
         pl.concat([last, opened.cast({"mmsi": pl.UInt32})])
         .group_by("mmsi")
-        .agg((pl.col("from").min() - halo).alias("carry_from"))
+        .agg(pl.col("from").min().alias("anchor"))
     )
     return (
         data.join(since, on="mmsi", how="inner")
-        .filter(pl.col("ts") >= pl.col("carry_from"))
-        .drop("carry_from")
+        .filter(pl.col("ts") >= pl.col("anchor") - halo)
+        .with_columns(in_state=pl.col("ts") >= pl.col("anchor") - state_halo)
+        .drop("anchor")
         .sort("mmsi", "ts")
     )
 

@@ -18,6 +18,7 @@ from armswatch.maritime.event import (
     finalize,
     hours_between,
     next_of,
+    open_candidates,
     run_id,
     speed_kn,
     with_steps,
@@ -69,29 +70,31 @@ def detect_port_calls(
         )
         .filter(pl.col("inside"))
     )
-    visits = (
-        frame.group_by("mmsi", "visit")
-        .agg(
-            start_utc=pl.col("ts").first(),
-            end_utc=pl.col("ts").last(),
-            close_ts=pl.col("next_ts").last(),
-            port_idx=pl.col("port_idx").filter(pl.col("port_dist_m") <= entry).first(),
-            n_stopped=pl.col("stopped").sum(),
-            n_positions=pl.len(),
-            lat=pl.col("lat").filter(pl.col("stopped")).mean(),
-            lon=pl.col("lon").filter(pl.col("stopped")).mean(),
-            first_stop=pl.col("ts").filter(pl.col("stopped")).first(),
-            last_stop=pl.col("ts").filter(pl.col("stopped")).last(),
-            max_silence_h=pl.col("step_h").slice(1).max(),
-        )
-        .filter(pl.col("n_stopped") > 0)
+    visits = frame.group_by("mmsi", "visit").agg(
+        start_utc=pl.col("ts").first(),
+        end_utc=pl.col("ts").last(),
+        close_ts=pl.col("next_ts").last(),
+        port_idx=pl.col("port_idx").filter(pl.col("port_dist_m") <= entry).first(),
+        n_stopped=pl.col("stopped").sum(),
+        n_positions=pl.len(),
+        lat=pl.col("lat").filter(pl.col("stopped")).mean(),
+        lon=pl.col("lon").filter(pl.col("stopped")).mean(),
+        first_stop=pl.col("ts").filter(pl.col("stopped")).first(),
+        last_stop=pl.col("ts").filter(pl.col("stopped")).last(),
+        max_silence_h=pl.col("step_h").slice(1).max(),
     )
+    candidates = open_candidates(visits)
+    visits = visits.filter(pl.col("n_stopped") > 0)
     if visits.height == 0:
-        return finalize(pl.DataFrame())
+        return candidates
     names = ports.ports.select(pl.col("name"), pl.col("port_id"), pl.col("country")).with_row_index(
         "port_idx"
     )
     visits = visits.join(names.with_columns(pl.col("port_idx").cast(pl.Int64)), on="port_idx", how="left")
+    return pl.concat([candidates, _calls(visits)])
+
+
+def _calls(visits: pl.DataFrame) -> pl.DataFrame:
     return finalize(
         visits.with_columns(
             event_type=pl.lit("port_call"),

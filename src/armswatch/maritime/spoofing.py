@@ -56,6 +56,7 @@ def detect_spoofing(
     reported = pl.max_horizontal(pl.col("sog"), prev_of(pl.col("sog"))).cast(pl.Float64)
     # the neighbouring steps' speeds: a vessel that really moves fast does so on consecutive steps
     neighbour = pl.min_horizontal(prev_of(pl.col("implied_kn")), next_of(pl.col("implied_kn"))).fill_null(0.0)
+    frame = frame.with_columns(_next_ts=next_of(pl.col("ts")))
     jumps = frame.filter(
         (pl.col("implied_kn") > params.max_speed_kn)
         & (pl.col("step_m") >= params.min_jump_m)
@@ -70,7 +71,8 @@ def detect_spoofing(
         "lat",
         "lon",
         pl.col("step_h").alias("duration_h"),
-        pl.col("ts").alias("close_ts"),
+        # final once the step after the jump is known (the neighbour-consistency test needs it)
+        pl.col("_next_ts").alias("close_ts"),
         details_json(
             {
                 "kind": pl.lit("teleport"),
