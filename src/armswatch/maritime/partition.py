@@ -5,10 +5,13 @@ day plus the day's own positions; the per-vessel detectors (port calls, gaps, lo
 run per vessel bucket (``mmsi % n_buckets``), encounters run over all buckets of the day (a pair
 may straddle buckets). Every detector marks each event with ``close_ts``: the observation that made
 the event final. A day *emits* exactly the events whose closing observation is one of its own new
-positions (the last day also emits events still open at the end of the data). The carry for the
-next day holds, per vessel, every position from ``min(start of its open events, last position) -
-halo``: open events are thus re-detected whole, and the halo gives gap detection its reception
-density window and encounter resampling the position before each slot.
+positions (the last day also emits events still open at the end of the data). Detectors also
+report ``OPEN`` rows: runs still open that may yet become events (a slow run shorter than 4 h so
+far). The carry for the next day holds, per vessel, every position from ``min(start of its open
+events and runs, last position) - halo_h``; rows from ``... - state_halo_h`` on are flagged
+``in_state`` and seen by every detector, earlier rows are context for the gap detector's
+reception-density window only. Open events are thus re-detected whole, and the state window gives
+encounter resampling the position before each slot.
 
 The state between days is a small polars frame, so the same loop can run one bucket-chain per
 worker (Dask or multiprocessing): days are sequential, buckets independent.
