@@ -3,9 +3,9 @@
 A dataset's state on date D is its latest snapshot with ``list_date <= D``. An entity is *listed* on
 D when that snapshot carried it, *delisted* when an earlier snapshot carried it and that one does
 not (delisted as of the first later snapshot without it), and *not listed* otherwise. Its property
-values on D are the statements with ``first_seen <= S <= last_seen`` for that snapshot S.
-Limit: a value that disappears and later reappears is stored once, so as-of queries for snapshots
-in the gap still show it (presence of the entity itself is exact).
+values on D are the statements with ``first_seen <= S <= last_seen`` for that snapshot S, less those
+recorded absent from S (``entity_absence``: a value that went away and came back, or an older edition
+imported late), so as-of views are exact for entities and for their values.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing import Any
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
 
-from armswatch.entities.schema import entity_presence, entity_snapshot, entity_statement
+from armswatch.entities.schema import entity_absence, entity_presence, entity_snapshot, entity_statement
 from armswatch.errors import NotFoundError
 from armswatch.workspace import Workspace
 
@@ -167,6 +167,15 @@ def entity_at(ws: Workspace, entity_id: str, as_of: date | None = None) -> Entit
             .mappings()
             .all()
         )
+        ab = entity_absence
+        absent = {
+            (r.statement_id, r.snapshot_id)
+            for r in conn.execute(
+                select(ab.c.statement_id, ab.c.snapshot_id).where(
+                    ab.c.statement_id.in_([r["id"] for r in rows])
+                )
+            )
+        }
     if not rows and not present_rows:
         raise NotFoundError(f"no entity {entity_id!r}")
     present = {r.snapshot_id for r in present_rows}
@@ -181,7 +190,13 @@ def entity_at(ws: Workspace, entity_id: str, as_of: date | None = None) -> Entit
         if listing.status == "not listed" or ref is None:
             continue
         day = ref.list_date.isoformat()
-        keep.extend(dict(r) for r in rows if r["dataset"] == ds and r["first_seen"] <= day <= r["last_seen"])
+        keep.extend(
+            dict(r)
+            for r in rows
+            if r["dataset"] == ds
+            and r["first_seen"] <= day <= r["last_seen"]
+            and (r["id"], ref.id) not in absent
+        )
     return EntityView(entity_id, as_of, proxy_from_rows(entity_id, keep), tuple(listings), tuple(keep))
 
 
@@ -226,6 +241,11 @@ def entities_at(
                 select(st.c.entity_id, st.c.schema, st.c.prop, st.c.value)
                 .join(pr, and_(pr.c.entity_id == st.c.entity_id, pr.c.snapshot_id == snap.id))
                 .where(st.c.dataset == snap.dataset, st.c.first_seen <= day, st.c.last_seen >= day)
+                .where(
+                    ~exists().where(
+                        entity_absence.c.statement_id == st.c.id, entity_absence.c.snapshot_id == snap.id
+                    )
+                )
             )
             if names is not None:
                 query = query.where(pr.c.schema.in_(names))

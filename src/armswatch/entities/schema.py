@@ -5,6 +5,7 @@
   snapshot that carried the value; ``run_id``/``artifact_id`` name the import that first recorded it.
 * ``entity_snapshot`` – one row per imported list file (a dataset on a list date).
 * ``entity_presence`` – which entities each snapshot carried; listings and delistings come from here.
+* ``entity_absence`` – statements whose first/last-seen span covers a snapshot that lacked them.
 
 Created by the Alembic migration ``0002_entities``.
 """
@@ -74,4 +75,14 @@ entity_presence = Table(
     Column("schema", String(64), nullable=False),
     PrimaryKeyConstraint("snapshot_id", "entity_id"),
     Index("ix_entity_presence_entity_id", "entity_id"),
+)
+
+# A statement whose first..last span covers a snapshot that did not carry it (a value that went away
+# and came back, or an older edition imported later): as-of queries for that snapshot skip it.
+entity_absence = Table(
+    "entity_absence",
+    metadata,
+    Column("statement_id", String(40), nullable=False),
+    Column("snapshot_id", String(80), nullable=False),
+    PrimaryKeyConstraint("statement_id", "snapshot_id"),
 )

@@ -11,6 +11,7 @@ when set, language).
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from followthemoney.statement import Statement, StatementEntity
 from followthemoney.statement.util import BASE_ID
 from sqlalchemy import Column, Connection, MetaData, String, Table, delete, insert, select, update
 
-from armswatch.entities.schema import entity_presence, entity_snapshot, entity_statement
+from armswatch.entities.schema import entity_absence, entity_presence, entity_snapshot, entity_statement
 from armswatch.entities.snapshot import ListSnapshot
 
 _BATCH = 5000
@@ -110,9 +111,20 @@ def store_snapshot(
     new = [r for r in rows if r["id"] not in known]
     later = [r["id"] for r in rows if r["id"] in known and known[r["id"]][1] < day]
     earlier = [r["id"] for r in rows if r["id"] in known and known[r["id"]][0] > day]
+    others = sorted(
+        (str(r.list_date), str(r.id))
+        for r in conn.execute(
+            select(entity_snapshot.c.id, entity_snapshot.c.list_date).where(
+                entity_snapshot.c.dataset == snapshot.dataset
+            )
+        )
+    )
+    carried = {r["id"] for r in rows}
+    absences = absences_for(known, carried, later, earlier, others, day, snap_id)
     bulk_insert(conn, entity_statement, new)
     _widen(conn, later, entity_statement.c.last_seen, day)
     _widen(conn, earlier, entity_statement.c.first_seen, day)
+    bulk_insert(conn, entity_absence, absences)
     present = {e.id: e.schema.name for e in snapshot.entities if e.id is not None}
     presence = [{"snapshot_id": snap_id, "entity_id": k, "schema": v} for k, v in present.items()]
     bulk_insert(conn, entity_presence, presence)
@@ -135,6 +147,40 @@ def store_snapshot(
     )
     widened = len(set(later) | set(earlier))
     return StoreResult(snap_id, False, len(present), len(rows), len(new), widened)
+
+
+def absences_for(
+    known: dict[str, tuple[str, str]],
+    carried: set[str],
+    later: Sequence[str],
+    earlier: Sequence[str],
+    others: Sequence[tuple[str, str]],
+    day: str,
+    snap_id: str,
+) -> list[dict[str, Any]]:
+    """Absence rows that keep as-of views exact when a span is widened over snapshots lacking a value.
+
+    ``others`` are the dataset's other snapshots as sorted ``(list_date, id)``. A value carried now
+    whose span widens over snapshots that did not carry it (it went away and came back, or an older
+    edition arrives late) is absent from those; a known value not carried now whose span covers
+    ``day`` is absent from this snapshot.
+    """
+    dates = [d for d, _ in others]
+    out: list[dict[str, Any]] = []
+
+    def between(lo: str, hi: str) -> list[str]:
+        return [sid for _, sid in others[bisect_right(dates, lo) : bisect_left(dates, hi)]]
+
+    for sid in later:
+        out.extend({"statement_id": sid, "snapshot_id": s} for s in between(known[sid][1], day))
+    for sid in earlier:
+        out.extend({"statement_id": sid, "snapshot_id": s} for s in between(day, known[sid][0]))
+    out.extend(
+        {"statement_id": sid, "snapshot_id": snap_id}
+        for sid, (first, last) in known.items()
+        if first <= day <= last and sid not in carried
+    )
+    return out
 
 
 def _widen(conn: Connection, ids: list[str], column: Column[Any], day: str) -> None:

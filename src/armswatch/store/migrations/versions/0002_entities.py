@@ -1,4 +1,4 @@
-"""Entities: FollowTheMoney statements, list snapshots and entity presence per snapshot.
+"""Entities: FollowTheMoney statements, list snapshots, entity presence and statement absences.
 
 Revision ID: 0002_entities
 Revises: 0001_initial
@@ -69,9 +69,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("snapshot_id", "entity_id", name="pk_entity_presence"),
     )
     op.create_index("ix_entity_presence_entity_id", "entity_presence", ["entity_id"])
+    op.create_table(
+        "entity_absence",
+        sa.Column("statement_id", sa.String(40), nullable=False),
+        sa.Column("snapshot_id", sa.String(80), nullable=False),
+        sa.PrimaryKeyConstraint("statement_id", "snapshot_id", name="pk_entity_absence"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("entity_absence")
     op.drop_table("entity_presence")
     op.drop_table("entity_snapshot")
     op.drop_table("entity_statement")
