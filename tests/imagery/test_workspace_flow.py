@@ -83,6 +83,8 @@ def test_ingest_items_then_monitor_and_report(catalog: Path, site_ws: Workspace)
 
     intervals = monitor_site(ws, SITE, min_finding_m2=200.0)
     assert len(intervals) == 1 and intervals[0].new_m2 >= 200
+    again = monitor_site(ws, SITE, min_finding_m2=200.0)  # same inputs: no duplicate finding
+    assert again[0].finding_id == intervals[0].finding_id
     (finding,) = ws.list_findings(kind=FINDING_KIND)
     assert "new structures between 2024-03-02 and 2024-10-11" in finding.title
     assert finding.geometry is not None and len(finding.evidence) == 4

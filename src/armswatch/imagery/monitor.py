@@ -103,6 +103,7 @@ def monitor_site(
     cumulative = 0.0
     run_params = {"site": site_id, "method": "builtup", "threshold": params.threshold,
                   "min_finding_m2": min_finding_m2, "min_object_m2": min_object_m2, "grid": grid_key}  # fmt: skip
+    previous = {f.title: f.id for f in ws.list_findings(kind=FINDING_KIND, subject=f"site:{site_id}")}
     with ws.run("imagery.monitor", parameters=run_params, inputs=[s.id for s in scenes]) as run:
         prev = read_scene(ws.artifact_path(scenes[0].id))
         for a_art, b_art in itertools.pairwise(scenes):
@@ -127,9 +128,11 @@ def monitor_site(
             new_m2 = float(sum(f.area_m2 or 0.0 for f in new))
             cleared_m2 = float(sum(f.area_m2 or 0.0 for f in fps if f.direction == footprint.CLEARED))
             cumulative += new_m2
-            fid = None
             assert a_art.captured_at is not None and b_art.captured_at is not None
-            if share >= MIN_VALID_SHARE and new_m2 >= min_finding_m2:
+            d0, d1 = a_art.captured_at.date().isoformat(), b_art.captured_at.date().isoformat()
+            title = f"+{new_m2:,.0f} m² of new structures between {d0} and {d1} at {site.name}{tag}"
+            fid = previous.get(title)  # re-running with the same inputs does not duplicate findings
+            if fid is None and share >= MIN_VALID_SHARE and new_m2 >= min_finding_m2:
                 labels, _ = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))  # same ids as footprints
                 new_mask = np.isin(labels, [f.id for f in new])
                 ev_a = ws.add_artifact(
@@ -146,10 +149,9 @@ def monitor_site(
                 run.add_output(ev_b.id)
                 mean_score = float(np.average([f.mean_score for f in new], weights=[f.pixels for f in new]))
                 geom = unary_union([f.geometry for f in new])
-                d0, d1 = a_art.captured_at.date().isoformat(), b_art.captured_at.date().isoformat()
                 fid = run.add_finding(
                     kind=FINDING_KIND,
-                    title=f"+{new_m2:,.0f} m² of new structures between {d0} and {d1} at {site.name}{tag}",
+                    title=title,
                     summary=(
                         f"{len(new)} new built-up object(s) totalling {new_m2:,.0f} m² appeared between {d0} and "
                         f"{d1}; {cleared_m2:,.0f} m² looks cleared or demolished. Training-free built-up-index "
