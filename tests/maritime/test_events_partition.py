@@ -62,7 +62,9 @@ def test_partitioning_changes_nothing_on_simulated_week() -> None:
     sim = simulate(SimConfig(n_vessels=14, days=4, seed=11))
     ctx = Context.build(ports_frame())
     whole = detect_events(sim.positions, ctx, partitioned=False)
-    parts = detect_events(sim.positions, ctx, EventParams(partition=PartitionParams(n_buckets=3)))
+    parts = detect_events(
+        sim.positions, ctx, EventParams(partition=PartitionParams(n_buckets=3, bucket_rows=5_000))
+    )
     assert parts.height > 40
     assert _normal(parts) == _normal(whole)
 
@@ -106,7 +108,7 @@ def test_gaps_match_definition_whatever_the_partitioning(
     )
     pos = track(999_000_801, [(0, 40.5, 133.0), (t + 2, 40.6, 133.0)], start=start, interval_s=600,
                 silent=tuple(windows))  # fmt: skip
-    params = EventParams(types=("gap",), partition=PartitionParams(n_buckets=buckets))
+    params = EventParams(types=("gap",), partition=PartitionParams(n_buckets=buckets, bucket_rows=50))
     gaps = detect_events(pos, CTX, params)
     diffs = pos.select(pl.col("ts").diff().dt.total_seconds() / 3600).to_series().drop_nulls()
     assert gaps.height == int((diffs >= 6).sum())

@@ -35,7 +35,8 @@ ChunkDetector = Callable[[pl.DataFrame], pl.DataFrame]
 class PartitionParams:
     """Partitioning parameters."""
 
-    n_buckets: int = 4
+    n_buckets: int = 4  # at most this many vessel buckets per day ...
+    bucket_rows: int = 2_000_000  # ... and only as many as needed for about this many rows each
     halo_h: float = 14.0
     state_halo_h: float = 3.0
 
@@ -82,9 +83,12 @@ def run_chunk(
     data = pl.concat([carry, new]).sort("mmsi", "ts") if carry.height else new
     columns = data.columns
     data = with_steps(data)  # once per chunk; every detector reuses the step columns
-    found = [
-        per_vessel(data.filter((pl.col("mmsi") % params.n_buckets) == b)) for b in range(params.n_buckets)
-    ]
+    n = min(params.n_buckets, max(1, -(-data.height // params.bucket_rows)))
+    found = (
+        [per_vessel(data.filter((pl.col("mmsi") % n) == b)) for b in range(n)]
+        if n > 1
+        else [per_vessel(data)]
+    )
     if pairwise is not None:
         found.append(pairwise(data.filter(pl.col("in_state"))))
     events = pl.concat([empty_events(), *found])
