@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from armswatch.matching.index import CandidateIndex
 from armswatch.matching.subject import Subject
 
@@ -55,3 +58,16 @@ def test_candidates_respect_schema() -> None:
     assert all(
         index.subjects[c].schema == "Person" for c in index.candidates(Subject("q", "Person", ("Victory",)))
     )
+
+
+_INDEX = CandidateIndex(_population(1500))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=1499), st.sampled_from(["upper", "lower", "dehyphen"]))
+def test_any_listed_name_is_found_in_any_case(i: int, style: str) -> None:
+    subject = _INDEX.subjects[i]
+    name = subject.names[0]
+    query = {"upper": name.upper(), "lower": name.lower(), "dehyphen": name.replace("-", " ")}[style]
+    hits = _INDEX.screen(Subject("q", "Person", (query,)))
+    assert hits and hits[0].subject.id == subject.id and hits[0].result.score == 1.0
