@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 SECTION_PROVIDERS: tuple[str, ...] = (
     "armswatch.maritime.report:report_section",
     "armswatch.entities.report:report_section",
+    "armswatch.entities.screen:report_section",
 )
 
 DEMO_PARTS: tuple[str, ...] = (
