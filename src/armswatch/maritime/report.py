@@ -77,8 +77,9 @@ def report_section(ws: Workspace) -> ReportSection | None:
     )
     head = "".join(f"<th>{h}</th>" for h in ("Pattern", "Finding", "When", "Confidence", "Status", "Basis"))
     html = (
-        "<p>Patterns found in AIS positions by <code>armswatch ais events</code>: shuttles between watched "
-        "ports, gaps that fit a dark port call, and encounters, gaps or loitering near watched sites. "
+        "<p>Findings from AIS: patterns found by <code>armswatch ais events</code> (shuttles between watched "
+        "ports, gaps that fit a dark port call, encounters, gaps or loitering near watched sites) and any "
+        "other <code>ais.*</code> findings such as vessel-identity checks. "
         "Thresholds follow Global Fishing Watch's published event definitions (see docs/ais-events.md). "
         "Each finding's evidence is a CSV of the supporting AIS positions.</p>"
         f"{note}<table class='findings maritime'><thead><tr>{head}</tr></thead><tbody>"
