@@ -117,50 +117,71 @@ def report(title: str, totals: dict[str, Counts], seconds: dict[str, float], mpx
     print(f"  F1 ratio builtup / CVA+Otsu: {totals['builtup'].f1 / base:.2f}x" if base else "  (CVA F1 = 0)")
 
 
-def tile_perf(size: int) -> None:
-    """Write a synthetic 4-band uint16 pair (simulated: noise texture + rectangles) and time the CLI path
-    in a child process so its peak RSS is measured alone."""
+def _synthetic_pair(paths: list[Path], size: int) -> None:
+    """SIMULATED 4-band uint16 pair: the same smooth ground on both dates (blocks seeded by position),
+    independent sensor noise per date, and 8x8-px bright roofs added to the after date every 300 px."""
     import rasterio
     from rasterio.windows import Window
+    from scipy import ndimage as ndi
 
+    prof = dict(
+        driver="GTiff", width=size, height=size, count=4, dtype="uint16", crs="EPSG:32652",
+        transform=rasterio.Affine(10.0, 0, 600000, 0, -10.0, 4600000), tiled=True,
+        blockxsize=512, blockysize=512, compress="deflate", predictor=2,
+    )  # fmt: skip
+    gain = np.array([900, 1100, 700, 2800], dtype=np.float32)[:, None, None]
+    for k, p in enumerate(paths):
+        with rasterio.open(p, "w", **prof) as dst:
+            for r in range(0, size, 1024):
+                h = min(1024, size - r)
+                ground = ndi.gaussian_filter(
+                    np.random.default_rng(r).normal(size=(h, size)).astype(np.float32), 4
+                )
+                img = gain * (1 + 3 * ground)[None]
+                img += np.random.default_rng(10_000 * (k + 1) + r).normal(0, 15, img.shape).astype(np.float32)
+                if k == 1:
+                    for rr in range(150 - r % 300, h - 8, 300):
+                        if rr >= 0:
+                            for cc in range(150, size - 8, 300):
+                                img[:, rr : rr + 8, cc : cc + 8] = np.array([1700, 1700, 1650, 1900])[
+                                    :, None, None
+                                ]
+                dst.write(np.clip(img, 0, 65535).astype(np.uint16), window=Window(0, r, size, h))
+
+
+def tile_perf(size: int) -> None:
+    """Time the file-level command path on a synthetic full tile in a child process (RSS measured alone)."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = [Path(tmp) / "before.tif", Path(tmp) / "after.tif"]
-        prof = dict(
-            driver="GTiff", width=size, height=size, count=4, dtype="uint16", crs="EPSG:32652",
-            transform=rasterio.Affine(10.0, 0, 600000, 0, -10.0, 4600000), tiled=True,
-            blockxsize=512, blockysize=512, compress="deflate", predictor=2,
-        )  # fmt: skip
-        rng = np.random.default_rng(0)
         t0 = time.perf_counter()
-        for k, p in enumerate(paths):
-            with rasterio.open(p, "w", **prof) as dst:
-                for r in range(0, size, 2048):
-                    h = min(2048, size - r)
-                    base = rng.integers(800, 1800, size=(4, h, size), dtype=np.uint16)
-                    if k == 1:
-                        base[:3, ::97, ::89] = 3000
-                    dst.write(base, window=Window(0, r, size, h))
+        _synthetic_pair(paths, size)
         print(
             f"\nsynthetic {size}x{size} 4-band uint16 pair written in {time.perf_counter() - t0:.1f} s (SIMULATED data)"
         )
-        out = Path(tmp) / "change.tif"
-        code = (
-            "import resource,time,sys;from armswatch.imagery.tiling import run_change;t=time.perf_counter();"
-            f"r=run_change({str(paths[0])!r},{str(paths[1])!r},{str(out)!r});"
-            "s=resource.getrusage(resource.RUSAGE_SELF);c=resource.getrusage(resource.RUSAGE_CHILDREN);"
-            "print(round(time.perf_counter()-t,2), s.ru_maxrss, r.tiles, c.ru_maxrss,"
-            " round(s.ru_utime+s.ru_stime+c.ru_utime+c.ru_stime,1))"
-        )
-        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        secs, rss_kb, tiles, child_kb, cpu = res.stdout.split()
         mpx = size * size / 1e6
-        main_mb, worker_mb = int(rss_kb) / 1024, int(child_kb) / 1024
-        print(
-            f"  builtup, tiled ({tiles} tiles, 2 worker processes): wall {float(secs):.1f} s "
-            f"({mpx / float(secs):.2f} Mpx/s), CPU {float(cpu):.1f} s (ideal 2-core wall ~{float(cpu) / 2:.0f} s)\n"
-            f"  peak RSS: main {main_mb:.0f} MiB, largest worker {worker_mb:.0f} MiB, "
-            f"bound main + 2 workers {main_mb + 2 * worker_mb:.0f} MiB"
-        )
+        for label, extra in (
+            ("mask only", ""),
+            ("mask + --footprints", f", footprints={str(Path(tmp) / 'f.geojson')!r}"),
+        ):
+            code = (
+                "import resource,time;from armswatch.imagery.tiling import run_change;t=time.perf_counter();"
+                f"r=run_change({str(paths[0])!r},{str(paths[1])!r},{str(Path(tmp) / 'o.tif')!r}{extra});"
+                "s=resource.getrusage(resource.RUSAGE_SELF);c=resource.getrusage(resource.RUSAGE_CHILDREN);"
+                "print(round(time.perf_counter()-t,2), s.ru_maxrss, r.tiles, c.ru_maxrss,"
+                " round(s.ru_utime+s.ru_stime+c.ru_utime+c.ru_stime,1), r.objects, r.changed_pixels)"
+            )
+            res = subprocess.run(
+                [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=True
+            )
+            secs, rss_kb, tiles, child_kb, cpu, objects, changed = res.stdout.split()
+            main_mb, worker_mb = int(rss_kb) / 1024, int(child_kb) / 1024
+            print(
+                f"  builtup {label}, {tiles} tiles, 2 worker processes: wall {float(secs):.1f} s "
+                f"({mpx / float(secs):.2f} Mpx/s), CPU {float(cpu):.1f} s (ideal 2-core wall ~{float(cpu) / 2:.0f} s); "
+                f"changed {int(changed) / (size * size):.3%}, objects {objects}\n"
+                f"    peak RSS: main {main_mb:.0f} MiB, largest worker {worker_mb:.0f} MiB, "
+                f"bound main + 2 workers {main_mb + 2 * worker_mb:.0f} MiB"
+            )
 
 
 def main() -> None:

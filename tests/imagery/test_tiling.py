@@ -131,3 +131,17 @@ def test_nodata_pixels_are_never_change(tmp_path: Path) -> None:
     run_change(str(tmp_path / "a.tif"), str(tmp_path / "b.tif"), str(tmp_path / "o.tif"))
     with rasterio.open(tmp_path / "o.tif") as ds:
         assert not ds.read(1)[:, :40].any()
+
+
+def test_footprints_refuse_too_many_objects_and_skip_small_ones() -> None:
+    from armswatch.imagery import footprint
+
+    rng = np.random.default_rng(0)
+    noisy = rng.random((120, 120)) > 0.7
+    with pytest.raises(InputError, match="too many"):
+        footprint.extract(noisy, pixel_size_m=1.0, max_objects=5)
+    mask = np.zeros((60, 60), dtype=bool)
+    mask[5:15, 5:15] = True  # 100 m² at 1 m
+    mask[40, 40] = True  # 1 m²: dropped before polygonising
+    found = footprint.extract(mask, pixel_size_m=1.0, min_area_m2=15.0)
+    assert [f.pixels for f in found] == [100]

@@ -25,6 +25,8 @@ from armswatch.errors import InputError
 NEW = "new structure"
 CLEARED = "cleared or demolished"
 UNKNOWN = "unknown"
+MAX_OBJECTS = 200_000
+"""Refuse to outline more objects than this (a noisy pair at a low threshold would exhaust memory)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def extract(
     score: npt.NDArray[np.float32] | None = None,
     min_area_m2: float = 0.0,
     pixel_size_m: float | None = None,
+    max_objects: int = MAX_OBJECTS,
 ) -> list[Footprint]:
     """Footprints of the connected regions (8-connected) of ``mask``.
 
@@ -99,24 +102,49 @@ def extract(
     labels, n = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
     if n == 0:
         return []
-    idx = np.arange(1, n + 1)
-    counts = np.bincount(labels.ravel(), minlength=n + 1)[1:]
-    sgn = (
-        np.asarray(ndi.sum_labels(sign.astype(np.float64), labels, idx)) if sign is not None else np.zeros(n)
+    counts_all = np.bincount(labels.ravel(), minlength=n + 1)
+    px_area = (abs(transform[0] * transform[4]) if transform is not None and crs is not None else None) or (
+        pixel_size_m**2 if pixel_size_m else None
     )
-    mscore = np.asarray(ndi.mean(score.astype(np.float64), labels, idx)) if score is not None else np.ones(n)
+    keep = counts_all > 0
+    keep[0] = False
+    if px_area and min_area_m2 > 0:  # drop small objects before polygonising (memory and time)
+        keep &= counts_all * px_area >= 0.5 * min_area_m2
+        if not keep[1:].all():
+            labels[~keep[labels]] = 0
+    idx = np.flatnonzero(keep)
+    if len(idx) > max_objects:
+        raise InputError(
+            f"{len(idx):,} change objects is too many to outline (limit {max_objects:,}); "
+            "raise --min-area or --threshold, or skip --footprints"
+        )
+    if len(idx) == 0:
+        return []
+    counts = counts_all[idx]
+    inside = labels > 0  # per-object sums over changed pixels only (not the whole image in float64)
+    lab_in = labels[inside]
+    sgn = (
+        np.bincount(lab_in, weights=sign[inside], minlength=n + 1)[idx]
+        if sign is not None
+        else np.zeros(len(idx))
+    )
+    mscore = (
+        np.bincount(lab_in, weights=score[inside], minlength=n + 1)[idx] / counts
+        if score is not None
+        else np.ones(len(idx))
+    )
     aff = Affine(*transform[:6]) if transform is not None else Affine.identity()
     parts: dict[int, list[Any]] = {}
-    for geom, value in features.shapes(
-        labels.astype(np.int32), mask=labels > 0, transform=aff, connectivity=8
-    ):
+    lab32 = labels if labels.dtype == np.int32 else labels.astype(np.int32)
+    for geom, value in features.shapes(lab32, mask=inside, transform=aff, connectivity=8):
         parts.setdefault(int(value), []).append(shape(geom))
-    geoms = [unary_union(parts[i]) if len(parts[i]) > 1 else parts[i][0] for i in idx]
+    ids = [int(i) for i in idx]
+    geoms = [unary_union(parts[i]) if len(parts[i]) > 1 else parts[i][0] for i in ids]
     pixel_area = None if crs is not None or pixel_size_m is None else pixel_size_m**2
     areas = _areas_m2(geoms, crs, pixel_area)
     out_geoms = _to_wgs84(geoms, crs) if crs is not None else geoms
     result: list[Footprint] = []
-    for k, i in enumerate(idx):
+    for k, i in enumerate(ids):
         area = areas[k]
         if area is not None and area < min_area_m2:
             continue
@@ -124,7 +152,7 @@ def extract(
         g = out_geoms[k]
         b = g.bounds
         bbox = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-        result.append(Footprint(int(i), g, area, int(counts[k]), bbox, direction, float(mscore[k])))
+        result.append(Footprint(i, g, area, int(counts[k]), bbox, direction, float(mscore[k])))
     return result
 
 
