@@ -39,6 +39,8 @@ bench: bench-env
 	$(BIN)/python benchmarks/nmea.py
 	$(BIN)/python benchmarks/ais.py
 	$(BIN)/python benchmarks/matching.py
+	$(BIN)/python benchmarks/entities_import.py
+	$(BIN)/python benchmarks/sites_report.py
 
 constraints:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^armswatch' > constraints.tmp
