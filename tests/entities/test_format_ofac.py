@@ -96,3 +96,34 @@ def test_consolidated_set_names_and_dataset(tmp_path: Path) -> None:
     snap = load_entities(tmp_path / "CONS_PRIM.CSV")
     assert snap.dataset == "us_ofac_cons"
     assert snap.problems["ofac: no comments file next to the primary file"] == 1
+
+
+def test_ofac_birth_dates_in_remarks_are_kept_and_passport_is_the_number_only() -> None:
+    """OFAC writes "DOB 18 Jun 1964", "DOB circa 1947", "DOB Jan 1950", "DOB 1955 to 1957"."""
+    from armswatch.entities.format_ofac import parse_ofac
+
+    def person(num: int, remarks: str) -> str:
+        return f'{num},"KIM, Chol","individual","DPRK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"{remarks}"\r\n'
+
+    primary = (
+        person(1, "DOB 18 Jun 1964; Passport 381420754 issued 07 Dec 2011 expires 07 Dec 2016.")
+        + person(2, "DOB circa 1947; alt. DOB circa 1946.")
+        + person(3, "DOB Jan 1950; Passport 0310857 (Eritrea).")
+        + person(4, "DOB 1955 to 1957.")
+        + person(5, "DOB 01 Jan 1960 to 31 Dec 1962.")
+        + person(6, "DOB sometime.")
+    )
+    snap = parse_ofac({"primary": primary}, dataset="us_ofac_sdn", list_date=None)
+    births = {e.id: sorted(e.get("birthDate")) for e in snap.entities if e.schema.name == "Person"}
+    assert births == {
+        "ofac-1": ["1964-06-18"],
+        "ofac-2": ["1946", "1947"],
+        "ofac-3": ["1950-01"],
+        "ofac-4": ["1955", "1956", "1957"],  # a range stands for every year in it
+        "ofac-5": ["1960-01-01", "1961", "1962-12-31"],
+        "ofac-6": [],
+    }
+    assert snap.problems["ofac: unparsed birthDate"] == 1
+    passports = {e.id: e.get("passportNumber") for e in snap.entities if e.schema.name == "Person"}
+    assert passports["ofac-1"] == ["381420754"]
+    assert passports["ofac-3"] == ["0310857"]

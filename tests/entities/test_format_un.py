@@ -76,3 +76,41 @@ def test_record_without_dataid_is_counted_not_fatal() -> None:
     snap = parse_un_xml(text.encode())
     assert snap.problems["un: record without DATAID"] == 1
     assert any(e.id == "unsc-6908001" for e in snap.entities)
+
+
+def test_un_company_imo_number_in_all_comment_wordings() -> None:
+    """The UN list writes "IMO number: N", "Company Number IMO N" and
+    "International Maritime Organization (IMO) Number: N"."""
+    comments = [
+        "IMO number: 5571322.",
+        "Company Number IMO 5434358.",
+        "by these resolutions. International Maritime Organization (IMO) Number: 1790183.",
+        "IMO NUMBER: 5676084",
+    ]
+    records = "".join(
+        f"<ENTITY><DATAID>{i}</DATAID><FIRST_NAME>CO {i}</FIRST_NAME><COMMENTS1>{text}</COMMENTS1></ENTITY>"
+        for i, text in enumerate(comments)
+    )
+    xml = f'<CONSOLIDATED_LIST dateGenerated="2026-02-27"><INDIVIDUALS/><ENTITIES>{records}</ENTITIES></CONSOLIDATED_LIST>'
+    snap = parse_un_xml(xml.encode())
+    imos = {e.id: e.get("imoNumber") for e in snap.entities if e.schema.name == "Organization"}
+    assert imos == {
+        "unsc-0": ["5571322"],
+        "unsc-1": ["5434358"],
+        "unsc-2": ["1790183"],
+        "unsc-3": ["5676084"],
+    }
+
+
+def test_un_birth_year_range_covers_every_year() -> None:
+    dob = (
+        "<INDIVIDUAL_DATE_OF_BIRTH><TYPE_OF_DATE>BETWEEN</TYPE_OF_DATE>"
+        "<FROM_YEAR>1973</FROM_YEAR><TO_YEAR>1976</TO_YEAR></INDIVIDUAL_DATE_OF_BIRTH>"
+    )
+    xml = (
+        '<CONSOLIDATED_LIST dateGenerated="2026-02-27"><INDIVIDUALS><INDIVIDUAL><DATAID>7</DATAID>'
+        f"<FIRST_NAME>KIM</FIRST_NAME><SECOND_NAME>CHOL</SECOND_NAME>{dob}</INDIVIDUAL></INDIVIDUALS>"
+        "<ENTITIES/></CONSOLIDATED_LIST>"
+    )
+    person = _by_id(parse_un_xml(xml.encode()), "unsc-7")
+    assert sorted(person.get("birthDate")) == ["1973", "1974", "1975", "1976"]

@@ -22,7 +22,7 @@ from hashlib import sha1
 
 from followthemoney.statement import StatementEntity
 
-from armswatch.entities.snapshot import ListSnapshot, new_entity
+from armswatch.entities.snapshot import ListSnapshot, new_entity, years_between
 from armswatch.errors import InputError
 from armswatch.types.imo import clean_imo
 
@@ -33,14 +33,19 @@ _SCHEMA = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane"}
 _MMSI = re.compile(r"\bMMSI (\d{9})\b")
 _COMPANY_IMO = re.compile(r"(?:Company|Identification) Number IMO (\d{7})")
 _LINKED = re.compile(r"Linked To: (.+?)\.?$")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+_OFAC_DATE = re.compile(r"(?:(\d{1,2}) )?(?:([A-Z][a-z]{2}) )?(\d{4})")
 _SIMPLE: tuple[tuple[str, str, str], ...] = (
     # (remark prefix, property, schema the property must exist on)
-    ("DOB ", "birthDate", "Person"),
     ("POB ", "birthPlace", "Person"),
     ("nationality ", "nationality", "Person"),
     ("citizen ", "citizenship", "Person"),
     ("Gender ", "gender", "Person"),
-    ("Passport ", "passportNumber", "Person"),
     ("Email Address ", "email", "LegalEntity"),
     ("Website ", "website", "LegalEntity"),
     ("SWIFT/BIC ", "swiftBic", "LegalEntity"),
@@ -196,11 +201,38 @@ def _remarks(
             links.append(link)
             continue
         item = item.removeprefix("alt. ")
+        if item.startswith("DOB ") and _has(entity, "Person"):
+            _birth_dates(entity, item[4:], problems)
+            continue
+        if item.startswith("Passport ") and _has(entity, "Person"):
+            entity.add("passportNumber", item[9:].split()[0] if item[9:].split() else None)
+            continue
         for prefix, prop, schema in _SIMPLE:
             if item.startswith(prefix) and _has(entity, schema):
                 entity.add(prop, item[len(prefix) :].strip(), quiet=True, fuzzy=prop == "nationality")
                 break
     return links
+
+
+def _birth_dates(entity: StatementEntity, text: str, problems: Counter[str]) -> None:
+    """``18 Jun 1964``, ``Jun 1964``, ``1964``, ``circa 1964`` and ranges ``A to B`` (both ends kept)."""
+    values: list[str] = []
+    for part in text.removeprefix("circa ").split(" to "):
+        match = _OFAC_DATE.fullmatch(part.strip().removeprefix("circa ").rstrip("."))
+        if match is None or (match.group(2) is not None and match.group(2) not in _MONTHS):
+            continue
+        day, month, year = match.groups()
+        if month is None and day is not None:
+            continue
+        value = year
+        if month is not None:
+            value += f"-{_MONTHS[month]:02d}" + (f"-{int(day):02d}" if day else "")
+        values.append(value)
+    if len(values) == 2:
+        values[1:1] = years_between(values[0], values[1])
+    prop = entity.schema.properties["birthDate"]
+    if not [v for v in values if entity.unsafe_add(prop, v) is not None]:
+        problems["ofac: unparsed birthDate"] += 1
 
 
 def _owner(

@@ -18,14 +18,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from followthemoney.statement import StatementEntity
 
-from armswatch.entities.snapshot import ListSnapshot, new_entity
+from armswatch.entities.snapshot import ListSnapshot, new_entity, years_between
 from armswatch.errors import InputError
 
 DATASET = "un_sc"
 TITLE = "UN Security Council consolidated list"
 AUTHORITY = "United Nations Security Council"
 SOURCE_URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"
-_IMO_IN_TEXT = re.compile(r"IMO(?: number| Number)?:?\s*(\d{7})")
+_IMO_IN_TEXT = re.compile(r"IMO\)?(?: number)?:?\s*(\d{7})", re.IGNORECASE)
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
 
@@ -141,6 +141,8 @@ def _aliases(entity: StatementEntity, rec: Element, problems: Counter[str]) -> N
 def _births(entity: StatementEntity, rec: Element, problems: Counter[str]) -> None:
     for dob in rec.findall("INDIVIDUAL_DATE_OF_BIRTH"):
         values = [_text(dob.find(tag)) for tag in ("DATE", "YEAR", "FROM_YEAR", "TO_YEAR")]
+        if values[2] and values[3] and values[2].isdigit() and values[3].isdigit():
+            values.extend(years_between(values[2], values[3]))  # BETWEEN: every year of the span
         for value in values:
             _add_checked(entity, "birthDate", value, problems)
     for pob in rec.findall("INDIVIDUAL_PLACE_OF_BIRTH"):

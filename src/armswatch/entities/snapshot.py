@@ -41,3 +41,19 @@ def ftm_dataset(name: str, title: str = "") -> Dataset:
 def new_entity(dataset: str, schema: str, entity_id: str) -> StatementEntity:
     """An empty entity of ``schema`` whose statements belong to ``dataset``."""
     return StatementEntity(ftm_dataset(dataset), {"schema": schema, "id": entity_id})
+
+
+MAX_YEAR_SPAN = 10
+
+
+def years_between(first: str, last: str) -> list[str]:
+    """The years strictly between two dates' years (``"1955"``, ``"1957"`` → ``["1956"]``).
+
+    A birth date given as a range ("1955 to 1957") stands for every year in it; keeping only the
+    ends would make a 1956 birth year look like a contradiction. Spans over ``MAX_YEAR_SPAN`` years
+    are not filled (they say little).
+    """
+    start, end = int(first[:4]), int(last[:4])
+    if end - start > MAX_YEAR_SPAN:
+        return []
+    return [str(year) for year in range(start + 1, end)]
