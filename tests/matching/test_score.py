@@ -42,6 +42,11 @@ NON_MATCHES = [
     ("Company", "Deutsche Bank AG", "Deutsche Bank GmbH"),
     ("Company", "ANO Iskusstvo Krasoty", "OOO Iskusstvo Krasoty"),
     ("Company", "Management Company 23", "Management Company"),
+    # A Korean given name is one unit: an extra syllable makes another name (철 vs 철호).
+    ("Person", "Ri Chol", "Ri Chol Ho"),
+    ("Person", "Pak Chol Su", "Pak Chol"),
+    ("Person", "Kim Il", "Kim Il Sung"),
+    ("Person", "Ri Chol", "Ri Ho Chol"),
 ]
 
 

@@ -227,6 +227,16 @@ def align_tokens(query: NameForm, candidate: NameForm) -> tuple[float, list[str]
     return max(0.0, min(1.0, score)), reasons
 
 
+def _extra_syllables(a: str, b: str) -> bool:
+    """One Korean given-name skeleton is the other plus syllables (``col`` vs ``colho``/``hocol``).
+
+    A Korean given name is a unit: *Ri Chol* and *Ri Chol Ho* are different names, although every
+    part of the shorter one is found in the longer.
+    """
+    short, long = sorted((a, b), key=len)
+    return short != long and (long.startswith(short) or long.endswith(short))
+
+
 def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
     """Compare two analysed names; the score is in [0, 1], reasons are user-facing sentences."""
     qs, cs = syllabic_text(query.original), syllabic_text(candidate.original)
@@ -261,6 +271,12 @@ def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
             if ratio >= 0.85 and ratio * 0.95 > score:
                 score = ratio * 0.95
                 reasons = [f"Korean given names similar after romanisation ({ratio:.2f})"]
+            elif _extra_syllables(qk.given, ck.given) and score > UNMATCHED_CAP:
+                score = UNMATCHED_CAP
+                reasons = [
+                    "Korean given names differ by a syllable "
+                    f"({query.original} vs {candidate.original}: another given name)"
+                ]
     if query.kind is NameKind.ORG:
         if (_acronym(query, candidate) or _acronym(candidate, query)) and score < 0.8:
             score, reasons = 0.8, ["one name is the abbreviation of the other"]
