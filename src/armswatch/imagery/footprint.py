@@ -88,15 +88,17 @@ def extract(
     transform: tuple[float, ...] | None = None,
     crs: str | None = None,
     sign: npt.NDArray[np.int8] | None = None,
-    score: npt.NDArray[np.float32] | None = None,
+    score: npt.NDArray[np.float32] | npt.NDArray[np.uint8] | None = None,
     min_area_m2: float = 0.0,
     pixel_size_m: float | None = None,
     max_objects: int = MAX_OBJECTS,
+    score_scale: float = 1.0,
 ) -> list[Footprint]:
     """Footprints of the connected regions (8-connected) of ``mask``.
 
     ``transform``/``crs`` georeference the mask; without them areas use ``pixel_size_m`` when given.
-    ``sign`` (+1/-1 per pixel) gives the direction, ``score`` the mean change score per object."""
+    ``sign`` (+1/-1 per pixel) gives the direction, ``score`` the mean change score per object (divided by
+    ``score_scale``, e.g. 255 for a uint8 score, which saves a float copy of a whole scene)."""
     if mask.ndim != 2:
         raise InputError(f"mask must be 2-D, got shape {mask.shape}")
     labels, n = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
@@ -129,7 +131,9 @@ def extract(
         else np.zeros(len(idx))
     )
     mscore = (
-        np.bincount(lab_in, weights=score[inside], minlength=n + 1)[idx] / counts
+        np.bincount(lab_in, weights=score[inside].astype(np.float64), minlength=n + 1)[idx]
+        / counts
+        / score_scale
         if score is not None
         else np.ones(len(idx))
     )

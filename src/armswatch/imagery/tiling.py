@@ -379,7 +379,8 @@ def _detect_files(
             transform=info.transform,
             crs=info.crs,
             sign=in_memory["sign"],
-            score=in_memory["score8"].astype(np.float32) / np.float32(255),
+            score=in_memory["score8"],
+            score_scale=255.0,
             min_area_m2=params.min_area_m2 if min_area_m2 is None else min_area_m2,
             pixel_size_m=px,
         )
