@@ -187,3 +187,25 @@ def test_every_line_is_a_message_a_reject_or_ignored(lines: list[str]) -> None:
     accounted = set(result.messages["line"]) | set(result.rejects["line"])
     assert len(accounted) == result.messages.height + result.rejects.height  # no line counted twice
     assert result.messages.height + result.rejects.height + result.ignored == n_lines
+
+
+def test_gatehouse_time_and_ignored_count_survive_chunk_boundaries(tmp_path: Path) -> None:
+    lines: list[str] = []
+    for i in range(40):
+        lines.append(f"$PGHP,1,2008,5,9,0,{i},0,0,338,2,,1,09*17")
+        lines.append("# comment")
+        lines.append(with_checksum(f"AIVDM,1,1,,B,{POS},0"))
+        lines.append(with_checksum(f"AIVDM,1,1,,A,{POS},0"))
+        msg = encode_dict({"type": 5, "mmsi": 273000000 + i, "shipname": f"SHIP {i}"}, seq_id=i % 10)
+        lines.extend(msg)  # two fragments timed by the $PGHP line above them
+    path = tmp_path / "gatehouse.nmea"
+    path.write_text("\n".join(lines) + "\n")
+    for chunk in (1 << 20, 200, 333):
+        batches = list(read_nmea(path, chunk_bytes=chunk))
+        positions = pl.concat([b.positions for b in batches if b.positions.height])
+        statics = pl.concat([b.statics for b in batches if b.statics.height])
+        assert positions.height == 80 and statics.height == 40
+        assert positions["ts"].null_count() == 0 and statics["ts"].null_count() == 0
+        minutes = statics.sort("line")["ts"].dt.minute().to_list()
+        assert minutes == list(range(40))  # each static has the time of its own $PGHP line
+        assert sum(b.counts["lines_ignored"] for b in batches) == 80  # $PGHP + comment, once each

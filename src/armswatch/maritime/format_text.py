@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Final
 
@@ -45,12 +46,14 @@ def read_nmea(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Batch]:
     """Raw NMEA: parse, reassemble (across chunk boundaries too) and decode each chunk."""
     carry = pl.DataFrame(schema={"line": pl.UInt64, "raw": pl.Utf8})
     next_line = 1
+    gatehouse: datetime | None = None  # the $PGHP time in force at the end of the previous chunk
     for text, done, last in iter_text(path, chunk_bytes):
         lines = split_lines(text, next_line)
         next_line += lines.height
         if carry.height:
             lines = pl.concat([carry, lines])
-        parsed = parse_lines(lines, final=last)
+        parsed = parse_lines(lines, final=last, gatehouse_ts=gatehouse)
+        gatehouse = parsed.gatehouse_ts
         carry = lines.tail(parsed.carry) if parsed.carry else carry.clear()
         decoded = decode_messages(parsed.messages)
         rejects = [parsed.rejects]

@@ -14,6 +14,7 @@ checksums are not. Lines starting ``#`` and blank lines are ignored and not coun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 import numpy as np
@@ -42,13 +43,16 @@ class ParsedLines:
     ``payload`` (armoured 6-bit text, fragments joined), ``fill`` (fill bits of the last fragment).
     ``rejects``: ``line`` and ``reason`` of every bad record. ``carry``: number of trailing input rows
     that belong to a multi-sentence message still open at the end of the chunk (to be re-parsed with
-    the next chunk); zero when ``final``.
+    the next chunk); zero when ``final``. ``ignored`` counts the ignorable lines (blank, ``#``,
+    ``$PGHP``) before the carried rows. ``gatehouse_ts``: the Gatehouse time in force at the first
+    carried row (or after the chunk), to pass as ``gatehouse_ts`` when parsing the next chunk.
     """
 
     messages: pl.DataFrame
     rejects: pl.DataFrame
     carry: int
     ignored: int
+    gatehouse_ts: datetime | None = None
 
 
 def split_lines(text: str | bytes, first_line: int = 1) -> pl.DataFrame:
@@ -103,7 +107,7 @@ def _iso(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
+def _sentences(lines: pl.DataFrame, gatehouse_ts: datetime | None = None) -> pl.DataFrame:
     """Per line: sentence fields, time candidates and whether the line is ignorable.
 
     Plain string splitting (no capturing regex) keeps this fast; the fields are then checked
@@ -167,6 +171,10 @@ def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
         ).alias("pghp_ts"),
         g.struct.field("1").is_not_null().alias("is_pghp"),
     )
+    # the last $PGHP time so far, starting from the one in force before this chunk
+    df = df.with_columns(
+        pl.col("pghp_ts").forward_fill().fill_null(pl.lit(gatehouse_ts, UTC_TS)).alias("gatehouse")
+    )
     df = df.with_columns(  # time candidates, extracted once (the conversions below reuse them)
         pl.col("tag").str.extract(r"(?:^|,)c:(\d+(?:\.\d+)?)", 1).alias("_t_tag"),
         pl.col("pre").str.extract(_ISO, 1).alias("_t_iso"),
@@ -180,18 +188,22 @@ def _sentences(lines: pl.DataFrame) -> pl.DataFrame:
         _epoch(pl.col("_t_pre")),
         _epoch(pl.col("_t_post")),
         _iso(pl.col("_t_post_iso")),
-        pl.col("pghp_ts").forward_fill(),
+        pl.col("gatehouse"),
     )
     stripped = pl.col("raw").str.strip_chars()
     ignored = (stripped == "") | stripped.str.starts_with("#")
-    keep = ["line", "body", "cs", "count", "num", "seq", "chan", "payload", "fill", "is_pghp"]
+    keep = ["line", "body", "cs", "count", "num", "seq", "chan", "payload", "fill", "is_pghp", "gatehouse"]
     return df.select(*keep, ts.alias("ts"), ignored.alias("ignored"))
 
 
-def parse_lines(lines: pl.DataFrame, *, final: bool = True) -> ParsedLines:
-    """Parse a chunk of raw lines (``line``, ``raw``) into complete messages and rejects."""
-    df = _sentences(lines)
-    ignored = int(df["ignored"].sum()) + int(df["is_pghp"].sum())
+def parse_lines(
+    lines: pl.DataFrame, *, final: bool = True, gatehouse_ts: datetime | None = None
+) -> ParsedLines:
+    """Parse a chunk of raw lines (``line``, ``raw``) into complete messages and rejects.
+
+    ``gatehouse_ts``: the ``$PGHP`` time in force before the chunk (from the previous chunk's result).
+    """
+    df = _sentences(lines, gatehouse_ts)
     sent = df.filter(pl.col("body").is_not_null())
     garbage = df.filter(pl.col("body").is_null() & ~pl.col("ignored") & ~pl.col("is_pghp"))
     cs = xor_checksum(sent["body"])
@@ -216,11 +228,14 @@ def parse_lines(lines: pl.DataFrame, *, final: bool = True) -> ParsedLines:
             broken,
         ]
     )
+    done = df.head(lines.height - carry)  # rows not re-parsed with the next chunk
     if carry:
         first_carried = int(df["line"][lines.height - carry])
         messages = messages.filter(pl.col("line") < first_carried)
         rejects = rejects.filter(pl.col("line") < first_carried)
-    return ParsedLines(messages, rejects.sort("line"), carry, ignored)
+    ignored = int((done["ignored"] | done["is_pghp"]).sum())
+    gatehouse = done["gatehouse"][-1] if done.height else gatehouse_ts
+    return ParsedLines(messages, rejects.sort("line"), carry, ignored, gatehouse)
 
 
 def _reassemble(
