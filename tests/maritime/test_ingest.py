@@ -310,3 +310,21 @@ def test_scan_positions_by_mmsi_and_bbox(ws: Workspace) -> None:
     rajin_vostochny = (130.0, 42.0, 133.5, 43.5)
     assert scan_positions(ws, bbox=rajin_vostochny).collect().height == 2
     assert scan_positions(ws, mmsi=[273111000], bbox=rajin_vostochny).collect()["lat"].to_list() == [42.8]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "marinecadastre", "dma", "csv"])
+def test_wrong_format_is_one_input_error_naming_the_file(ws: Workspace, tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "garbage.bin"
+    path.write_bytes(b"hello\x00\xff garbage\nmore,stuff\n1,2\n")
+    with pytest.raises(InputError) as err:
+        ingest_file(ws, path, fmt=fmt)
+    assert err.value.path == str(path)
+    assert scan_positions(ws).collect().height == 0
+
+
+def test_csv_without_positions_stores_its_static_rows(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "registry.csv"
+    path.write_text("ts,mmsi,name\n2024-01-01T00:00:00Z,445123456,CHON MA SAN\n")
+    _, summary = ingest_file(ws, path)
+    assert summary["statics"]["added"] == 1 and summary["positions"]["offered"] == 0
+    assert scan_statics(ws).collect()["name"].to_list() == ["CHON MA SAN"]

@@ -15,7 +15,7 @@ from typing import Final
 
 import polars as pl
 
-from armswatch.maritime.formats import BATCH_ROWS, Batch, empty_rejects, standardise
+from armswatch.maritime.formats import BATCH_ROWS, Batch, empty_rejects, require_columns, standardise
 
 NAV_STATUS: Final[dict[str, int]] = {
     "under way using engine": 0, "at anchor": 1, "not under command": 2, "restricted manoeuverability": 3,
@@ -43,6 +43,8 @@ def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
     mapping = {dst: src for dst, src in COLUMNS.items() if src in header}
     if "# Timestamp" not in header and "Timestamp" in header:
         mapping["ts"] = "Timestamp"
+    require_columns(path, "DMA", [*header, *(["# Timestamp"] if "ts" in mapping else [])],
+                    ("# Timestamp", "MMSI", "Latitude", "Longitude"))  # fmt: skip
     lf = pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=True)
     line = 2
     for frame in lf.collect_batches(chunk_size=rows):

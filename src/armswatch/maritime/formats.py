@@ -149,7 +149,8 @@ def standardise(frame: pl.DataFrame, mapping: Mapping[str, str], first_line: int
     if "msg_type" not in cols:
         exprs.append(pl.lit(0, pl.UInt8).alias("msg_type"))
     df = df.select(exprs)
-    positions = df.select([c for c in df.columns if c in POSITION_SCHEMA])
+    has_position = "lat" in cols and "lon" in cols  # a static-only table has no position rows
+    positions = df.select([c for c in df.columns if c in POSITION_SCHEMA]) if has_position else pl.DataFrame()
     statics = changed_statics(df.select([c for c in df.columns if c in STATIC_SCHEMA]))
     return Batch(positions, pl.DataFrame(), statics, empty_rejects(), {}, frame.height)
 
@@ -181,10 +182,18 @@ def _csv_batches(path: Path, rows: int, separator: str = ",") -> Iterator[tuple[
         line += frame.height
 
 
+def require_columns(path: Path, what: str, header: list[str], needed: tuple[str, ...]) -> None:
+    """Raise :class:`InputError` naming ``path`` when a ``what`` file lacks one of ``needed``."""
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise InputError(f"not a {what} file: no column(s) {', '.join(missing)}", path=str(path))
+
+
 def read_marinecadastre(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
     """NOAA MarineCadastre AIS CSV (2015+ column names; case-insensitive). Length/Width as described."""
     header = pl.scan_csv(path, infer_schema=False, n_rows=1).collect_schema().names()
     lookup = {h.lower(): h for h in header}
+    require_columns(path, "MarineCadastre", list(lookup), ("basedatetime", "mmsi", "lat", "lon"))
     mapping = {dst: lookup[src.lower()] for dst, src in MARINECADASTRE.items() if src.lower() in lookup}
     for frame, line in _csv_batches(path, rows):
         batch = standardise(frame, mapping, line)

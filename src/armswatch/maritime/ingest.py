@@ -122,7 +122,16 @@ def _no_rejects() -> pl.DataFrame:
 
 
 def read_batches(path: Path, fmt: str, mapping: Mapping[str, str] | None = None) -> Iterator[Batch]:
-    """The batches of ``path`` in format ``fmt`` (not ``auto``)."""
+    """The batches of ``path`` in format ``fmt`` (not ``auto``); a file that cannot be read in that
+    format raises :class:`InputError` naming it (not a library traceback)."""
+    try:
+        yield from _read_batches(path, fmt, mapping)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"cannot read as {fmt}: {first}", path=str(path)) from exc
+
+
+def _read_batches(path: Path, fmt: str, mapping: Mapping[str, str] | None) -> Iterator[Batch]:
     if fmt == "nmea":
         return read_nmea(path)
     if fmt == "aisstream":
