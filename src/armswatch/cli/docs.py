@@ -45,7 +45,9 @@ def generate() -> str:
     runner = CliRunner()
     parts = [HEADER]
     for path in _walk(get_command(app)):
-        result = runner.invoke(app, [*path, "--help"], terminal_width=100, env={"COLUMNS": "100", "NO_COLOR": "1"})
+        result = runner.invoke(
+            app, [*path, "--help"], terminal_width=100, env={"COLUMNS": "100", "NO_COLOR": "1"}
+        )
         level = "#" * min(len(path) + 1, 4)
         parts.append(f"{level} armswatch {' '.join(path)}\n\n```text\n{_clean(result.stdout)}\n```\n")
     return "\n".join(parts)
