@@ -29,6 +29,9 @@ MATCHES = [
     ("Company", "OOO Romashka", "Romashka Limited Liability Company"),
     ("Company", "Samsung Electronics Co., Ltd.", "Samsung Electronics Company Limited"),
     ("Company", "Siemens AG", "Siemens Aktiengesellschaft"),
+    ("Person", "Choe Ryong Hae", "Choe Yong Hae"),  # DPRK vs South Korean initial r
+    ("Person", "Ri Man Gon", "Ri Man Kon"),  # g/k, with n ending the syllable before
+    ("Person", "Ri Man Gon", "리만건"),
     ("Company", "OAO Gazprom", "Open Joint Stock Company Gazprom"),
 ]
 NON_MATCHES = [
@@ -47,6 +50,11 @@ NON_MATCHES = [
     ("Person", "Pak Chol Su", "Pak Chol"),
     ("Person", "Kim Il", "Kim Il Sung"),
     ("Person", "Ri Chol", "Ri Ho Chol"),
+    ("Person", "KIM SONG CHOL", "KIM, Song"),
+    # Once romanisation is folded away, another syllable is another name (용 / 송 / 동).
+    ("Person", "KIM YONG CHOL", "KIM, Song Chol"),
+    ("Person", "Kim Yong Chol", "Kim Tong-chol"),
+    ("Person", "Ri Su Yong", "Ri Su Yon"),
 ]
 
 

@@ -71,3 +71,22 @@ def test_yo_and_korean_names_in_cyrillic() -> None:
     assert transliterate_cyrillic("Пётр Фёдоров Чёрный Ёлкин") == "Pyotr Fyodorov Chornyy Yolkin"
     # Kontsevich-style Cyrillic for a Korean name: aspiration written with х (Чхоль = Chol).
     assert compare_names_pair("Person", "Ри Пён Чхоль", "Ri Pyong Chol").match
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("KIM, Song", "kim|soN"),  # Song is also a family name: the comma says KIM is the family
+        ("KIM, Song Chol", "kim|soNcol"),
+        ("RI, Song Hyok", "ri|soNhyok"),
+        ("KIM, Jong Un", "kim|coNon"),
+    ],
+)
+def test_family_comma_given_keeps_the_family_name(name: str, key: str) -> None:
+    from armswatch.matching.name import NameKind, analyse_name
+
+    assert str(analyse_name(name, NameKind.PERSON).korean) == key
+
+
+def test_given_name_syllables_are_read_word_by_word() -> None:
+    assert syllable_skeleton("Man Gon") == syllable_skeleton("Man Kon") == syllable_skeleton("만건")

@@ -234,7 +234,22 @@ def _extra_syllables(a: str, b: str) -> bool:
     part of the shorter one is found in the longer.
     """
     short, long = sorted((a, b), key=len)
-    return short != long and (long.startswith(short) or long.endswith(short))
+    if short == long:
+        return False
+    extra = long.removeprefix(short) if long.startswith(short) else long.removesuffix(short)
+    # A syllable has a vowel: Ryong ~ Yong (DPRK vs South Korean initial r) only differ by a consonant.
+    return extra != long and any(v in extra for v in "aeiouy")
+
+
+def _initial_r_variant(a: str, b: str) -> bool:
+    """The skeletons differ only by a syllable-initial ``l`` (DPRK *Ryong* vs South Korean *Yong*)."""
+    short, long = sorted((a, b), key=len)
+    if len(long) != len(short) + 1:
+        return False
+    return any(
+        long[i] == "l" and long[i + 1 : i + 2] in tuple("aeiouy") and long[:i] + long[i + 1 :] == short
+        for i in range(len(long) - 1)
+    )
 
 
 def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
@@ -271,11 +286,14 @@ def compare_names(query: NameForm, candidate: NameForm) -> NameScore:
             if ratio >= 0.85 and ratio * 0.95 > score:
                 score = ratio * 0.95
                 reasons = [f"Korean given names similar after romanisation ({ratio:.2f})"]
-            elif _extra_syllables(qk.given, ck.given) and score > UNMATCHED_CAP:
+            elif score > UNMATCHED_CAP and not _initial_r_variant(qk.given, ck.given):
+                # Romanisation differences are folded into the key: what still differs is another
+                # syllable, so another given name (Yong Chol / Song Chol / Tong Chol).
                 score = UNMATCHED_CAP
+                what = "by a syllable" if _extra_syllables(qk.given, ck.given) else "after romanisation"
                 reasons = [
-                    "Korean given names differ by a syllable "
-                    f"({query.original} vs {candidate.original}: another given name)"
+                    f"Korean given names differ {what} ({query.original} vs {candidate.original}: "
+                    "another given name)"
                 ]
     if query.kind is NameKind.ORG:
         if (_acronym(query, candidate) or _acronym(candidate, query)) and score < 0.8:

@@ -249,10 +249,15 @@ def syllable_skeleton(text: str) -> str:
     ``"jong un"`` → ``"coNon"``). Hyphens and spaces are ignored; Hangul is romanised first."""
     if not text.isascii() and any(_decompose(ch) is not None for ch in text):
         text = romanise_hangul(text, "rr")
-    folded = _NON_ALPHA.sub("", _fold(text))
+    return _DOUBLES.sub(r"\1", "".join(_word_skeleton(w) for w in re.split(r"[\s\-]+", _fold(text))))
+
+
+def _word_skeleton(word: str) -> str:
+    """Rules applied within one written word, so ``Man Gon`` (만건) does not read as ``Mang On``."""
+    folded = _NON_ALPHA.sub("", word)
     for old, new in _SKELETON_RULES:
         folded = folded.replace(old, new)
-    return _DOUBLES.sub(r"\1", folded)
+    return folded
 
 
 def surname_class(token: str) -> str | None:

@@ -233,8 +233,10 @@ def analyse_name(text: str, kind: NameKind = NameKind.PERSON) -> NameForm:
     """
     clean = unicodedata.normalize("NFKC", text).strip()
     legal: set[str] = set()
+    family_first = clean
     if kind is NameKind.PERSON:
-        clean = _reorder_comma(remove_person_prefixes(clean))
+        family_first = remove_person_prefixes(clean)
+        clean = _reorder_comma(family_first)
     elif kind is NameKind.OBJECT:
         clean = remove_obj_prefixes(clean)
     lower = clean.lower()
@@ -256,7 +258,12 @@ def analyse_name(text: str, kind: NameKind = NameKind.PERSON) -> NameForm:
     tokens = _dedupe(tokens)
     if not tokens:  # a name that was only a legal form or a title: keep what was there
         tokens = ascii_tokens(text.lower())
-    korean = korean_key(clean) if kind is NameKind.PERSON else None
+    # The Korean key reads the family name first: "KIM, Song" is family KIM (Song is a family name too).
+    korean = (
+        korean_key(family_first if family_first.count(",") == 1 else clean)
+        if kind is NameKind.PERSON
+        else None
+    )
     return NameForm(
         original=text,
         kind=kind,
