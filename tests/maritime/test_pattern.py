@@ -153,7 +153,7 @@ def test_cli_workspace_mode_records_run_and_writes_geojson(demo_ws: Workspace, t
 
 def test_cli_standalone_csv_with_extra_ports(tmp_path: Path) -> None:
     wps = [(0, *RAJIN), (6, *RAJIN), (14, 41.5, 131.5), (20, 41.5, 131.5), (26, 41.0, 132.0)]
-    pos = track(999_000_950, wps).with_columns(pl.col("ts").dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    pos = track(273_000_950, wps).with_columns(pl.col("ts").dt.strftime("%Y-%m-%dT%H:%M:%S"))  # valid MMSI
     src = tmp_path / "positions.csv"
     pos.write_csv(src)
     ports = tmp_path / "ports.csv"
@@ -181,3 +181,21 @@ def test_positions_written_in_workspace_layout(demo_ws: Workspace) -> None:
     day = lf.collect()
     assert day.height > 0
     assert day["ts"].min() >= datetime(2026, 2, 3, tzinfo=UTC)  # type: ignore[operator]
+
+
+def test_cli_standalone_applies_the_ingest_checks(tmp_path: Path) -> None:
+    wps = [(0, 41.0, 132.0), (10, 41.0, 132.0)]
+    good = track(273_000_951, wps, interval_s=600, silent=((1, 9),))  # an 8 h gap
+    bad = track(
+        123_456_789, wps, interval_s=600, silent=((1, 9),)
+    )  # MID 123 is not assigned: rejected at ingest, so not analysed here
+    src = tmp_path / "positions.csv"
+    frame = pl.concat([good, bad]).with_columns(pl.col("ts").dt.strftime("%Y-%m-%dT%H:%M:%S"))
+    with src.open("w") as fh:
+        frame.write_csv(fh)
+        fh.write("-5,2026-03-01T00:00:00,41.0,132.0,0\n")  # a negative MMSI must not crash the cast
+    out = tmp_path / "events.csv"
+    result = CliRunner().invoke(events_app, ["events", str(src), "-o", str(out), "--types", "gap"])
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out)["mmsi"].to_list() == [273_000_951]
+    assert f"{bad.height + 1} bad record(s) skipped (invalid_mmsi={bad.height + 1})" in result.output

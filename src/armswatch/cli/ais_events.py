@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -51,18 +52,24 @@ def _when(text: str | None, *, end: bool) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _read_files(files: list[Path], fmt: str, mapping: str | None) -> pl.DataFrame:
-    """Positions from MarineCadastre / DMA / CSV / Parquet / NMEA files via the ingest readers."""
+def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.DataFrame, Counter[str]]:
+    """Positions from MarineCadastre / DMA / CSV / Parquet / NMEA files via the ingest readers, with
+    the ingest checks (bad records dropped and counted by reason, as ``ais ingest`` would reject them)."""
     from armswatch.maritime.formats import detect_format, parse_map
-    from armswatch.maritime.ingest import read_batches
+    from armswatch.maritime.ingest import read_batches, validate_positions
 
     frames: list[pl.DataFrame] = []
+    rejected: Counter[str] = Counter()
     for path in files:
         if not path.is_file():
             raise MissingFileError("no such file", path=str(path))
         chosen = detect_format(path) if fmt == "auto" else fmt
-        frames.extend(b.positions for b in read_batches(path, chosen, parse_map(mapping)))
-    return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+        for batch in read_batches(path, chosen, parse_map(mapping)):
+            checked = validate_positions(batch.positions, source=path.name)
+            rejected.update(dict(checked.rejects["reason"].value_counts().iter_rows()))
+            frames.append(checked.good)
+    positions = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    return positions, rejected
 
 
 def _area(path: Path | None) -> dict[str, object] | None:
@@ -149,7 +156,10 @@ def events(
     shape = _area(area)
     t0, t1 = _when(start, end=False), _when(end, end=True)
     if files:
-        positions = _read_files(list(files), fmt, mapping)
+        positions, rejected = _read_files(list(files), fmt, mapping)
+        if rejected:
+            reasons = ", ".join(f"{k}={v}" for k, v in sorted(rejected.items()))
+            say(f"{sum(rejected.values())} bad record(s) skipped ({reasons})", quiet)
         if t0 is not None:
             positions = positions.filter(pl.col("ts") >= t0)
         if t1 is not None:
