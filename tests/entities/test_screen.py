@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner
 
 from armswatch.cli.main import ArmswatchGroup
 from armswatch.entities.ingest import import_list
 from armswatch.entities.screen import read_queries, screen_demo, screen_vessels
+from armswatch.errors import InputError
 from armswatch.workspace import Workspace
 
 from .fixtures import un_xml, write_ofac
@@ -139,3 +141,28 @@ def test_demo_screens_ais_vessels(ws: Workspace, tmp_path: Path) -> None:
     vessel = [m for m in matches if m.query_id == "vessel:mmsi:312000001"]
     assert vessel and vessel[0].entity_name == "CHONG CHON GANG"
     assert "IMO 7937317 identical" in vessel[0].explanation
+
+
+def test_unreadable_identifiers_are_counted_not_silently_dropped(tmp_path: Path) -> None:
+    """A typo'd IMO (bad check digit) would otherwise leave the name alone to decide, unseen."""
+    path = tmp_path / "q.csv"
+    path.write_text(
+        "id,name,schema,imo,mmsi,birth_date,country\n"
+        "1,CHON MA SAN,Vessel,8660314,,,\n"
+        "2,CHON MA SAN,Vessel,8660313,12345,,\n"
+        "3,Kim Jong Un,Person,,,sometime,Atlantis\n"
+        "4,Kim Jong Un,Person,,,1984-01-08,KP\n",
+        encoding="utf-8",
+    )
+    queries = read_queries(path)
+    assert [q.id for q in queries.queries] == ["1", "2", "3", "4"]  # kept, without the bad value
+    assert queries.problems == {
+        "unreadable imo (ignored)": 1,
+        "unreadable mmsi (ignored)": 1,
+        "unreadable birth_date (ignored)": 1,
+        "unreadable country (ignored)": 1,
+    }
+    with pytest.raises(InputError) as err:
+        read_queries(path, strict=True)
+    assert err.value.record == 2
+    assert "unreadable imo" in str(err.value)

@@ -100,8 +100,23 @@ def read_queries(path: Path, *, strict: bool = False) -> QueryFile:
                 raise InputError(reason, path=str(path), record=line)
             problems[reason] += 1
             continue
+        for column in _unreadable(row, subject):
+            if strict:
+                raise InputError(f"unreadable {column} {row[column]!r}", path=str(path), record=line)
+            problems[f"unreadable {column} (ignored)"] += 1
         queries.append(subject)
     return QueryFile(queries, problems)
+
+
+def _unreadable(row: Mapping[str, str | None], subject: Subject) -> list[str]:
+    """Optional columns given in the row that the matcher could not read (bad IMO check digit…)."""
+    read = {
+        "imo": bool(subject.imo),
+        "mmsi": bool(subject.mmsi),
+        "birth_date": bool(subject.birth_dates),
+        "country": bool(subject.countries),
+    }
+    return [col for col, ok in read.items() if (row.get(col) or "").strip() and not ok]
 
 
 def subjects_from_entities(entities: Iterable[EntityProxy], dataset: str = "") -> list[Subject]:
