@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from armswatch.workspace import Workspace
 
 SECTION_PROVIDERS: tuple[str, ...] = (
+    "armswatch.imagery.report:report_section",
     "armswatch.maritime.report:report_section",
     "armswatch.entities.report:report_section",
     "armswatch.entities.screen:report_section",
