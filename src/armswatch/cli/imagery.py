@@ -63,7 +63,13 @@ def change_cmd(
     tile: Annotated[int, typer.Option("--tile", help="Tile size in pixels for large images.")] = 1024,
     quiet: QuietOpt = False,
 ) -> None:
-    """Detect change between two co-registered images; works without a workspace."""
+    """Detect change between two co-registered images; works without a workspace.
+
+    OUT is a single-band uint8 raster the size of BEFORE (0 no change, 255 change), PNG or GeoTIFF by
+    extension, georeferenced like BEFORE when it is.
+
+    Example: armswatch imagery change before.tif after.tif -o change.tif --footprints change.geojson
+    """
     from dataclasses import replace
 
     from armswatch.errors import InputError
