@@ -132,3 +132,26 @@ def test_report_names_listed_and_delisted(two_lists: Workspace) -> None:
     section = report_section(two_lists)
     assert section is not None
     assert "1 listed (KOREA TANGUN TRADING CORP), 1 delisted (KOREA MINING DEVELOPMENT CORP)" in section.html
+
+
+def test_corrected_edition_of_the_same_date_counts_its_delistings(ws: Workspace, tmp_path: Path) -> None:
+    """A corrected file with the same list date supersedes the first: what it lacks is delisted."""
+    first = _write(tmp_path, "un_a.xml", un_xml("2024-01-15", (RI,), (KOMID,)))
+    corrected = _write(tmp_path, "un_b.xml", un_xml("2024-01-15", (RI,), (KOMID, TANGUN)))
+    again = _write(tmp_path, "un_c.xml", un_xml("2024-01-15", (RI,), (TANGUN,)))
+    import_list(ws, first)
+    second = import_list(ws, corrected)
+    assert (second.listed, second.delisted) == (1, 0)
+    third = import_list(ws, again)
+    assert (third.listed, third.delisted) == (0, 1)
+    assert entity_at(ws, "unsc-690735").listings[0].status == "delisted"
+
+
+def test_a_file_with_no_entities_is_refused_and_delists_nothing(ws: Workspace, tmp_path: Path) -> None:
+    """An empty or wholly unreadable edition would otherwise silently delist the whole list."""
+    import_list(ws, _write(tmp_path, "un_jan.xml", un_xml("2024-01-15", (RI,), (KOMID,))))
+    empty = _write(tmp_path, "un_feb.xml", un_xml("2024-02-15", (), ()))
+    with pytest.raises(InputError, match="no entities"):
+        import_list(ws, empty)
+    assert entity_at(ws, "unsc-690735").listings[0].status == "listed"
+    assert len(changes(ws, "un_sc")) == 1

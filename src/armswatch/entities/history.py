@@ -115,8 +115,11 @@ def compare_snapshots(ws: Workspace, snap_id: str) -> Change | None:
     if snap_id not in infos:
         return None
     this = infos[snap_id]
-    earlier = [s for s in infos.values() if s.dataset == this.dataset and s.list_date < this.list_date]
-    prev = max(earlier, key=lambda s: s.list_date, default=None)
+    # The edition just before in (list date, import time) order: a corrected file of the same date
+    # is compared with the one it supersedes.
+    ordered = [s for s in infos.values() if s.dataset == this.dataset]  # snapshots() order
+    index = ordered.index(this)
+    prev = ordered[index - 1] if index > 0 else None
     now = _present(ws, snap_id)
     before = _present(ws, prev.id) if prev else set()
     return Change(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from armswatch.entities.history import compare_snapshots
+from armswatch.entities.history import compare_snapshots, is_subject
 from armswatch.entities.importer import detect_format, load_entities, ofac_parts
 from armswatch.entities.schema import entity_snapshot
 from armswatch.entities.statement import StoreResult, snapshot_id, store_snapshot
@@ -97,6 +97,13 @@ def import_list(
         "entities.import", parameters={k: str(v) for k, v in params.items() if v}, inputs=art_ids
     ) as run:
         snap = load_entities(path, fmt, list_date=list_date, dataset=dataset, mapping=mapping)
+        if not any(is_subject(e.schema.name) for e in snap.entities):
+            found = ", ".join(f"{k} ({v})" for k, v in snap.problems.most_common(3))
+            raise InputError(
+                "no entities in the file; refused, as an empty edition would delist the whole list"
+                + (f" (problems: {found})" if found else ""),
+                path=str(path),
+            )
         if strict and snap.problems:
             worst = ", ".join(f"{k} ({v})" for k, v in snap.problems.most_common(3))
             raise InputError(f"problems in strict mode: {worst}", path=str(path))
