@@ -122,7 +122,10 @@ def evaluate_cmd(
     ] = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Pixel precision, recall, F1, IoU (micro-averaged) and object recall of predictions against labels."""
+    """Pixel precision, recall, F1, IoU (micro-averaged) and object recall of predictions against labels.
+
+    Example: armswatch imagery evaluate predictions/ levir256/label/
+    """
     from armswatch.imagery.labelset import evaluate_paths, total
 
     scores = evaluate_paths(pred, label, unchanged)
@@ -159,7 +162,10 @@ def search_cmd(
     fmt: FormatOpt = "table",
     output: OutputOpt = "-",
 ) -> None:
-    """Find scenes over a site (STAC API or local static catalog); ingest them with 'imagery ingest'."""
+    """Find scenes over a site (STAC API or local static catalog); ingest them with 'imagery ingest'.
+
+    Example: armswatch imagery search february-11-plant --collection sentinel-2-l2a --from 2024-03-01 --to 2024-10-31 --max-cloud 20
+    """
     from armswatch.imagery.stac import search
 
     ws = open_workspace(workspace)
@@ -205,7 +211,10 @@ def ingest_cmd(
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Cut the site's window out of each scene, resample to the site grid, mask clouds, co-register, store."""
+    """Cut the site's window out of each scene, resample to the site grid, mask clouds, co-register, store.
+
+    Example: armswatch imagery ingest february-11-plant S2A_2024-10-11.tif S2B_2024-03-02.tif
+    """
     from datetime import UTC, datetime
 
     from armswatch.imagery.archive import ingest_inputs
@@ -243,7 +252,10 @@ def monitor_cmd(
     fmt: FormatOpt = "table",
     output: OutputOpt = "-",
 ) -> None:
-    """Change between consecutive scenes of a site: time series, findings and evidence chips."""
+    """Change between consecutive scenes of a site: time series, findings and evidence chips.
+
+    Example: armswatch imagery monitor february-11-plant
+    """
     from armswatch.imagery.change import BuiltupParams
     from armswatch.imagery.monitor import monitor_site
 
