@@ -133,3 +133,25 @@ def test_shifting_time_moves_midnight_but_not_the_events(slots: int) -> None:
     shifted = detect_events(_SIM.positions.with_columns(pl.col("ts") + delta), _SIM_CTX)
     back = shifted.with_columns(pl.col("start_utc") - delta, pl.col("end_utc") - delta)
     assert _normal(back) == _normal(_SIM_BASE)
+
+
+def test_days_without_positions_cost_nothing_and_change_nothing() -> None:
+    from armswatch.maritime.event import empty_events
+    from armswatch.maritime.partition import days_of, detect_partitioned
+
+    # a gap of 40 days: the carry crosses 39 empty days; they must not each run the detectors
+    quiet = track(999_000_720, [(0, 40.5, 133.0), (4, 40.5, 133.1)], start=EVENING)
+    later = track(999_000_720, [(0, 40.6, 133.1), (4, 40.6, 133.0)], start=datetime(2026, 4, 10, tzinfo=UTC))
+    pos = pl.concat([quiet, later])
+    days = days_of(pos.lazy())
+    assert [d.date().isoformat() for d in days] == ["2026-03-01", "2026-03-02", "2026-04-10"]
+    calls: list[int] = []
+
+    def count(frame: pl.DataFrame) -> pl.DataFrame:
+        calls.append(frame.height)
+        return empty_events()
+
+    assert detect_partitioned(pos, count, None).height == 0
+    assert len(calls) == 3
+    gap = detect_events(pos, CTX).filter(pl.col("event_type") == "gap")
+    assert gap.height == 1 and gap["duration_h"][0] == 24 * 39  # 2 March 00:00 to 10 April 00:00

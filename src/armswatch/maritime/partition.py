@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
@@ -50,14 +50,14 @@ class ChunkResult:
 
 
 def days_of(lf: pl.LazyFrame) -> list[datetime]:
-    """UTC midnights of the days present in a positions frame (ascending)."""
-    bounds = lf.select(pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi")).collect()
-    lo, hi = bounds["lo"][0], bounds["hi"][0]
-    if lo is None or hi is None:
-        return []
-    first = lo.replace(hour=0, minute=0, second=0, microsecond=0)
-    n = (hi - first).days + 1
-    return [first + timedelta(days=i) for i in range(n)]
+    """UTC midnights of the days that have positions (ascending).
+
+    Days without positions are left out: they can close no event (every ``close_ts`` is an
+    observation) and would leave the carry unchanged, so running them only costs time (a track
+    silent for weeks would otherwise run every detector once per empty day).
+    """
+    days = lf.select(pl.col("ts").dt.truncate("1d").unique().sort().drop_nulls()).collect()
+    return [d.astimezone(UTC) for d in days.to_series(0).to_list()]
 
 
 def day_slices(lf: pl.LazyFrame) -> Iterator[tuple[datetime, bool, pl.DataFrame]]:
