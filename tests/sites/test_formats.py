@@ -133,9 +133,10 @@ def test_csv_reads_points_and_wkt_and_names_line() -> None:
     assert a.geometry == Point(130, 42)
     assert isinstance(b.geometry, Polygon)
     bad = HEADER + "a,Alpha,,KP,port,city,42,130,,,\n" + "b,Beta,,KP,port,city,95,130,,,\n"
-    with pytest.raises(InputError, match="line 3: latitude out of range") as info:
+    with pytest.raises(InputError, match="latitude out of range") as info:
         sites_from_csv(bad, path="s.csv")
     assert info.value.record == 3
+    assert str(info.value).startswith("s.csv:3: latitude out of range")  # the line is named once
 
 
 @pytest.mark.parametrize(

@@ -168,7 +168,8 @@ def sites_from_csv(
         except StopIteration:
             break
         except csv.Error as err:  # e.g. a NUL byte or an over-long field: the file is unreadable here
-            raise InputError(f"line {reader.line_num}: {err}", path=path, record=reader.line_num) from err
+            text = str(err) if path is not None else f"line {reader.line_num}: {err}"
+            raise InputError(text, path=path, record=reader.line_num) from err
         clean = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
         clean.update({k: unguard_cell(clean[k]) for k in _TEXT_COLUMNS if k in clean})
         collector.add(reader.line_num, partial(_row_to_site, clean))

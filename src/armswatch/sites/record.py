@@ -34,7 +34,10 @@ class SiteCollector:
     def problem(self, record: int, message: str, reason: str | None = None) -> None:
         """Raise (strict) or count (lenient) a problem with ``record``."""
         if self.skipped is None:
-            raise InputError(f"{self.label} {record}: {message}", path=self.path, record=record)
+            # "file:N:" already names a line; features and placemarks are named in words.
+            named = self.label == "line" and self.path is not None
+            text = message if named else f"{self.label} {record}: {message}"
+            raise InputError(text, path=self.path, record=record)
         self.skipped[reason or problem_reason(message)] += 1
 
     def add(self, record: int, build: Callable[[], Site]) -> None:
