@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from armswatch.cli.ais_events import app as events_app
+from armswatch.errors import InputError
 from armswatch.maritime import store
 from armswatch.maritime.demo import build_demo, scenario
 from armswatch.maritime.events import Context, detect_events
@@ -199,3 +200,12 @@ def test_cli_standalone_applies_the_ingest_checks(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert pl.read_csv(out)["mmsi"].to_list() == [273_000_951]
     assert f"{bad.height + 1} bad record(s) skipped (invalid_mmsi={bad.height + 1})" in result.output
+
+
+def test_cli_standalone_accepts_format_like_ingest(tmp_path: Path) -> None:
+    src = tmp_path / "positions.dat"  # no telling extension: the error says to pass --format
+    src.write_text("mmsi,ts,lat,lon\n273000951,2026-03-01T00:00:00,41.0,132.0\n")
+    result = CliRunner().invoke(events_app, ["events", str(src), "-q"])
+    assert isinstance(result.exception, InputError) and "pass --format" in str(result.exception)
+    result = CliRunner().invoke(events_app, ["events", str(src), "--format", "csv", "-q"])
+    assert result.exit_code == 0, result.output

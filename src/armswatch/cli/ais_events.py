@@ -101,7 +101,13 @@ def events(
     ] = None,
     types: Annotated[str, typer.Option("--types", help="Comma list of event types.")] = ",".join(EVENT_TYPES),
     fmt: Annotated[
-        str, typer.Option("--input-format", help="Standalone input format (auto, nmea, ...).")
+        str,
+        typer.Option(
+            "--input-format",
+            "--format",
+            "-f",
+            help="Standalone input format (auto, nmea, ...), as in ais ingest.",
+        ),
     ] = "auto",
     mapping: Annotated[
         str | None, typer.Option("--map", help="Column map for csv/parquet: ts=col,...")
