@@ -110,6 +110,7 @@ def test_strict_stops_at_first_bad_record_with_file_and_line(ws: Workspace, tmp_
     assert err.value.record == 3 and err.value.path == str(path)
     assert "bad_checksum" in str(err.value) and str(path) + ":3" in str(err.value)
     assert ws.list_runs(tool="ais.ingest")[0].status == "failed"
+    assert scan_positions(ws).collect().height == 0  # lines 1-2 were valid but nothing is half-written
 
 
 def test_scan_positions_filters_by_time(ws: Workspace, tmp_path: Path) -> None:
