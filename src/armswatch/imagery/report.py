@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from armswatch.imagery.monitor import FINDING_KIND, read_series
+from armswatch.report.build import thumbnail
 
 if TYPE_CHECKING:
     from armswatch.report.section import ReportSection
@@ -59,7 +60,9 @@ def series_svg(frame: pl.DataFrame, title: str) -> str:
 
 
 def _img(ws: Workspace, artifact_id: str, alt: str) -> str:
-    data = base64.b64encode(ws.artifact_path(artifact_id).read_bytes()).decode("ascii")
+    """The chip as an inline PNG at its display size (the full-size chip stays in the workspace)."""
+    raw = ws.artifact_path(artifact_id).read_bytes()
+    data = base64.b64encode(thumbnail(raw, 256) or raw).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}" width="256" height="256">'
 
 
