@@ -109,6 +109,21 @@ def test_demo_produces_labelled_findings_with_evidence(demo_ws: Workspace) -> No
     rows = pl.read_csv(demo_ws.artifact_path(evidence.id))
     assert rows.height > 100 and set(rows["mmsi"].unique()) == {999100001}
     assert {"source", "line"} <= set(rows.columns)  # each supporting message traced to its input
+    pad = pl.duration(hours=3)
+    for f in findings:  # every finding's evidence: its vessels' positions from start - 3 h to end + 3 h
+        assert f.start is not None and f.end is not None
+        mmsis = [int(x.removeprefix("vessel:mmsi:")) for x in f.subjects if x.startswith("vessel:mmsi:")]
+        expected = (
+            store.scan_positions(demo_ws)
+            .filter(pl.col("mmsi").is_in(mmsis))
+            .filter(pl.col("ts").is_between(pl.lit(f.start) - pad, pl.lit(f.end) + pad))
+            .collect()
+        )
+        got = pl.read_csv(demo_ws.artifact_path(f.evidence[0]))
+        assert (
+            got.height == expected.height
+            and got["line"].sort().to_list() == expected["line"].sort().to_list()
+        )
 
 
 def test_report_section_lists_findings_and_map_features(demo_ws: Workspace) -> None:

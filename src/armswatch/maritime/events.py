@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,10 +245,18 @@ def analyse_workspace(
         "patterns": asdict(pparams),
     }
     with ws.run("ais.events", parameters=run_params, inputs=inputs) as run:
-        positions = lf.select("mmsi", "ts", "lat", "lon", "sog", "source", "line")
+        pad = timedelta(hours=pparams.evidence_pad_h)
         for d in drafts:
+            # only the partitions of the finding's days (not a scan of every day per finding),
+            # clipped to the analysed period
+            lo = d.start - pad if start is None else max(d.start - pad, store.as_utc(start))
+            hi = d.end + pad + timedelta(microseconds=1)
+            hi = hi if end is None else min(hi, store.as_utc(end))
+            around = store.scan_positions(ws, lo, hi, mmsi=list(d.mmsis))
             ev = evidence_positions(
-                positions.filter(pl.col("mmsi").is_in(list(d.mmsis))).collect(), d, pparams.evidence_pad_h
+                around.select("mmsi", "ts", "lat", "lon", "sog", "source", "line").collect(),
+                d,
+                pparams.evidence_pad_h,
             )
             art = ws.add_artifact(
                 ev.write_csv().encode(),

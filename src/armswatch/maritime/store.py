@@ -154,13 +154,13 @@ def write_statics(ws: HasTablesDir, frame: pl.DataFrame) -> WriteResult:
     return write_rows(statics_path(ws), frame, STATIC_SCHEMA, STATIC_KEY)
 
 
-def _as_utc(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _day_files(root: Path, start: datetime | None, end: datetime | None) -> list[Path]:
-    lo = _as_utc(start).date() if start is not None else None
-    hi = _as_utc(end).date() if end is not None else None
+    lo = as_utc(start).date() if start is not None else None
+    hi = as_utc(end).date() if end is not None else None
     files: list[Path] = []
     for day_dir in sorted(root.glob("day=*")):
         try:
@@ -188,9 +188,9 @@ def scan_table(
         return pl.LazyFrame(schema=schema)
     lf = pl.scan_parquet(files, hive_partitioning=False, schema=schema)
     if start is not None:
-        lf = lf.filter(pl.col("ts") >= _as_utc(start))
+        lf = lf.filter(pl.col("ts") >= as_utc(start))
     if end is not None:
-        lf = lf.filter(pl.col("ts") < _as_utc(end))
+        lf = lf.filter(pl.col("ts") < as_utc(end))
     if mmsi is not None:
         lf = lf.filter(pl.col("mmsi").is_in(list(mmsi)))
     if bbox is not None and "lat" in schema:
