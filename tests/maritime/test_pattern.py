@@ -224,3 +224,26 @@ def test_cli_standalone_accepts_format_like_ingest(tmp_path: Path) -> None:
     assert isinstance(result.exception, InputError) and "pass --format" in str(result.exception)
     result = CliRunner().invoke(events_app, ["events", str(src), "--format", "csv", "-q"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"\xff\xfe\x00 not text", "not JSON"), (b"[1, 2]", "GeoJSON"), (b'{"type": "Polygon"}', "GeoJSON")],
+)
+def test_cli_bad_area_file_is_an_input_error_naming_it(tmp_path: Path, content: bytes, message: str) -> None:
+    area = tmp_path / "area.geojson"
+    area.write_bytes(content)
+    src = tmp_path / "positions.csv"
+    src.write_text("mmsi,ts,lat,lon\n273000951,2026-03-01T00:00:00,41.0,132.0\n")
+    result = CliRunner().invoke(events_app, ["events", str(src), "--area", str(area), "-q"])
+    assert isinstance(result.exception, InputError), result.exception
+    assert result.exception.path == str(area) and message in str(result.exception)
+
+
+def test_cli_bad_output_suffix_refused_before_any_run(demo_ws: Workspace, tmp_path: Path) -> None:
+    before = len(demo_ws.list_runs(tool="ais.events"))
+    result = CliRunner().invoke(
+        events_app, ["events", "-w", str(demo_ws.root), "-o", str(tmp_path / "e.txt")]
+    )
+    assert isinstance(result.exception, InputError)
+    assert len(demo_ws.list_runs(tool="ais.events")) == before  # nothing recorded

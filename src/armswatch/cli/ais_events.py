@@ -24,6 +24,7 @@ from armswatch.maritime.events import (
     Context,
     EventParams,
     analyse_workspace,
+    area_geometry,
     detect_events,
     filter_area,
     write_events,
@@ -78,10 +79,14 @@ def _area(path: Path | None) -> dict[str, object] | None:
     if not path.is_file():
         raise MissingFileError("no such file", path=str(path))
     try:
-        data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not JSON: {exc}", path=str(path)) from exc
-    return data
+    try:
+        area_geometry(data)  # refuse a bad area before any work is done
+    except InputError as exc:
+        raise InputError(str(exc), path=str(path)) from exc
+    return dict(data)
 
 
 def events(
@@ -156,6 +161,8 @@ def events(
         spoofing=SpoofingParams(max_speed_kn=spoof_kn),
         types=tuple(t.strip() for t in types.split(",") if t.strip()),
     )
+    if output != "-" and Path(output).suffix.lower() not in (".csv", ".geojson", ".json", ".parquet"):
+        raise InputError("output must end in .csv, .geojson or .parquet", path=output)
     if port_exit_m < port_entry_m:
         raise InputError("--port-exit-m must be at least --port-entry-m")
     extra = read_ports_file(ports) if ports is not None else None

@@ -128,20 +128,26 @@ def detect_events(
     return found.select(EVENT_COLUMNS).sort("start_utc", "event_type", "mmsi", "other_mmsi", nulls_last=True)
 
 
-def filter_area(events: pl.DataFrame, geojson: dict[str, Any]) -> pl.DataFrame:
-    """Events whose point lies inside a GeoJSON geometry, Feature or FeatureCollection."""
-    geoms: Sequence[dict[str, Any]]
-    if geojson.get("type") == "FeatureCollection":
-        geoms = [f["geometry"] for f in geojson.get("features", [])]
-    elif geojson.get("type") == "Feature":
-        geoms = [geojson["geometry"]]
-    else:
-        geoms = [geojson]
+def area_geometry(geojson: object) -> Any:
+    """The shapely geometry of a GeoJSON geometry, Feature or FeatureCollection (InputError if invalid)."""
+    if not isinstance(geojson, dict):
+        raise InputError("not a GeoJSON object (geometry, Feature or FeatureCollection)")
     try:
-        area = shapely.union_all([shapely.geometry.shape(g) for g in geoms])
+        geoms: Sequence[dict[str, Any]]
+        if geojson.get("type") == "FeatureCollection":
+            geoms = [f["geometry"] for f in geojson.get("features", [])]
+        elif geojson.get("type") == "Feature":
+            geoms = [geojson["geometry"]]
+        else:
+            geoms = [geojson]
+        return shapely.union_all([shapely.geometry.shape(g) for g in geoms])
     except Exception as exc:
         raise InputError(f"invalid area GeoJSON: {exc}") from exc
-    inside = shapely.contains_xy(area, events["lon"].to_numpy(), events["lat"].to_numpy())
+
+
+def filter_area(events: pl.DataFrame, geojson: dict[str, Any]) -> pl.DataFrame:
+    """Events whose point lies inside a GeoJSON geometry, Feature or FeatureCollection."""
+    inside = shapely.contains_xy(area_geometry(geojson), events["lon"].to_numpy(), events["lat"].to_numpy())
     return events.filter(pl.Series(np.asarray(inside, dtype=bool)))
 
 
