@@ -100,3 +100,27 @@ def test_annotate_matches_brute_force_nearest_port_within_reach() -> None:
     assert near.sum() > 200
     np.testing.assert_allclose(got["port_dist_m"].to_numpy()[near], best[near], rtol=1e-6, atol=0.01)
     assert np.all(got["port_dist_m"].to_numpy()[~near] > NEAR_M - 1e-6)
+
+
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [
+        ("A,40,130\nB,abc,130\n", 3),  # not a number: was a polars cast traceback
+        ("A,40,130,-5\n", 2),  # negative radius: was accepted
+        ("A,40,\n", 2),  # missing longitude
+    ],
+)
+def test_read_ports_file_names_the_bad_line(tmp_path: Path, rows: str, line: int) -> None:
+    path = tmp_path / "ports.csv"
+    header = "name,lat,lon,radius_m\n" if rows.count(",") > rows.count("\n") * 2 else "name,lat,lon\n"
+    path.write_text(header + rows)
+    with pytest.raises(InputError) as err:
+        read_ports_file(path)
+    assert err.value.path == str(path) and err.value.record == line
+
+
+def test_read_ports_file_refuses_binary(tmp_path: Path) -> None:
+    path = tmp_path / "ports.csv"
+    path.write_bytes(b"\xff\xfe\x00\x01garbage")
+    with pytest.raises(InputError):
+        read_ports_file(path)

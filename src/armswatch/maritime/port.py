@@ -110,17 +110,27 @@ def ports_from_sites(sites: Iterable[Any]) -> pl.DataFrame:
 
 
 def read_ports_file(path: Path) -> pl.DataFrame:
-    """Read a user ports CSV with columns ``name, lat, lon`` (optional ``country, locode, radius_m``)."""
+    """Read a user ports CSV with columns ``name, lat, lon`` (optional ``country, locode, radius_m``).
+
+    A bad row (coordinates missing, not numbers or out of range, negative radius) raises
+    :class:`InputError` naming the file and its CSV line (header = line 1).
+    """
     if not path.exists():
         raise MissingFileError("ports file not found", path=str(path))
-    raw = pl.read_csv(path, infer_schema_length=1000)
-    lower = {c.lower(): c for c in raw.columns}
+    try:
+        raw = pl.read_csv(path, infer_schema=False)
+    except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"not a CSV file: {str(exc).splitlines()[0] if str(exc) else exc}", path=str(path)
+        ) from exc
+    lower = {c.lower().strip(): c for c in raw.columns}
     for need in ("name", "lat", "lon"):
         if need not in lower:
             raise InputError(f"ports file lacks column {need!r}", path=str(path))
 
     def col(name: str, dtype: pl.DataType, default: Any) -> pl.Expr:
-        return (pl.col(lower[name]) if name in lower else pl.lit(default)).cast(dtype).alias(name)
+        source = pl.col(lower[name]).str.strip_chars() if name in lower else pl.lit(default)
+        return source.cast(dtype, strict=False).alias(name)
 
     out = raw.select(
         pl.format("file:{}", pl.col(lower["name"])).alias("port_id"),
@@ -129,12 +139,18 @@ def read_ports_file(path: Path) -> pl.DataFrame:
         col("locode", pl.Utf8(), None),
         col("lat", pl.Float64(), None),
         col("lon", pl.Float64(), None),
-        col("radius_m", pl.Float64(), 0.0),
+        col("radius_m", pl.Float64(), 0.0).fill_null(0.0),
         pl.lit(True).alias("watched"),
     )
-    bad = out.filter(~pl.col("lat").is_between(-90, 90) | ~pl.col("lon").is_between(-180, 180))
+    ok = pl.col("lat").is_between(-90, 90) & pl.col("lon").is_between(-180, 180) & (pl.col("radius_m") >= 0)
+    bad = out.with_row_index("row").filter(~ok.fill_null(False))
     if bad.height:
-        raise InputError("port with invalid coordinates", path=str(path), record=str(bad["name"][0]))
+        row = bad.row(0, named=True)
+        raise InputError(
+            f"port {row['name']!r}: lat, lon must be numbers within ±90, ±180 and radius_m >= 0",
+            path=str(path),
+            record=int(row["row"]) + 2,
+        )
     return out
 
 
