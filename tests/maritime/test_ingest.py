@@ -329,3 +329,12 @@ def test_csv_without_positions_stores_its_static_rows(ws: Workspace, tmp_path: P
     _, summary = ingest_file(ws, path)
     assert summary["statics"]["added"] == 1 and summary["positions"]["offered"] == 0
     assert scan_statics(ws).collect()["name"].to_list() == ["CHON MA SAN"]
+
+
+def test_cli_bad_summary_format_refused_before_ingesting(ws: Workspace, tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    path = nmea_file(tmp_path)
+    res = CliRunner().invoke(app, ["ingest", str(path), "-w", str(ws.root), "-q", "--output-format", "xml"])
+    assert res.exit_code != 0
+    assert ws.list_runs(tool="ais.ingest") == [] and scan_positions(ws).collect().height == 0

@@ -68,6 +68,7 @@ def ingest(
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
     mapping = parse_map(column_map)
+    summary_format = check_format(out_format, ("table", "json", "csv"))  # refuse before any ingest
     for path in files:
         if not path.is_file():
             raise MissingFileError("no such file", path=str(path))
@@ -95,7 +96,7 @@ def ingest(
                     on_progress=advance,
                 )
                 rows.append(_summary_row(path, run_id, summary))
-        emit(rows, fmt=check_format(out_format, ("table", "json", "csv")), title="AIS ingest")
+        emit(rows, fmt=summary_format, title="AIS ingest")
         for row in rows:
             if row["rejected"]:
                 say(f"{row['file']}: {row['rejected']} bad record(s): {row['reasons']}", quiet)
