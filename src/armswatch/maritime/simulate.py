@@ -269,7 +269,9 @@ def _truth_frame(plans: list[_Plan], last_report: dict[int, float]) -> pl.DataFr
             rows.append({**r, "end": min(end, last)})
     cols = ("event_type", "mmsi", "other_mmsi", "start", "end", "port", "kind", "dark_port")
     frame = pl.DataFrame(
-        [{c: r.get(c) for c in cols} for r in rows], schema_overrides={"other_mmsi": pl.UInt32}
+        [{c: r.get(c) for c in cols} for r in rows],
+        schema_overrides={"other_mmsi": pl.UInt32, "port": pl.Utf8, "kind": pl.Utf8, "dark_port": pl.Utf8},
+        infer_schema_length=None,
     )
     return frame.with_columns(
         pl.col("mmsi").cast(pl.UInt32),
