@@ -49,3 +49,34 @@ def test_compare_missing_file_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["compare", str(tmp_path / "nope.csv")])
     assert result.exit_code == 2
     assert "no such file" in result.output
+
+
+def test_compare_not_utf8_is_one_line_exit_2(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_bytes(b"schema,name1,name2\nPerson,K\xe9m,Kim\n")
+    result = CliRunner().invoke(_app(), ["compare", str(pairs)])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"Error: {pairs}:2: not UTF-8 text (save the file as UTF-8)"
+    ]
+
+
+def test_compare_names_the_real_line_and_counts_unknown_schemata(tmp_path: Path) -> None:
+    from armswatch.entities.compare import compare_pairs_file
+    from armswatch.errors import InputError
+
+    pairs = tmp_path / "pairs.csv"
+    # a blank line and a quoted line break before the unknown schema, which is on line 5
+    pairs.write_text(
+        'schema,name1,name2\n\nPerson,"Kim\nJong Un",Kim Jong Un\nperson,Kim Jong Un,Kim Jong Un\nPerson,,x\n',
+        encoding="utf-8",
+    )
+    result = compare_pairs_file(pairs)
+    assert [r["match"] for r in result.rows] == [True]
+    assert result.problems == {"unknown schema 'person'": 1, "empty schema or name": 1}
+    try:
+        compare_pairs_file(pairs, strict=True)
+    except InputError as err:
+        assert (err.record, err.message) == (5, "unknown schema 'person'")
+    else:
+        raise AssertionError("strict mode must stop at the unknown schema")

@@ -166,3 +166,11 @@ def test_unreadable_identifiers_are_counted_not_silently_dropped(tmp_path: Path)
         read_queries(path, strict=True)
     assert err.value.record == 2
     assert "unreadable imo" in str(err.value)
+
+
+def test_query_file_not_utf8_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_bytes(b"id,name,schema\n1,Kim,Person\n2,K\xe9m,Person\n")
+    with pytest.raises(InputError, match="not UTF-8") as err:
+        read_queries(path)
+    assert err.value.record == 3

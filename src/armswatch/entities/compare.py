@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from armswatch.errors import InputError, MissingFileError
+from followthemoney import model
+
+from armswatch.entities.csvfile import csv_rows
+from armswatch.errors import InputError
 from armswatch.matching.score import DEFAULT_THRESHOLD, MatchScore, score_pair
 from armswatch.matching.subject import subject_from_row
 
@@ -38,30 +39,20 @@ def compare_pairs_file(
 ) -> PairResults:
     """Read a pairs CSV and score every row; rows keep their columns and gain ``score``, ``match``,
     ``explanation``."""
-    if not path.is_file():
-        raise MissingFileError("no such file", path=str(path))
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in PAIR_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)} (need {', '.join(PAIR_COLUMNS)})",
-            path=str(path),
-            record=1,
-        )
-    reader.fieldnames = header
     rows: list[dict[str, Any]] = []
     problems: Counter[str] = Counter()
-    for line, row in enumerate(reader, start=2):
+    for line, row in csv_rows(path, PAIR_COLUMNS):
         schema, n1, n2 = ((row.get(c) or "").strip() for c in PAIR_COLUMNS)
         if not (schema and n1 and n2):
             if strict:
                 raise InputError("empty schema or name", path=str(path), record=line)
             problems["empty schema or name"] += 1
             continue
-        try:
-            result = compare_names_pair(schema, n1, n2, threshold)
-        except (KeyError, TypeError) as exc:
-            raise InputError(f"unknown schema {schema!r}", path=str(path), record=line) from exc
+        if model.get(schema) is None:  # e.g. "person": every pair would silently score 0
+            if strict:
+                raise InputError(f"unknown schema {schema!r}", path=str(path), record=line)
+            problems[f"unknown schema {schema!r}"] += 1
+            continue
+        result = compare_names_pair(schema, n1, n2, threshold)
         rows.append({**row, "score": result.score, "match": result.match, "explanation": result.explanation})
     return PairResults(rows, problems)

@@ -8,9 +8,7 @@ by the demo (:func:`screen_demo`).
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -19,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from followthemoney.proxy import EntityProxy
 
-from armswatch.errors import InputError, MissingFileError
+from armswatch.entities.csvfile import csv_rows
+from armswatch.errors import InputError
 from armswatch.matching.index import DEFAULT_LIMIT, CandidateIndex
 from armswatch.matching.score import DEFAULT_THRESHOLD
 from armswatch.matching.subject import Subject, subject_from_entity, subject_from_row
@@ -71,22 +70,9 @@ class QueryFile:
 
 def read_queries(path: Path, *, strict: bool = False) -> QueryFile:
     """Read a query CSV (``id, name, schema`` + optional ``birth_date, country, imo, mmsi, registration``)."""
-    if not path.is_file():
-        raise MissingFileError("no such file", path=str(path))
-    text = path.read_text(encoding="utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in QUERY_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column(s) {', '.join(missing)} (need {', '.join(QUERY_COLUMNS)})",
-            path=str(path),
-            record=1,
-        )
-    reader.fieldnames = header
     queries: list[Subject] = []
     problems: Counter[str] = Counter()
-    for line, row in enumerate(reader, start=2):
+    for line, row in csv_rows(path, QUERY_COLUMNS):
         subject = subject_from_row(row)
         reason = None
         if not subject.id:
