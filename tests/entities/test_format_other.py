@@ -53,3 +53,14 @@ def test_user_csv_unknown_column(tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputError, match="no column"):
         load_entities(path, "csv", mapping="name=c")
+
+
+def test_ftm_lines_not_utf8_is_an_input_error_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.ftm.json"
+    good = json.dumps({"id": "a", "schema": "Person", "properties": {"name": ["Kim"]}})
+    path.write_bytes(
+        good.encode() + b'\n{"id": "b", "schema": "Person", "properties": {"name": ["K\xe9m"]}}\n'
+    )
+    with pytest.raises(InputError, match="not UTF-8") as err:
+        load_entities(path, "ftm")
+    assert err.value.record == 2

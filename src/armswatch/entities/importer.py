@@ -48,8 +48,7 @@ def load_entities(
     elif fmt == "ofac-csv":
         snap = _load_ofac(path, list_date)
     elif fmt == "ftm":
-        with path.open(encoding="utf-8") as handle:
-            snap = parse_ftm_lines(handle, dataset=dataset, list_date=list_date)
+        snap = parse_ftm_lines(_utf8_lines(path), dataset=dataset, list_date=list_date)
     elif fmt == "csv":
         if not mapping:
             raise InputError("a user CSV needs --mapping property=column,…", path=str(path))
@@ -121,6 +120,16 @@ def _date_in_name(path: Path) -> date | None:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
+
+
+def _utf8_lines(path: Path) -> list[str]:
+    """JSON text is UTF-8 (RFC 8259); anything else is an input error naming the line."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig").splitlines(keepends=True)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError("not UTF-8 text (JSON lines must be UTF-8)", path=str(path), record=line) from exc
 
 
 def _read_text(path: Path) -> str:
