@@ -174,3 +174,14 @@ def test_query_file_not_utf8_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not UTF-8") as err:
         read_queries(path)
     assert err.value.record == 3
+
+
+def test_cli_says_rows_with_an_unreadable_value_are_kept(tmp_path: Path) -> None:
+    un, _ = _lists(tmp_path)
+    queries = tmp_path / "q.csv"
+    queries.write_text("id,name,schema,imo\nq1,Ri Je Son,Person,123\nq2,,Person,\n", encoding="utf-8")
+    result = CliRunner().invoke(_app(), ["screen-command", str(queries), "--list", str(un)])
+    assert result.exit_code == 0, result.output
+    assert "1 query row(s): unreadable imo (ignored)" in result.output
+    assert "skipped 1 query row(s): unreadable imo" not in result.output
+    assert "skipped 1 query row(s): empty name" in result.output

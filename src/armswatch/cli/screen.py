@@ -65,7 +65,8 @@ def screen_command(
     """
     query_file = read_queries(queries, strict=strict)
     for reason, count in sorted(query_file.problems.items()):
-        say(f"skipped {count} query row(s): {reason}", quiet)
+        kept = reason.endswith("(ignored)")  # the row is screened without the unreadable value
+        say(f"{'' if kept else 'skipped '}{count} query row(s): {reason}", quiet)
     ws = None
     if lists:
         subjects = load_list_subjects(lists)
