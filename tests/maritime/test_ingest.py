@@ -338,3 +338,15 @@ def test_cli_bad_summary_format_refused_before_ingesting(ws: Workspace, tmp_path
     res = CliRunner().invoke(app, ["ingest", str(path), "-w", str(ws.root), "-q", "--output-format", "xml"])
     assert res.exit_code != 0
     assert ws.list_runs(tool="ais.ingest") == [] and scan_positions(ws).collect().height == 0
+
+
+def test_aisstream_imo_needs_a_valid_check_digit(ws: Workspace, tmp_path: Path) -> None:
+    rows = [
+        {"MessageType": "ShipStaticData", "MetaData": {"MMSI": 273456000 + i, "time_utc": "2024-03-01 10:00:00"},
+         "Message": {"ShipStaticData": {"ImoNumber": imo, "Name": f"SHIP {i}"}}}
+        for i, imo in enumerate((9161003, 9161004, 0))
+    ]  # fmt: skip
+    path = tmp_path / "stream.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    ingest_file(ws, path)
+    assert scan_statics(ws).collect().sort("mmsi")["imo"].to_list() == ["9161003", None, None]

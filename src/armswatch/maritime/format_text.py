@@ -10,7 +10,7 @@ from typing import Final
 import polars as pl
 
 from armswatch.maritime.decode import VECTOR_TYPES, Decoded, decode_messages, decode_with_pyais, message_types
-from armswatch.maritime.formats import Batch, empty_rejects, parse_time
+from armswatch.maritime.formats import Batch, empty_rejects, imo_expr, parse_time
 from armswatch.maritime.nmea import parse_lines, split_lines
 
 CHUNK_BYTES: Final = 16 * 1024 * 1024
@@ -168,10 +168,10 @@ def aisstream_frames(lines: pl.DataFrame) -> Batch:
     )
     ssd, sdr, ext = "ShipStaticData", "StaticDataReport", "ExtendedClassBPositionReport"
     dim = pl.coalesce(_msg(ssd, "Dimension"), _msg(sdr, "ReportB", "Dimension"), _msg(ext, "Dimension"))
-    imo = _msg(ssd, "ImoNumber").cast(pl.Utf8)
+    imo = _msg(ssd, "ImoNumber").cast(pl.Utf8).alias("imo")
     statics = df.filter(pl.col("kind").is_in([ssd, sdr, ext])).select(
         "line", "ts", "mmsi",
-        pl.when(imo.str.len_chars() == 7).then(imo).alias("imo"),
+        imo,
         _blank(pl.coalesce(_msg(ssd, "Name"), _msg(sdr, "ReportA", "Name"), _msg(ext, "Name"))).alias("name"),
         _blank(pl.coalesce(_msg(ssd, "CallSign"), _msg(sdr, "ReportB", "CallSign"))).alias("callsign"),
         pl.coalesce(_msg(ssd, "Type"), _msg(sdr, "ReportB", "ShipType"), _msg(ext, "Type")).alias("ship_type"),
@@ -179,6 +179,7 @@ def aisstream_frames(lines: pl.DataFrame) -> Batch:
         _msg(ssd, "MaximumStaticDraught").alias("draught"),
         _blank(_msg(ssd, "Destination")).alias("destination"),
     )  # fmt: skip
+    statics = statics.with_columns(imo_expr("imo").alias("imo"))  # 7 digits and a valid check digit
     other = df.height - pos.height - statics.height
     is_base = pl.col("msg_type") == 4
     return Batch(pos.filter(~is_base), pos.filter(is_base), statics, bad if bad.height else empty_rejects(),
