@@ -9,6 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from armswatch.cli.main import ArmswatchGroup
+from armswatch.entities.importer import ofac_parts
 from armswatch.entities.ingest import import_list
 from armswatch.entities.screen import read_queries, screen_demo, screen_vessels
 from armswatch.errors import InputError
@@ -112,7 +113,13 @@ def test_workspace_screen_cli(ws: Workspace, tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 0, result.output
     assert "q1," in out.read_text(encoding="utf-8")
-    assert ws.list_findings(kind="entities.match")
+    findings = ws.list_findings(kind="entities.match")
+    assert findings
+    # provenance: the run names the query file's bytes and the list editions it screened against
+    run = ws.get_run(findings[0].run_id)
+    names = {ws.get_artifact(a).name for a in run.inputs}
+    assert {"q.csv", "un.xml"} <= names
+    assert len(run.inputs) == 1 + 1 + len(ofac_parts(ofac)[1])
     bad = CliRunner().invoke(_app(), [*args, "--dataset", "nope"])
     assert bad.exit_code == 2
     assert "no imported dataset named nope" in bad.output

@@ -11,6 +11,7 @@ from armswatch.cli.common import QuietOpt, WorkspaceOpt, emit, open_workspace, s
 from armswatch.entities.compare import compare_pairs_file
 from armswatch.entities.screen import (
     MATCH_COLUMNS,
+    list_artifacts,
     load_list_subjects,
     read_queries,
     record_matches,
@@ -81,7 +82,10 @@ def screen_command(
     emit([m.as_row() for m in matches], fmt=_format(output), output=output, columns=MATCH_COLUMNS)
     if ws is not None and record:
         params = {"queries": str(queries), "threshold": threshold, "datasets": list(dataset or [])}
-        run_id = record_matches(ws, matches, params)
+        # Provenance: the query file's bytes and the list editions screened against.
+        query_art = ws.add_artifact(queries, name=queries.name, media_type="text/csv")
+        inputs = [query_art.id, *list_artifacts(ws, dataset)]
+        run_id = record_matches(ws, matches, params, inputs)
         say(f"recorded run {run_id}", quiet)
 
 

@@ -145,6 +145,21 @@ def workspace_subjects(ws: Workspace, datasets: Sequence[str] | None = None) -> 
     return out
 
 
+def list_artifacts(ws: Workspace, datasets: Sequence[str] | None = None) -> list[str]:
+    """Artifacts of the current edition of every (or the named) dataset: what was screened against."""
+    from sqlalchemy import select
+
+    from armswatch.entities.history import snapshots
+    from armswatch.entities.schema import entity_snapshot
+
+    latest = {s.dataset: s.id for s in snapshots(ws) if not datasets or s.dataset in datasets}
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(entity_snapshot.c.artifacts).where(entity_snapshot.c.id.in_(list(latest.values())))
+        ).all()
+    return sorted({str(a) for row in rows for a in row.artifacts})
+
+
 def screen_subjects(
     index: CandidateIndex,
     queries: Iterable[Subject],
