@@ -25,7 +25,7 @@ DATASET = "un_sc"
 TITLE = "UN Security Council consolidated list"
 AUTHORITY = "United Nations Security Council"
 SOURCE_URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"
-_IMO_IN_TEXT = re.compile(r"IMO\)?(?: number)?:?\s*(\d{7})", re.IGNORECASE)
+_IMO_IN_TEXT = re.compile(r"\bIMO\)?(?: number)?:?\s*(\d{7})", re.IGNORECASE)
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 
 
