@@ -95,3 +95,16 @@ def test_write_json_and_graphml(tmp_path: Path) -> None:
     assert back.nodes["front"]["designated"] is True
     with pytest.raises(InputError):
         write_graph(graph, tmp_path / "g.txt")
+
+
+def test_ship_and_company_with_the_same_imo_digits_are_not_joined() -> None:
+    """A ship's IMO number and an IMO company number are different registers that may share digits."""
+    graph = build_graph(
+        [
+            _e("Vessel", "ship", name="SEA STAR", imoNumber="9161003"),
+            _e("Organization", "company", name="Other Shipping Co", imoNumber="9161003"),
+            _e("Organization", "company-un", name="OTHER SHIPPING CO", imoNumber="9161003"),
+        ]
+    )
+    assert not graph.has_edge("ship", "company") and not graph.has_edge("company", "ship")
+    assert graph.has_edge("company", "company-un") or graph.has_edge("company-un", "company")

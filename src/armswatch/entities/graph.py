@@ -110,11 +110,13 @@ def build_graph(entities: Iterable[EntityProxy]) -> nx.MultiDiGraph:
 
 
 def _same_imo(graph: nx.MultiDiGraph, things: dict[str, EntityProxy]) -> None:
-    by_imo: dict[str, list[str]] = defaultdict(list)
+    # Ship IMO numbers and IMO company numbers are separate registers that may share digits: join
+    # vessels with vessels and companies with companies only.
+    by_imo: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for node, entity in things.items():
         for imo in entity.get("imoNumber", quiet=True):
-            by_imo[imo].append(node)
-    for imo, nodes in by_imo.items():
+            by_imo[(imo, entity.schema.is_a("Vessel"))].append(node)
+    for (imo, _), nodes in by_imo.items():
         for a, b in itertools.pairwise(nodes):
             graph.add_edge(a, b, key=f"imo:{imo}:{a}:{b}", label="sameImoNumber", via=f"IMO {imo}")
 
