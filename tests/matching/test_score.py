@@ -168,3 +168,23 @@ def test_feature_docs_and_evidence_functions() -> None:
     assert birth_date_evidence(a, b) == -0.2
     assert country_evidence(a, b) == -0.1
     assert country_evidence(a, a) == 0.0
+
+
+def test_imo_company_numbers_are_kept_for_companies_without_a_ship_check_digit() -> None:
+    """IMO company numbers (UN and OFAC quote them) have no ship check digit; a ship's IMO does."""
+    from followthemoney import model
+
+    from armswatch.matching.subject import subject_from_entity, subject_from_row
+
+    org = model.make_entity("Organization")
+    org.id = "unsc-1"
+    org.add("name", "KOREA YUJONG SHIPPING CO LTD")
+    org.add("imoNumber", "5434358")
+    listed = subject_from_entity(org)
+    assert listed.imo == frozenset({"5434358"})
+    query = subject_from_row({"id": "q", "name": "Yujong Shipping", "schema": "Company", "imo": "5434358"})
+    assert query.imo == frozenset({"5434358"})
+    result = score_pair(query, listed)
+    assert "IMO 5434358 identical" in result.explanation
+    ship = subject_from_row({"id": "v", "name": "X", "schema": "Vessel", "imo": "5434358"})
+    assert ship.imo == frozenset()  # not a valid ship IMO number

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from followthemoney import model
 from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
 
@@ -100,8 +101,20 @@ def _mmsis(values: list[str]) -> frozenset[str]:
     return frozenset(v.strip() for v in values if v and is_valid_mmsi(v))
 
 
-def _imos(values: list[str]) -> frozenset[str]:
-    return frozenset(i for i in (clean_imo(v) for v in values) if i)
+_COMPANY_NUMBER = re.compile(r"(?<!\d)(\d{7})(?!\d)")
+
+
+def _imos(values: list[str], schema: str) -> frozenset[str]:
+    """Ship IMO numbers (check digit verified) for vessels; 7-digit IMO company numbers, which carry
+    no ship check digit, for everything else."""
+    if _is_vessel(schema):
+        return frozenset(i for i in (clean_imo(v) for v in values) if i)
+    return frozenset(m.group(1) for v in values if v and (m := _COMPANY_NUMBER.search(v)))
+
+
+def _is_vessel(schema: str) -> bool:
+    sc = model.get(schema)
+    return sc is not None and sc.is_a("Vessel")
 
 
 def subject_from_entity(entity: EntityProxy, dataset: str = "") -> Subject:
@@ -119,7 +132,7 @@ def subject_from_entity(entity: EntityProxy, dataset: str = "") -> Subject:
         former_names=_clean_names([f for f in former if f not in names]),
         birth_dates=tuple(entity.get("birthDate", quiet=True)),
         countries=frozenset(c.lower() for c in countries if c),
-        imo=_imos(entity.get("imoNumber", quiet=True)),
+        imo=_imos(entity.get("imoNumber", quiet=True), entity.schema.name),
         mmsi=_mmsis(entity.get("mmsi", quiet=True)),
         registration=frozenset(entity.get("registrationNumber", quiet=True)),
         dataset=ds,
@@ -141,7 +154,7 @@ def subject_from_row(row: Mapping[str, str | None]) -> Subject:
         names=names,
         birth_dates=_dates([get("birth_date")]),
         countries=_countries(get("country").split(";")),
-        imo=_imos([get("imo")]),
+        imo=_imos([get("imo")], get("schema") or "LegalEntity"),
         mmsi=_mmsis([get("mmsi")]),
         registration=frozenset([get("registration")]) if get("registration") else frozenset(),
         caption=names[0] if names else "",
