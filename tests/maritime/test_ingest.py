@@ -350,3 +350,19 @@ def test_aisstream_imo_needs_a_valid_check_digit(ws: Workspace, tmp_path: Path) 
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     ingest_file(ws, path)
     assert scan_statics(ws).collect().sort("mmsi")["imo"].to_list() == ["9161003", None, None]
+
+
+def test_times_with_utc_offsets_are_converted_not_dropped() -> None:
+    from armswatch.maritime.formats import parse_time
+
+    text = ["2024-01-01T10:00:00+02:00", "2024-01-01 10:00:00.5-0530", "2024-01-01T10:00:00+00:00",
+            "2024-01-01T10:00Z", "01/01/2024 10:00:00", "2024-01-01 10:00:00.5 +0000 UTC"]  # fmt: skip
+    got = pl.DataFrame({"t": text}).select(parse_time(pl.col("t")))["t"].to_list()
+    assert got == [
+        datetime(2024, 1, 1, 8, tzinfo=UTC),
+        datetime(2024, 1, 1, 15, 30, 0, 500000, tzinfo=UTC),
+        datetime(2024, 1, 1, 10, tzinfo=UTC),
+        datetime(2024, 1, 1, 10, tzinfo=UTC),
+        datetime(2024, 1, 1, 10, tzinfo=UTC),
+        datetime(2024, 1, 1, 10, 0, 0, 500000, tzinfo=UTC),
+    ]

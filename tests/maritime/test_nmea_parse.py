@@ -209,3 +209,14 @@ def test_gatehouse_time_and_ignored_count_survive_chunk_boundaries(tmp_path: Pat
         minutes = statics.sort("line")["ts"].dt.minute().to_list()
         assert minutes == list(range(40))  # each static has the time of its own $PGHP line
         assert sum(b.counts["lines_ignored"] for b in batches) == 80  # $PGHP + comment, once each
+
+
+def test_leading_iso_time_with_an_offset_is_converted_to_utc() -> None:
+    sentence = with_checksum(f"AIVDM,1,1,,A,{POS},0")
+    text = f"2020-01-01T02:00:00+02:00,{sentence}\n2020-01-01 00:00:00,{sentence}\n{sentence} 2020-01-01T05:00:00-05:00"
+    ts = parse_lines(split_lines(text)).messages["ts"].to_list()
+    assert ts == [
+        datetime(2020, 1, 1, tzinfo=UTC),
+        datetime(2020, 1, 1, tzinfo=UTC),
+        datetime(2020, 1, 1, 10, tzinfo=UTC),
+    ]

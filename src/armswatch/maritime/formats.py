@@ -85,17 +85,23 @@ def parse_map(spec: str | None) -> dict[str, str]:
 
 
 def parse_time(expr: pl.Expr) -> pl.Expr:
-    """Times as ISO text (``T`` or space, optional fraction, ``Z``/``+0000 UTC``), ``dd/mm/yyyy`` or UNIX."""
-    text = expr.cast(pl.Utf8).str.strip_chars().str.replace(r"(?: \+0000 UTC|Z|\+00:00| UTC)$", "")
-    text = text.str.replace("T", " ")
+    """Times as ISO text (``T`` or space, optional seconds and fraction, ``Z``, a UTC offset such as
+    ``+02:00`` / ``-0530`` / `` +0000 UTC`` converted to UTC), ``dd/mm/yyyy`` or UNIX s / ms."""
+    text = expr.cast(pl.Utf8).str.strip_chars().str.replace(r"(?: UTC|Z)$", "").str.replace("T", " ")
     number = text.cast(pl.Float64, strict=False)
     epoch = pl.when(number > 1e11).then(number / 1000.0).otherwise(number)
+
+    def naive(fmt: str) -> pl.Expr:
+        return text.str.to_datetime(fmt, strict=False, time_unit="us").dt.replace_time_zone("UTC")
+
     return pl.coalesce(
-        text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us"),
-        text.str.to_datetime("%d/%m/%Y %H:%M:%S%.f", strict=False, time_unit="us"),
-        text.str.to_datetime("%Y/%m/%d %H:%M:%S%.f", strict=False, time_unit="us"),
-        (epoch * 1_000_000).round(0).cast(pl.Int64).cast(pl.Datetime("us")),
-    ).dt.replace_time_zone("UTC")
+        naive("%Y-%m-%d %H:%M:%S%.f"),
+        text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%z", strict=False, time_unit="us", time_zone="UTC"),
+        naive("%d/%m/%Y %H:%M:%S%.f"),
+        naive("%Y/%m/%d %H:%M:%S%.f"),
+        naive("%Y-%m-%d %H:%M"),
+        (epoch * 1_000_000).round(0).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+    )
 
 
 def _num(name: str, dtype: pl.DataType) -> pl.Expr:

@@ -21,11 +21,12 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from armswatch.maritime.formats import parse_time
 from armswatch.maritime.schema import UTC_TS
 
 _BODY = r"^[A-Z]{2}VD[MO],[1-9],[1-9],[0-9]?,[A-Za-z0-9]?,[0-9:;<=>?@A-W`a-w]*,[0-5]$"
 _PGHP = r"^\s*\$PGHP,1,(\d{4}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,2}),(\d{1,3})"
-_ISO = r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?)"
+_ISO = r"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
 _EPOCH_PRE = r"^\s*(\d{10}(?:\.\d+)?)(?:[\s,;]|$)"
 _EPOCH_POST = r"(?:^|[,;\s])(\d{10}(?:\.\d+)?)\s*$"
 
@@ -100,11 +101,7 @@ def _epoch(expr: pl.Expr) -> pl.Expr:
 
 
 def _iso(expr: pl.Expr) -> pl.Expr:
-    return (
-        expr.str.replace("T", " ")
-        .str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit="us")
-        .dt.replace_time_zone("UTC")
-    )
+    return parse_time(expr)  # ISO with an optional Z or UTC offset, converted to UTC
 
 
 def _sentences(lines: pl.DataFrame, gatehouse_ts: datetime | None = None) -> pl.DataFrame:
