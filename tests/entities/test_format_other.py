@@ -64,3 +64,16 @@ def test_ftm_lines_not_utf8_is_an_input_error_naming_the_line(tmp_path: Path) ->
     with pytest.raises(InputError, match="not UTF-8") as err:
         load_entities(path, "ftm")
     assert err.value.record == 2
+
+
+def test_user_csv_keeps_imo_company_numbers_and_checks_ship_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "watch.csv"
+    path.write_text(
+        "ref,kind,title,imo\nC1,Company,YUJONG SHIPPING,5434358\nV1,Vessel,BAD SHIP,5434358\n",
+        encoding="utf-8",
+    )
+    snap = load_entities(path, mapping="id=ref,schema=kind,name=title,imoNumber=imo", dataset="mine")
+    by_id = {e.id: e for e in snap.entities}
+    assert by_id["mine-C1"].get("imoNumber") == ["5434358"]  # a company number has no check digit
+    assert by_id["mine-V1"].get("imoNumber") == []
+    assert snap.problems["csv: bad IMO number"] == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date
@@ -23,6 +24,12 @@ from armswatch.errors import InputError
 from armswatch.types.imo import clean_imo
 
 DEFAULT_DATASET = "user_csv"
+_SEVEN_DIGITS = re.compile(r"(?<!\d)(\d{7})(?!\d)")
+
+
+def _company_number(value: str) -> str | None:
+    match = _SEVEN_DIGITS.search(value)
+    return match.group(1) if match else None
 
 
 def parse_mapping(spec: str) -> dict[str, str]:
@@ -80,7 +87,9 @@ def parse_csv(
             cell = (row.get(column) or "").strip()
             values = cell.split(separator) if separator else [cell]
             if prop == "imoNumber":
-                cleaned = [clean_imo(v) for v in values if v.strip()]
+                # Ship IMO numbers carry a check digit; IMO company numbers (7 digits) do not.
+                check = clean_imo if entity.schema.is_a("Vessel") else _company_number
+                cleaned = [check(v) for v in values if v.strip()]
                 problems["csv: bad IMO number"] += sum(1 for v in cleaned if v is None)
                 values = [v for v in cleaned if v is not None]
             entity.add(prop, [v.strip() for v in values if v.strip()], quiet=True, fuzzy=True)
