@@ -192,3 +192,13 @@ def test_cli_says_rows_with_an_unreadable_value_are_kept(tmp_path: Path) -> None
     assert "1 query row(s): unreadable imo (ignored)" in result.output
     assert "skipped 1 query row(s): unreadable imo" not in result.output
     assert "skipped 1 query row(s): empty name" in result.output
+
+
+def test_dataset_with_list_files_is_refused_not_ignored(tmp_path: Path) -> None:
+    un, _ = _lists(tmp_path)
+    queries = tmp_path / "q.csv"
+    queries.write_text(QUERIES, encoding="utf-8")
+    args = ["screen-command", str(queries), "--list", str(un), "--dataset", "us_ofac_sdn"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 2
+    assert "--dataset selects workspace lists" in result.output

@@ -70,6 +70,8 @@ def screen_command(
         say(f"{'' if kept else 'skipped '}{count} query row(s): {reason}", quiet)
     ws = None
     if lists:
+        if dataset:
+            raise InputError("--dataset selects workspace lists; with --list, pass only the files to use")
         subjects = load_list_subjects(lists)
     else:
         ws = open_workspace(workspace)
