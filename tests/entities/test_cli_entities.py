@@ -44,7 +44,7 @@ def test_import_list_show_history(env: Path) -> None:
     rows = json.loads(_run("list", "--schema", "Vessel", "-f", "json"))
     assert {r["id"] for r in rows} == {"ofac-17069", "ofac-15001"}
     shown = json.loads(_run("show", "unsc-690735", "--as-of", "2024-03-12", "-f", "json"))
-    assert shown["status (un_sc)"] == "delisted since 2024-01-15, delisted 2024-03-01"
+    assert shown["status (un_sc)"] == "delisted 2024-03-01 (listed from 2024-01-15)"
     history = json.loads(_run("history", "--dataset", "un_sc", "-f", "json"))
     assert [h["delisted"] for h in history] == [0, 1]
     vessels = json.loads(_run("vessels", "--mmsi", "445114000", "-f", "json"))

@@ -28,13 +28,11 @@ def entity_row(entity: EntityProxy) -> dict[str, Any]:
 
 
 def listing_text(listing: Listing) -> str:
-    """``listed since 2024-01-15`` / ``delisted since 2024-01-15, delisted 2024-03-01``."""
-    text = listing.status
-    if listing.since:
-        text += f" since {listing.since}"
-    if listing.delisted_on:
-        text += f", delisted {listing.delisted_on}"
-    return text
+    """``listed since 2024-01-15`` / ``delisted 2024-03-01 (listed from 2024-01-15)``."""
+    if listing.status == "delisted" and listing.delisted_on:
+        listed = f" (listed from {listing.since})" if listing.since else ""
+        return f"delisted {listing.delisted_on}{listed}"
+    return listing.status + (f" since {listing.since}" if listing.since else "")
 
 
 def view_record(
