@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import typer
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyais.encode import encode_dict
 from typer.testing import CliRunner
@@ -366,3 +366,32 @@ def test_times_with_utc_offsets_are_converted_not_dropped() -> None:
         datetime(2024, 1, 1, 10, tzinfo=UTC),
         datetime(2024, 1, 1, 10, 0, 0, 500000, tzinfo=UTC),
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["row", ""]), min_size=1, max_size=40),
+    st.sampled_from(["\n", "\r\n"]),
+    st.integers(1, 7),
+)
+def test_blank_lines_and_record_lines_agree_with_a_line_count(
+    tmp_path_factory: pytest.TempPathFactory, kinds: list[str], eol: str, chunk: int
+) -> None:
+    from armswatch.maritime.formats import blank_lines, record_lines
+
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(eol.join(["header", *kinds]).encode() + eol.encode())
+    blanks = blank_lines(path, chunk_bytes=chunk)  # tiny chunks: newlines split across reads
+    assert blanks.tolist() == [i + 2 for i, k in enumerate(kinds) if k == ""]
+    rows = [i + 2 for i, k in enumerate(kinds) if k]  # physical lines of the records after the header
+    assert record_lines(2, len(rows), blanks).to_list() == rows
+
+
+def test_strict_names_the_physical_line_after_blank_lines(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "blank.csv"
+    path.write_text(
+        "ts,mmsi,lat,lon\n2024-01-01T00:00:00Z,273000001,42,131\n\n\n2024-01-01T01:00:00Z,123456789,42,131\n"
+    )
+    with pytest.raises(InputError) as err:
+        ingest_file(ws, path, strict=True)
+    assert err.value.record == 5

@@ -15,7 +15,14 @@ from typing import Final
 
 import polars as pl
 
-from armswatch.maritime.formats import BATCH_ROWS, Batch, empty_rejects, require_columns, standardise
+from armswatch.maritime.formats import (
+    BATCH_ROWS,
+    Batch,
+    blank_lines,
+    empty_rejects,
+    require_columns,
+    standardise,
+)
 
 NAV_STATUS: Final[dict[str, int]] = {
     "under way using engine": 0, "at anchor": 1, "not under command": 2, "restricted manoeuverability": 3,
@@ -46,6 +53,7 @@ def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
     require_columns(path, "DMA", [*header, *(["# Timestamp"] if "ts" in mapping else [])],
                     ("# Timestamp", "MMSI", "Latitude", "Longitude"))  # fmt: skip
     lf = pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=True)
+    blanks = blank_lines(path)
     line = 2
     for frame in lf.collect_batches(chunk_size=rows):
         prepared = frame.with_columns(
@@ -59,7 +67,7 @@ def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
             if "Ship type" in frame.columns
             else pl.lit(None).alias("_type"),
         )
-        batch = standardise(prepared, {**mapping, "nav_status": "_nav", "ship_type": "_type"}, line)
+        batch = standardise(prepared, {**mapping, "nav_status": "_nav", "ship_type": "_type"}, line, blanks)
         mobile = (
             frame["Type of mobile"].str.to_lowercase()
             if "Type of mobile" in frame.columns
