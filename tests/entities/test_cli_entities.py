@@ -65,3 +65,10 @@ def test_graph_and_paths(env: Path) -> None:
 def test_bad_date_option(env: Path) -> None:
     with pytest.raises(InputError, match="--as-of"):
         _run("show", "x", "--as-of", "12/03/2024")
+
+
+def test_undated_list_gets_a_hint_to_pass_list_date(env: Path) -> None:
+    sdn = write_ofac(env / "ofac")
+    out = _run("import", str(sdn))
+    assert "(import-date)" in out
+    assert "pass --list-date" in out

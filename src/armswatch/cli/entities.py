@@ -99,6 +99,12 @@ def import_cmd(
                     f"{result.listed} listed, {result.delisted} delisted, {problems} problems; run {result.run_id}",
                     quiet,
                 )
+                if result.date_source == "import-date":
+                    say(
+                        "  the file gives no list date, so today's date was used: pass --list-date "
+                        "(the list's publication date) for meaningful --as-of answers",
+                        quiet,
+                    )
                 for reason, count in sorted(result.problems.items()):
                     say(f"  {count:6d}  {reason}", quiet)
             rows.append(
