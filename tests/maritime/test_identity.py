@@ -224,3 +224,11 @@ def test_demo_part_ingests_simulated_feed_and_records_each_identity_finding(ws: 
     assert all(f.simulated for f in findings)
     ingest_run = ws.list_runs(tool="ais.ingest")[0]
     assert ingest_run.summary["rejected_total"] == 0 and ingest_run.summary["positions"]["added"] == 108
+
+
+def test_change_finding_keeps_the_first_50_changes_and_says_how_many() -> None:
+    rows = [{"mmsi": 445111000, "ts": T0 + timedelta(hours=i), "name": f"NAME {i}"} for i in range(61)]
+    findings, _ = identity_findings(statics(rows), track(445111000, [(39.0, 127.0)]).lazy())
+    change = next(f for f in findings if f.kind == "ais.identity.change")
+    assert len(change.details["changes"]) == 50 and change.details["changes_total"] == 60
+    assert change.details["changes"][0]["old"] == "NAME 0"

@@ -291,8 +291,13 @@ def _ts(value: object) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+MAX_LISTED_CHANGES: Final = 50
+"""A change finding lists at most this many changes (the first ones) in ``details.changes``."""
+
+
 def change_findings(changes: pl.DataFrame) -> list[IdentityFinding]:
-    """One finding per MMSI and attribute that changed (all its changes in the details)."""
+    """One finding per MMSI and attribute that changed: its number of changes in
+    ``details.changes_total``, the first :data:`MAX_LISTED_CHANGES` in ``details.changes``."""
     out: list[IdentityFinding] = []
     wanted = changes.filter(pl.col("attribute").is_in(list(FINDING_ATTRIBUTES)))
     for (mmsi, attribute), grp in wanted.sort("at").group_by("mmsi", "attribute", maintain_order=True):
@@ -307,8 +312,8 @@ def change_findings(changes: pl.DataFrame) -> list[IdentityFinding]:
                     f"between {first['at']:%Y-%m-%d} and {last['at']:%Y-%m-%d}: {' / '.join(map(str, values[:8]))}.",
             subjects=subjects(int(str(mmsi)), imos),
             start=_ts(first["at"]), end=_ts(last["at"]), confidence="almost certain",
-            details={"attribute": attribute, "changes": [
-                {"old": r["old"], "new": r["new"], "at": r["at"].isoformat()} for r in rows[:50]]},
+            details={"attribute": attribute, "changes_total": len(rows), "changes": [
+                {"old": r["old"], "new": r["new"], "at": r["at"].isoformat()} for r in rows[:MAX_LISTED_CHANGES]]},
         ))  # fmt: skip
     return out
 
