@@ -247,3 +247,12 @@ def test_cli_bad_output_suffix_refused_before_any_run(demo_ws: Workspace, tmp_pa
     )
     assert isinstance(result.exception, InputError)
     assert len(demo_ws.list_runs(tool="ais.events")) == before  # nothing recorded
+
+
+def test_cli_standalone_header_only_file_gives_no_events(tmp_path: Path) -> None:
+    src = tmp_path / "positions.csv"
+    src.write_text("mmsi,ts,lat,lon\n")
+    out = tmp_path / "events.csv"
+    result = CliRunner().invoke(events_app, ["events", str(src), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out).height == 0

@@ -58,6 +58,7 @@ def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.Da
     the ingest checks (bad records dropped and counted by reason, as ``ais ingest`` would reject them)."""
     from armswatch.maritime.formats import detect_format, parse_map
     from armswatch.maritime.ingest import read_batches, validate_positions
+    from armswatch.maritime.schema import POSITION_SCHEMA
 
     frames: list[pl.DataFrame] = []
     rejected: Counter[str] = Counter()
@@ -69,7 +70,7 @@ def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.Da
             checked = validate_positions(batch.positions, source=path.name)
             rejected.update(dict(checked.rejects["reason"].value_counts().iter_rows()))
             frames.append(checked.good)
-    positions = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
+    positions = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=POSITION_SCHEMA)
     return positions, rejected
 
 
