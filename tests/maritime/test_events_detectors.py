@@ -191,3 +191,13 @@ def test_unknown_event_type_is_an_input_error() -> None:
 def test_start_of_data_is_utc() -> None:
     t = track(999_000_601, [(0, *SEA), (1, *SEA)], start=datetime(2026, 1, 1, tzinfo=UTC))
     assert t["ts"][0] == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_positions_without_required_columns_are_an_input_error() -> None:
+    import pytest
+
+    from armswatch.errors import InputError
+    from armswatch.maritime.events import detect_events
+
+    with pytest.raises(InputError, match="lacks columns"):
+        detect_events(pl.DataFrame({"mmsi": [273000001]}))

@@ -72,6 +72,17 @@ def hours_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     return (end - start).dt.total_microseconds().cast(pl.Float64) / 3.6e9
 
 
+def require_position_columns(lf: pl.LazyFrame) -> list[str]:
+    """The column names of a positions frame; InputError when ``mmsi``, ``ts``, ``lat`` or ``lon`` is missing."""
+    names = lf.collect_schema().names()
+    missing = [c for c in ("mmsi", "ts", "lat", "lon") if c not in names]
+    if missing:
+        from armswatch.errors import InputError
+
+        raise InputError(f"positions frame lacks columns {missing}")
+    return names
+
+
 def prepare_positions(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Select, type and sort the columns the detectors need; drop rows without a fix.
 
@@ -79,12 +90,7 @@ def prepare_positions(frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     used by any detector and are dropped here (ingest counts them by reason upstream).
     """
     lf = frame.lazy()
-    names = lf.collect_schema().names()
-    missing = [c for c in ("mmsi", "ts", "lat", "lon") if c not in names]
-    if missing:
-        from armswatch.errors import InputError
-
-        raise InputError(f"positions frame lacks columns {missing}")
+    names = require_position_columns(lf)
     sog = pl.col("sog").cast(pl.Float32) if "sog" in names else pl.lit(None, pl.Float32).alias("sog")
     return (
         lf.select(

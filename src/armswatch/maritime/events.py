@@ -25,6 +25,7 @@ from armswatch.maritime.event import (
     OPEN,
     empty_events,
     prepare_positions,
+    require_position_columns,
     with_steps,
 )
 from armswatch.maritime.gap import SITE_SCHEMA, GapParams, detect_gaps
@@ -119,6 +120,7 @@ def detect_events(
         raise InputError(f"unknown event types {sorted(unknown)}; known: {', '.join(EVENT_TYPES)}")
     ctx = ctx or Context.default()
     per_vessel, pairwise = _per_vessel(ctx, params), _pairwise(ctx, params)
+    require_position_columns(positions.lazy())
     if partitioned:
         found = detect_partitioned(positions, per_vessel, pairwise, params.partition)
     else:
