@@ -127,3 +127,23 @@ def test_ofac_birth_dates_in_remarks_are_kept_and_passport_is_the_number_only() 
     passports = {e.id: e.get("passportNumber") for e in snap.entities if e.schema.name == "Person"}
     assert passports["ofac-1"] == ["381420754"]
     assert passports["ofac-3"] == ["0310857"]
+
+
+def test_linked_to_a_shared_name_picks_the_party_of_the_same_programme() -> None:
+    """OFAC lists two MINISTRY OF STATE SECURITY (DPRK3 and CAATSA - RUSSIA); a DPRK official's link
+    must reach the DPRK one, not whichever comes last in the file."""
+    from armswatch.entities.format_ofac import parse_ofac
+
+    def row(num: int, name: str, kind: str, program: str, remarks: str = "-0- ") -> str:
+        return f'{num},"{name}",{kind},"{program}",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"{remarks}"\r\n'
+
+    primary = (
+        row(20129, "MINISTRY OF STATE SECURITY", "-0- ", "DPRK3")
+        + row(20130, "KANG, Song Nam", '"individual"', "DPRK3", "Linked To: MINISTRY OF STATE SECURITY.")
+        + row(25437, "MINISTRY OF STATE SECURITY", "-0- ", "CAATSA - RUSSIA")
+        + row(1, "SOMEONE", '"individual"', "SDGT", "Linked To: MINISTRY OF STATE SECURITY.")
+    )
+    snap = parse_ofac({"primary": primary}, dataset="us_ofac_sdn", list_date=None)
+    links = {e.first("subject"): e.get("object") for e in snap.entities if e.schema.name == "UnknownLink"}
+    assert links == {"ofac-20130": ["ofac-20129"]}
+    assert snap.problems["ofac: Linked To a name several parties share"] == 1

@@ -17,6 +17,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from hashlib import sha1
 
@@ -107,17 +108,19 @@ def parse_ofac(
             owners[num] = owner
     if continuation:
         problems["ofac: comments for unknown ent_num"] += len(continuation)
-    by_name = {e.first("name", quiet=True) or "": num for num, e in parties.items()}
+    by_name: dict[str, list[str]] = {}
+    for num, e in parties.items():
+        by_name.setdefault(e.first("name", quiet=True) or "", []).append(num)
+    programs = dict(_programs(primary))
+    names = _Names(by_name, {num: frozenset(p) for num, p in programs.items()})
     extra: list[StatementEntity] = []
     for num, entity in parties.items():
-        extra.extend(_remarks(entity, remarks[num], by_name, parties, dataset, problems))
+        extra.extend(_remarks(entity, num, remarks[num], names, parties, dataset, problems))
         if num in owners:
-            extra.extend(_owner(entity, owners[num], by_name, parties, dataset))
+            extra.extend(_owner(entity, num, owners[num], names, parties, dataset))
     _alt(parts.get("alt", ""), parties, source, problems)
     extra.extend(_add(parts.get("add", ""), parties, dataset, source, problems))
-    sanctions = [
-        _sanction(num, row_program, parties[num], dataset) for num, row_program in _programs(primary)
-    ]
+    sanctions = [_sanction(num, row_program, parties[num], dataset) for num, row_program in programs.items()]
     entities = [*parties.values(), *extra, *sanctions]
     return ListSnapshot(dataset, list_date, list(entities), problems, TITLES.get(dataset, dataset))
 
@@ -158,10 +161,30 @@ def _has(entity: StatementEntity, schema: str) -> bool:
     return entity.schema.is_a(schema)
 
 
+@dataclass(frozen=True)
+class _Names:
+    """Parties by primary name, with their programme tags to tell apart parties sharing a name."""
+
+    by_name: dict[str, list[str]]
+    programs: dict[str, frozenset[str]]
+
+    def find(self, name: str, near: str) -> tuple[str | None, bool]:
+        """The party called ``name`` (or ``name.``) as seen from party ``near``; and whether the name
+        was ambiguous. Several parties of that name: the one sharing a programme with ``near``."""
+        nums = self.by_name.get(name) or self.by_name.get(name + ".") or []
+        if len(nums) > 1:
+            mine = self.programs.get(near, frozenset())
+            nums = [n for n in nums if self.programs.get(n, frozenset()) & mine]
+            if len(nums) != 1:
+                return None, True
+        return (nums[0] if nums else None), False
+
+
 def _remarks(
     entity: StatementEntity,
+    num: str,
     text: str,
-    by_name: dict[str, str],
+    names: _Names,
     parties: dict[str, StatementEntity],
     dataset: str,
     problems: Counter[str],
@@ -190,9 +213,10 @@ def _remarks(
         linked = _LINKED.match(item)
         if linked:
             linked_name = linked.group(1).strip()  # the item lost its final "." (as in "S.A.")
-            target = by_name.get(linked_name) or by_name.get(linked_name + ".")
+            target, ambiguous = names.find(linked_name, num)
             if target is None:
-                problems["ofac: Linked To a name not in the list"] += 1
+                reason = "several parties share" if ambiguous else "not in the list"
+                problems[f"ofac: Linked To a name {reason}"] += 1
                 continue
             link = new_entity(dataset, "UnknownLink", f"{entity.id}-link-{target}")
             link.add("subject", entity.id)
@@ -237,14 +261,15 @@ def _birth_dates(entity: StatementEntity, text: str, problems: Counter[str]) -> 
 
 def _owner(
     vessel: StatementEntity,
+    vessel_num: str,
     owner: str,
-    by_name: dict[str, str],
+    names: _Names,
     parties: dict[str, StatementEntity],
     dataset: str,
 ) -> list[StatementEntity]:
     if not _has(vessel, "Vessel") and not _has(vessel, "Airplane"):
         return []
-    num = by_name.get(owner)
+    num, _ = names.find(owner, vessel_num)
     if num is not None:
         vessel.add("owner", parties[num].id)
         return []
