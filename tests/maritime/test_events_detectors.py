@@ -194,8 +194,6 @@ def test_start_of_data_is_utc() -> None:
 
 
 def test_positions_without_required_columns_are_an_input_error() -> None:
-    import pytest
-
     from armswatch.errors import InputError
     from armswatch.maritime.events import detect_events
 
