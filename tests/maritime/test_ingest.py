@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -267,10 +268,19 @@ def test_iter_valid_positions_without_workspace(tmp_path: Path) -> None:
     from armswatch.maritime.ingest import iter_valid_positions
     from armswatch.maritime.schema import POSITION_SCHEMA
 
-    frames = list(iter_valid_positions(nmea_file(tmp_path), source="file"))
+    rejected: Counter[str] = Counter()
+    frames = list(iter_valid_positions(nmea_file(tmp_path), source="file", rejected=rejected))
     pos = pl.concat(frames)
     assert dict(pos.schema) == dict(POSITION_SCHEMA)
     assert pos["mmsi"].to_list() == [445123456, 445123456] and set(pos["source"]) == {"file"}
+    assert rejected == {  # as the ingest counts them (this file's bad records are all positions)
+        "bad_checksum": 1,
+        "garbage_line": 1,
+        "invalid_mmsi": 1,
+        "missing_time": 1,
+        "out_of_range_position": 1,
+        "unreassembled_fragment": 1,
+    }
 
 
 def test_partitions_are_compacted_without_losing_rows(ws: Workspace) -> None:

@@ -56,8 +56,8 @@ def _when(text: str | None, *, end: bool) -> datetime | None:
 def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.DataFrame, Counter[str]]:
     """Positions from MarineCadastre / DMA / CSV / Parquet / NMEA files via the ingest readers, with
     the ingest checks (bad records dropped and counted by reason, as ``ais ingest`` would reject them)."""
-    from armswatch.maritime.formats import detect_format, parse_map
-    from armswatch.maritime.ingest import read_batches, validate_positions
+    from armswatch.maritime.formats import parse_map
+    from armswatch.maritime.ingest import iter_valid_positions
     from armswatch.maritime.schema import POSITION_SCHEMA
 
     frames: list[pl.DataFrame] = []
@@ -65,11 +65,7 @@ def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.Da
     for path in files:
         if not path.is_file():
             raise MissingFileError("no such file", path=str(path))
-        chosen = detect_format(path) if fmt == "auto" else fmt
-        for batch in read_batches(path, chosen, parse_map(mapping)):
-            checked = validate_positions(batch.positions, source=path.name)
-            rejected.update(dict(checked.rejects["reason"].value_counts().iter_rows()))
-            frames.append(checked.good)
+        frames.extend(iter_valid_positions(path, fmt, parse_map(mapping), path.name, rejected))
     positions = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=POSITION_SCHEMA)
     return positions, rejected
 

@@ -194,11 +194,6 @@ def _shore_grid() -> Any:
         return None
 
 
-def shore_available() -> bool:
-    """Whether the bundled landmetrics distance-to-land grid can be read."""
-    return _shore_grid() is not None
-
-
 def distance_to_shore_km(lat: npt.ArrayLike, lon: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Signed distance to the coastline in km (negative on land; NaN when no grid is available).
 

@@ -146,13 +146,21 @@ def _read_batches(path: Path, fmt: str, mapping: Mapping[str, str] | None) -> It
 
 
 def iter_valid_positions(
-    path: Path, fmt: str = "auto", mapping: Mapping[str, str] | None = None, source: str = ""
+    path: Path,
+    fmt: str = "auto",
+    mapping: Mapping[str, str] | None = None,
+    source: str = "",
+    rejected: Counter[str] | None = None,
 ) -> Iterator[pl.DataFrame]:
     """Validated vessel positions of a file (:data:`POSITION_SCHEMA`), batch by batch, without a
-    workspace; bad records are dropped (see :func:`validate_positions`) and base stations left out."""
+    workspace; bad records are dropped (see :func:`validate_positions`), counted by reason into
+    ``rejected`` when given (one reason per record, as in an ingest), and base stations left out."""
     chosen = detect_format(path) if fmt == "auto" else fmt
     for batch in read_batches(path, chosen, mapping):
         checked = validate_positions(batch.positions, source)
+        if rejected is not None:
+            bad = pl.concat([batch.rejects, checked.rejects], how="vertical_relaxed").unique("line")
+            rejected.update(dict(bad["reason"].value_counts().iter_rows()))
         if checked.good.height:
             yield checked.good
 
