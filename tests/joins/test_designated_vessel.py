@@ -126,3 +126,14 @@ def test_ais_screen_command(ws: Workspace, tmp_path: Path) -> None:
     again = CliRunner().invoke(app, ["ais", "screen", "-w", str(ws.root)])
     assert again.exit_code == 0
     assert len(ws.list_runs(KIND)) == 2  # a re-run adds a run, never overwrites
+
+
+def test_threshold_outside_0_1_is_refused_before_any_run(ws: Workspace) -> None:
+    import pytest
+
+    from armswatch.errors import InputError
+
+    for bad in (-1.0, 5.0, float("nan")):
+        with pytest.raises(InputError, match="threshold"):
+            screen_ais_vessels(ws, bad)
+    assert ws.list_runs(tool=KIND) == []

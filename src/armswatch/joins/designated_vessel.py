@@ -20,6 +20,7 @@ import polars as pl
 
 from armswatch.entities.history import entity_at, snapshots
 from armswatch.entities.screen import Match, confidence_words, screen_vessels
+from armswatch.errors import InputError
 from armswatch.maritime.store import scan_statics
 from armswatch.matching.score import DEFAULT_THRESHOLD
 from armswatch.provenance.confidence import WORDS
@@ -115,6 +116,8 @@ def _title(d: Designation, activity: Finding) -> str:
 
 def screen_ais_vessels(ws: Workspace, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
     """Screen AIS vessels and record one run with a finding per designated vessel's activity."""
+    if not 0.0 <= threshold <= 1.0:  # also refuses NaN; a negative threshold would match everything
+        raise InputError(f"--threshold must be between 0 and 1 (got {threshold})")
     vessels = ais_vessels(ws)
     matches = [m for m in screen_vessels(ws, vessels, threshold) if m.match] if vessels else []
     activity = latest_activity(ws)
