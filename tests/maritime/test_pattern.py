@@ -256,3 +256,11 @@ def test_cli_standalone_header_only_file_gives_no_events(tmp_path: Path) -> None
     result = CliRunner().invoke(events_app, ["events", str(src), "-o", str(out), "-q"])
     assert result.exit_code == 0, result.output
     assert pl.read_csv(out).height == 0
+
+
+@pytest.mark.parametrize("option", [["--gap-hours", "-1"], ["--stop-kn", "0"], ["--loiter-shore-nm", "-5"]])
+def test_cli_threshold_out_of_range_is_an_input_error(tmp_path: Path, option: list[str]) -> None:
+    src = tmp_path / "positions.csv"
+    src.write_text("mmsi,ts,lat,lon\n273000951,2026-03-01T00:00:00,41.0,132.0\n")
+    result = CliRunner().invoke(events_app, ["events", str(src), *option, "-q"])
+    assert isinstance(result.exception, InputError) and option[0] in str(result.exception)

@@ -160,6 +160,21 @@ def events(
     )
     if output != "-" and Path(output).suffix.lower() not in (".csv", ".geojson", ".json", ".parquet"):
         raise InputError("output must end in .csv, .geojson or .parquet", path=output)
+    thresholds = {
+        "--stop-kn": stop_kn, "--port-entry-m": port_entry_m, "--port-exit-m": port_exit_m,
+        "--gap-hours": gap_hours, "--gap-max-speed-kn": gap_max_speed_kn, "--encounter-m": encounter_m,
+        "--encounter-hours": encounter_hours, "--encounter-kn": encounter_kn, "--loiter-kn": loiter_kn,
+        "--loiter-hours": loiter_hours, "--spoof-kn": spoof_kn,
+    }  # fmt: skip
+    for name, value in thresholds.items():
+        if not value > 0:  # also NaN
+            raise InputError(f"{name} must be a positive number (got {value})")
+    for name, value in {
+        "--encounter-port-km": encounter_port_km,
+        "--loiter-shore-nm": loiter_shore_nm,
+    }.items():
+        if not value >= 0:
+            raise InputError(f"{name} must be zero or more (got {value})")
     if port_exit_m < port_entry_m:
         raise InputError("--port-exit-m must be at least --port-entry-m")
     extra = read_ports_file(ports) if ports is not None else None
