@@ -405,3 +405,14 @@ def test_strict_names_the_physical_line_after_blank_lines(ws: Workspace, tmp_pat
     with pytest.raises(InputError) as err:
         ingest_file(ws, path, strict=True)
     assert err.value.record == 5
+
+
+@pytest.mark.parametrize(
+    "option", [["--max-speed", "0"], ["--min-jumps", "0"], ["--imo-overlap-hours", "-1"]]
+)
+def test_cli_identity_thresholds_out_of_range_refused(ws: Workspace, option: list[str]) -> None:
+    app = typer.Typer()
+    register(app)
+    res = CliRunner().invoke(app, ["identity", "-w", str(ws.root), "-q", *option])
+    assert isinstance(res.exception, InputError) and option[0] in str(res.exception)
+    assert ws.list_runs(tool="ais.identity") == []

@@ -178,6 +178,15 @@ def identity(
     """
     from armswatch.maritime.identity import IdentityParams
 
+    checks = {
+        "--max-speed": (max_speed, max_speed > 0, "positive"),
+        "--min-jump-km": (min_jump_km, min_jump_km >= 0, "zero or more"),
+        "--imo-overlap-hours": (imo_overlap_hours, imo_overlap_hours >= 0, "zero or more"),
+        "--min-jumps": (min_jumps, min_jumps >= 1, "at least 1"),
+    }
+    for name, (value, ok, rule) in checks.items():
+        if not ok:  # NaN fails every comparison, so it is refused too
+            raise InputError(f"{name} must be {rule} (got {value})")
     params = IdentityParams(max_speed, min_jump_km, min_jumps, imo_overlap_hours)
     if flags is not None and not flags.is_file():
         raise MissingFileError("no such file", path=str(flags))
