@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= armswatch-demo
 
-.PHONY: demo test lint typecheck unit bench-env bench constraints clean
+.PHONY: demo test lint typecheck unit bench-env bench bench-scale constraints clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench: bench-env
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/entities_import.py
 	$(BIN)/python benchmarks/sites_report.py
+
+# 100 M simulated AIS positions through every event detector (~6 min, ~6 GB).
+bench-scale: bench-env
+	$(BIN)/python benchmarks/ais_scale.py --points 110000000 --chunk 10000000
 
 constraints:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^armswatch' > constraints.tmp
