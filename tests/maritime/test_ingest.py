@@ -331,6 +331,7 @@ def test_wrong_format_is_one_input_error_naming_the_file(ws: Workspace, tmp_path
         ingest_file(ws, path, fmt=fmt)
     assert err.value.path == str(path)
     assert scan_positions(ws).collect().height == 0
+    assert ws.list_artifacts() == [] and ws.list_runs() == []  # refused before anything is recorded
 
 
 def test_csv_without_positions_stores_its_static_rows(ws: Workspace, tmp_path: Path) -> None:

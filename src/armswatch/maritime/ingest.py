@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Final
 
@@ -270,6 +271,8 @@ def ingest_file(
     chosen = detect_format(path) if fmt == "auto" else fmt
     if chosen not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    batches = read_batches(path, chosen, mapping)
+    first = next(batches, None)  # a file that is not in this format fails here, before anything is recorded
     art = ws.add_artifact(
         path, name=path.name, media_type=MEDIA_TYPES[chosen], source=source_id, simulated=simulated,
         metadata={"format": chosen, "kind": "ais"},
@@ -279,7 +282,7 @@ def ingest_file(
         tally = IngestTally(chosen)
         try:
             ingest_batches(
-                ws, read_batches(path, chosen, mapping), source=art.id, tally=tally, strict=strict,
+                ws, chain([] if first is None else [first], batches), source=art.id, tally=tally, strict=strict,
                 path=str(path), on_progress=on_progress,
             )  # fmt: skip
         finally:
