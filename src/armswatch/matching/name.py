@@ -229,7 +229,7 @@ def analyse_name(text: str, kind: NameKind = NameKind.PERSON) -> NameForm:
     """Analyse one name string into a :class:`NameForm`.
 
     ``"KIM, Jong Un"`` (family, given) becomes tokens ``("jong", "un", "kim")`` with Korean key
-    ``kim|coNun``; ``"OOO Romashka"`` becomes ``("romashka",)`` with legal form ``{"ooo"}``.
+    ``kim|coNon``; ``"OOO Romashka"`` becomes ``("romashka",)`` with legal form ``{"ooo"}``.
     """
     clean = unicodedata.normalize("NFKC", text).strip()
     legal: set[str] = set()
