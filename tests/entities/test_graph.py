@@ -108,3 +108,8 @@ def test_ship_and_company_with_the_same_imo_digits_are_not_joined() -> None:
     )
     assert not graph.has_edge("ship", "company") and not graph.has_edge("company", "ship")
     assert graph.has_edge("company", "company-un") or graph.has_edge("company-un", "company")
+
+
+def test_negative_max_depth_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="--max-depth must be 0 or more"):
+        paths_to_designated(build_graph(_world()), "p1", -1)

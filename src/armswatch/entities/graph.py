@@ -140,6 +140,8 @@ def paths_to_designated(graph: nx.MultiDiGraph, node: str, max_depth: int = 4) -
 
     The entity itself, when designated, is the first path (no hops). Ordered by length, then id.
     """
+    if max_depth < 0:
+        raise InputError("--max-depth must be 0 or more")
     if node not in graph:
         raise NotFoundError(f"entity {node!r} is not in the graph")
     undirected = graph.to_undirected(as_view=True)
