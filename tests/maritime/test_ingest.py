@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import typer
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pyais.encode import encode_dict
 from typer.testing import CliRunner
@@ -379,33 +379,30 @@ def test_times_with_utc_offsets_are_converted_not_dropped() -> None:
     ]
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.sampled_from(["row", ""]), min_size=1, max_size=40),
-    st.sampled_from(["\n", "\r\n"]),
-    st.integers(1, 7),
-)
-def test_blank_lines_and_record_lines_agree_with_a_line_count(
-    tmp_path_factory: pytest.TempPathFactory, kinds: list[str], eol: str, chunk: int
-) -> None:
-    from armswatch.maritime.formats import blank_lines, record_lines
-
-    path = tmp_path_factory.mktemp("csv") / "f.csv"
-    path.write_bytes(eol.join(["header", *kinds]).encode() + eol.encode())
-    blanks = blank_lines(path, chunk_bytes=chunk)  # tiny chunks: newlines split across reads
-    assert blanks.tolist() == [i + 2 for i, k in enumerate(kinds) if k == ""]
-    rows = [i + 2 for i, k in enumerate(kinds) if k]  # physical lines of the records after the header
-    assert record_lines(2, len(rows), blanks).to_list() == rows
-
-
-def test_strict_names_the_physical_line_after_blank_lines(ws: Workspace, tmp_path: Path) -> None:
+def test_blank_lines_in_csv_are_ignored_not_bad_records(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "blank.csv"
-    path.write_text(
-        "ts,mmsi,lat,lon\n2024-01-01T00:00:00Z,273000001,42,131\n\n\n2024-01-01T01:00:00Z,123456789,42,131\n"
-    )
+    good = "2024-01-01T00:00:00Z,273000001,42,131"
+    path.write_text(f"ts,mmsi,lat,lon\n{good}\n\n\n2024-01-01T01:00:00Z,273000001,42.1,131\n\n")
+    _, summary = ingest_file(ws, path)
+    assert summary["rejected"] == {} and summary["counts"]["lines_ignored"] == 3
+    assert scan_positions(ws).collect().sort("ts")["line"].to_list() == [2, 5]  # physical lines
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"ts,mmsi,lat,lon\n{good}\n\n2024-01-01T02:00:00Z,123456789,42,131\n")
     with pytest.raises(InputError) as err:
-        ingest_file(ws, path, strict=True)
-    assert err.value.record == 5
+        ingest_file(ws, bad, strict=True)  # the blank line 3 is not the bad record
+    assert err.value.record == 4 and "invalid_mmsi" in str(err.value)
+
+
+def test_dma_blank_lines_keep_base_stations_apart(ws: Workspace, tmp_path: Path) -> None:
+    head = "# Timestamp,Type of mobile,MMSI,Latitude,Longitude\n"
+    rows = ["01/03/2024 00:00:00,Class A,219000001,55.5,10.5", "", "01/03/2024 00:00:10,Base Station,2190071,55.6,10.6",
+            "01/03/2024 00:01:00,Class A,219000001,55.51,10.51"]  # fmt: skip
+    path = tmp_path / "aisdk.csv"
+    path.write_text(head + "\n".join(rows) + "\n")
+    _, summary = ingest_file(ws, path, fmt="dma")
+    assert summary["rejected"] == {} and summary["counts"]["lines_ignored"] == 1
+    assert scan_positions(ws).collect().sort("ts")["line"].to_list() == [2, 5]
+    assert scan_base_stations(ws).collect()["line"].to_list() == [4]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ import polars as pl
 from armswatch.maritime.formats import (
     BATCH_ROWS,
     Batch,
-    blank_lines,
     empty_rejects,
     require_columns,
     standardise,
@@ -53,7 +52,6 @@ def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
     require_columns(path, "DMA", [*header, *(["# Timestamp"] if "ts" in mapping else [])],
                     ("# Timestamp", "MMSI", "Latitude", "Longitude"))  # fmt: skip
     lf = pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=True)
-    blanks = blank_lines(path)
     line = 2
     for frame in lf.collect_batches(chunk_size=rows):
         prepared = frame.with_columns(
@@ -67,20 +65,21 @@ def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
             if "Ship type" in frame.columns
             else pl.lit(None).alias("_type"),
         )
-        batch = standardise(prepared, {**mapping, "nav_status": "_nav", "ship_type": "_type"}, line, blanks)
+        batch = standardise(prepared, {**mapping, "nav_status": "_nav", "ship_type": "_type"}, line)
         mobile = (
-            frame["Type of mobile"].str.to_lowercase()
-            if "Type of mobile" in frame.columns
-            else pl.Series([""] * frame.height)
+            pl.col("Type of mobile").str.to_lowercase() if "Type of mobile" in frame.columns else pl.lit("")
         )
-        is_base = mobile == "base station"
+        base_lines = (
+            frame.select(
+                pl.int_range(line, line + frame.height, dtype=pl.UInt64).alias("line"), mobile.alias("m")
+            )
+            .filter(pl.col("m") == "base station")["line"]
+            .implode()
+        )  # by line: standardise drops blank rows, so row positions no longer match
         positions = batch.positions.with_columns(pl.lit(0, pl.UInt8).alias("msg_type"))
+        is_base = pl.col("line").is_in(base_lines)
         yield Batch(
-            positions.filter(~is_base),
-            positions.filter(is_base),
-            batch.statics,
-            empty_rejects(),
-            {},
+            positions.filter(~is_base), positions.filter(is_base), batch.statics, empty_rejects(), batch.counts,
             frame.height,
-        )
+        )  # fmt: skip
         line += frame.height

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-import numpy as np
-import numpy.typing as npt
 import polars as pl
 
 from armswatch.errors import InputError
@@ -126,60 +124,27 @@ def imo_expr(name: str) -> pl.Expr:
     return pl.when(total % 10 == digits.str.slice(6, 1).cast(pl.Int32, strict=False)).then(digits)
 
 
-def blank_lines(path: Path, chunk_bytes: int = 16 * 1024 * 1024) -> npt.NDArray[np.int64]:
-    """Physical numbers (1-based, ascending) of the empty lines of a text file, which CSV readers skip.
-
-    Streams the file; only the (usually few) blank line numbers are kept.
-    """
-    found: list[npt.NDArray[np.int64]] = []
-    lines_before = 0
-    prev_tail = b"\n"  # the file starts as if after a newline
-    with path.open("rb") as fh:
-        while block := fh.read(chunk_bytes):
-            data = np.frombuffer(prev_tail[-2:] + block, dtype=np.uint8)
-            offset = len(prev_tail[-2:])
-            nl = np.flatnonzero(data == 10)
-            if nl.size:
-                gap = np.diff(nl)
-                after_cr = np.zeros(gap.size, dtype=bool)
-                two = gap == 2
-                after_cr[two] = data[nl[1:][two] - 1] == 13
-                blank = (gap == 1) | after_cr  # "\n\n" or "\n\r\n"
-                end = nl[1:][blank]
-                end = end[end >= offset]  # newlines of this block only
-                # a line ending at newline k of this block is physical line lines_before + k + 1
-                index = np.searchsorted(nl[nl >= offset], end)
-                found.append(lines_before + index + 1)
-                lines_before += int((nl >= offset).sum())
-            prev_tail = block[-2:] if len(block) >= 2 else prev_tail[-1:] + block
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
-
-
-def record_lines(first: int, n: int, blanks: npt.NDArray[np.int64] | None) -> pl.Series:
-    """Physical line numbers of CSV records ``first .. first + n - 1`` (counted without blank lines)."""
-    records = np.arange(first, first + n, dtype=np.int64)
-    if blanks is not None and blanks.size:
-        records = records + np.searchsorted(blanks - np.arange(blanks.size), records, side="right")
-    return pl.Series("line", records, dtype=pl.UInt64)
-
-
-def standardise(
-    frame: pl.DataFrame,
-    mapping: Mapping[str, str],
-    first_line: int,
-    blanks: npt.NDArray[np.int64] | None = None,
-) -> Batch:
+def standardise(frame: pl.DataFrame, mapping: Mapping[str, str], first_line: int) -> Batch:
     """Rename a tabular batch to schema columns and split it into positions and static rows.
 
-    ``first_line`` is the record number of the batch's first row (header = 1); ``blanks`` (from
-    :func:`blank_lines`) turns record numbers into physical line numbers.
+    ``first_line`` is the line of the batch's first row (header = line 1). The CSV reader keeps a
+    blank line as a row of nulls: such rows are dropped and counted as ``lines_ignored``, not as bad
+    records.
     """
     missing = [src for src in mapping.values() if src not in frame.columns]
     if missing:
         raise InputError(f"column(s) not in the file: {', '.join(missing)}; columns are {frame.columns}")
-    df = frame.select([pl.col(src).alias(dst) for dst, src in mapping.items()]).with_columns(
-        record_lines(first_line, frame.height, blanks)
+    rows = frame.height
+    lines = pl.int_range(first_line, first_line + rows, dtype=pl.UInt64).alias("line")
+    df = frame.select(
+        *[pl.col(src).alias(dst) for dst, src in mapping.items()],
+        lines,
+        pl.all_horizontal(pl.all().is_null()).alias("_blank")
+        if frame.width
+        else pl.lit(False).alias("_blank"),
     )
+    df = df.filter(~pl.col("_blank")).drop("_blank")
+    n_blank = rows - df.height
     cols = set(mapping)
     exprs: list[pl.Expr] = [
         pl.col("line"),
@@ -206,7 +171,7 @@ def standardise(
     has_position = "lat" in cols and "lon" in cols  # a static-only table has no position rows
     positions = df.select([c for c in df.columns if c in POSITION_SCHEMA]) if has_position else pl.DataFrame()
     statics = changed_statics(df.select([c for c in df.columns if c in STATIC_SCHEMA]))
-    return Batch(positions, pl.DataFrame(), statics, empty_rejects(), {}, frame.height)
+    return Batch(positions, pl.DataFrame(), statics, empty_rejects(), {"lines_ignored": n_blank}, rows)
 
 
 def changed_statics(df: pl.DataFrame) -> pl.DataFrame:
@@ -249,9 +214,8 @@ def read_marinecadastre(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
     lookup = {h.lower(): h for h in header}
     require_columns(path, "MarineCadastre", list(lookup), ("basedatetime", "mmsi", "lat", "lon"))
     mapping = {dst: lookup[src.lower()] for dst, src in MARINECADASTRE.items() if src.lower() in lookup}
-    blanks = blank_lines(path)
     for frame, line in _csv_batches(path, rows):
-        batch = standardise(frame, mapping, line, blanks)
+        batch = standardise(frame, mapping, line)
         yield _with_dims_zeroed(batch)
 
 
@@ -284,9 +248,8 @@ def read_mapped(path: Path, mapping: Mapping[str, str], fmt: str, rows: int = BA
     for need in ("ts", "mmsi"):
         if need not in full:
             raise InputError(f"no {need!r} column; map one with --map {need}=COLUMN", path=str(path))
-    blanks = blank_lines(path) if fmt != "parquet" else None
     for frame, line in batches:
-        yield standardise(frame, full, line, blanks)
+        yield standardise(frame, full, line)
 
 
 def _parquet_batches(path: Path, rows: int) -> Iterator[tuple[pl.DataFrame, int]]:
