@@ -414,3 +414,10 @@ def test_cli_identity_thresholds_out_of_range_refused(ws: Workspace, option: lis
     res = CliRunner().invoke(app, ["identity", "-w", str(ws.root), "-q", *option])
     assert isinstance(res.exception, InputError) and option[0] in str(res.exception)
     assert ws.list_runs(tool="ais.identity") == []
+
+
+def test_cli_vessels_on_an_empty_workspace_says_so(ws: Workspace) -> None:
+    app = typer.Typer()
+    register(app)
+    res = CliRunner().invoke(app, ["vessels", "-w", str(ws.root)])
+    assert res.exit_code == 0 and "no vessels yet" in res.output

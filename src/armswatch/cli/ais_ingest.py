@@ -143,6 +143,9 @@ def vessels(
             emit(_rows(history), fmt=fmt, output=output, title="identity history")
             return
         table = vessel_table(statics, position_counts(scan_positions(ws)))
+        if table.height == 0 and fmt == "table" and output == "-":
+            say("no vessels yet: ingest AIS files with `armswatch ais ingest FILE`", False)
+            return
         emit(_rows(table), fmt=fmt, output=output, title=f"{table.height} vessels")
 
 
