@@ -421,3 +421,17 @@ def test_cli_vessels_on_an_empty_workspace_says_so(ws: Workspace) -> None:
     register(app)
     res = CliRunner().invoke(app, ["vessels", "-w", str(ws.root)])
     assert res.exit_code == 0 and "no vessels yet" in res.output
+
+
+def test_aisstream_line_with_wrong_value_types_is_one_bad_record(ws: Workspace, tmp_path: Path) -> None:
+    def report(mmsi: object, lat: object) -> str:
+        return json.dumps({"MessageType": "PositionReport", "MetaData": {"MMSI": mmsi, "time_utc": "2024-03-01 10:00:00"},
+                           "Message": {"PositionReport": {"Latitude": lat, "Longitude": 131.9, "MessageID": 1}}})  # fmt: skip
+
+    lines = [report(273456000 + i, 43.0) for i in range(9)]
+    lines[3] = report("abc", "x")  # polars cannot decode this line into the message schema
+    path = tmp_path / "stream.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    _, summary = ingest_file(ws, path)
+    assert summary["rejected"] == {"garbage_line": 1} and summary["positions"]["added"] == 8
+    assert 4 not in scan_positions(ws).collect()["line"].to_list()

@@ -140,13 +140,31 @@ def _blank(expr: pl.Expr) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
+def _json_decode(raw: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Decode JSON lines into :data:`_JSON` structs; a line whose values have the wrong type (an MMSI
+    given as text, ...) makes the whole batch fail in polars, so the failing half is split until
+    the bad lines are found: they become nulls, flagged in the returned mask (few calls: k log n)."""
+    try:
+        return raw.str.json_decode(_JSON), pl.Series(values=[False] * raw.len(), dtype=pl.Boolean)
+    except pl.exceptions.PolarsError:
+        if raw.len() == 1:
+            return pl.Series(values=[None], dtype=_JSON), pl.Series(values=[True])
+        half = raw.len() // 2
+        (a, bad_a), (b, bad_b) = _json_decode(raw.head(half)), _json_decode(raw.tail(raw.len() - half))
+        return pl.concat([a, b]), pl.concat([bad_a, bad_b])
+
+
 def aisstream_frames(lines: pl.DataFrame) -> Batch:
     """Decode aisstream.io JSON lines (``line``, ``raw``) into positions, base stations and statics."""
     raw = pl.col("raw").str.strip_chars()
     blank = (raw == "") | raw.str.starts_with("#")
     df = lines.filter(~blank).with_columns(raw.str.json_path_match("$.MessageType").alias("kind"))
     bad = df.filter(pl.col("kind").is_null()).select("line", pl.lit("garbage_line").alias("reason"))
-    df = df.filter(pl.col("kind").is_not_null()).with_columns(pl.col("raw").str.json_decode(_JSON).alias("j"))
+    df = df.filter(pl.col("kind").is_not_null())
+    decoded, unreadable = _json_decode(df["raw"])
+    df = df.with_columns(decoded.alias("j"))
+    bad = pl.concat([bad, df.filter(unreadable).select("line", pl.lit("garbage_line").alias("reason"))])
+    df = df.filter(~unreadable)
     meta = pl.col("j").struct.field("MetaData")
     df = df.with_columns(
         meta.struct.field("MMSI").alias("mmsi"), parse_time(meta.struct.field("time_utc")).alias("ts")
