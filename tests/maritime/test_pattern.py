@@ -217,12 +217,12 @@ def test_cli_standalone_applies_the_ingest_checks(tmp_path: Path) -> None:
     assert f"{bad.height + 1} bad record(s) skipped (invalid_mmsi={bad.height + 1})" in result.output
 
 
-def test_cli_standalone_accepts_format_like_ingest(tmp_path: Path) -> None:
+def test_cli_standalone_format_error_names_the_events_option(tmp_path: Path) -> None:
     src = tmp_path / "positions.dat"  # no telling extension: the error says to pass --format
     src.write_text("mmsi,ts,lat,lon\n273000951,2026-03-01T00:00:00,41.0,132.0\n")
     result = CliRunner().invoke(events_app, ["events", str(src), "-q"])
-    assert isinstance(result.exception, InputError) and "pass --format" in str(result.exception)
-    result = CliRunner().invoke(events_app, ["events", str(src), "--format", "csv", "-q"])
+    assert isinstance(result.exception, InputError) and "pass --input-format" in str(result.exception)
+    result = CliRunner().invoke(events_app, ["events", str(src), "--input-format", "csv", "-q"])
     assert result.exit_code == 0, result.output
 
 

@@ -65,7 +65,11 @@ def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.Da
     for path in files:
         if not path.is_file():
             raise MissingFileError("no such file", path=str(path))
-        frames.extend(iter_valid_positions(path, fmt, parse_map(mapping), path.name, rejected))
+        try:
+            frames.extend(iter_valid_positions(path, fmt, parse_map(mapping), path.name, rejected))
+        except InputError as exc:  # the readers name ingest's --format; here the option is --input-format
+            message = exc.message.replace("--format", "--input-format")
+            raise InputError(message, path=exc.path, record=exc.record) from exc
     positions = pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame(schema=POSITION_SCHEMA)
     return positions, rejected
 
@@ -104,12 +108,7 @@ def events(
     types: Annotated[str, typer.Option("--types", help="Comma list of event types.")] = ",".join(EVENT_TYPES),
     fmt: Annotated[
         str,
-        typer.Option(
-            "--input-format",
-            "--format",
-            "-f",
-            help="Standalone input format (auto, nmea, ...), as in ais ingest.",
-        ),
+        typer.Option("--input-format", help="Standalone input format (auto, nmea, ...)."),
     ] = "auto",
     mapping: Annotated[
         str | None, typer.Option("--map", help="Column map for csv/parquet: ts=col,...")
