@@ -237,7 +237,10 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
             query = query.where(t.run.c.status == status)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-            links = conn.execute(select(t.run_artifact)).mappings().all()
+            ids = query.with_only_columns(t.run.c.id).order_by(None)
+            links = (
+                conn.execute(select(t.run_artifact).where(t.run_artifact.c.run_id.in_(ids))).mappings().all()
+            )
         by_run: dict[str, list[Mapping[Any, Any]]] = {}
         for link in links:
             by_run.setdefault(link["run_id"], []).append(link)

@@ -34,8 +34,8 @@ def screen(
     analyst: AnalystOpt = None,
 ) -> None:
     """Screen every vessel seen in AIS against the workspace's sanctions lists (IMO, MMSI, name) and turn
-    each designated vessel's port calls, gaps, encounters and shuttles into findings with the designation
-    as evidence.
+    each designated vessel's maritime findings (dark port calls, gaps, encounters, loitering, shuttles,
+    identity findings) into findings with the designation as evidence.
 
     Example: armswatch ais screen --threshold 0.8
     """

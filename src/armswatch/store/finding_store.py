@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from typing import Any
+
+from sqlalchemy import Select, insert, select, update
 
 from armswatch.errors import NotFoundError
 from armswatch.provenance.clock import to_iso, utcnow
@@ -31,10 +33,23 @@ class FindingStore(Facade):
         if subject:
             sub = select(t.finding_subject.c.finding_id).where(t.finding_subject.c.subject == subject)
             query = query.where(t.finding.c.id.in_(sub))
+        return self._load_findings(query)
+
+    def _load_findings(self, query: Select[Any]) -> list[Finding]:
+        """Findings selected by ``query`` with their evidence and reviews (only theirs)."""
+        ids = query.with_only_columns(t.finding.c.id).order_by(None)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-            evidence = conn.execute(select(t.finding_evidence)).mappings().all()
-            reviews = conn.execute(select(t.review).order_by(t.review.c.id)).mappings().all()
+            evidence = (
+                conn.execute(select(t.finding_evidence).where(t.finding_evidence.c.finding_id.in_(ids)))
+                .mappings()
+                .all()
+            )
+            reviews = (
+                conn.execute(select(t.review).where(t.review.c.finding_id.in_(ids)).order_by(t.review.c.id))
+                .mappings()
+                .all()
+            )
         ev: dict[str, list[str]] = {}
         for e in evidence:
             ev.setdefault(e["finding_id"], []).append(e["artifact_id"])
@@ -54,8 +69,7 @@ class FindingStore(Facade):
             raise NotFoundError(
                 f"no finding {finding_id!r}" if not ids else f"finding id {finding_id!r} is ambiguous"
             )
-        found = [f for f in self.list_findings() if f.id == ids[0]]
-        return found[0]
+        return self._load_findings(select(t.finding).where(t.finding.c.id == ids[0]))[0]
 
     def review_finding(self, finding_id: str, status: str, note: str = "") -> Review:
         """Change a finding's status; the review is kept in its history and in the audit log."""
