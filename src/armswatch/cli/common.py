@@ -25,6 +25,7 @@ from rich.table import Table
 
 from armswatch.errors import InputError
 from armswatch.io.atomic import write_text_atomic
+from armswatch.io.text import csv_cell, plain
 from armswatch.workspace import Workspace
 
 WorkspaceOpt = Annotated[
@@ -123,7 +124,7 @@ def render(rows: Sequence[Mapping[str, Any]], fmt: str, columns: Sequence[str] |
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(cols)
         for r in rows:
-            writer.writerow([_cell(r.get(c)) for c in cols])
+            writer.writerow([csv_cell(_cell(r.get(c))) for c in cols])
         return buf.getvalue()
     if fmt == "geojson":
         features = [
@@ -155,11 +156,11 @@ def emit(
         cols = (
             list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r if k != "geometry"))
         )
-        table = Table(title=title, show_lines=False)
+        table = Table(title=plain(title) if title else None, show_lines=False)
         for c in cols:
             table.add_column(c, overflow="fold")
         for r in rows:
-            table.add_row(*[_cell(r.get(c)) for c in cols])
+            table.add_row(*[plain(_cell(r.get(c))) for c in cols])
         out_console().print(table)
         return
     text = render(rows, fmt, columns)
@@ -178,14 +179,14 @@ def show_record(record: Mapping[str, Any], fmt: str = "table") -> None:
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     for key, value in record.items():
-        table.add_row(key, _cell(value))
+        table.add_row(plain(key), plain(_cell(value)))
     out_console().print(table)
 
 
 def say(message: str, quiet: bool = False) -> None:
     """A status line on standard error (standard output stays clean for data)."""
     if not quiet:
-        err_console.print(message, highlight=False)
+        err_console.print(plain(message), highlight=False)
 
 
 @contextmanager
