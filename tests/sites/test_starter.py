@@ -23,7 +23,11 @@ def test_starter_loads_with_honest_precision() -> None:
     assert {
         by_id[i].kind for i in ("tumangang-rail-station", "khasan-station", "korea-russia-friendship-bridge")
     } == {"rail"}
-    assert by_id["rajin-port"].geometry == Point(130.38972, 42.34)
+    # ports sit at their World Port Index harbour point, not the district point 14 km away
+    assert by_id["rajin-port"].geometry == Point(130.3, 42.233333)
+    assert (
+        by_id["rajin-port"].precision == "approximate" and "42.34 N 130.38972 E" in by_id["rajin-port"].notes
+    )
     assert by_id["vostochny-port"].kind == "port"
 
 
