@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -167,4 +168,36 @@ meta = Table(
     metadata,
     Column("key", String(80), primary_key=True),
     Column("value", JSON, nullable=False),
+)
+
+# Integrity (migration 0003_integrity): see armswatch.provenance.seal and armswatch.provenance.liveness.
+record_seal = Table(
+    "record_seal",
+    metadata,
+    Column("tbl", String(64), primary_key=True),
+    Column("rid", String(600), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("digest", String(64)),
+    Index("ix_record_seal_seq", "seq"),
+)
+
+table_file = Table(
+    "table_file",
+    metadata,
+    Column("path", String(500), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("run_id", String(80)),
+    Column("recorded_at", String(40), nullable=False),
+)
+
+run_lease = Table(
+    "run_lease",
+    metadata,
+    Column("run_id", String(80), primary_key=True),
+    Column("pid", Integer, nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("boot_id", String(80), nullable=False),
+    Column("proc_start", String(40), nullable=False),
+    Column("lease_until", String(40), nullable=False),
 )
