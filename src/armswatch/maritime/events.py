@@ -127,7 +127,11 @@ def detect_events(
         pos = prepare_positions(positions)
         found = pl.concat([per_vessel(pos), *([pairwise(pos)] if pairwise else [])])
     found = found.filter(pl.col("event_type") != OPEN)
-    return found.select(EVENT_COLUMNS).sort("start_utc", "event_type", "mmsi", "other_mmsi", nulls_last=True)
+    # a total order (every column), so equal keys (a teleport and an on-land fix of the same vessel
+    # starting at the same time) never come out in an order that depends on the partitioning
+    return found.select(EVENT_COLUMNS).sort(
+        "start_utc", "event_type", "mmsi", "other_mmsi", "end_utc", "lat", "lon", "details", nulls_last=True
+    )
 
 
 def area_geometry(geojson: object) -> Any:
