@@ -56,6 +56,10 @@ class WorkspaceError(ArmswatchError, OSError):
     exit_code = 2
 
 
+class ConflictError(InputError):
+    """A change based on a state that someone else changed meanwhile (optimistic concurrency)."""
+
+
 class IntegrityError(ArmswatchError, RuntimeError):
     """Stored data failed a consistency check (hash chain, blob hash)."""
 
