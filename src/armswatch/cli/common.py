@@ -6,27 +6,22 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Sized
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
 from armswatch.errors import InputError
 from armswatch.io.atomic import write_text_atomic
 from armswatch.io.text import csv_cell, plain
-from armswatch.workspace import Workspace
+
+if TYPE_CHECKING:  # the workspace pulls in SQLAlchemy: imported when a command opens one
+    from rich.progress import Progress
+
+    from armswatch.workspace import Workspace
 
 WorkspaceOpt = Annotated[
     Path | None,
@@ -86,7 +81,10 @@ def out_console() -> Console:
 
 
 def open_workspace(path: Path | None, analyst: str | None = None) -> Workspace:
-    return Workspace.open(path, analyst=analyst)
+    """Open the workspace at ``path`` (``~`` expanded) or the nearest one upwards."""
+    from armswatch.workspace import Workspace
+
+    return Workspace.open(path.expanduser() if path is not None else None, analyst=analyst)
 
 
 def check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
@@ -156,6 +154,8 @@ def emit(
         cols = (
             list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r if k != "geometry"))
         )
+        from rich.table import Table
+
         table = Table(title=plain(title) if title else None, show_lines=False)
         for c in cols:
             table.add_column(c, overflow="fold")
@@ -175,6 +175,8 @@ def show_record(record: Mapping[str, Any], fmt: str = "table") -> None:
     if fmt == "json":
         sys.stdout.write(json.dumps(dict(record), ensure_ascii=False, indent=2, default=str) + "\n")
         return
+    from rich.table import Table
+
     table = Table(show_header=False, box=None)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
@@ -189,18 +191,47 @@ def say(message: str, quiet: bool = False) -> None:
         err_console.print(plain(message), highlight=False)
 
 
+def progress_enabled(quiet: bool = False) -> bool:
+    """Progress bars go to standard error, only on a terminal and never with ``-q``."""
+    return not quiet and sys.stderr.isatty()
+
+
 @contextmanager
 def progress(quiet: bool = False) -> Iterator[Progress]:
-    """A rich progress display on standard error; silent when quiet or when stderr is not a terminal."""
-    disable = quiet or not sys.stderr.isatty()
+    """A rich progress display on standard error; silent when quiet or when stderr is not a terminal.
+
+    Give tasks a ``total`` whenever it can be known (files, rows, sites, bytes): the bar then shows
+    ``done/total`` and the time left; without one it shows the count done and a pulsing bar (never
+    ``0/?``).
+    """
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class CountColumn(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            done = f"{int(task.completed):,}"
+            return Text(done if task.total is None else f"{done}/{int(task.total):,}")
+
+    class RemainingColumn(TimeRemainingColumn):
+        def render(self, task: Task) -> Text:
+            return Text("") if task.total is None else super().render(task)
+
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        CountColumn(),
         TimeElapsedColumn(),
-        TimeRemainingColumn(),
+        RemainingColumn(),
         console=err_console,
-        disable=disable,
+        disable=not progress_enabled(quiet),
         transient=False,
     )
     with bar:
@@ -210,6 +241,9 @@ def progress(quiet: bool = False) -> Iterator[Progress]:
 def track(
     items: Iterable[Any], description: str, total: int | None = None, quiet: bool = False
 ) -> Iterator[Any]:
+    """Iterate ``items`` with a progress bar (total from ``len(items)`` when not given)."""
+    if total is None and isinstance(items, Sized):
+        total = len(items)
     with progress(quiet) as bar:
         task = bar.add_task(description, total=total)
         for item in items:
