@@ -15,13 +15,8 @@ from typing import Final
 
 import polars as pl
 
-from armswatch.maritime.formats import (
-    BATCH_ROWS,
-    Batch,
-    empty_rejects,
-    require_columns,
-    standardise,
-)
+from armswatch.maritime.formats import Batch, csv_batches, read_header, require_columns, standardise
+from armswatch.maritime.linechunk import CHUNK_BYTES
 
 NAV_STATUS: Final[dict[str, int]] = {
     "under way using engine": 0, "at anchor": 1, "not under command": 2, "restricted manoeuverability": 3,
@@ -44,16 +39,15 @@ COLUMNS: Final = {
 }  # fmt: skip
 
 
-def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
-    header = pl.scan_csv(path, infer_schema=False, n_rows=1).collect_schema().names()
+def read_dma(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Batch]:
+    """DMA CSV in chunks of whole lines (bad lines, cells and bytes are bad records, see ``standardise``)."""
+    header = read_header(path)
     mapping = {dst: src for dst, src in COLUMNS.items() if src in header}
     if "# Timestamp" not in header and "Timestamp" in header:
         mapping["ts"] = "Timestamp"
     require_columns(path, "DMA", [*header, *(["# Timestamp"] if "ts" in mapping else [])],
                     ("# Timestamp", "MMSI", "Latitude", "Longitude"))  # fmt: skip
-    lf = pl.scan_csv(path, infer_schema=False, truncate_ragged_lines=True)
-    line = 2
-    for frame in lf.collect_batches(chunk_size=rows):
+    for frame, line, bad_utf8 in csv_batches(path, header, chunk_bytes=chunk_bytes):
         prepared = frame.with_columns(
             pl.col("Navigational status")
             .str.to_lowercase()
@@ -65,7 +59,9 @@ def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
             if "Ship type" in frame.columns
             else pl.lit(None).alias("_type"),
         )
-        batch = standardise(prepared, {**mapping, "nav_status": "_nav", "ship_type": "_type"}, line)
+        batch = standardise(
+            prepared, {**mapping, "nav_status": "_nav", "ship_type": "_type"}, line, check_encoding=bad_utf8
+        )
         mobile = (
             pl.col("Type of mobile").str.to_lowercase() if "Type of mobile" in frame.columns else pl.lit("")
         )
@@ -79,7 +75,6 @@ def read_dma(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
         positions = batch.positions.with_columns(pl.lit(0, pl.UInt8).alias("msg_type"))
         is_base = pl.col("line").is_in(base_lines)
         yield Batch(
-            positions.filter(~is_base), positions.filter(is_base), batch.statics, empty_rejects(), batch.counts,
+            positions.filter(~is_base), positions.filter(is_base), batch.statics, batch.rejects, batch.counts,
             frame.height,
         )  # fmt: skip
-        line += frame.height

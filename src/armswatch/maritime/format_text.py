@@ -3,38 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
+from armswatch.errors import InputError
 from armswatch.maritime.decode import VECTOR_TYPES, Decoded, decode_messages, decode_with_pyais, message_types
-from armswatch.maritime.formats import Batch, empty_rejects, imo_expr, parse_time
+from armswatch.maritime.formats import TIME_MAX, TIME_MIN, Batch, empty_rejects, imo_expr, parse_time
+from armswatch.maritime.linechunk import CHUNK_BYTES, MAX_LINE_BYTES, TOO_LONG, iter_chunks
 from armswatch.maritime.nmea import parse_lines, split_lines
+from armswatch.maritime.schema import TIME_SOURCE, UTC_TS
 
-CHUNK_BYTES: Final = 16 * 1024 * 1024
+
+@dataclass(frozen=True)
+class AssumedTime:
+    """The time given to NMEA records that carry none (``--assume-time``): ``label`` goes into the
+    stored ``time_source`` column (``"assumed 2024-03-01T00:00:00+00:00"``, ``"file-mtime ..."``)."""
+
+    ts: datetime
+    label: str
 
 
-def iter_text(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[str, int, bool]]:
-    """Whole lines of the file in chunks of about ``chunk_bytes``: (text, bytes read, is last)."""
-    done = 0
-    pending = b""
-    with path.open("rb") as fh:
-        while True:
-            block = fh.read(chunk_bytes)
-            done += len(block)
-            last = not block
-            data = pending + block
-            if not last:
-                cut = data.rfind(b"\n")
-                if cut < 0:
-                    pending = data
-                    continue
-                pending, data = data[cut + 1 :], data[: cut + 1]
-            yield data.decode("utf-8", errors="replace"), done, last
-            if last:
-                return
+def assumed_time(spec: str | None, path: Path) -> AssumedTime | None:
+    """``--assume-time`` value: an ISO time (UTC unless it has an offset) or ``file-mtime``."""
+    if spec is None or spec == "":
+        return None
+    if spec == "file-mtime":
+        ts = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        kind = "file-mtime"
+    else:
+        try:
+            ts = datetime.fromisoformat(spec.strip().replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise InputError(f"--assume-time must be an ISO time or file-mtime (got {spec!r})") from exc
+        ts = ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+        kind = "assumed"
+    if not TIME_MIN <= ts < TIME_MAX:
+        raise InputError(f"--assume-time {ts.isoformat()} is outside 1980..2100", path=str(path))
+    return AssumedTime(ts, f"{kind} {ts.isoformat()}")
+
+
+def iter_text(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[bytes, int, bool]]:
+    """Whole lines of the file in chunks of about ``chunk_bytes`` (over-long lines replaced by a
+    placeholder, see :mod:`.linechunk`): (bytes, bytes read, is last)."""
+    for chunk in iter_chunks(path, chunk_bytes, MAX_LINE_BYTES):
+        yield chunk.data, chunk.done, chunk.last
 
 
 def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
@@ -42,8 +58,21 @@ def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
 
 
-def read_nmea(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Batch]:
-    """Raw NMEA: parse, reassemble (across chunk boundaries too) and decode each chunk."""
+def _mark_assumed(frame: pl.DataFrame, lines: pl.Series, assume: AssumedTime | None) -> pl.DataFrame:
+    if assume is None or frame.width == 0:
+        return frame
+    assumed = pl.col("line").is_in(lines.implode())
+    return frame.with_columns(
+        pl.when(assumed).then(pl.lit(assume.ts, UTC_TS)).otherwise(pl.col("ts")).alias("ts"),
+        pl.when(assumed).then(pl.lit(assume.label)).alias(TIME_SOURCE),
+    )
+
+
+def read_nmea(
+    path: Path, chunk_bytes: int = CHUNK_BYTES, assume: AssumedTime | None = None
+) -> Iterator[Batch]:
+    """Raw NMEA: parse, reassemble (across chunk boundaries too) and decode each chunk. Messages
+    without a time get ``assume``'s time (marked in ``time_source``) when it is given."""
     carry = pl.DataFrame(schema={"line": pl.UInt64, "raw": pl.Utf8})
     next_line = 1
     gatehouse: datetime | None = None  # the $PGHP time in force at the end of the previous chunk
@@ -80,7 +109,12 @@ def read_nmea(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Batch]:
             )
         types = message_types(parsed.messages["payload"])
         counts["other_message_types"] = int((~types.is_in(list(VECTOR_TYPES))).sum())
-        yield Batch(decoded.positions, decoded.base_stations, decoded.statics, _concat(rejects), counts, done)
+        untimed = parsed.messages.filter(pl.col("ts").is_null())["line"]
+        counts["assumed_time"] = untimed.len() if assume is not None else 0
+        yield Batch(
+            _mark_assumed(decoded.positions, untimed, assume), _mark_assumed(decoded.base_stations, untimed, assume),
+            _mark_assumed(decoded.statics, untimed, assume), _concat(rejects), counts, done,
+        )  # fmt: skip
 
 
 _DIM = pl.Struct({"A": pl.Int64, "B": pl.Int64, "C": pl.Int64, "D": pl.Int64})
@@ -158,8 +192,12 @@ def aisstream_frames(lines: pl.DataFrame) -> Batch:
     """Decode aisstream.io JSON lines (``line``, ``raw``) into positions, base stations and statics."""
     raw = pl.col("raw").str.strip_chars()
     blank = (raw == "") | raw.str.starts_with("#")
+    too_long = pl.col("raw") == TOO_LONG.decode()
+    long_lines = lines.filter(too_long).select("line", pl.lit("line_too_long").alias("reason"))
+    lines = lines.filter(~too_long)
     df = lines.filter(~blank).with_columns(raw.str.json_path_match("$.MessageType").alias("kind"))
     bad = df.filter(pl.col("kind").is_null()).select("line", pl.lit("garbage_line").alias("reason"))
+    bad = pl.concat([long_lines, bad])
     df = df.filter(pl.col("kind").is_not_null())
     decoded, unreadable = _json_decode(df["raw"])
     df = df.with_columns(decoded.alias("j"))
@@ -201,7 +239,8 @@ def aisstream_frames(lines: pl.DataFrame) -> Batch:
     other = df.height - pos.height - statics.height
     is_base = pl.col("msg_type") == 4
     return Batch(pos.filter(~is_base), pos.filter(is_base), statics, bad if bad.height else empty_rejects(),
-                 {"lines_ignored": lines.height - df.height - bad.height, "other_message_types": other})  # fmt: skip
+                 {"lines_ignored": lines.height - df.height - bad.height + long_lines.height,
+                  "other_message_types": other})  # fmt: skip
 
 
 def read_aisstream(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Batch]:

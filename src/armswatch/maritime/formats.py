@@ -13,14 +13,17 @@ the antenna position (DMA ``A``..``D``) is not given, so length = to_bow + to_st
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
 import polars as pl
 
 from armswatch.errors import InputError
+from armswatch.maritime.linechunk import CHUNK_BYTES, MAX_LINE_BYTES, TOO_LONG, iter_chunks
 from armswatch.maritime.schema import POSITION_SCHEMA, STATIC_SCHEMA, UTC_TS
 
 FORMATS: Final = ("auto", "nmea", "marinecadastre", "dma", "aisstream", "csv", "parquet")
@@ -84,24 +87,47 @@ def parse_map(spec: str | None) -> dict[str, str]:
     return out
 
 
+TIME_MIN: Final = datetime(1980, 1, 1, tzinfo=UTC)
+TIME_MAX: Final = datetime(2100, 1, 1, tzinfo=UTC)
+"""Times outside [1980, 2100) are not AIS times (AIS began in the 2000s): ``bad_time`` records."""
+_EPOCH_MIN: Final = 315_532_800.0
+_EPOCH_MAX: Final = 4_102_444_800.0
+
+
 def parse_time(expr: pl.Expr) -> pl.Expr:
     """Times as ISO text (``T`` or space, optional seconds and fraction, ``Z``, a UTC offset such as
-    ``+02:00`` / ``-0530`` / `` +0000 UTC`` converted to UTC), ``dd/mm/yyyy`` or UNIX s / ms."""
+    ``+02:00`` / ``-0530`` / `` +0000 UTC`` converted to UTC), ``dd/mm/yyyy`` or UNIX s / ms.
+
+    Anything else, and any time outside [:data:`TIME_MIN`, :data:`TIME_MAX`) (``inf``, ``NaN``, the
+    year -23750), is null: never an exception."""
     text = expr.cast(pl.Utf8).str.strip_chars().str.replace(r"(?: UTC|Z)$", "").str.replace("T", " ")
     number = text.cast(pl.Float64, strict=False)
     epoch = pl.when(number > 1e11).then(number / 1000.0).otherwise(number)
+    epoch = pl.when(epoch.is_between(_EPOCH_MIN, _EPOCH_MAX)).then(epoch)
 
     def naive(fmt: str) -> pl.Expr:
         return text.str.to_datetime(fmt, strict=False, time_unit="us").dt.replace_time_zone("UTC")
 
-    return pl.coalesce(
+    ts = pl.coalesce(
         naive("%Y-%m-%d %H:%M:%S%.f"),
         text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%z", strict=False, time_unit="us", time_zone="UTC"),
         naive("%d/%m/%Y %H:%M:%S%.f"),
         naive("%Y/%m/%d %H:%M:%S%.f"),
         naive("%Y-%m-%d %H:%M"),
-        (epoch * 1_000_000).round(0).cast(pl.Int64).cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        (epoch * 1_000_000)
+        .round(0)
+        .cast(pl.Int64, strict=False)
+        .cast(pl.Datetime("us"))
+        .dt.replace_time_zone("UTC"),
     )
+    return pl.when((ts >= TIME_MIN) & (ts < TIME_MAX)).then(ts)
+
+
+def mmsi_expr(name: str) -> pl.Expr:
+    """An MMSI cell as an integer when it is a number of 1 to 9 digits (``367123456``, ``367123456.0``,
+    `` 2734 ``), else null (a ``bad_mmsi`` record)."""
+    text = pl.col(name).cast(pl.Utf8).str.strip_chars().str.replace(r"\.0+$", "")
+    return pl.when(text.str.contains(r"^\d{1,9}$")).then(text.cast(pl.Int64, strict=False))
 
 
 def _num(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -124,16 +150,46 @@ def imo_expr(name: str) -> pl.Expr:
     return pl.when(total % 10 == digits.str.slice(6, 1).cast(pl.Int32, strict=False)).then(digits)
 
 
-def standardise(frame: pl.DataFrame, mapping: Mapping[str, str], first_line: int) -> Batch:
+_PARSE_ERROR: Final = "\x15"
+"""Cell value standing for a line that the CSV parser could not read (a ``garbage_line`` record)."""
+
+
+def _row_reasons(frame: pl.DataFrame, check_encoding: bool) -> pl.Expr:
+    """Per raw row: the reason it is a bad record before any value is read, else null."""
+    if frame.width == 0 or frame.schema[frame.columns[0]] != pl.Utf8:  # Parquet: typed columns, no lines
+        return pl.lit(None, pl.Utf8)
+    first = pl.col(frame.columns[0])
+    rest_null = (
+        pl.all_horizontal([pl.col(c).is_null() for c in frame.columns[1:]]) if frame.width > 1 else True
+    )
+    reason = (
+        pl.when((first == TOO_LONG.decode()) & rest_null)
+        .then(pl.lit("line_too_long"))
+        .when((first == _PARSE_ERROR) & rest_null)
+        .then(pl.lit("garbage_line"))
+    )
+    if check_encoding:
+        text = [c for c, t in frame.schema.items() if t == pl.Utf8]
+        bad = pl.any_horizontal([pl.col(c).str.contains("\ufffd", literal=True) for c in text])
+        reason = reason.when(bad).then(pl.lit("bad_encoding"))
+    return reason.otherwise(pl.lit(None, pl.Utf8))
+
+
+def standardise(
+    frame: pl.DataFrame, mapping: Mapping[str, str], first_line: int, *, check_encoding: bool = False
+) -> Batch:
     """Rename a tabular batch to schema columns and split it into positions and static rows.
 
     ``first_line`` is the line of the batch's first row (header = line 1). The CSV reader keeps a
     blank line as a row of nulls: such rows are dropped and counted as ``lines_ignored``, not as bad
-    records.
+    records. Rows that are bad before any value is read (``line_too_long``, ``garbage_line``,
+    ``bad_encoding`` when ``check_encoding``: an invalid UTF-8 byte, read as U+FFFD) and rows whose
+    time is given but unreadable or outside 1980..2100 (``bad_time``) go to the batch's rejects.
     """
     missing = [src for src in mapping.values() if src not in frame.columns]
     if missing:
         raise InputError(f"column(s) not in the file: {', '.join(missing)}; columns are {frame.columns}")
+    frame = frame.with_columns(pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t == pl.Null)
     rows = frame.height
     lines = pl.int_range(first_line, first_line + rows, dtype=pl.UInt64).alias("line")
     df = frame.select(
@@ -142,17 +198,26 @@ def standardise(frame: pl.DataFrame, mapping: Mapping[str, str], first_line: int
         pl.all_horizontal(pl.all().is_null()).alias("_blank")
         if frame.width
         else pl.lit(False).alias("_blank"),
+        _row_reasons(frame, check_encoding).alias("_reason"),
     )
     df = df.filter(~pl.col("_blank")).drop("_blank")
     n_blank = rows - df.height
     cols = set(mapping)
+    if "ts" in cols:
+        raw_ts = pl.col("ts").cast(pl.Utf8).str.strip_chars()
+        df = df.with_columns(parse_time(pl.col("ts")).alias("_ts")).with_columns(
+            pl.when(pl.col("_reason").is_null() & pl.col("_ts").is_null() & (raw_ts.fill_null("") != ""))
+            .then(pl.lit("bad_time"))
+            .otherwise(pl.col("_reason"))
+            .alias("_reason")
+        )
+    rejects = df.filter(pl.col("_reason").is_not_null()).select("line", pl.col("_reason").alias("reason"))
+    df = df.filter(pl.col("_reason").is_null())
     exprs: list[pl.Expr] = [
         pl.col("line"),
-        parse_time(pl.col("ts")).alias("ts") if "ts" in cols else pl.lit(None, UTC_TS).alias("ts"),
+        pl.col("_ts").alias("ts") if "ts" in cols else pl.lit(None, UTC_TS).alias("ts"),
+        mmsi_expr("mmsi").alias("mmsi") if "mmsi" in cols else pl.lit(None, pl.Int64).alias("mmsi"),
     ]
-    exprs.append(
-        _num("mmsi", pl.Int64()).alias("mmsi") if "mmsi" in cols else pl.lit(None, pl.Int64).alias("mmsi")
-    )
     for name in ("lat", "lon", "sog", "cog", "heading", "nav_status", "msg_type"):
         if name in cols:
             exprs.append(_num(name, POSITION_SCHEMA[name]).alias(name))
@@ -171,7 +236,7 @@ def standardise(frame: pl.DataFrame, mapping: Mapping[str, str], first_line: int
     has_position = "lat" in cols and "lon" in cols  # a static-only table has no position rows
     positions = df.select([c for c in df.columns if c in POSITION_SCHEMA]) if has_position else pl.DataFrame()
     statics = changed_statics(df.select([c for c in df.columns if c in STATIC_SCHEMA]))
-    return Batch(positions, pl.DataFrame(), statics, empty_rejects(), {"lines_ignored": n_blank}, rows)
+    return Batch(positions, pl.DataFrame(), statics, rejects, {"lines_ignored": n_blank}, rows)
 
 
 def changed_statics(df: pl.DataFrame) -> pl.DataFrame:
@@ -193,11 +258,76 @@ MARINECADASTRE: Final = {
 }  # fmt: skip
 
 
-def _csv_batches(path: Path, rows: int, separator: str = ",") -> Iterator[tuple[pl.DataFrame, int]]:
-    lf = pl.scan_csv(path, infer_schema=False, separator=separator, truncate_ragged_lines=True)
+MAX_COLUMNS: Final = 1000
+"""A CSV header with more columns than this is refused (AIS tables have a few dozen)."""
+
+
+def read_header(path: Path, separator: str = ",") -> list[str]:
+    """The column names of a CSV file, read from its first line without reading further (a header
+    longer than :data:`~.linechunk.MAX_LINE_BYTES` or with more than :data:`MAX_COLUMNS` columns is
+    refused with :class:`InputError`). Duplicate and empty names are made unique."""
+    with path.open("rb") as fh:
+        head = fh.read(MAX_LINE_BYTES + 1)
+    nl = head.find(b"\n")
+    if nl < 0 and len(head) > MAX_LINE_BYTES:
+        raise InputError(f"CSV header line longer than {MAX_LINE_BYTES} bytes", path=str(path), record=1)
+    line = (head[:nl] if nl >= 0 else head).rstrip(b"\r").removeprefix(b"\xef\xbb\xbf")
+    if line.count(separator.encode()) >= MAX_COLUMNS:
+        raise InputError(f"CSV header has more than {MAX_COLUMNS} columns", path=str(path), record=1)
+    names = next(csv.reader([line.decode("utf-8", errors="replace")], delimiter=separator), [])
+    out: list[str] = []
+    for i, name in enumerate(names):
+        name = name or f"column_{i + 1}"
+        while name in out:
+            name += "_"
+        out.append(name)
+    return out
+
+
+def _read_csv_chunk(data: bytes, header: list[str], separator: str) -> pl.DataFrame:
+    """Parse a chunk of whole CSV lines (no header); a part polars cannot parse is split in halves by
+    line until the unreadable lines are found, each becoming one row marked :data:`_PARSE_ERROR`."""
+    try:
+        return pl.read_csv(
+            data, has_header=False, new_columns=header, separator=separator, infer_schema=False,
+            truncate_ragged_lines=True, encoding="utf8-lossy", raise_if_empty=False, quote_char='"',
+        )  # fmt: skip
+    except pl.exceptions.PolarsError:
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        if len(lines) <= 1:
+            return pl.DataFrame({header[0]: [_PARSE_ERROR]}, schema=dict.fromkeys(header, pl.Utf8))
+        half = len(lines) // 2
+        parts = (b"\n".join(lines[:half]) + b"\n", b"\n".join(lines[half:]) + b"\n")
+        return pl.concat([_read_csv_chunk(p, header, separator) for p in parts], how="diagonal")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def csv_batches(
+    path: Path, header: list[str], separator: str = ",", chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[tuple[pl.DataFrame, int, bool]]:
+    """Rows of a CSV file after its header, in chunks of whole lines: (frame of text columns, line of
+    its first row, whether the chunk had invalid UTF-8). Bounded memory (see :mod:`.linechunk`)."""
     line = 2
-    for frame in lf.collect_batches(chunk_size=rows):
-        yield frame, line
+    first = True
+    for chunk in iter_chunks(path, chunk_bytes, MAX_LINE_BYTES, quote=b'"'):
+        data = chunk.data
+        if first:
+            first = False
+            nl = data.find(b"\n")
+            data = data[nl + 1 :] if nl >= 0 else b""
+        if not data.strip(b"\r\n"):
+            continue
+        frame = _read_csv_chunk(data, header, separator)
+        yield frame, line, not _is_utf8(data)
         line += frame.height
 
 
@@ -208,14 +338,14 @@ def require_columns(path: Path, what: str, header: list[str], needed: tuple[str,
         raise InputError(f"not a {what} file: no column(s) {', '.join(missing)}", path=str(path))
 
 
-def read_marinecadastre(path: Path, rows: int = BATCH_ROWS) -> Iterator[Batch]:
+def read_marinecadastre(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[Batch]:
     """NOAA MarineCadastre AIS CSV (2015+ column names; case-insensitive). Length/Width as described."""
-    header = pl.scan_csv(path, infer_schema=False, n_rows=1).collect_schema().names()
+    header = read_header(path)
     lookup = {h.lower(): h for h in header}
     require_columns(path, "MarineCadastre", list(lookup), ("basedatetime", "mmsi", "lat", "lon"))
     mapping = {dst: lookup[src.lower()] for dst, src in MARINECADASTRE.items() if src.lower() in lookup}
-    for frame, line in _csv_batches(path, rows):
-        batch = standardise(frame, mapping, line)
+    for frame, line, bad_utf8 in csv_batches(path, header, chunk_bytes=chunk_bytes):
+        batch = standardise(frame, mapping, line, check_encoding=bad_utf8)
         yield _with_dims_zeroed(batch)
 
 
@@ -237,10 +367,12 @@ def read_mapped(path: Path, mapping: Mapping[str, str], fmt: str, rows: int = BA
     """Generic CSV or Parquet with a ``target=column`` mapping (identity for columns already named)."""
     if fmt == "parquet":
         names = pl.scan_parquet(path).collect_schema().names()
-        batches: Iterator[tuple[pl.DataFrame, int]] = _parquet_batches(path, rows)
+        if len(names) > MAX_COLUMNS:
+            raise InputError(f"Parquet file has more than {MAX_COLUMNS} columns", path=str(path))
+        batches: Iterator[tuple[pl.DataFrame, int, bool]] = _parquet_batches(path, rows)
     else:
-        names = pl.scan_csv(path, infer_schema=False, n_rows=1).collect_schema().names()
-        batches = _csv_batches(path, rows)
+        names = read_header(path)
+        batches = csv_batches(path, names)
     full = {c: c for c in names if c in POSITION_SCHEMA or c in STATIC_SCHEMA}
     full.update(mapping)
     full.pop("source", None)
@@ -248,12 +380,12 @@ def read_mapped(path: Path, mapping: Mapping[str, str], fmt: str, rows: int = BA
     for need in ("ts", "mmsi"):
         if need not in full:
             raise InputError(f"no {need!r} column; map one with --map {need}=COLUMN", path=str(path))
-    for frame, line in batches:
-        yield standardise(frame, full, line)
+    for frame, line, bad_utf8 in batches:
+        yield standardise(frame, full, line, check_encoding=bad_utf8)
 
 
-def _parquet_batches(path: Path, rows: int) -> Iterator[tuple[pl.DataFrame, int]]:
+def _parquet_batches(path: Path, rows: int) -> Iterator[tuple[pl.DataFrame, int, bool]]:
     line = 1
     for frame in pl.scan_parquet(path).collect_batches(chunk_size=rows):
-        yield frame, line
+        yield frame, line, False
         line += frame.height

@@ -2,19 +2,25 @@
 
 The pure part (:func:`validate_positions`, :func:`validate_statics`) works on polars frames; the
 edge (:func:`ingest_file`) registers the file as an artifact, records an ``ais.ingest`` run and
-writes the partitioned Parquet tables. Bad records never stop an ingest unless ``strict``; then the
-first one raises :class:`~armswatch.errors.InputError` naming ``file:line`` (rows of earlier batches
-are already stored; re-ingesting after a fix adds only what is missing).
+writes the partitioned Parquet tables through :class:`~armswatch.maritime.staging.Staging`: the
+rows of a file are published only when the whole file has been read, so a failed or ``strict``-
+stopped ingest stores nothing, and a re-ingest (or a concurrent ingest) of the same file adds no rows.
+Bad records never stop an ingest unless ``strict``; then the first one raises
+:class:`~armswatch.errors.InputError` naming ``file:line``.
 
-Rejection reasons: ``garbage_line``, ``bad_checksum``, ``bad_fragment_number``,
-``unreassembled_fragment``, ``undecodable_payload``, ``invalid_mmsi``, ``missing_time``,
-``out_of_range_position``. Not errors, counted under ``skipped``: ``position_unavailable``
-(lat 91 / lon 181), and under ``counts``: ignored lines (blank, ``#`` comments, ``$PGHP``) and
-messages of types that are not stored.
+Rejection reasons: ``garbage_line``, ``line_too_long``, ``bad_encoding``, ``bad_checksum``,
+``bad_fragment_number``, ``unreassembled_fragment``, ``undecodable_payload``, ``bad_mmsi`` (not a
+number of 1 to 9 digits), ``bad_time`` (a time given but unreadable or outside 1980..2100),
+``missing_time``, ``out_of_range_position``. An MMSI that is a 1-9 digit number but fits no ITU
+pattern or has an unallocated MID is an *invalid identity*, kept and analysed like any other (see
+:func:`armswatch.types.mmsi.mmsi_problem`). Not errors, counted under ``skipped``:
+``position_unavailable`` (lat 91 / lon 181), and under ``counts``: ignored lines (blank, ``#``
+comments, ``$PGHP``) and messages of types that are not stored.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,10 +33,14 @@ import polars as pl
 from armswatch.errors import InputError, MissingFileError
 from armswatch.maritime import store
 from armswatch.maritime.format_dma import read_dma
-from armswatch.maritime.format_text import read_aisstream, read_nmea
+from armswatch.maritime.format_text import AssumedTime, assumed_time, read_aisstream, read_nmea
 from armswatch.maritime.formats import FORMATS, Batch, detect_format, read_mapped, read_marinecadastre
-from armswatch.maritime.schema import POSITION_SCHEMA, STATIC_SCHEMA, conform
-from armswatch.types.mmsi import valid_mmsi_array
+from armswatch.maritime.schema import POSITION_SCHEMA, STATIC_SCHEMA, STORED_EXTRA, conform
+from armswatch.maritime.staging import Staging, clean_stale_staging
+from armswatch.types.mmsi import MAX_MMSI
+
+STORED_POSITIONS: Final = {**POSITION_SCHEMA, **STORED_EXTRA}
+STORED_STATICS: Final = {**STATIC_SCHEMA, **STORED_EXTRA}
 
 TEXT_FORMATS: Final = frozenset({"nmea", "aisstream"})
 MEDIA_TYPES: Final = {
@@ -55,15 +65,18 @@ def _reason(frame: pl.DataFrame, rules: list[tuple[str, pl.Expr]]) -> pl.DataFra
     return frame.with_columns(expr.alias("_reason"))
 
 
-def _mmsi_ok(frame: pl.DataFrame) -> pl.Series:
-    mmsi = frame["mmsi"].cast(pl.Int64, strict=False).fill_null(-1).to_numpy()
-    return pl.Series("_mmsi_ok", valid_mmsi_array(mmsi))
+def _mmsi_ok(frame: pl.DataFrame) -> pl.Expr:
+    """A number of 1 to 9 digits (0..999,999,999); whether it is a *valid* MMSI is not checked here."""
+    if "mmsi" not in frame.columns:
+        return pl.lit(False).alias("_mmsi_ok")
+    mmsi = pl.col("mmsi").cast(pl.Int64, strict=False)
+    return mmsi.is_between(0, MAX_MMSI).fill_null(False).alias("_mmsi_ok")
 
 
 def validate_positions(frame: pl.DataFrame, source: str) -> Checked:
     """Check decoded positions; clean speed/course/heading out of range to null."""
     if frame.height == 0 or frame.width == 0:
-        return Checked(pl.DataFrame(schema=POSITION_SCHEMA), _no_rejects())
+        return Checked(pl.DataFrame(schema=STORED_POSITIONS), _no_rejects())
     df = frame.with_columns(_mmsi_ok(frame)).with_columns(  # 91 / 181: AIS "not available"
         pl.when(pl.col("lat") != 91).then(pl.col("lat")).alias("lat"),
         pl.when(pl.col("lon") != 181).then(pl.col("lon")).alias("lon"),
@@ -72,7 +85,7 @@ def validate_positions(frame: pl.DataFrame, source: str) -> Checked:
     df = _reason(
         df,
         [
-            ("invalid_mmsi", ~pl.col("_mmsi_ok")),
+            ("bad_mmsi", ~pl.col("_mmsi_ok")),
             ("missing_time", pl.col("ts").is_null()),
             ("out_of_range_position", (lat.abs() > 90) | (lon.abs() > 180) | lat.is_nan() | lon.is_nan()),
             ("position_unavailable", lat.is_null() | lon.is_null()),
@@ -96,7 +109,7 @@ def validate_positions(frame: pl.DataFrame, source: str) -> Checked:
         pl.lit(source).alias("source"),
     )
     return Checked(
-        conform(good, POSITION_SCHEMA),
+        conform(good, STORED_POSITIONS),
         rejects.select(pl.col("line").cast(pl.UInt64), pl.col("_reason").alias("reason")),
         {"position_unavailable": skipped} if skipped else {},
     )
@@ -105,15 +118,15 @@ def validate_positions(frame: pl.DataFrame, source: str) -> Checked:
 def validate_statics(frame: pl.DataFrame, source: str) -> Checked:
     """Check static / voyage rows (valid MMSI and a time)."""
     if frame.height == 0 or frame.width == 0:
-        return Checked(pl.DataFrame(schema=STATIC_SCHEMA), _no_rejects())
+        return Checked(pl.DataFrame(schema=STORED_STATICS), _no_rejects())
     df = _reason(
         frame.with_columns(_mmsi_ok(frame)),
-        [("invalid_mmsi", ~pl.col("_mmsi_ok")), ("missing_time", pl.col("ts").is_null())],
+        [("bad_mmsi", ~pl.col("_mmsi_ok")), ("missing_time", pl.col("ts").is_null())],
     )
     good = df.filter(pl.col("_reason").is_null()).with_columns(pl.lit(source).alias("source"))
     rejects = df.filter(pl.col("_reason").is_not_null())
     return Checked(
-        conform(good, STATIC_SCHEMA),
+        conform(good, STORED_STATICS),
         rejects.select(pl.col("line").cast(pl.UInt64), pl.col("_reason").alias("reason")),
     )
 
@@ -122,19 +135,26 @@ def _no_rejects() -> pl.DataFrame:
     return pl.DataFrame(schema={"line": pl.UInt64, "reason": pl.Utf8})
 
 
-def read_batches(path: Path, fmt: str, mapping: Mapping[str, str] | None = None) -> Iterator[Batch]:
+def read_batches(
+    path: Path, fmt: str, mapping: Mapping[str, str] | None = None, assume: AssumedTime | None = None
+) -> Iterator[Batch]:
     """The batches of ``path`` in format ``fmt`` (not ``auto``); a file that cannot be read in that
-    format raises :class:`InputError` naming it (not a library traceback)."""
+    format raises :class:`InputError` naming it (not a library traceback). ``assume``: the time of
+    NMEA records without one (``--assume-time``)."""
     try:
-        yield from _read_batches(path, fmt, mapping)
+        yield from _read_batches(path, fmt, mapping, assume)
     except (pl.exceptions.PolarsError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read as {fmt}: {first}", path=str(path)) from exc
 
 
-def _read_batches(path: Path, fmt: str, mapping: Mapping[str, str] | None) -> Iterator[Batch]:
+def _read_batches(
+    path: Path, fmt: str, mapping: Mapping[str, str] | None, assume: AssumedTime | None
+) -> Iterator[Batch]:
+    if assume is not None and fmt != "nmea":
+        raise InputError(f"--assume-time is for raw NMEA; {fmt} records carry their own time", path=str(path))
     if fmt == "nmea":
-        return read_nmea(path)
+        return read_nmea(path, assume=assume)
     if fmt == "aisstream":
         return read_aisstream(path)
     if fmt == "marinecadastre":
@@ -163,7 +183,7 @@ def iter_valid_positions(
             bad = pl.concat([batch.rejects, checked.rejects], how="vertical_relaxed").unique("line")
             rejected.update(dict(bad["reason"].value_counts().iter_rows()))
         if checked.good.height:
-            yield checked.good
+            yield conform(checked.good, POSITION_SCHEMA)
 
 
 @dataclass
@@ -175,6 +195,7 @@ class IngestTally:
     skipped: Counter[str] = field(default_factory=Counter)
     counts: Counter[str] = field(default_factory=Counter)
     tables: dict[str, Counter[str]] = field(default_factory=dict)
+    first_bad: dict[str, int] = field(default_factory=dict)
 
     def add_write(self, table: str, result: store.WriteResult) -> None:
         c = self.tables.setdefault(table, Counter())
@@ -187,6 +208,7 @@ class IngestTally:
             "format": self.fmt,
             "rejected": dict(sorted(self.rejected.items())),
             "rejected_total": sum(self.rejected.values()),
+            "first_bad_line": dict(sorted(self.first_bad.items())),
             "skipped": dict(self.skipped),
             "counts": dict(self.counts),
             **{name: dict(c) for name, c in self.tables.items()},
@@ -195,15 +217,41 @@ class IngestTally:
 
 ProgressFn = Callable[[int, bool], None]
 
+TABLE_NAMES: Final = ("positions", "base_stations", "statics")
 
-FLUSH_ROWS: Final = 1_000_000
-"""Validated rows are buffered up to this many before writing, so partitions get few, large files."""
 
-_WRITERS: Final = {
-    "positions": store.write_positions,
-    "base_stations": store.write_base_stations,
-    "statics": store.write_statics,
-}
+@dataclass(frozen=True)
+class CheckedBatch:
+    """One batch after validation: good rows per table and one reason per bad record."""
+
+    good: dict[str, pl.DataFrame]
+    rejects: pl.DataFrame
+    skipped: dict[str, int]
+    counts: dict[str, int]
+    done: int
+
+
+def check_batch(batch: Batch, source: str) -> CheckedBatch:
+    """Validate one batch (pure): every bad record appears once in ``rejects`` with its line."""
+    pos = validate_positions(batch.positions, source)
+    base = validate_positions(batch.base_stations, source)
+    stat = validate_statics(batch.statics, source)
+    rejects = pl.concat([batch.rejects, pos.rejects, base.rejects, stat.rejects], how="vertical_relaxed")
+    rejects = rejects.unique("line", keep="first", maintain_order=True)  # one reason per record
+    skipped = Counter(pos.skipped) + Counter(base.skipped)
+    return CheckedBatch(
+        {"positions": pos.good, "base_stations": base.good, "statics": stat.good},
+        rejects, dict(skipped), dict(batch.counts), batch.done,
+    )  # fmt: skip
+
+
+def tally_batch(tally: IngestTally, checked: CheckedBatch) -> None:
+    """Add a checked batch's bad records, skips and counts to ``tally``."""
+    tally.rejected.update(dict(checked.rejects["reason"].value_counts().iter_rows()))
+    for reason, line in checked.rejects.group_by("reason").agg(pl.col("line").min()).iter_rows():
+        tally.first_bad[reason] = min(int(line), tally.first_bad.get(reason, int(line)))
+    tally.skipped.update(checked.skipped)
+    tally.counts.update(checked.counts)
 
 
 def ingest_batches(
@@ -215,42 +263,26 @@ def ingest_batches(
     strict: bool = False,
     path: str | None = None,
     on_progress: ProgressFn | None = None,
-    flush_rows: int = FLUSH_ROWS,
 ) -> IngestTally:
-    """Validate and store each batch; raise on the first bad record when ``strict``."""
-    buffer: dict[str, list[pl.DataFrame]] = {name: [] for name in _WRITERS}
-    buffered = 0
-
-    def flush() -> None:
-        for name, frames in buffer.items():
-            if frames:
-                tally.add_write(name, _WRITERS[name](ws, pl.concat(frames, how="vertical_relaxed")))
-                frames.clear()
-
-    for batch in batches:
-        pos = validate_positions(batch.positions, source)
-        base = validate_positions(batch.base_stations, source)
-        stat = validate_statics(batch.statics, source)
-        rejects = pl.concat([batch.rejects, pos.rejects, base.rejects, stat.rejects], how="vertical_relaxed")
-        rejects = rejects.unique("line", keep="first", maintain_order=True)  # one reason per record
-        if strict and rejects.height:
-            first = rejects.sort("line").row(0, named=True)
-            raise InputError(f"bad AIS record ({first['reason']})", path=path, record=int(first["line"]))
-        tally.rejected.update(dict(rejects["reason"].value_counts().iter_rows()))
-        for checked in (pos, base):
-            tally.skipped.update(checked.skipped)
-        tally.counts.update(batch.counts)
-        for name, checked in (("positions", pos), ("base_stations", base), ("statics", stat)):
-            buffer[name].append(checked.good)
-            buffered += checked.good.height
-        if buffered >= flush_rows:
-            flush()
-            buffered = 0
-        if on_progress is not None:
-            on_progress(batch.done, tally.fmt in TEXT_FORMATS)
-    flush()
-    for name in _WRITERS:
-        tally.tables.setdefault(name, Counter({"offered": 0, "added": 0, "duplicates": 0}))
+    """Validate and stage each batch, then publish the file's rows at once (see
+    :mod:`~armswatch.maritime.staging`); with ``strict`` the first bad record raises and nothing is
+    stored."""
+    staging = Staging(ws.tables_dir)
+    try:
+        for batch in batches:
+            checked = check_batch(batch, source)
+            if strict and checked.rejects.height:
+                first = checked.rejects.sort("line").row(0, named=True)
+                raise InputError(f"bad AIS record ({first['reason']})", path=path, record=int(first["line"]))
+            tally_batch(tally, checked)
+            for name, good in checked.good.items():
+                staging.add(name, good)
+            if on_progress is not None:
+                on_progress(batch.done, tally.fmt in TEXT_FORMATS)
+        for name, result in staging.publish().items():
+            tally.add_write(name, result)
+    finally:
+        staging.discard()
     return tally
 
 
@@ -264,20 +296,28 @@ def ingest_file(
     simulated: bool = False,
     source_id: str | None = None,
     on_progress: ProgressFn | None = None,
+    assume_time: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
-    """Ingest one file into workspace ``ws``; returns the run id and the run summary."""
+    """Ingest one file into workspace ``ws``; returns the run id and the run summary.
+
+    ``assume_time``: for raw NMEA, an ISO time or ``file-mtime`` given to records without a time
+    (they are stored with ``time_source`` saying so); without it they are ``missing_time`` records.
+    """
     if not path.is_file():
         raise MissingFileError("no such file", path=str(path))
     chosen = detect_format(path) if fmt == "auto" else fmt
     if chosen not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    batches = read_batches(path, chosen, mapping)
+    assume = assumed_time(assume_time, path)
+    clean_stale_staging(ws.tables_dir)
+    batches = read_batches(path, chosen, mapping, assume)
     first = next(batches, None)  # a file that is not in this format fails here, before anything is recorded
     art = ws.add_artifact(
         path, name=path.name, media_type=MEDIA_TYPES[chosen], source=source_id, simulated=simulated,
         metadata={"format": chosen, "kind": "ais"},
     )  # fmt: skip
-    params = {"file": path.name, "format": chosen, "strict": strict, "map": dict(mapping or {})}
+    params = {"file": path.name, "format": chosen, "strict": strict, "map": dict(mapping or {}),
+              "assume_time": assume.label if assume else None}  # fmt: skip
     with ws.run("ais.ingest", parameters=params, inputs=[art.id]) as run:
         tally = IngestTally(chosen)
         try:
@@ -288,3 +328,53 @@ def ingest_file(
         finally:
             run.summary.update(tally.summary())
         return str(run.id), dict(run.summary)
+
+
+@dataclass(frozen=True)
+class ReadCounts:
+    """What a reader made of an input, without a workspace: records kept per table, bad records by
+    reason (with the first line of each), skipped and ignored counts."""
+
+    kept: dict[str, int]
+    rejected: dict[str, int]
+    first_bad_line: dict[str, int]
+    skipped: dict[str, int]
+    counts: dict[str, int]
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+
+def read_counts(
+    source: Path | bytes,
+    fmt: str,
+    mapping: Mapping[str, str] | None = None,
+    *,
+    strict: bool = False,
+    assume_time: str | None = None,
+) -> ReadCounts:
+    """Read and validate a whole AIS input (a path, or the bytes of a file) exactly as an ingest does,
+    without a workspace, and return the counts: the entry point of the fuzz harness for each reader
+    (``fmt`` one of nmea, marinecadastre, dma, aisstream, csv, parquet). The only exception it raises
+    on any input is :class:`InputError` (a file that cannot be read in ``fmt`` at all, or with
+    ``strict`` the first bad record, naming its line)."""
+    if isinstance(source, bytes):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"input.{'parquet' if fmt == 'parquet' else 'txt'}"
+            path.write_bytes(source)
+            return read_counts(path, fmt, mapping, strict=strict, assume_time=assume_time)
+    tally = IngestTally(fmt)
+    kept: Counter[str] = Counter()
+    for batch in read_batches(source, fmt, mapping, assumed_time(assume_time, source)):
+        checked = check_batch(batch, "")
+        if strict and checked.rejects.height:
+            first = checked.rejects.sort("line").row(0, named=True)
+            raise InputError(
+                f"bad AIS record ({first['reason']})", path=str(source), record=int(first["line"])
+            )
+        tally_batch(tally, checked)
+        kept.update({name: frame.height for name, frame in checked.good.items()})
+    return ReadCounts(
+        dict(kept), dict(tally.rejected), dict(tally.first_bad), dict(tally.skipped), dict(tally.counts)
+    )

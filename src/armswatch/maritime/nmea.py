@@ -22,6 +22,7 @@ import polars as pl
 import pyarrow as pa
 
 from armswatch.maritime.formats import parse_time
+from armswatch.maritime.linechunk import TOO_LONG
 from armswatch.maritime.schema import UTC_TS
 
 _BODY = r"^[A-Z]{2}VD[MO],[1-9],[1-9],[0-9]?,[A-Za-z0-9]?,[0-9:;<=>?@A-W`a-w]*,[0-5]$"
@@ -154,20 +155,12 @@ def _sentences(lines: pl.DataFrame, gatehouse_ts: datetime | None = None) -> pl.
     is_pghp = pl.col("raw").str.contains("$PGHP", literal=True)
     df = df.with_columns(pl.when(is_pghp).then(pl.col("raw")).str.extract_groups(_PGHP).alias("_g"))
     g = pl.col("_g")
-    df = df.with_columns(
-        pl.datetime(
-            g.struct.field("1").cast(pl.Int32),
-            g.struct.field("2").cast(pl.Int8),
-            g.struct.field("3").cast(pl.Int8),
-            g.struct.field("4").cast(pl.Int8),
-            g.struct.field("5").cast(pl.Int8),
-            g.struct.field("6").cast(pl.Int8),
-            g.struct.field("7").cast(pl.Int32) * 1000,
-            time_unit="us",
-            time_zone="UTC",
-        ).alias("pghp_ts"),
-        g.struct.field("1").is_not_null().alias("is_pghp"),
-    )
+    parts = [g.struct.field(str(i)).str.zfill(2) for i in range(2, 7)]
+    text = pl.format(
+        "{}-{}-{} {}:{}:{}.{}", g.struct.field("1"), *parts, g.struct.field("7").str.zfill(3)
+    )  # an impossible date (month 13, 31 February) reads as null: a garbage line, not a crash
+    pghp_ts = parse_time(text)
+    df = df.with_columns(pghp_ts.alias("pghp_ts"), pghp_ts.is_not_null().alias("is_pghp"))
     # the last $PGHP time so far, starting from the one in force before this chunk
     df = df.with_columns(
         pl.col("pghp_ts").forward_fill().fill_null(pl.lit(gatehouse_ts, UTC_TS)).alias("gatehouse")
@@ -190,7 +183,8 @@ def _sentences(lines: pl.DataFrame, gatehouse_ts: datetime | None = None) -> pl.
     stripped = pl.col("raw").str.strip_chars()
     ignored = (stripped == "") | stripped.str.starts_with("#")
     keep = ["line", "body", "cs", "count", "num", "seq", "chan", "payload", "fill", "is_pghp", "gatehouse"]
-    return df.select(*keep, ts.alias("ts"), ignored.alias("ignored"))
+    too_long = pl.col("raw") == TOO_LONG.decode()
+    return df.select(*keep, ts.alias("ts"), ignored.alias("ignored"), too_long.alias("too_long"))
 
 
 def parse_lines(
@@ -202,7 +196,9 @@ def parse_lines(
     """
     df = _sentences(lines, gatehouse_ts)
     sent = df.filter(pl.col("body").is_not_null())
-    garbage = df.filter(pl.col("body").is_null() & ~pl.col("ignored") & ~pl.col("is_pghp"))
+    garbage = df.filter(
+        pl.col("body").is_null() & ~pl.col("ignored") & ~pl.col("is_pghp") & ~pl.col("too_long")
+    )
     cs = xor_checksum(sent["body"])
     expected = sent["cs"].str.to_integer(base=16, strict=False).to_numpy()
     sent = sent.with_columns(pl.Series("cs_ok", cs == expected))
@@ -220,6 +216,7 @@ def parse_lines(
     rejects = pl.concat(
         [
             garbage.select("line", pl.lit("garbage_line").alias("reason")),
+            df.filter(pl.col("too_long")).select("line", pl.lit("line_too_long").alias("reason")),
             bad_cs.select("line", pl.lit("bad_checksum").alias("reason")),
             bad_num.select("line", pl.lit("bad_fragment_number").alias("reason")),
             broken,

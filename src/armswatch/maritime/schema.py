@@ -55,6 +55,14 @@ STATIC_SCHEMA: Final[dict[str, pl.DataType]] = {
     "line": pl.UInt64(),
 }
 
+TIME_SOURCE: Final = "time_source"
+"""Extra stored column (not part of the frames above, read with ``scan_positions(..., time_source=True)``):
+null when the time came from the record itself, ``"assumed <ISO time>"`` when the user gave the time
+of an untimed NMEA file (``--assume-time ISO``) and ``"file-mtime <ISO time>"`` when it was the
+file's modification time (``--assume-time file-mtime``). Files written before the column existed
+read as null."""
+STORED_EXTRA: Final[dict[str, pl.DataType]] = {TIME_SOURCE: pl.Utf8()}
+
 POSITION_KEY: Final[tuple[str, ...]] = ("mmsi", "ts", "lat", "lon")
 STATIC_KEY: Final[tuple[str, ...]] = (
     "mmsi",
@@ -89,9 +97,10 @@ def empty_statics() -> pl.DataFrame:
 
 
 def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Select and cast ``frame`` to ``schema`` (missing columns become null, extra ones dropped)."""
+    """Select and cast ``frame`` to ``schema`` (missing columns become null, extra ones dropped; a value
+    the column type cannot hold becomes null, never an exception)."""
     cols = [
-        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype, strict=False).alias(name)
         for name, dtype in schema.items()
     ]
     return frame.select(cols)

@@ -2,13 +2,18 @@
 
 Writing is append-only and deduplicated: rows whose key (see :mod:`armswatch.maritime.schema`)
 already exists in the partition, or repeats within the batch, are dropped, so re-ingesting the same
-file adds nothing. Reading goes through :func:`scan_positions` / :func:`scan_statics` (lazy polars).
+file adds nothing. Writers hold the table's lock (:func:`table_lock`) while they compare keys and
+write, and every file appears by an atomic rename; an ingest goes through
+:class:`armswatch.maritime.staging.Staging` so that a file is stored whole or not at all. Reading goes through :func:`scan_positions` / :func:`scan_statics` (lazy polars).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,13 +23,14 @@ import polars as pl
 
 from armswatch.maritime.schema import (
     BASE_STATIONS_TABLE,
-    BUCKETS,
+    BUCKETS as BUCKETS,
     POSITION_KEY,
     POSITION_SCHEMA,
     POSITIONS_TABLE,
     STATIC_KEY,
     STATIC_SCHEMA,
     STATICS_TABLE,
+    STORED_EXTRA,
     conform,
 )
 
@@ -72,11 +78,68 @@ def _partition_dir(root: Path, day: date, bucket: int) -> Path:
     return root / f"day={day.isoformat()}" / f"bucket={bucket:02d}"
 
 
+def _scan(files: Sequence[Path], schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """Scan Parquet files with ``schema``: columns a file lacks read as null (files written before a
+    column existed), columns not in ``schema`` are ignored."""
+    return pl.scan_parquet(
+        list(files), schema=schema, hive_partitioning=False, missing_columns="insert", extra_columns="ignore"
+    )
+
+
 def _existing_keys(folder: Path, key: Sequence[str], schema: dict[str, pl.DataType]) -> pl.DataFrame | None:
     files = sorted(folder.glob("*.parquet"))
     if not files:
         return None
-    return pl.read_parquet(files, columns=list(key)).cast({k: schema[k] for k in key})
+    return _scan(files, schema).select(list(key)).collect()
+
+
+@contextmanager
+def table_lock(root: Path) -> Iterator[None]:
+    """Exclusive lock on one table (a ``.lock`` file in its folder) while rows are deduplicated
+    against the table and written: two ingests of the same data at once store it once."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _atomic_parquet(frame: pl.DataFrame, folder: Path) -> Path:
+    """Write ``frame`` as a new part file: a ``.tmp`` file first, renamed into place when complete."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"part-{uuid.uuid4().hex}.parquet"
+    tmp = folder / f".{target.stem}.tmp"
+    frame.sort("mmsi", "ts").write_parquet(tmp, compression="zstd", statistics=True)
+    os.replace(tmp, target)
+    return target
+
+
+def partitions(frame: pl.DataFrame) -> Iterator[tuple[date, int, pl.DataFrame]]:
+    data = frame.with_columns(
+        pl.col("ts").dt.date().alias("_day"), (pl.col("mmsi") % BUCKETS).cast(pl.Int32).alias("_bucket")
+    )
+    for (day, bucket), part in data.partition_by(["_day", "_bucket"], as_dict=True).items():
+        assert isinstance(day, date) and isinstance(bucket, int)
+        yield day, bucket, part.drop("_day", "_bucket")
+
+
+def merge_partition(
+    folder: Path, rows: pl.DataFrame, schema: dict[str, pl.DataType], key: Sequence[str]
+) -> tuple[int, Path | None]:
+    """Add the rows of ``rows`` whose key is new to the partition ``folder`` (table lock held)."""
+    for stray in folder.glob(".*.tmp"):  # left by a killed writer; the lock says none is writing now
+        stray.unlink(missing_ok=True)
+    existing = _existing_keys(folder, key, schema)
+    if existing is not None:
+        rows = rows.join(existing, on=list(key), how="anti", nulls_equal=True)
+    if rows.height == 0:
+        return 0, None
+    target = _atomic_parquet(rows, folder)
+    if len(list(folder.glob("*.parquet"))) > MAX_FILES:
+        compact_partition(folder, schema, key)
+    return rows.height, target
 
 
 def write_rows(
@@ -84,35 +147,23 @@ def write_rows(
 ) -> WriteResult:
     """Append the rows of ``frame`` that are new to the table at ``root``; returns the counts.
 
-    Rows without ``mmsi`` or ``ts`` cannot be partitioned and must be filtered out before.
+    Rows without ``mmsi`` or ``ts`` cannot be partitioned and must be filtered out before. The
+    table is locked while its keys are compared and the new files written.
     """
+    schema = {**schema, **STORED_EXTRA}
     data = conform(frame, schema)
     offered = data.height
     if offered == 0:
         return WriteResult(0, 0, ())
-    data = data.unique(subset=list(key), keep="first", maintain_order=True).with_columns(
-        pl.col("ts").dt.date().alias("_day"), (pl.col("mmsi") % BUCKETS).cast(pl.Int32).alias("_bucket")
-    )
+    data = data.unique(subset=list(key), keep="first", maintain_order=True)
     written: list[Path] = []
     added = 0
-    for (day, bucket), part in data.partition_by(["_day", "_bucket"], as_dict=True).items():
-        assert isinstance(day, date) and isinstance(bucket, int)
-        folder = _partition_dir(root, day, bucket)
-        rows = part.drop("_day", "_bucket")
-        existing = _existing_keys(folder, key, schema)
-        if existing is not None:
-            rows = rows.join(existing, on=list(key), how="anti", nulls_equal=True)
-        if rows.height == 0:
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"part-{uuid.uuid4().hex}.parquet"
-        tmp = target.with_suffix(".tmp")
-        rows.sort("mmsi", "ts").write_parquet(tmp, compression="zstd", statistics=True)
-        tmp.replace(target)
-        written.append(target)
-        added += rows.height
-        if len(list(folder.glob("*.parquet"))) > MAX_FILES:
-            compact_partition(folder, schema, key)
+    with table_lock(root):
+        for day, bucket, part in partitions(data):
+            n, target = merge_partition(_partition_dir(root, day, bucket), part, schema, key)
+            added += n
+            if target is not None:
+                written.append(target)
     return WriteResult(offered, added, tuple(written))
 
 
@@ -129,11 +180,9 @@ def compact_partition(folder: Path, schema: dict[str, pl.DataType], key: Sequenc
     files = sorted(folder.glob("*.parquet"))
     if len(files) < 2:
         return None
-    data = pl.read_parquet(files, schema=schema).unique(subset=list(key), keep="first", maintain_order=True)
-    target = folder / f"part-{uuid.uuid4().hex}.parquet"
-    tmp = target.with_suffix(".tmp")
-    data.sort("mmsi", "ts").write_parquet(tmp, compression="zstd", statistics=True)
-    tmp.replace(target)
+    schema = {**schema, **STORED_EXTRA}
+    data = _scan(files, schema).collect().unique(subset=list(key), keep="first", maintain_order=True)
+    target = _atomic_parquet(data, folder)
     for old in files:
         old.unlink()
     return target
@@ -180,13 +229,17 @@ def scan_table(
     end: datetime | None = None,
     mmsi: Sequence[int] | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    time_source: bool = False,
 ) -> pl.LazyFrame:
     """Lazy scan of one AIS table, restricted to ``start <= ts < end``, the given MMSIs and
-    ``bbox`` = (min_lon, min_lat, max_lon, max_lat) in degrees (inclusive)."""
+    ``bbox`` = (min_lon, min_lat, max_lon, max_lat) in degrees (inclusive); with ``time_source``
+    also the stored :data:`~armswatch.maritime.schema.TIME_SOURCE` column."""
+    if time_source:
+        schema = {**schema, **STORED_EXTRA}
     files = _day_files(root, start, end)
     if not files:
         return pl.LazyFrame(schema=schema)
-    lf = pl.scan_parquet(files, hive_partitioning=False, schema=schema)
+    lf = _scan(files, schema)
     if start is not None:
         lf = lf.filter(pl.col("ts") >= as_utc(start))
     if end is not None:
@@ -207,10 +260,12 @@ def scan_positions(
     end: datetime | None = None,
     mmsi: Sequence[int] | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    time_source: bool = False,
 ) -> pl.LazyFrame:
     """Vessel positions (:data:`POSITION_SCHEMA`) with ``start <= ts < end``, lazily; optionally only
-    the given MMSIs and those inside ``bbox`` = (min_lon, min_lat, max_lon, max_lat)."""
-    return scan_table(positions_path(ws), POSITION_SCHEMA, start, end, mmsi, bbox)
+    the given MMSIs and those inside ``bbox`` = (min_lon, min_lat, max_lon, max_lat); with
+    ``time_source`` also the ``time_source`` column (null: the time came from the record)."""
+    return scan_table(positions_path(ws), POSITION_SCHEMA, start, end, mmsi, bbox, time_source)
 
 
 def scan_statics(

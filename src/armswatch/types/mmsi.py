@@ -20,7 +20,10 @@ pattern         kind                              MID position
 ``MID_TABLE`` maps each MID to the ISO 3166-1 alpha-2 code and name of its administration
 (territories with their own MID get their own code, e.g. 477 Hong Kong ``HK``). Transcribed from
 the ITU table of Maritime Identification Digits (ITU MARS); ``flag`` means the assigning
-administration, which is the flag state for ship stations.
+administration, which is the flag state for ship stations. The set of MIDs was checked on
+2026-12-06 against the ITU's MID page (``itu.int/en/ITU-R/terrestrial/fmd/Pages/mid.aspx``) as
+copied into a public repository (no direct access to ITU from here): the same 292 MIDs, none missing,
+none extra (``tests/types/test_mmsi.py`` keeps that list).
 """
 
 from __future__ import annotations
@@ -207,6 +210,44 @@ def parse_mmsi(value: object) -> Mmsi:
         return Mmsi(number, StationKind.INVALID, mid, None, None)
     flag, country = MID_TABLE[mid] if mid is not None else (None, None)
     return Mmsi(number, kind, mid, flag, country)
+
+
+MAX_MMSI: Final = 999_999_999
+"""The largest number with nine digits: anything above (or negative, or not a number) is not an MMSI
+at all and is a bad record; anything from 0 to this is an identity, valid or not."""
+
+_PATTERNS: Final = {
+    StationKind.SHIP: "ship MIDxxxxxx",
+    StationKind.GROUP: "group 0MIDxxxxx",
+    StationKind.COAST: "coast station 00MIDxxxx",
+    StationKind.SAR_AIRCRAFT: "SAR aircraft 111MIDxxx",
+    StationKind.HANDHELD: "handheld 8MIDxxxxx",
+    StationKind.ATON: "aid to navigation 99MIDxxxx",
+    StationKind.CRAFT: "craft of a parent ship 98MIDxxxx",
+}
+
+
+def mmsi_problem(value: object) -> str | None:
+    """Why ``value`` is not a valid ITU MMSI, in words (``None`` when it is valid).
+
+    A number of one to nine digits that fits no ITU-R M.585 pattern, or whose MID is not allocated,
+    is an *invalid identity* (kept and analysed, since false identities are what a ship hiding its
+    identity transmits); anything else is not an MMSI at all.
+    """
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or len(text) > 9:
+        return "not a number of 1 to 9 digits"
+    number = int(text)
+    if number == 0:
+        return "000000000 is not an identity (AIS default)"
+    kind, mid = _mid_and_kind(number)
+    if kind is StationKind.INVALID:
+        return f"{number:09d} fits no ITU-R M.585 pattern"
+    if mid is not None and mid not in MID_TABLE:
+        return f"MID {mid:03d} is not allocated by the ITU ({_PATTERNS.get(kind, kind.value)})"
+    return None
 
 
 def is_valid_mmsi(value: object) -> bool:
