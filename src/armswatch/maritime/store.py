@@ -23,7 +23,6 @@ import polars as pl
 
 from armswatch.maritime.schema import (
     BASE_STATIONS_TABLE,
-    BUCKETS as BUCKETS,
     POSITION_KEY,
     POSITION_SCHEMA,
     POSITIONS_TABLE,
@@ -32,6 +31,9 @@ from armswatch.maritime.schema import (
     STATICS_TABLE,
     STORED_EXTRA,
     conform,
+)
+from armswatch.maritime.schema import (
+    BUCKETS as BUCKETS,
 )
 
 
