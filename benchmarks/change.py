@@ -19,8 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -217,10 +218,127 @@ def tile_perf(size: int) -> None:
             )
 
 
+def _s2_catalog(root: Path, four_band: bool = False) -> tuple[Path, Any]:
+    """A local static STAC catalog of the five real sentinel2-eolearn scenes: one float32 COG per band
+    (derived from the shared 13-band files, written to a temporary folder, never into the repository),
+    collection sentinel-2-l1c. The example data carries no acquisition dates, so the items get placeholder
+    dates one week apart in the scenes' own order. ``four_band``: only B02, B03, B04, B08 as assets ``blue``,
+    ``green``, ``red``, ``nir`` of a ``sentinel-2-l2a``-like item without SCL (the classical test runs).
+    """
+    import pystac
+    import rasterio
+    from pyproj import Transformer
+    from shapely.geometry import box
+
+    from armswatch.imagery.band import S2_ORDER_L1C
+
+    folder = DATA / "sentinel2-eolearn"
+    cat = pystac.Catalog(id="s2-eolearn", description="real Sentinel-2 L1C scenes (eo-learn example data)")
+    site_area = None
+    for k in range(5):
+        with rasterio.open(folder / f"derived_scene{k}_13band.tif") as src:
+            data, prof = src.read(), src.profile
+            to_wgs = Transformer.from_crs(src.crs, "EPSG:4326", always_xy=True)
+            b = src.bounds
+        lon0, lat0 = to_wgs.transform(b.left, b.bottom)
+        lon1, lat1 = to_wgs.transform(b.right, b.top)
+        footprint = box(lon0, lat0, lon1, lat1)
+        # the site is drawn 210 m inside the scene, so that its grid (site + 200 m) is covered by data
+        m = 210.0
+        site_area = box(
+            *to_wgs.transform(b.left + m, b.bottom + m), *to_wgs.transform(b.right - m, b.top - m)
+        )
+        item = pystac.Item(
+            id=f"eolearn-scene{k}", geometry=footprint.__geo_interface__, bbox=list(footprint.bounds),
+            datetime=datetime(2017, 1, 1, 10, tzinfo=UTC) + timedelta(days=7 * k),
+            properties={"platform": "sentinel-2"}, collection="sentinel-2-l2a" if four_band else "sentinel-2-l1c",
+        )  # fmt: skip
+        sub = root / f"scene{k}"
+        sub.mkdir(parents=True)
+        prof.update(driver="GTiff", count=1, compress="deflate")
+        keys = {"B02": "blue", "B03": "green", "B04": "red", "B08": "nir"}
+        for i, name in enumerate(S2_ORDER_L1C):
+            if four_band and name not in keys:
+                continue
+            path = sub / f"{name}.tif"
+            with rasterio.open(path, "w", **prof) as dst:
+                dst.write(data[i], 1)
+            key = keys[name] if four_band else name
+            item.add_asset(key, pystac.Asset(href=str(path), media_type=pystac.MediaType.GEOTIFF))
+        cat.add_item(item)
+    cat.normalize_hrefs(str(root / "stac"))
+    cat.save(catalog_type=pystac.CatalogType.ABSOLUTE_PUBLISHED)
+    return root / "stac" / "catalog.json", site_area
+
+
+def s2_monitor() -> None:
+    """Ingest and monitor the five real Sentinel-2 scenes of an unchanged forest (no construction)."""
+
+    if not (DATA / "sentinel2-eolearn").is_dir():
+        print("\nsentinel2-eolearn: ABSENT, skipped")
+        return
+    for four in (False, True):
+        _s2_monitor_run(four)
+
+
+def _s2_monitor_run(four_band: bool) -> None:
+    from armswatch.imagery import archive
+    from armswatch.imagery.monitor import run_monitor
+    from armswatch.sites.model import Site
+    from armswatch.workspace import Workspace
+
+    what = "B02,B03,B04,B08 only (as L2A without SCL)" if four_band else "all 13 L1C bands"
+    print(
+        f"\nsentinel2-eolearn: 5 real Sentinel-2 scenes, ~1 km² of forest and meadow, no construction; {what}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        catalog, area = _s2_catalog(Path(tmp) / "cat", four_band)
+        ws = Workspace.init(Path(tmp) / "ws", analyst="benchmark")
+        with ws:
+            site = Site(id="forest", name="eo-learn forest patch", country="SI", kind="other",
+                        geometry=area, precision="facility")  # fmt: skip
+            ws.save_sites([site])
+            import pystac
+
+            items = sorted(
+                str(i.get_self_href())
+                for i in pystac.Catalog.from_file(str(catalog)).get_items(recursive=True)
+            )
+            for scene in archive.ingest_inputs(ws, "forest", items):
+                q = scene.quality
+                print(
+                    f"  scene {scene.captured_at:%Y-%m-%d}: {q.reason() if q else '?'} [{q.method if q else '?'}]"
+                )
+            for label, max_cloud in (
+                ("defaults (--max-cloud 50)", 50.0),
+                ("--max-cloud 100 (no scene left out)", 100.0),
+            ):
+                done = run_monitor(ws, "forest", max_cloud=max_cloud)
+                print(f"  monitor {label}:")
+                for ex in done.excluded:
+                    print(f"    left out {ex.date}: {ex.reason}")
+                for iv in done.intervals:
+                    print(
+                        f"    {iv.start:%Y-%m-%d} -> {iv.end:%Y-%m-%d}: new {iv.new_m2:,.0f} m², cleared {iv.cleared_m2:,.0f} m², usable both {iv.valid_share:.0%}"
+                    )
+                for f in ws.list_findings(kind="imagery.change"):
+                    if f.run_id == done.run_id:
+                        print(f"    FINDING [{f.confidence}] {f.title}")
+                worst = [
+                    f.confidence for f in ws.list_findings(kind="imagery.change") if f.run_id == done.run_id
+                ]
+                print(
+                    f"    findings: {len(worst)}; above 'unlikely': {sum(w in ('roughly even chance', 'likely', 'very likely', 'almost certain') for w in worst)}"
+                )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tile-perf", action="store_true", help="also time a synthetic full Sentinel-2 tile")
     ap.add_argument("--size", type=int, default=10980)
+    ap.add_argument(
+        "--s2-monitor", action="store_true", help="only ingest + monitor the real Sentinel-2 scenes"
+    )
     args = ap.parse_args()
     print(f"armswatch change benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {machine()} (shared with other jobs: timings are noisy)")
@@ -228,6 +346,8 @@ def main() -> None:
     print(f"data: {DATA}")
     if not DATA.is_dir():
         print("DATA ABSENT: nothing to score")
+    elif args.s2_monitor:
+        s2_monitor()
     else:
         dense_set("levir256")
         dense_set("dsifn256")

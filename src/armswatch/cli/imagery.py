@@ -230,10 +230,9 @@ def ingest_cmd(
         )
     for scene in done:
         shift = f", shift {scene.shift[0]:+.2f},{scene.shift[1]:+.2f} px" if scene.shift else ""
-        say(
-            f"{scene.captured_at:%Y-%m-%d}: {scene.artifact_id[:19]}… {scene.valid_fraction:.0%} usable{shift}",
-            quiet,
-        )
+        usable = scene.quality.reason() if scene.quality else f"{scene.valid_fraction:.0%} usable"
+        how = f" [{scene.quality.method}]" if scene.quality else ""
+        say(f"{scene.captured_at:%Y-%m-%d}: {scene.artifact_id[:19]}… {usable}{how}{shift}", quiet)
 
 
 @app.command("monitor")
@@ -248,25 +247,45 @@ def monitor_cmd(
     threshold: Annotated[
         float, typer.Option("--threshold", help="Built-up index rise counted as change.")
     ] = 0.6,
+    max_cloud: Annotated[
+        float,
+        typer.Option(
+            "--max-cloud",
+            help="Leave out scenes with more than this % of the site grid unusable (cloud, haze, shadow, no data).",
+        ),
+    ] = 50.0,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", help="Leave out a scene (date YYYY-MM-DD, artifact id or name); repeatable."
+        ),
+    ] = None,
     workspace: WorkspaceOpt = None,
     fmt: FormatOpt = "table",
     output: OutputOpt = "-",
+    quiet: QuietOpt = False,
 ) -> None:
     """Change between consecutive scenes of a site: time series, findings and evidence chips.
 
-    Example: armswatch imagery monitor february-11-plant
+    Scenes left out (too cloudy or by --exclude) are listed with the reason and recorded in the run.
+
+    Example: armswatch imagery monitor february-11-plant --max-cloud 30 --exclude 2024-06-15
     """
     from armswatch.imagery.change import BuiltupParams
-    from armswatch.imagery.monitor import monitor_site
+    from armswatch.imagery.monitor import run_monitor
 
     ws = open_workspace(workspace)
     with ws:
-        intervals = monitor_site(
+        done = run_monitor(
             ws,
             site,
             params=BuiltupParams(threshold=threshold),
             min_finding_m2=min_finding,
             min_object_m2=min_object,
+            max_cloud=max_cloud,
+            exclude=exclude or (),
         )
-    emit([i.row() for i in intervals], fmt=fmt, output=output,
+    for ex in done.excluded:
+        say(f"left out {ex.date} {ex.scene[:19]}…: {ex.reason}", quiet)
+    emit([i.row() for i in done.intervals], fmt=fmt, output=output,
          columns=["start", "end", "new_m2", "cleared_m2", "objects", "valid_share", "cumulative_new_m2", "finding"])  # fmt: skip

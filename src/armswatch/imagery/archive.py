@@ -14,6 +14,7 @@ from armswatch.imagery.ingest import SCENE_KIND, SiteGrid
 from armswatch.imagery.stac import read_item
 
 if TYPE_CHECKING:
+    from armswatch.imagery.quality import Quality
     from armswatch.provenance.model import Artifact
     from armswatch.workspace import Workspace
 
@@ -64,6 +65,18 @@ class Ingested:
     captured_at: datetime
     valid_fraction: float
     shift: tuple[float, float] | None
+    quality: Quality | None = None
+
+
+def _read_input(ref: str, grid: SiteGrid, captured_at: datetime | None, bands: str | None) -> ingest.Scene:
+    if _is_item(ref):
+        return ingest.scene_from_item(read_item(ref), grid)
+    return ingest.scene_from_file(ref, grid, captured_at, bands)
+
+
+def _usable(art: Artifact) -> float:
+    q = art.metadata.get("quality")
+    return float(q["usable_fraction"] if isinstance(q, dict) else art.metadata.get("valid_fraction", 0.0))
 
 
 def ingest_inputs(
@@ -77,7 +90,12 @@ def ingest_inputs(
     simulated: bool = False,
     source: str | None = None,
 ) -> list[Ingested]:
-    """Ingest files or STAC items for a site, in one recorded run."""
+    """Ingest files or STAC items for a site, in one recorded run.
+
+    Every input is read and masked before anything is stored: an input that does not cover the site
+    (data over less than half of its footprint) is an :class:`InputError` and nothing is stored. Scenes are
+    co-registered to the clearest scene of the site (the largest usable share among the stored scenes and
+    the new ones)."""
     import numpy as np
 
     site = ws.get_site(site_id)
@@ -85,26 +103,35 @@ def ingest_inputs(
         raise InputError("nothing to ingest: give image files or STAC item JSON files/URLs")
     res = _resolution(ws, site_id, refs[0], resolution)
     grid = ingest.site_grid(site.geometry, res)
+    footprint = ingest.site_footprint(site.geometry, grid)
+    scenes: list[ingest.Scene] = []
+    for ref in refs:
+        scene = _read_input(ref, grid, captured_at, bands)
+        cover = ingest.site_coverage(scene, footprint)
+        if cover < ingest.MIN_SITE_COVERAGE:
+            raise InputError(
+                f"does not cover site {site_id}: data over {cover:.0%} of the site "
+                f"(needs {ingest.MIN_SITE_COVERAGE:.0%}); nothing was ingested",
+                path=input_label(ref),
+            )
+        scenes.append(scene)
     existing = [a for a in site_scenes(ws, site_id) if a.metadata["grid"]["key"] == grid.key]
-    reference = ingest.read_scene(ws.artifact_path(existing[0].id)) if existing else None
+    best_old = max(existing, key=_usable, default=None)
+    best_new = max(range(len(scenes)), key=lambda i: _quality_share(scenes[i]))
+    if best_old is not None and _usable(best_old) >= _quality_share(scenes[best_new]):
+        ref_index, ref_bands = -1, ingest.read_scene(ws.artifact_path(best_old.id))
+    else:
+        ref_index, ref_bands = best_new, scenes[best_new].bands
     params = {"site": site_id, "resolution_m": res, "grid": grid.key, "inputs": list(refs)}
     out: list[Ingested] = []
     with ws.run("imagery.ingest", parameters=params) as run:
-        for ref in refs:
-            if _is_item(ref):
-                item = read_item(ref)
-                scene = ingest.scene_from_item(item, grid)
-                src = (
-                    ws.add_source(**SENTINEL_SOURCE)
-                    if "sentinel" in (item.collection or "").lower()
-                    else source
-                )
-            else:
-                scene = ingest.scene_from_file(ref, grid, captured_at, bands)
-                src = source
-            scene = ingest.coregister_scene(scene, reference)
-            if reference is None:
-                reference = scene.bands
+        for i, (ref, scene) in enumerate(zip(refs, scenes, strict=True)):
+            scene = ingest.coregister_scene(scene, None if i == ref_index else ref_bands)
+            src = (
+                ws.add_source(**SENTINEL_SOURCE)
+                if "sentinel" in str(scene.metadata.get("collection") or "").lower()
+                else source
+            )
             valid = float(np.isfinite(scene.bands["red"]).mean())
             meta: dict[str, Any] = {
                 **scene.metadata, "kind": SCENE_KIND, "site": site_id,
@@ -123,10 +150,14 @@ def ingest_inputs(
             )
             run.add_output(art.id)
             reg = scene.metadata.get("registration", {})
-            shift = tuple(reg["shift"]) if isinstance(reg, dict) and "shift" in reg else None
-            out.append(Ingested(art.id, scene.captured_at, valid, shift))
+            shift = tuple(reg["shift"]) if isinstance(reg, dict) and reg.get("applied") else None
+            out.append(Ingested(art.id, scene.captured_at, valid, shift, scene.quality))
         run.summary["scenes"] = len(out)
     return out
+
+
+def _quality_share(scene: ingest.Scene) -> float:
+    return scene.quality.usable_fraction if scene.quality is not None else 0.0
 
 
 def input_label(ref: str) -> str:

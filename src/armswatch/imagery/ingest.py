@@ -14,12 +14,13 @@ from __future__ import annotations
 import math
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import rasterio
 from pyproj import Transformer
 from rasterio.enums import Resampling
@@ -28,13 +29,18 @@ from rasterio.vrt import WarpedVRT
 from shapely.geometry import Point
 
 from armswatch.errors import InputError
-from armswatch.imagery import prepare, raster
+from armswatch.imagery import prepare, quality, raster
+from armswatch.imagery.band import S2_ORDER_L1C
 from armswatch.imagery.feature import Array
 from armswatch.imagery.stac import SceneItem, licence_for
 
 SCENE_KIND = "imagery.scene"
 BANDS = ("red", "green", "blue", "nir", "swir1")
 POINT_HALF_WIDTH_M = 1000.0
+POINT_FOOTPRINT_M = 100.0
+"""A point site's footprint for the coverage check: the pixels within this distance of the point."""
+MIN_SITE_COVERAGE = 0.5
+"""A scene with data over less than this share of the site's footprint is refused at ingest."""
 POLYGON_MARGIN_M = 200.0
 MAX_GRID_PIXELS = 4096 * 4096
 
@@ -114,36 +120,69 @@ class Scene:
     bands: dict[str, Array]
     captured_at: datetime
     metadata: dict[str, Any]
+    quality: quality.Quality | None = None
+    nodata: npt.NDArray[np.bool_] | None = None
+
+
+def _s2_scale(data: Array) -> float:
+    finite = data[np.isfinite(data)]
+    return 10000.0 if finite.size and float(np.nanmax(finite)) > 1.5 else 1.0
+
+
+def scene_quality(
+    bands: dict[str, Array], s2: dict[str, Array] | None, grid: SiteGrid, scale: float, eight_bit: bool
+) -> quality.Quality:
+    """s2cloudless when all L1C bands are there, else the classical test on R, G, B."""
+    if s2 is not None:
+        return quality.sentinel2(
+            {k: v / np.float32(scale) for k, v in s2.items()}, pixel_size_m=grid.resolution
+        )
+    return quality.classical(
+        bands["red"], bands["green"], bands["blue"], pixel_size_m=grid.resolution, scale=scale,
+        eight_bit=eight_bit,
+    )  # fmt: skip
 
 
 def scene_from_item(item: SceneItem, grid: SiteGrid) -> Scene:
-    """Read a STAC item's band assets onto the grid and mask clouds (SCL when present)."""
+    """Read a STAC item's band assets onto the grid; usable mask by s2cloudless (L1C items), SCL (L2A) or
+    the classical test."""
     bands = {r: _warp_band(item.bands[r], 1, grid, Resampling.bilinear) for r in BANDS if r in item.bands}
-    scale = (
-        10000.0
-        if max(float(np.nanmax(b)) if np.isfinite(b).any() else 0 for b in bands.values()) > 1.5
-        else 1.0
-    )
-    if "scl" in item.bands:
-        valid = prepare.scl_mask(_warp_band(item.bands["scl"], 1, grid, Resampling.nearest).astype(np.uint8))
-        how = "sentinel-2 scl"
+    scale = _s2_scale(bands["red"])
+    s2 = None
+    if all(f"s2:{b}" in item.bands for b in (*quality.S2CLOUDLESS_BANDS, "B03")):
+        s2 = {b: _warp_band(item.bands[f"s2:{b}"], 1, grid, Resampling.bilinear)
+              for b in (*quality.S2CLOUDLESS_BANDS, "B03")}  # fmt: skip
+    if s2 is None and "scl" in item.bands:
+        classes = _warp_band(item.bands["scl"], 1, grid, Resampling.nearest).astype(np.uint8)
+        q = quality.scl(classes, ~np.isfinite(bands["red"]))
     else:
-        valid = prepare.heuristic_cloud_mask(
-            bands["blue"], bands["green"], bands["red"], grid.resolution, scale
-        )
-        how = "heuristic"
+        q = scene_quality(bands, s2, grid, scale, eight_bit=False)
     meta = {
         "item_id": item.id, "collection": item.collection, "platform": item.platform,
-        "cloud_cover": item.cloud_cover, "licence": item.licence, "input": item.self_href, "cloud_mask": how,
-        "reflectance_scale": scale,
+        "cloud_cover": item.cloud_cover, "licence": item.licence, "input": item.self_href,
+        "cloud_mask": q.method, "quality": q.as_dict(), "reflectance_scale": scale,
     }  # fmt: skip
-    return Scene(_apply_mask(bands, valid), item.datetime, meta)
+    return Scene(quality.apply(bands, q.usable), item.datetime, meta, q, ~np.isfinite(bands["red"]))
+
+
+def _s2_file_bands(info: raster.ImageInfo) -> dict[str, int] | None:
+    """Zero-based indexes of the Sentinel-2 L1C bands s2cloudless needs, when the file has them all."""
+    with raster.open_image(info.path) as ds:
+        names = [(d or "").strip().upper() for d in ds.descriptions]
+    wanted = (*quality.S2CLOUDLESS_BANDS, "B03")
+    found = {n: i for i, n in enumerate(names) if n in wanted}
+    if len(found) == len(wanted):
+        return found
+    if info.count == 13 and not any(names):
+        return {b: S2_ORDER_L1C.index(b) for b in wanted}
+    return None
 
 
 def scene_from_file(
     path: str, grid: SiteGrid, captured_at: datetime | None, bands_option: str | None
 ) -> Scene:
-    """Read a georeferenced raster file onto the grid (bands by role), heuristic cloud mask."""
+    """Read a georeferenced raster file onto the grid (bands by role); usable mask by s2cloudless for
+    13-band Sentinel-2 L1C files, else the classical test (8-bit images: fitted clear-sky line)."""
     info = raster.image_info(path, bands_option)
     when = captured_at or _file_datetime(path)
     if when is None:
@@ -152,23 +191,43 @@ def scene_from_file(
     if not {"red", "green", "blue"} <= roles.keys():
         raise InputError("need red, green and blue bands (see --bands)", path=path)
     bands = {r: _warp_band(path, i + 1, grid, Resampling.bilinear) for r, i in roles.items()}
-    scale = prepare.reflectance_scale(info.dtype, bands["red"])
-    if info.dtype == "uint8":
-        valid = np.ones((grid.height, grid.width), dtype=bool)
-        how = "none (8-bit image, not reflectance)"
-    else:
-        valid = prepare.heuristic_cloud_mask(
-            bands["blue"], bands["green"], bands["red"], grid.resolution, scale
-        )
-        how = "heuristic"
-    meta = {"input": str(path), "cloud_mask": how, "reflectance_scale": scale, "cloud_cover": None}
+    eight_bit = info.dtype == "uint8"
+    scale = 255.0 if eight_bit else prepare.reflectance_scale(info.dtype, bands["red"])
+    s2_idx = None if eight_bit else _s2_file_bands(info)
+    s2 = (
+        {b: _warp_band(path, i + 1, grid, Resampling.bilinear) for b, i in s2_idx.items()} if s2_idx else None
+    )
+    q = scene_quality(bands, s2, grid, scale, eight_bit)
+    meta = {"input": str(path), "cloud_mask": q.method, "quality": q.as_dict(), "reflectance_scale": scale,
+            "cloud_cover": None}  # fmt: skip
     return Scene(
-        _apply_mask(bands, valid), when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC), meta
+        quality.apply(bands, q.usable),
+        when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC),
+        meta,
+        q,
+        ~np.isfinite(bands["red"]),
     )
 
 
-def _apply_mask(bands: dict[str, Array], valid: Any) -> dict[str, Array]:
-    return {r: np.where(valid, b, np.float32(np.nan)).astype(np.float32) for r, b in bands.items()}
+def site_coverage(scene: Scene, footprint: npt.NDArray[np.bool_]) -> float:
+    """Share of the site's footprint pixels where the scene has data (clouds count as covered)."""
+    if scene.nodata is None or not footprint.any():
+        return 1.0
+    return float(1.0 - (scene.nodata & footprint).sum() / footprint.sum())
+
+
+def site_footprint(geometry: Any, grid: SiteGrid) -> npt.NDArray[np.bool_]:
+    """Grid pixels inside the site polygon, or within ``POINT_FOOTPRINT_M`` of a point site."""
+    import shapely
+    from rasterio.features import geometry_mask
+
+    tr = Transformer.from_crs("EPSG:4326", grid.crs, always_xy=True)
+    geom = shapely.transform(geometry, tr.transform, interleaved=False)
+    if isinstance(geometry, Point):
+        geom = geom.buffer(POINT_FOOTPRINT_M)
+    inside = geometry_mask([geom], out_shape=(grid.height, grid.width),
+                           transform=rasterio.Affine(*grid.transform), invert=True, all_touched=True)  # fmt: skip
+    return np.asarray(inside, dtype=bool)
 
 
 def _file_datetime(path: str) -> datetime | None:
@@ -188,7 +247,7 @@ def _file_datetime(path: str) -> datetime | None:
 def coregister_scene(scene: Scene, reference: dict[str, Array] | None) -> Scene:
     """Shift the scene onto the reference scene (no-op for the first scene of a site)."""
     if reference is None:
-        return Scene(scene.bands, scene.captured_at, {**scene.metadata, "registration": {"reference": True}})
+        return replace(scene, metadata={**scene.metadata, "registration": {"reference": True}})
     roles = ("red", "green", "blue")
     ref = np.stack([reference[r] for r in roles])
     img = np.stack([scene.bands[r] for r in roles])
@@ -204,7 +263,7 @@ def coregister_scene(scene: Scene, reference: dict[str, Array] | None) -> Scene:
         out = {r: np.where(nan, np.float32(np.nan), b) for r, b in out.items()}
     else:
         out = scene.bands
-    return Scene(out, scene.captured_at, {**scene.metadata, "registration": asdict(reg)})
+    return replace(scene, bands=out, metadata={**scene.metadata, "registration": asdict(reg)})
 
 
 def scene_tiff(scene: Scene, grid: SiteGrid) -> bytes:

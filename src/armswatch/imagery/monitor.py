@@ -9,6 +9,7 @@ as evidence. The series (one row per interval) is written to ``tables/imagery_se
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -23,9 +24,11 @@ from armswatch.errors import InputError
 from armswatch.imagery import chip, footprint, prepare
 from armswatch.imagery.archive import grid_of, site_scenes
 from armswatch.imagery.change import BuiltupParams, detect_builtup
-from armswatch.imagery.ingest import read_scene
+from armswatch.imagery.ingest import Scene, coregister_scene, read_scene
+from armswatch.provenance.confidence import confidence_from_probability
 
 if TYPE_CHECKING:
+    from armswatch.provenance.model import Artifact
     from armswatch.workspace import Workspace
 
 FINDING_KIND = "imagery.change"
@@ -73,28 +76,134 @@ def _rgb(bands: dict[str, np.ndarray], nir: bool = False) -> np.ndarray:
     return np.stack([bands[r] for r in roles]).astype(np.float32)
 
 
-def _confidence(area: float, mean_score: float, min_area: float) -> str:
-    """ICD 203 wording: large, clear-cut change is 'likely'; near the thresholds 'roughly even chance'."""
-    if area >= 3 * min_area and mean_score >= 0.85:
-        return "likely"
-    return "roughly even chance"
+MAX_CLOUD_PCT = 50.0
+"""Default ``--max-cloud``: scenes with more than this share of the site grid unusable are excluded."""
+CLEAR_PAIR = 0.8
+"""Both dates at least this usable for a finding to reach 'likely'."""
+MOSTLY_CLOUDY = 0.5
 
 
-def monitor_site(
+def confidence(area: float, mean_score: float, min_area: float, usable: tuple[float, float, float]) -> str:
+    """ICD 203 word for a change finding from its size, its mean score and how much of each date was usable.
+
+    ``usable`` is (before, after, both): the usable shares of each scene and of the pair. Large, clear-cut
+    change (≥ 3× the finding threshold, mean score ≥ 0.85) on a clear pair is 'likely'. A pair where the
+    least usable of the three is under 80 % is at most 'roughly even chance', under 50 % (mostly cloudy)
+    at most 'unlikely'; so is a finding whose mean score is under 0.6 (barely over the threshold)."""
+    p = 0.70 if area >= 3 * min_area and mean_score >= 0.85 else 0.50
+    worst = min(usable)
+    if worst < CLEAR_PAIR:
+        p = min(p, 0.50)
+    if worst < MOSTLY_CLOUDY or mean_score < 0.6:
+        p = min(p, 0.40)
+    return confidence_from_probability(p)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A scene left out of monitoring and why."""
+
+    scene: str
+    date: str
+    reason: str
+
+    def row(self) -> dict[str, str]:
+        return {"scene": self.scene, "date": self.date, "reason": self.reason}
+
+
+def _scene_usable(art: Artifact) -> float:
+    q = art.metadata.get("quality")
+    if isinstance(q, dict) and "usable_fraction" in q:
+        return float(q["usable_fraction"])
+    return float(art.metadata.get("valid_fraction", 0.0))
+
+
+def _matches(art: Artifact, key: str) -> bool:
+    day = art.captured_at.date().isoformat() if art.captured_at else ""
+    return key in (art.id, art.name, day) or (len(key) >= 8 and art.id.removeprefix("sha256:").startswith(
+        key.removeprefix("sha256:")))  # fmt: skip
+
+
+def select_scenes(
+    scenes: list[Artifact], *, max_cloud: float, exclude: Sequence[str]
+) -> tuple[list[Artifact], list[Exclusion]]:
+    """Scenes kept for monitoring and the ones left out (by the analyst, or too cloudy), with reasons."""
+    if not 0 <= max_cloud <= 100:
+        raise InputError(f"--max-cloud must be a percentage between 0 and 100 (got {max_cloud:g})")
+    unknown = [k for k in exclude if not any(_matches(a, k) for a in scenes)]
+    if unknown:
+        raise InputError(f"--exclude {unknown[0]!r} matches no scene of the site (give a date, id or name)")
+    kept, out = [], []
+    for art in scenes:
+        day = art.captured_at.date().isoformat() if art.captured_at else "?"
+        usable = _scene_usable(art)
+        q = art.metadata.get("quality") or {}
+        if any(_matches(art, k) for k in exclude):
+            out.append(Exclusion(art.id, day, "excluded by the analyst"))
+        elif usable < 1.0 - max_cloud / 100.0:
+            causes = ", ".join(f"{k} {float(q[k]):.0%}" for k in ("cloud", "haze", "shadow", "nodata")
+                               if float(q.get(k, 0.0)) >= 0.005)  # fmt: skip
+            out.append(Exclusion(art.id, day, f"{usable:.0%} usable ({causes or 'masked'}), under the "
+                                              f"{100 - max_cloud:g} % needed by --max-cloud {max_cloud:g}"))  # fmt: skip
+        else:
+            kept.append(art)
+    return kept, out
+
+
+def _aligned(ws: Workspace, scenes: list[Artifact]) -> dict[str, dict[str, np.ndarray]]:
+    """Every kept scene's bands, shifted onto the clearest kept scene (the co-registration reference)."""
+    ref = max(scenes, key=_scene_usable)
+    ref_bands = read_scene(ws.artifact_path(ref.id))
+    out = {}
+    for art in scenes:
+        bands = read_scene(ws.artifact_path(art.id))
+        if art.id != ref.id:
+            assert art.captured_at is not None
+            bands = coregister_scene(Scene(bands, art.captured_at, {}), ref_bands).bands
+        out[art.id] = bands
+    return out
+
+
+@dataclass(frozen=True)
+class Monitored:
+    """What a monitoring run produced: the intervals and the scenes left out."""
+
+    intervals: list[Interval]
+    excluded: list[Exclusion]
+    run_id: str
+
+
+def monitor_site(ws: Workspace, site_id: str, **options: Any) -> list[Interval]:
+    """The intervals of :func:`run_monitor` (same options)."""
+    return run_monitor(ws, site_id, **options).intervals
+
+
+def run_monitor(
     ws: Workspace,
     site_id: str,
     *,
     params: BuiltupParams | None = None,
     min_finding_m2: float = MIN_FINDING_M2,
     min_object_m2: float = MIN_OBJECT_M2,
-) -> list[Interval]:
-    """Run change detection over the site's scene series and record findings in one run."""
+    max_cloud: float = MAX_CLOUD_PCT,
+    exclude: Sequence[str] = (),
+) -> Monitored:
+    """Run change detection over the site's scene series and record findings in one run.
+
+    Scenes named in ``exclude`` (date, id or name) and scenes with more than ``max_cloud`` % of the grid
+    unusable are left out, with the reason in the run summary (``excluded``)."""
     site = ws.get_site(site_id)
     scenes = site_scenes(ws, site_id)
     if len(scenes) < 2:
         raise InputError(f"site {site_id} has {len(scenes)} ingested scene(s); monitoring needs at least 2")
     grid_key = scenes[-1].metadata["grid"]["key"]
     scenes = [s for s in scenes if s.metadata["grid"]["key"] == grid_key]
+    scenes, excluded = select_scenes(scenes, max_cloud=max_cloud, exclude=exclude)
+    if len(scenes) < 2:
+        why = "; ".join(f"{e.date}: {e.reason}" for e in excluded)
+        raise InputError(
+            f"site {site_id}: {len(scenes)} scene(s) left after exclusions, monitoring needs 2 ({why})"
+        )
     params = replace(params or BuiltupParams(), direction="both")
     grid = grid_of(scenes[0])
     simulated = any(s.simulated for s in scenes)
@@ -102,16 +211,19 @@ def monitor_site(
     intervals: list[Interval] = []
     cumulative = 0.0
     run_params = {"site": site_id, "method": "builtup", "threshold": params.threshold,
-                  "min_finding_m2": min_finding_m2, "min_object_m2": min_object_m2, "grid": grid_key}  # fmt: skip
+                  "min_finding_m2": min_finding_m2, "min_object_m2": min_object_m2, "grid": grid_key,
+                  "max_cloud": max_cloud, "exclude": list(exclude)}  # fmt: skip
     previous = {f.title: f.id for f in ws.list_findings(kind=FINDING_KIND, subject=f"site:{site_id}")}
     with ws.run("imagery.monitor", parameters=run_params, inputs=[s.id for s in scenes]) as run:
-        prev = read_scene(ws.artifact_path(scenes[0].id))
+        run.summary["excluded"] = [e.row() for e in excluded]
+        aligned = _aligned(ws, scenes)
         for a_art, b_art in itertools.pairwise(scenes):
-            cur = read_scene(ws.artifact_path(b_art.id))
+            prev, cur = aligned[a_art.id], aligned[b_art.id]
             nir = "nir" in prev and "nir" in cur
             a, b = _rgb(prev, nir), _rgb(cur, nir)
             valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
             share = float(valid.mean())
+            usable3 = (_scene_usable(a_art), _scene_usable(b_art), share)
             # scenes of one site are mostly unchanged: per-band invariant-pixel normalisation removes colour
             # casts (atmosphere, sensor) that the per-image standardisation alone cannot
             b_norm, _ = prepare.normalise(a, b, valid)
@@ -155,27 +267,29 @@ def monitor_site(
                     summary=(
                         f"{len(new)} new built-up object(s) totalling {new_m2:,.0f} m² appeared between {d0} and "
                         f"{d1}; {cleared_m2:,.0f} m² looks cleared or demolished. Training-free built-up-index "
-                        f"change on {grid.resolution:g} m imagery; {share:.0%} of the site grid usable in both."
+                        f"change on {grid.resolution:g} m imagery; {share:.0%} of the site grid usable in both "
+                        f"(before {usable3[0]:.0%}, after {usable3[1]:.0%} usable after cloud, haze and shadow "
+                        "masking)."
                     ),
                     subjects=[f"site:{site_id}"],
                     geometry=mapping(geom),
                     start=a_art.captured_at,
                     end=b_art.captured_at,
-                    confidence=_confidence(new_m2, mean_score, min_finding_m2),
+                    confidence=confidence(new_m2, mean_score, min_finding_m2, usable3),
                     evidence=[ev_a.id, ev_b.id, a_art.id, b_art.id],
                     details={"new_m2": round(new_m2), "cleared_m2": round(cleared_m2), "objects": len(new),
                              "mean_score": round(mean_score, 3), "valid_share": round(share, 3),
+                             "usable_before": round(usable3[0], 3), "usable_after": round(usable3[1], 3),
                              "chips": {"before": ev_a.id, "after": ev_b.id}},
                 )  # fmt: skip
             intervals.append(
                 Interval(a_art.id, b_art.id, a_art.captured_at, b_art.captured_at, new_m2, cleared_m2,
                          len(fps), share, cumulative, fid)
             )  # fmt: skip
-            prev = cur
         write_series(ws, site_id, intervals)
         run.summary["intervals"] = len(intervals)
         run.summary["findings"] = sum(1 for i in intervals if i.finding_id)
-    return intervals
+    return Monitored(intervals, excluded, run.id)
 
 
 def write_series(ws: Workspace, site_id: str, intervals: list[Interval]) -> None:

@@ -1,9 +1,8 @@
-"""Scene preparation on arrays: co-registration, cloud/shadow masking, radiometric normalisation.
+"""Scene preparation on arrays: co-registration, radiometric normalisation.
 
 * Co-registration: sub-pixel translation between a scene and the site's reference scene by phase
   correlation of gradient magnitudes (robust to brightness and season), applied with spline resampling.
-* Cloud masking: Sentinel-2 Scene Classification (SCL) when present; otherwise a documented heuristic
-  for reflectance data (bright, white, blue-high pixels are cloud; dark pixels next to clouds, shadow).
+* Cloud masking is in :mod:`armswatch.imagery.quality`.
 * Radiometric normalisation: per-band gain/offset fitted on pseudo-invariant pixels (the pixels whose
   standardised change is smallest), in the spirit of Canty & Nielsen's IR-MAD normalisation.
 """
@@ -22,15 +21,8 @@ from armswatch.imagery.feature import Array
 
 Mask = npt.NDArray[np.bool_]
 
-SCL_INVALID = {0: "no data", 1: "saturated or defective", 3: "cloud shadow", 8: "cloud medium probability",
-               9: "cloud high probability", 10: "thin cirrus"}  # fmt: skip
-"""Sentinel-2 L2A SCL classes treated as unusable."""
-
-CLOUD_BLUE_REFLECTANCE = 0.20
-CLOUD_WHITENESS = 0.25
-SHADOW_DARKNESS = 0.04
-SHADOW_SEARCH_M = 600.0
-CLOUD_MARGIN_M = 60.0
+MIN_REGISTRATION_SHARE = 0.3
+"""Scenes with fewer usable pixels than this are not co-registered (too little to match on)."""
 MAX_SHIFT_PX = 5.0
 
 
@@ -41,13 +33,21 @@ class Registration:
     shift: tuple[float, float]
     error: float
     applied: bool
+    note: str = ""
 
 
 def _gradient(image: Array) -> Array:
-    light = np.nan_to_num(image.mean(axis=0))
+    """Gradient magnitude of the mean band; unusable (NaN) pixels are filled with the median and the
+    edges they would create are zeroed, so cloud outlines do not drive the match."""
+    light = image.mean(axis=0)
+    ok = np.isfinite(light)
+    light = np.where(ok, light, np.float32(np.median(light[ok]) if ok.any() else 0.0))
     gy = ndi.sobel(light, axis=0)
     gx = ndi.sobel(light, axis=1)
-    return np.asarray(np.hypot(gx, gy), dtype=np.float32)
+    grad = np.hypot(gx, gy)
+    if not ok.all():
+        grad[~ndi.binary_erosion(ok, iterations=2)] = 0.0
+    return np.asarray(grad, dtype=np.float32)
 
 
 def coregister(reference: Array, image: Array, max_shift: float = MAX_SHIFT_PX) -> tuple[Array, Registration]:
@@ -57,6 +57,10 @@ def coregister(reference: Array, image: Array, max_shift: float = MAX_SHIFT_PX) 
     is not of the same place) and are reported with ``applied=False``."""
     if reference.shape[1:] != image.shape[1:]:
         raise InputError(f"scene {image.shape[1:]} and reference {reference.shape[1:]} differ in size")
+    shares = [float(np.isfinite(x).all(axis=0).mean()) for x in (reference, image)]
+    if min(shares) < MIN_REGISTRATION_SHARE:
+        note = f"not co-registered: {min(shares):.0%} usable pixels (needs {MIN_REGISTRATION_SHARE:.0%})"
+        return image, Registration((0.0, 0.0), float("nan"), False, note)
     shift, error, _ = phase_cross_correlation(  # type: ignore[no-untyped-call]
         _gradient(reference), _gradient(image), upsample_factor=20
     )
@@ -65,35 +69,6 @@ def coregister(reference: Array, image: Array, max_shift: float = MAX_SHIFT_PX) 
         return image, Registration((dy, dx), float(error), False)
     moved = np.stack([ndi.shift(b, (dy, dx), order=1, mode="nearest") for b in image]).astype(np.float32)
     return moved, Registration((dy, dx), float(error), True)
-
-
-def scl_mask(scl: npt.NDArray[np.integer]) -> Mask:
-    """Usable pixels according to the Sentinel-2 SCL band."""
-    return np.asarray(~np.isin(scl, list(SCL_INVALID)))
-
-
-def heuristic_cloud_mask(
-    blue: Array, green: Array, red: Array, pixel_size_m: float, reflectance_scale: float = 1.0
-) -> Mask:
-    """Usable pixels by a simple reflectance heuristic (for scenes without SCL).
-
-    Cloud: blue reflectance > 0.20 and whiteness (max-min of the visible bands over their mean) < 0.25.
-    Shadow: visible mean reflectance < 0.04 within ``SHADOW_SEARCH_M`` of a cloud. Snow, bright roofs
-    and sand can be mistaken for cloud; the mask is conservative by design (false clouds are only lost
-    pixels, missed clouds are false change)."""
-    b = blue / np.float32(reflectance_scale)
-    g = green / np.float32(reflectance_scale)
-    r = red / np.float32(reflectance_scale)
-    mean = (b + g + r) / 3
-    white = (np.maximum(np.maximum(b, g), r) - np.minimum(np.minimum(b, g), r)) / (mean + 1e-6)
-    cloud = (b > CLOUD_BLUE_REFLECTANCE) & (white < CLOUD_WHITENESS)
-    if cloud.any():  # cloud edges are thin and translucent: widen the mask by ~60 m
-        cloud = ndi.binary_dilation(cloud, iterations=max(2, round(CLOUD_MARGIN_M / pixel_size_m)))
-    shadow = np.zeros_like(cloud)
-    if cloud.any():
-        near = ndi.binary_dilation(cloud, iterations=max(1, int(SHADOW_SEARCH_M / pixel_size_m)))
-        shadow = near & (mean < SHADOW_DARKNESS)
-    return np.asarray(~(cloud | shadow))
 
 
 def reflectance_scale(dtype: str, sample: Array) -> float:

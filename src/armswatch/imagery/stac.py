@@ -32,6 +32,15 @@ ROLE_KEYS = {
 }
 """Asset keys per band role in Earth Search, Planetary Computer (Sentinel-2) and Landsat C2 items."""
 
+S2_BAND_KEYS = {
+    "B01": ("coastal", "B01", "b01"), "B02": ("blue", "B02", "b02"), "B03": ("green", "B03", "b03"),
+    "B04": ("red", "B04", "b04"), "B05": ("rededge1", "B05", "b05"), "B08": ("nir", "B08", "b08"),
+    "B8A": ("nir08", "B8A", "b8a"), "B09": ("nir09", "B09", "b09"), "B10": ("cirrus", "B10", "b10"),
+    "B11": ("swir16", "B11", "b11"), "B12": ("swir22", "B12", "b12"),
+}  # fmt: skip
+"""Sentinel-2 band asset keys (Earth Search names, then band names). When an item has all of them (an L1C
+item: L2A items have no B10), ingest runs the s2cloudless cloud detector; they are kept as ``s2:Bxx``."""
+
 LICENCES = {
     "sentinel-2": "Copernicus Sentinel data terms: free, full and open; credit 'contains modified Copernicus "
     "Sentinel data [year]'",
@@ -90,6 +99,9 @@ def scene_item(item: Any) -> SceneItem:
     if when is None:
         raise InputError(f"STAC item {item.id} has no datetime")
     bands = {role: href for role, keys in ROLE_KEYS.items() if (href := _asset_href(item, keys))}
+    s2 = {f"s2:{b}": href for b, keys in S2_BAND_KEYS.items() if (href := _asset_href(item, keys))}
+    if len(s2) == len(S2_BAND_KEYS) and "sentinel" in (item.collection_id or "").lower():
+        bands.update(s2)
     if not {"red", "green", "blue"} <= bands.keys():
         raise InputError(f"STAC item {item.id} has no red/green/blue band assets (found {sorted(bands)})")
     props = item.properties
