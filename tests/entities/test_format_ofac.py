@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from armswatch.entities.importer import detect_format, load_entities, ofac_parts
+from armswatch.entities.problem import by_reason
 from armswatch.errors import MissingFileError
 
 from .fixtures import write_ofac
@@ -33,7 +34,7 @@ def test_ofac_vessel_imo_mmsi_flags_and_owner(tmp_path: Path) -> None:
 def test_ofac_bad_imo_check_digit_is_counted(tmp_path: Path) -> None:
     snap = load_entities(write_ofac(tmp_path))
     assert _by_id(snap, "ofac-15001").get("imoNumber") == []
-    assert snap.problems["ofac: vessel IMO with bad check digit"] == 1
+    assert by_reason(snap.problems)["ofac: vessel IMO with bad check digit"] == 1
 
 
 def test_ofac_programs_aliases_addresses(tmp_path: Path) -> None:
@@ -44,7 +45,7 @@ def test_ofac_programs_aliases_addresses(tmp_path: Path) -> None:
     assert komid.get("country") == ["kp"]
     sanction = _by_id(snap, "ofac-9345-sanction")
     assert set(sanction.get("program")) == {"NPWMD", "DPRK2"}
-    assert snap.problems["ofac: address for unknown ent_num"] == 1
+    assert by_reason(snap.problems)["ofac: address for unknown ent_num"] == 1
 
 
 def test_ofac_comments_continue_remarks_and_link(tmp_path: Path) -> None:
@@ -81,7 +82,7 @@ def test_linked_to_name_ending_in_period() -> None:
     snap = parse_ofac({"primary": primary}, dataset="us_ofac_sdn", list_date=None)
     (link,) = [e for e in snap.entities if e.schema.name == "UnknownLink"]
     assert link.get("object") == ["ofac-1"]
-    assert snap.problems["ofac: Linked To a name not in the list"] == 1
+    assert by_reason(snap.problems)["ofac: Linked To a name not in the list"] == 1
 
 
 def test_consolidated_set_names_and_dataset(tmp_path: Path) -> None:
@@ -95,7 +96,7 @@ def test_consolidated_set_names_and_dataset(tmp_path: Path) -> None:
     assert set(files) == {"primary", "add", "alt"}
     snap = load_entities(tmp_path / "CONS_PRIM.CSV")
     assert snap.dataset == "us_ofac_cons"
-    assert snap.problems["ofac: no comments file next to the primary file"] == 1
+    assert by_reason(snap.problems)["ofac: no comments file next to the primary file"] == 1
 
 
 def test_ofac_birth_dates_in_remarks_are_kept_and_passport_is_the_number_only() -> None:
@@ -123,7 +124,7 @@ def test_ofac_birth_dates_in_remarks_are_kept_and_passport_is_the_number_only() 
         "ofac-5": ["1960-01-01", "1961", "1962-12-31"],
         "ofac-6": [],
     }
-    assert snap.problems["ofac: unparsed birthDate"] == 1
+    assert by_reason(snap.problems)["ofac: unparsed birthDate"] == 1
     passports = {e.id: e.get("passportNumber") for e in snap.entities if e.schema.name == "Person"}
     assert passports["ofac-1"] == ["381420754"]
     assert passports["ofac-3"] == ["0310857"]
@@ -146,4 +147,4 @@ def test_linked_to_a_shared_name_picks_the_party_of_the_same_programme() -> None
     snap = parse_ofac({"primary": primary}, dataset="us_ofac_sdn", list_date=None)
     links = {e.first("subject"): e.get("object") for e in snap.entities if e.schema.name == "UnknownLink"}
     assert links == {"ofac-20130": ["ofac-20129"]}
-    assert snap.problems["ofac: Linked To a name several parties share"] == 1
+    assert by_reason(snap.problems)["ofac: Linked To a name several parties share"] == 1

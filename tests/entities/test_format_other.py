@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from armswatch.entities.importer import load_entities
+from armswatch.entities.problem import by_reason
 from armswatch.errors import InputError
 
 
@@ -45,7 +46,7 @@ def test_user_csv_with_mapping(tmp_path: Path) -> None:
     assert vessel.id == "mine-A1"
     assert vessel.get("imoNumber") == ["9161003"]
     assert sorted(vessel.get("alias")) == ["STAR", "STELLA"]
-    assert snap.problems["csv: unknown schema"] == 1
+    assert by_reason(snap.problems)["csv: unknown schema"] == 1
 
 
 def test_user_csv_unknown_column(tmp_path: Path) -> None:
@@ -76,4 +77,4 @@ def test_user_csv_keeps_imo_company_numbers_and_checks_ship_numbers(tmp_path: Pa
     by_id = {e.id: e for e in snap.entities}
     assert by_id["mine-C1"].get("imoNumber") == ["5434358"]  # a company number has no check digit
     assert by_id["mine-V1"].get("imoNumber") == []
-    assert snap.problems["csv: bad IMO number"] == 1
+    assert by_reason(snap.problems)["csv: bad IMO number"] == 1

@@ -7,6 +7,7 @@ import pytest
 
 from armswatch.entities.format_un import parse_un_xml
 from armswatch.entities.importer import load_entities
+from armswatch.entities.problem import by_reason
 from armswatch.errors import InputError
 
 from .fixtures import un_xml
@@ -74,7 +75,8 @@ def test_wrong_root_is_input_error() -> None:
 def test_record_without_dataid_is_counted_not_fatal() -> None:
     text = un_xml().replace("<DATAID>690735</DATAID>", "")
     snap = parse_un_xml(text.encode())
-    assert snap.problems["un: record without DATAID"] == 1
+    assert by_reason(snap.problems)["un: record without DATAID"] == 1
+    assert any(k == "un: record without DATAID (first: ENTITY 1)" for k in snap.problems)
     assert any(e.id == "unsc-6908001" for e in snap.entities)
 
 
@@ -114,3 +116,28 @@ def test_un_birth_year_range_covers_every_year() -> None:
     )
     person = _by_id(parse_un_xml(xml.encode()), "unsc-7")
     assert sorted(person.get("birthDate")) == ["1973", "1974", "1975", "1976"]
+
+
+@pytest.mark.parametrize("encoding", ["NaN", "UTF-16", "x" * 300])
+def test_impossible_encoding_is_input_error(encoding: str) -> None:
+    """Regression (issue 9): encoding="NaN" raised LookupError (traceback)."""
+    data = f'<?xml version="1.0" encoding="{encoding}"?><CONSOLIDATED_LIST/>'.encode()
+    with pytest.raises(InputError):
+        parse_un_xml(data, source="x.xml")
+
+
+def test_too_many_elements_is_refused_before_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import armswatch.entities.format_un as un
+
+    monkeypatch.setattr(un, "MAX_MARKUP", 100)
+    with pytest.raises(InputError, match="more than 100 XML elements"):
+        parse_un_xml(b"<CONSOLIDATED_LIST>" + b"<a/>" * 200 + b"</CONSOLIDATED_LIST>", source="x.xml")
+
+
+def test_between_years_in_other_digits_are_not_a_crash() -> None:
+    text = un_xml().replace(
+        "<INDIVIDUAL_DATE_OF_BIRTH>",
+        "<INDIVIDUAL_DATE_OF_BIRTH><FROM_YEAR>\u00b2\u00b2</FROM_YEAR><TO_YEAR>1999</TO_YEAR>",
+        1,
+    )
+    parse_un_xml(text.encode(), source="x.xml")

@@ -1,18 +1,46 @@
-"""Reading the small CSV files users hand to ``screen`` and ``entities compare``.
+"""Reading CSV text from users and lists, with bounded memory and per-record problems.
 
-One place for what both need: a missing file, text that is not UTF-8 and a missing column are input
-errors naming the file (and line); every row comes with the line it ends on in the file (blank
-lines and quoted line breaks included), so per-row problems name the right line.
+:func:`iter_lines` feeds :mod:`csv` one line at a time (``io.StringIO`` would copy the whole text at
+four bytes a character); :data:`MAX_COLUMNS` bounds a header (a 100,000-column header would make
+every row a 100,000-key dict). A cell over the :mod:`csv` field limit (128 KiB) makes that record
+unreadable, not the file: readers count it and go on.
+
+:func:`csv_rows` reads the small CSV files users hand to ``screen`` and ``entities compare``: a
+missing file, text that is not UTF-8 and a missing column are input errors naming the file (and
+line); every row comes with the line it ends on in the file (blank lines and quoted line breaks
+included), so per-row problems name the right line.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Final
 
 from armswatch.errors import InputError, MissingFileError
+
+MAX_COLUMNS: Final = 1000
+
+
+def iter_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ``\\n`` endings, one at a time (no copy of the whole)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+def check_header(header: Sequence[str], source: str) -> None:
+    """Refuse a header with more than :data:`MAX_COLUMNS` columns (line 1 of ``source``)."""
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"header has {len(header):,} columns (at most {MAX_COLUMNS:,})", path=source, record=1
+        )
 
 
 def csv_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str | None]]]:
@@ -24,9 +52,10 @@ def csv_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[st
     except UnicodeDecodeError as exc:
         line = exc.object[: exc.start].count(b"\n") + 1
         raise InputError("not UTF-8 text (save the file as UTF-8)", path=str(path), record=line) from exc
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(iter_lines(text))
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
+        check_header(header, str(path))
         missing = [c for c in required if c not in header]
         if missing:
             raise InputError(
@@ -38,4 +67,4 @@ def csv_rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[st
         for row in reader:
             yield reader.line_num, row
     except csv.Error as exc:
-        raise InputError(f"unreadable CSV: {exc}", path=str(path), record=reader.line_num) from exc
+        raise InputError(f"unreadable CSV: {exc}", path=str(path), record=reader.reader.line_num) from exc

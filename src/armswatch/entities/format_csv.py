@@ -4,21 +4,24 @@ The mapping says which CSV column fills which FtM property, e.g.
 ``{"id": "ref", "schema": "type", "name": "name", "alias": "aka", "imoNumber": "imo"}``. ``id`` is
 required (or the row number is used, prefixed with the dataset); ``schema`` may be a column or a
 fixed schema (``schema="Vessel"`` when no such column exists). Multiple values in one cell can be
-split with ``separator``. Rows with an unknown schema or no name are counted in ``problems``.
+split with ``separator``. Rows with an unknown schema or no name, or a cell over the CSV field limit,
+are counted in ``problems`` by reason with the first line (the header is line 1); a header of more
+than :data:`~armswatch.entities.csvfile.MAX_COLUMNS` columns is refused.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
+from armswatch.entities.csvfile import check_header, iter_lines
+from armswatch.entities.problem import Problems
 from armswatch.entities.snapshot import ListSnapshot, new_entity
 from armswatch.errors import InputError
 from armswatch.types.imo import clean_imo
@@ -56,12 +59,14 @@ def parse_csv(
     source: str = "<text>",
 ) -> ListSnapshot:
     """Parse CSV text with a header row using ``mapping`` (FtM property → column)."""
+    counter: Counter[str] = Counter()
+    problems = Problems(counter)
+    reader = csv.DictReader(iter_lines(text))
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
         header = list(reader.fieldnames or [])
-        records = list(reader)
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", path=source) from exc
+        raise InputError(f"unreadable CSV header: {exc}", path=source, record=1) from exc
+    check_header(header, source)
     missing = [col for col in mapping.values() if col not in header]
     if missing:
         raise InputError(
@@ -69,12 +74,11 @@ def parse_csv(
         )
     if model.get(schema) is None:
         raise InputError(f"unknown FtM schema {schema!r}", path=source)
-    problems: Counter[str] = Counter()
     entities: list[EntityProxy] = []
-    for number, row in enumerate(records, start=2):
+    for number, row in _records(reader, problems):
         row_schema = (row.get(mapping["schema"]) or "").strip() if "schema" in mapping else schema
         if model.get(row_schema) is None:
-            problems["csv: unknown schema"] += 1
+            problems.add("csv: unknown schema", number)
             continue
         key = (row.get(mapping["id"]) or "").strip() if "id" in mapping else ""
         entity = new_entity(dataset, row_schema, f"{dataset}-{key or number}")
@@ -82,7 +86,7 @@ def parse_csv(
             if prop in ("id", "schema"):
                 continue
             if prop not in entity.schema.properties:
-                problems[f"csv: {row_schema} has no property {prop}"] += 1
+                problems.add(f"csv: {row_schema} has no property {prop}", number)
                 continue
             cell = (row.get(column) or "").strip()
             values = cell.split(separator) if separator else [cell]
@@ -90,11 +94,24 @@ def parse_csv(
                 # Ship IMO numbers carry a check digit; IMO company numbers (7 digits) do not.
                 check = clean_imo if entity.schema.is_a("Vessel") else _company_number
                 cleaned = [check(v) for v in values if v.strip()]
-                problems["csv: bad IMO number"] += sum(1 for v in cleaned if v is None)
+                problems.add("csv: bad IMO number", number, sum(1 for v in cleaned if v is None))
                 values = [v for v in cleaned if v is not None]
             entity.add(prop, [v.strip() for v in values if v.strip()], quiet=True, fuzzy=True)
         if not entity.get("name", quiet=True) and entity.schema.is_a("Thing"):
-            problems["csv: row without name"] += 1
+            problems.add("csv: row without name", number)
             continue
         entities.append(entity)
-    return ListSnapshot(dataset, list_date, entities, problems, dataset)
+    return ListSnapshot(dataset, list_date, entities, counter, dataset)
+
+
+def _records(reader: csv.DictReader[str], problems: Problems) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(line, row)`` of each record; an unreadable record is counted and skipped."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            problems.add("csv: unreadable row (cell too long)", reader.reader.line_num)
+            continue
+        yield reader.line_num, {k: v for k, v in row.items() if isinstance(k, str) and isinstance(v, str)}

@@ -13,7 +13,6 @@ column, when it names another listed party, becomes the vessel's ``owner``. Pure
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -23,6 +22,8 @@ from hashlib import sha1
 
 from followthemoney.statement import StatementEntity
 
+from armswatch.entities.csvfile import iter_lines
+from armswatch.entities.problem import Problems
 from armswatch.entities.snapshot import ListSnapshot, new_entity, years_between
 from armswatch.errors import InputError
 from armswatch.types.imo import clean_imo
@@ -65,19 +66,26 @@ def _null(value: str | None) -> str | None:
     return None if value in ("", "-0-") else value
 
 
-def _rows(text: str, part: str, source: str, problems: Counter[str]) -> list[list[str]]:
+def _rows(text: str, part: str, problems: Problems) -> list[list[str]]:
+    """The data rows of one file; a row without a numeric ``ent_num`` or with an over-long cell is
+    counted (with its line) and skipped, never the end of the file."""
     text = text.replace("\x1a", "")
     out: list[list[str]] = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline="")):
-            if not row or not any(c.strip() for c in row):
-                continue
-            if not row[0].strip().isdigit():
-                problems[f"ofac: {part} row without numeric ent_num"] += 1
-                continue
-            out.append([c.strip() for c in row])
-    except csv.Error as exc:
-        raise InputError(f"malformed OFAC CSV: {exc}", path=source) from exc
+    reader = csv.reader(iter_lines(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:  # a cell over the csv field limit: this record only
+            problems.add(f"ofac: {part} row unreadable (cell too long)", f"{part} line {reader.line_num}")
+            continue
+        if not row or not any(c.strip() for c in row):
+            continue
+        if not row[0].strip().isdigit():
+            problems.add(f"ofac: {part} row without numeric ent_num", f"{part} line {reader.line_num}")
+            continue
+        out.append([c.strip() for c in row])
     return out
 
 
@@ -85,19 +93,20 @@ def parse_ofac(
     parts: Mapping[str, str], *, dataset: str, list_date: date | None, source: str = "<text>"
 ) -> ListSnapshot:
     """Parse OFAC legacy CSV texts keyed ``primary`` (sdn/cons_prim), ``add``, ``alt``, ``comments``."""
-    problems: Counter[str] = Counter()
-    primary = _rows(parts["primary"], "primary", source, problems)
+    counter: Counter[str] = Counter()
+    problems = Problems(counter)
+    primary = _rows(parts["primary"], "primary", problems)
     if primary and len(primary[0]) < 12:
         raise InputError(f"not an OFAC primary file ({len(primary[0])} columns, expected 12)", path=source)
     continuation: dict[str, str] = {}
-    for row in _rows(parts.get("comments", ""), "comments", source, problems):
+    for row in _rows(parts.get("comments", ""), "comments", problems):
         continuation[row[0]] = continuation.get(row[0], "") + "".join(row[1:2])
     parties: dict[str, StatementEntity] = {}
     remarks: dict[str, str] = {}
     owners: dict[str, str] = {}
     for row in primary:
         if len(row) < 12:
-            problems["ofac: short primary row"] += 1
+            problems.add("ofac: short primary row", f"ent_num {row[0]}")
             continue
         num = row[0]
         entity = _party(row, dataset)
@@ -107,7 +116,8 @@ def parse_ofac(
         if owner:
             owners[num] = owner
     if continuation:
-        problems["ofac: comments for unknown ent_num"] += len(continuation)
+        first = next(iter(continuation))
+        problems.add("ofac: comments for unknown ent_num", f"ent_num {first}", len(continuation))
     by_name: dict[str, list[str]] = {}
     for num, e in parties.items():
         by_name.setdefault(e.first("name", quiet=True) or "", []).append(num)
@@ -118,11 +128,11 @@ def parse_ofac(
         extra.extend(_remarks(entity, num, remarks[num], names, parties, dataset, problems))
         if num in owners:
             extra.extend(_owner(entity, num, owners[num], names, parties, dataset))
-    _alt(parts.get("alt", ""), parties, source, problems)
-    extra.extend(_add(parts.get("add", ""), parties, dataset, source, problems))
+    _alt(parts.get("alt", ""), parties, problems)
+    extra.extend(_add(parts.get("add", ""), parties, dataset, problems))
     sanctions = [_sanction(num, row_program, parties[num], dataset) for num, row_program in programs.items()]
     entities = [*parties.values(), *extra, *sanctions]
-    return ListSnapshot(dataset, list_date, list(entities), problems, TITLES.get(dataset, dataset))
+    return ListSnapshot(dataset, list_date, list(entities), counter, TITLES.get(dataset, dataset))
 
 
 def _programs(primary: list[list[str]]) -> list[tuple[str, list[str]]]:
@@ -187,7 +197,7 @@ def _remarks(
     names: _Names,
     parties: dict[str, StatementEntity],
     dataset: str,
-    problems: Counter[str],
+    problems: Problems,
 ) -> list[StatementEntity]:
     links: list[StatementEntity] = []
     entity.add("notes", text or None)
@@ -198,7 +208,7 @@ def _remarks(
         if _has(entity, "Vessel") and "IMO" in item and "Identification" in item:
             imo = clean_imo(item)
             if imo is None:
-                problems["ofac: vessel IMO with bad check digit"] += 1
+                problems.add("ofac: vessel IMO with bad check digit", f"ent_num {num}")
             entity.add("imoNumber", imo)
         company_imo = _COMPANY_IMO.search(item)
         if company_imo and _has(entity, "Organization"):
@@ -216,7 +226,7 @@ def _remarks(
             target, ambiguous = names.find(linked_name, num)
             if target is None:
                 reason = "several parties share" if ambiguous else "not in the list"
-                problems[f"ofac: Linked To a name {reason}"] += 1
+                problems.add(f"ofac: Linked To a name {reason}", f"ent_num {num}")
                 continue
             link = new_entity(dataset, "UnknownLink", f"{entity.id}-link-{target}")
             link.add("subject", entity.id)
@@ -238,7 +248,7 @@ def _remarks(
     return links
 
 
-def _birth_dates(entity: StatementEntity, text: str, problems: Counter[str]) -> None:
+def _birth_dates(entity: StatementEntity, text: str, problems: Problems) -> None:
     """``18 Jun 1964``, ``Jun 1964``, ``1964``, ``circa 1964`` and ranges ``A to B`` (both ends kept)."""
     values: list[str] = []
     for part in text.removeprefix("circa ").split(" to "):
@@ -256,7 +266,7 @@ def _birth_dates(entity: StatementEntity, text: str, problems: Counter[str]) -> 
         values[1:1] = years_between(values[0], values[1])
     prop = entity.schema.properties["birthDate"]
     if not [v for v in values if entity.unsafe_add(prop, v) is not None]:
-        problems["ofac: unparsed birthDate"] += 1
+        problems.add("ofac: unparsed birthDate", f"entity {entity.id}")
 
 
 def _owner(
@@ -279,29 +289,29 @@ def _owner(
     return [stub]
 
 
-def _alt(text: str, parties: dict[str, StatementEntity], source: str, problems: Counter[str]) -> None:
-    for row in _rows(text, "alt", source, problems):
+def _alt(text: str, parties: dict[str, StatementEntity], problems: Problems) -> None:
+    for row in _rows(text, "alt", problems):
         entity = parties.get(row[0])
         if entity is None:
-            problems["ofac: alias for unknown ent_num"] += 1
+            problems.add("ofac: alias for unknown ent_num", f"alt ent_num {row[0]}")
             continue
         kind = (_null(row[2]) if len(row) > 2 else None) or "aka"
         name = _null(row[3]) if len(row) > 3 else None
         if name is None:
-            problems["ofac: empty alias"] += 1
+            problems.add("ofac: empty alias", f"alt ent_num {row[0]}")
             continue
         prop = {"fka": "previousName", "nka": "name"}.get(kind.lower(), "alias")
         entity.add(prop, name)
 
 
 def _add(
-    text: str, parties: dict[str, StatementEntity], dataset: str, source: str, problems: Counter[str]
+    text: str, parties: dict[str, StatementEntity], dataset: str, problems: Problems
 ) -> list[StatementEntity]:
     out: list[StatementEntity] = []
-    for row in _rows(text, "add", source, problems):
+    for row in _rows(text, "add", problems):
         entity = parties.get(row[0])
         if entity is None:
-            problems["ofac: address for unknown ent_num"] += 1
+            problems.add("ofac: address for unknown ent_num", f"add ent_num {row[0]}")
             continue
         cells = [_null(c) for c in (row + [""] * 6)[2:5]]
         country = cells[2]

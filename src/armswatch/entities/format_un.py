@@ -4,20 +4,29 @@ Individuals become ``Person``, entities ``Organization``; each listing becomes a
 (authority, programme such as ``DPRK``, UN reference such as ``KPi.001``, listing date) linked to the
 entity. Addresses become ``Address`` entities. Parsing uses :mod:`defusedxml` (no entity expansion,
 no external DTDs). Pure: bytes in, :class:`ListSnapshot` out.
+
+Hostile input is refused with one :class:`InputError` naming the file, never a traceback: malformed
+XML (with line and column), an unknown or impossible ``encoding`` declaration, more than
+:data:`MAX_BYTES` or :data:`MAX_MARKUP` elements (memory stays bounded). Per-record problems are
+counted by reason with the first record (``INDIVIDUAL 3 (DATAID 6908001)``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from hashlib import sha1
+from typing import Final
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from followthemoney.statement import StatementEntity
 
+from armswatch.entities.problem import Problems
 from armswatch.entities.snapshot import ListSnapshot, new_entity, years_between
 from armswatch.errors import InputError
 
@@ -27,12 +36,18 @@ AUTHORITY = "United Nations Security Council"
 SOURCE_URL = "https://main.un.org/securitycouncil/en/content/un-sc-consolidated-list"
 _IMO_IN_TEXT = re.compile(r"\bIMO\)?(?: number)?:?\s*(\d{7})", re.IGNORECASE)
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+Note = Callable[[str], None]  # counts one problem of a reason
+MAX_BYTES: Final = 128 * 1024 * 1024  # the whole UN list is about 2 MB
+MAX_MARKUP: Final = 4_000_000  # "<" characters, an upper bound on elements (the list has about 76,000)
 
 
-def parse_un_xml(data: bytes, *, source: str = "<bytes>") -> ListSnapshot:
-    """Parse a UN consolidated list document; malformed XML raises :class:`InputError`."""
+def _parse_root(data: bytes, source: str) -> Element:
+    if len(data) > MAX_BYTES:
+        raise InputError(f"file larger than {MAX_BYTES // 2**20} MiB; not a UN list", path=source)
+    if data.count(b"<") > MAX_MARKUP:
+        raise InputError(f"more than {MAX_MARKUP:,} XML elements; not a UN list", path=source)
     try:
-        root = fromstring(data)
+        root: Element = fromstring(data)
     except ParseError as exc:
         line, col = exc.position
         reason = str(exc).split(": line ")[0]
@@ -41,15 +56,28 @@ def parse_un_xml(data: bytes, *, source: str = "<bytes>") -> ListSnapshot:
         ) from exc
     except DefusedXmlException as exc:
         raise InputError(f"forbidden XML construct: {exc}", path=source) from exc
+    except (LookupError, ValueError, UnicodeError) as exc:  # encoding="NaN", UTF-16 declared on bytes…
+        raise InputError(f"unreadable XML encoding: {exc}", path=source) from exc
+    return root
+
+
+def parse_un_xml(data: bytes, *, source: str = "<bytes>") -> ListSnapshot:
+    """Parse a UN consolidated list document; malformed XML raises :class:`InputError`."""
+    root = _parse_root(data, source)
     if root.tag != "CONSOLIDATED_LIST":
         raise InputError(f"not a UN consolidated list (root <{root.tag}>)", path=source)
     list_date = _iso_date(root.get("dateGenerated"))
-    problems: Counter[str] = Counter()
+    counter: Counter[str] = Counter()
+    problems = Problems(counter)
     entities: list[StatementEntity] = []
     for section, schema in (("INDIVIDUALS", "Person"), ("ENTITIES", "Organization")):
-        for record in root.findall(f"{section}/*"):
-            entities.extend(_record(record, schema, problems))
-    return ListSnapshot(DATASET, list_date, list(entities), problems, TITLE)
+        for number, record in enumerate(root.findall(f"{section}/*"), start=1):
+            where = f"{record.tag} {number}"
+            data_id = _text(record.find("DATAID"))
+            if data_id is not None:
+                where += f" (DATAID {data_id[:40]})"
+            entities.extend(_record(record, schema, partial(problems.add, where=where)))
+    return ListSnapshot(DATASET, list_date, list(entities), counter, TITLE)
 
 
 def _text(el: Element | None) -> str | None:
@@ -68,24 +96,24 @@ def _iso_date(value: str | None) -> date | None:
         return None
 
 
-def _add_checked(entity: StatementEntity, prop: str, value: str | None, problems: Counter[str]) -> None:
+def _add_checked(entity: StatementEntity, prop: str, value: str | None, note: Note) -> None:
     """Add a value; count it when FtM cannot clean it (unknown country, bad date)."""
     if value is None:
         return
     if entity.unsafe_add(entity.schema.properties[prop], value) is None:
-        problems[f"un: unparsed {prop}"] += 1
+        note(f"un: unparsed {prop}")
 
 
-def _record(rec: Element, schema: str, problems: Counter[str]) -> list[StatementEntity]:
+def _record(rec: Element, schema: str, note: Note) -> list[StatementEntity]:
     data_id = _text(rec.find("DATAID"))
     if data_id is None:
-        problems["un: record without DATAID"] += 1
+        note("un: record without DATAID")
         return []
     entity = new_entity(DATASET, schema, f"unsc-{data_id}")
     parts = [_text(rec.find(tag)) for tag in _NAME_PARTS]
     name = " ".join(p for p in parts if p)
     if not name:
-        problems["un: record without name"] += 1
+        note("un: record without name")
         return []
     entity.add("name", name)
     if schema == "Person":
@@ -95,13 +123,13 @@ def _record(rec: Element, schema: str, problems: Counter[str]) -> list[Statement
     for original in rec.findall("NAME_ORIGINAL_SCRIPT"):
         text = _text(original)
         entity.add("name", text, lang=_lang_of_script(text))
-    _aliases(entity, rec, problems)
+    _aliases(entity, rec, note)
     for el in rec.findall("TITLE/VALUE"):
         entity.add("title", _text(el))
     for el in rec.findall("DESIGNATION/VALUE"):
         entity.add("position", _text(el))
     for el in rec.findall("NATIONALITY/VALUE"):
-        _add_checked(entity, "nationality", _text(el), problems)
+        _add_checked(entity, "nationality", _text(el), note)
     gender = (_text(rec.find("GENDER")) or "").lower()
     if gender in ("male", "female"):
         entity.add("gender", gender)
@@ -113,14 +141,14 @@ def _record(rec: Element, schema: str, problems: Counter[str]) -> list[Statement
     entity.add("topics", "sanction")
     out: list[StatementEntity] = [entity]
     if schema == "Person":
-        _births(entity, rec, problems)
+        _births(entity, rec, note)
         _documents(entity, rec)
-    out.extend(_addresses(entity, rec, problems))
-    out.append(_sanction(entity, rec, problems))
+    out.extend(_addresses(entity, rec, note))
+    out.append(_sanction(entity, rec, note))
     return out
 
 
-def _aliases(entity: StatementEntity, rec: Element, problems: Counter[str]) -> None:
+def _aliases(entity: StatementEntity, rec: Element, note: Note) -> None:
     for alias in rec.findall("INDIVIDUAL_ALIAS") + rec.findall("ENTITY_ALIAS"):
         name = _text(alias.find("ALIAS_NAME"))
         if name is None:
@@ -134,22 +162,23 @@ def _aliases(entity: StatementEntity, rec: Element, problems: Counter[str]) -> N
         elif quality == "f.k.a.":
             entity.add("previousName", name)
         else:
-            problems["un: alias of unknown quality"] += 1
+            note("un: alias of unknown quality")
             entity.add("alias", name)
 
 
-def _births(entity: StatementEntity, rec: Element, problems: Counter[str]) -> None:
+def _births(entity: StatementEntity, rec: Element, note: Note) -> None:
     for dob in rec.findall("INDIVIDUAL_DATE_OF_BIRTH"):
         values = [_text(dob.find(tag)) for tag in ("DATE", "YEAR", "FROM_YEAR", "TO_YEAR")]
-        if values[2] and values[3] and values[2].isdigit() and values[3].isdigit():
-            values.extend(years_between(values[2], values[3]))  # BETWEEN: every year of the span
+        first, last = values[2] or "", values[3] or ""
+        if first.isascii() and first.isdigit() and last.isascii() and last.isdigit():
+            values.extend(years_between(first, last))  # BETWEEN: every year of the span
         for value in values:
-            _add_checked(entity, "birthDate", value, problems)
+            _add_checked(entity, "birthDate", value, note)
     for pob in rec.findall("INDIVIDUAL_PLACE_OF_BIRTH"):
         parts = [_text(pob.find(t)) for t in ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY")]
         place = ", ".join(p for p in parts if p)
         entity.add("birthPlace", place or None)
-        _add_checked(entity, "birthCountry", parts[3], problems)
+        _add_checked(entity, "birthCountry", parts[3], note)
 
 
 def _documents(entity: StatementEntity, rec: Element) -> None:
@@ -162,14 +191,14 @@ def _documents(entity: StatementEntity, rec: Element) -> None:
         entity.add(prop, number)
 
 
-def _addresses(entity: StatementEntity, rec: Element, problems: Counter[str]) -> list[StatementEntity]:
+def _addresses(entity: StatementEntity, rec: Element, note: Note) -> list[StatementEntity]:
     out: list[StatementEntity] = []
     for addr in rec.findall("INDIVIDUAL_ADDRESS") + rec.findall("ENTITY_ADDRESS"):
         parts = [_text(addr.find(t)) for t in ("STREET", "CITY", "STATE_PROVINCE", "ZIP_CODE", "COUNTRY")]
         full = ", ".join(p for p in parts if p)
         if not full:
             continue
-        _add_checked(entity, "country", parts[4], problems)
+        _add_checked(entity, "country", parts[4], note)
         entity.add("address", full)
         if not any(parts[:4]):
             continue  # a bare country is kept as the entity's country, not an Address entity
@@ -185,7 +214,7 @@ def _addresses(entity: StatementEntity, rec: Element, problems: Counter[str]) ->
     return out
 
 
-def _sanction(entity: StatementEntity, rec: Element, problems: Counter[str]) -> StatementEntity:
+def _sanction(entity: StatementEntity, rec: Element, note: Note) -> StatementEntity:
     sanction = new_entity(DATASET, "Sanction", f"{entity.id}-sanction")
     sanction.add("entity", entity.id)
     sanction.add("authority", AUTHORITY)
@@ -196,8 +225,8 @@ def _sanction(entity: StatementEntity, rec: Element, problems: Counter[str]) -> 
     sanction.add("programId", reference)
     sanction.add("authorityId", reference)
     listed = _text(rec.find("LISTED_ON"))
-    _add_checked(sanction, "listingDate", listed, problems)
-    _add_checked(sanction, "startDate", listed, problems)
+    _add_checked(sanction, "listingDate", listed, note)
+    _add_checked(sanction, "startDate", listed, note)
     sanction.add("sourceUrl", SOURCE_URL)
     for el in rec.findall("LAST_DAY_UPDATED/VALUE"):
         sanction.add("modifiedAt", _text(el))
