@@ -43,6 +43,14 @@ MapOpt = Annotated[
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (file:line).")]
 SimulatedOpt = Annotated[bool, typer.Option("--simulated", help="Mark the file as simulated data.")]
+AssumeTimeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--assume-time",
+        help="Raw NMEA without times: give its records this ISO time (UTC unless an offset is given) or "
+        "'file-mtime' (the file's modification time); stored rows say so in time_source.",
+    ),
+]
 
 
 def ingest(
@@ -51,6 +59,7 @@ def ingest(
     column_map: MapOpt = None,
     strict: StrictOpt = False,
     simulated: SimulatedOpt = False,
+    assume_time: AssumeTimeOpt = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
     analyst: AnalystOpt = None,
@@ -61,6 +70,8 @@ def ingest(
     """Ingest AIS files: positions, base stations and static data into Parquet, deduplicated.
 
     Example: armswatch ais ingest day1.nmea noaa.csv --format auto
+
+    Example (NMEA without times): armswatch ais ingest capture.nmea --assume-time 2024-03-01T12:00:00Z
     """
     from armswatch.maritime.formats import FORMATS, detect_format, parse_map
     from armswatch.maritime.ingest import TEXT_FORMATS, ingest_file
@@ -94,12 +105,14 @@ def ingest(
                     strict=strict,
                     simulated=simulated,
                     on_progress=advance,
+                    assume_time=assume_time if chosen == "nmea" else None,  # other formats carry times
                 )
                 rows.append(_summary_row(path, run_id, summary))
         emit(rows, fmt=summary_format, title="AIS ingest")
         for row in rows:
             if row["rejected"]:
-                say(f"{row['file']}: {row['rejected']} bad record(s): {row['reasons']}", quiet)
+                say(f"{row['file']}: {row['rejected']} bad record(s): {row['reasons']} (first at line: "
+                    f"{row['first_bad_line']})", quiet)  # fmt: skip
 
 
 def _summary_row(path: Path, run_id: str, s: dict[str, Any]) -> dict[str, Any]:
@@ -113,6 +126,7 @@ def _summary_row(path: Path, run_id: str, s: dict[str, Any]) -> dict[str, Any]:
         "base_stations_added": s.get("base_stations", {}).get("added", 0),
         "rejected": s.get("rejected_total", 0),
         "reasons": ", ".join(f"{k}={v}" for k, v in s.get("rejected", {}).items()),
+        "first_bad_line": ", ".join(f"{k} {v}" for k, v in s.get("first_bad_line", {}).items()),
     }
 
 
@@ -122,7 +136,8 @@ def vessels(
     output: OutputOpt = "-",
     workspace: WorkspaceOpt = None,
 ) -> None:
-    """List vessels seen in AIS (latest identity, flag from the MID), or one MMSI's history.
+    """List vessels seen in AIS (latest identity, flag from the MID, whether the MMSI is a valid ITU
+    identity and if not why), or one MMSI's history.
 
     Example: armswatch ais vessels --mmsi 445123456
     """

@@ -22,7 +22,7 @@ from typing import Any, Final
 import polars as pl
 
 from armswatch.types.imo import clean_imo
-from armswatch.types.mmsi import parse_mmsi
+from armswatch.types.mmsi import mmsi_problem, parse_mmsi
 
 ATTRIBUTES: Final = ("name", "imo", "callsign", "ship_type", "length", "beam")
 FINDING_ATTRIBUTES: Final = ("name", "imo", "callsign", "ship_type")
@@ -169,6 +169,13 @@ def vessel_table(statics: pl.DataFrame, position_counts: pl.DataFrame | None = N
         if a not in table.columns:
             table = table.with_columns(pl.lit(None).alias(a))
     mids = {m: parse_mmsi(m) for m in table["mmsi"].unique().to_list()}
+    problems = {m: mmsi_problem(m) for m in mids}
+    table = table.with_columns(
+        pl.col("mmsi")
+        .replace_strict({m: p is None for m, p in problems.items()}, return_dtype=pl.Boolean)
+        .alias("mmsi_valid"),
+        pl.col("mmsi").replace_strict(problems, return_dtype=pl.Utf8).alias("mmsi_problem"),
+    )
     table = table.with_columns(
         pl.col("mmsi")
         .replace_strict({m: p.kind.value for m, p in mids.items()}, return_dtype=pl.Utf8)
@@ -180,7 +187,8 @@ def vessel_table(statics: pl.DataFrame, position_counts: pl.DataFrame | None = N
         pl.max_horizontal("last_seen", "static_last").alias("last_seen"),
         pl.col("positions").fill_null(0),
     )
-    cols = ["mmsi", "kind", "flag", *ATTRIBUTES, "names", "imos", "positions", "first_seen", "last_seen"]
+    cols = ["mmsi", "mmsi_valid", "mmsi_problem", "kind", "flag", *ATTRIBUTES, "names", "imos", "positions",
+            "first_seen", "last_seen"]  # fmt: skip
     return table.select(cols).sort("mmsi")
 
 
@@ -381,6 +389,27 @@ def flag_findings(mismatches: pl.DataFrame) -> list[IdentityFinding]:
     ]
 
 
+def invalid_mmsi_findings(vessels: pl.DataFrame) -> list[IdentityFinding]:
+    """One ``ais.identity.invalid-mmsi`` finding per MMSI that is not a valid ITU identity (no ITU
+    pattern, or an unallocated MID): what it transmitted was broadcast, so the finding is certain; why
+    (a misconfigured transponder or a false identity) is for the analyst."""
+    out: list[IdentityFinding] = []
+    for r in vessels.filter(~pl.col("mmsi_valid")).iter_rows(named=True):
+        name = f" ({r['name']})" if r.get("name") else ""
+        out.append(IdentityFinding(
+            kind="ais.identity.invalid-mmsi",
+            title=f"MMSI {r['mmsi']:09d}{name} is not a valid ITU identity: {r['mmsi_problem']}",
+            summary=f"Vessel reports under MMSI {r['mmsi']:09d}{name} ({r['positions']} positions) carry an "
+                    f"identity that no administration assigned ({r['mmsi_problem']}): a misconfigured "
+                    "transponder, a test or default number, or a false identity.",
+            subjects=subjects(int(r["mmsi"]), [r.get("imo")]), start=_ts(r["first_seen"]),
+            end=_ts(r["last_seen"]), confidence="almost certain",
+            details={"mmsi": f"{r['mmsi']:09d}", "problem": r["mmsi_problem"], "positions": int(r["positions"]),
+                     "names": r.get("name")},
+        ))  # fmt: skip
+    return out
+
+
 def identity_findings(
     statics: pl.DataFrame,
     positions: pl.LazyFrame,
@@ -393,12 +422,15 @@ def identity_findings(
     shared = shared_mmsi(jumps, params)
     conflicts = imo_conflicts(statics, params)
     findings = [*change_findings(changes), *shared_findings(jumps, shared, params), *imo_findings(conflicts)]
+    vessels = vessel_table(statics, position_counts(positions))
+    invalid = invalid_mmsi_findings(vessels)
+    findings.extend(invalid)
     mismatches = 0
     if declared is not None and declared.height:
-        vessels = vessel_table(statics, position_counts(positions))
         flagged = flag_mismatches(vessels, declared)
         mismatches = flagged.height
         findings.extend(flag_findings(flagged))
     stats = {"changes": changes.height, "impossible_jumps": jumps.height, "shared_mmsi": shared.height,
-             "imo_conflicts": conflicts.height, "flag_mismatches": mismatches, "findings": len(findings)}  # fmt: skip
+             "imo_conflicts": conflicts.height, "flag_mismatches": mismatches, "invalid_mmsi": len(invalid),
+             "findings": len(findings)}  # fmt: skip
     return findings, stats
