@@ -61,6 +61,14 @@ def change_cmd(
         typer.Option("--bands", help="Band roles, e.g. red,green,blue,nir or red=4,green=3,blue=2."),
     ] = None,
     tile: Annotated[int, typer.Option("--tile", help="Tile size in pixels for large images.")] = 1024,
+    cloud_mask: Annotated[
+        bool,
+        typer.Option(
+            "--cloud-mask/--no-cloud-mask",
+            help="Leave out cloud, haze and cloud-shadow pixels of either date (s2cloudless for 13-band "
+            "Sentinel-2 L1C, else a classical test) and report the usable share.",
+        ),
+    ] = True,
     quiet: QuietOpt = False,
 ) -> None:
     """Detect change between two co-registered images; works without a workspace.
@@ -98,12 +106,19 @@ def change_cmd(
         footprints=footprints,
         min_area_m2=min_area,
         tile=tile,
+        cloud_mask=cloud_mask,
     )
     dt = time.perf_counter() - t0
+    usable = (
+        f", {res.usable_fraction:.1%} usable on both dates ({res.cloud_mask})"
+        if res.usable_fraction is not None
+        else ""
+    )
     say(
         f"{res.method}: {res.width}x{res.height} px at {res.pixel_size_m:g} m, "
         f"{res.changed_fraction:.2%} changed"
         + (f", {res.objects} objects" if res.objects is not None else "")
+        + usable
         + f", {res.width * res.height / 1e6 / dt:.1f} Mpx/s -> {output}",
         quiet,
     )

@@ -132,6 +132,11 @@ def read_visible(ds: Any, info: ImageInfo, window: Window | None = None) -> Arra
     return np.asarray(data, dtype=np.float32)
 
 
+def read_bands(ds: Any, idx: list[int], window: Window | None = None) -> Array:
+    """Bands ``idx`` (one-based) of a window, which may extend past the edges (mirrored), as float32."""
+    return np.asarray(ds.read(idx), dtype=np.float32) if window is None else _read_padded(ds, idx, window)
+
+
 def _read_padded(ds: Any, idx: list[int], window: Window) -> Array:
     """Read a window that may extend past the image edges; outside pixels mirror the inside ones."""
     r0, c0 = int(window.row_off), int(window.col_off)

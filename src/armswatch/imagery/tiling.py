@@ -27,7 +27,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
 from armswatch.errors import InputError
-from armswatch.imagery import baseline, feature, footprint, raster
+from armswatch.imagery import baseline, cloudmask, feature, footprint, raster
 from armswatch.imagery.change import (
     BuiltupParams,
     PairStats,
@@ -59,10 +59,17 @@ class ChangeRun:
     crs: str | None
     transform: tuple[float, ...] | None
     objects: int | None = None
+    usable_pixels: int | None = None
+    cloud_mask: str | None = None
 
     @property
     def changed_fraction(self) -> float:
         return self.changed_pixels / max(1, self.width * self.height)
+
+    @property
+    def usable_fraction(self) -> float | None:
+        """Share of pixels usable on both dates (None when cloud masking was off)."""
+        return None if self.usable_pixels is None else self.usable_pixels / max(1, self.width * self.height)
 
 
 def windows(width: int, height: int, tile: int) -> Iterator[Window]:
@@ -113,7 +120,11 @@ def align_to(before: raster.ImageInfo, after: raster.ImageInfo, folder: Path) ->
 
 
 def sample_stats(
-    paths: tuple[str, str], infos: tuple[raster.ImageInfo, raster.ImageInfo], params: BuiltupParams, px: float
+    paths: tuple[str, str],
+    infos: tuple[raster.ImageInfo, raster.ImageInfo],
+    params: BuiltupParams,
+    px: float,
+    clouds: tuple[cloudmask.Masker | None, cloudmask.Masker | None] = (None, None),
 ) -> PairStats:
     """Normalisation statistics of both images from up to 3×3 tiles spread over the scene."""
     info = infos[0]
@@ -124,13 +135,13 @@ def sample_stats(
     offs_r = np.linspace(0, max(0, info.height - tile), n).astype(int)
     scales: list[float] = []
     stats: list[feature.FeatureStats] = []
-    for p, inf in zip(paths, infos, strict=True):
+    for p, inf, masker in zip(paths, infos, clouds, strict=True):
         with raster.open_image(p) as ds:
-            tiles = [
-                raster.read_visible(ds, inf, Window(int(c), int(r), tile, tile) if n > 1 else None)
-                for r in offs_r
-                for c in offs_c
-            ]
+            wins = [Window(int(c), int(r), tile, tile) if n > 1 else None for r in offs_r for c in offs_c]
+            tiles = [raster.read_visible(ds, inf, w) for w in wins]
+            if masker is not None:
+                for t, w in zip(tiles, wins, strict=True):
+                    t[:, ~masker.usable(ds, t, w, px)] = np.nan
         valid = [np.isfinite(t).all(axis=0) for t in tiles]
         scale = image_scale(np.concatenate([t.reshape(t.shape[0], -1) for t in tiles], axis=1)[:, None, :])
         neutral, bindex = [], []
@@ -171,17 +182,22 @@ class _Job:
     norm: PairStats | None
     want_score: bool
     want_sign: bool
+    clouds: tuple[cloudmask.Masker | None, cloudmask.Masker | None] = (None, None)
 
 
 def _work(
     job: _Job, w: Window
-) -> tuple[Window, np.ndarray[Any, Any], Array | None, np.ndarray[Any, Any] | None]:
-    """Process one tile: read with halo, detect, return the interior (runs in a worker process)."""
+) -> tuple[Window, np.ndarray[Any, Any], Array | None, np.ndarray[Any, Any] | None, int]:
+    """Process one tile: read with halo, mask clouds, detect, return the interior (in a worker process)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         grown = _grow(w, job.halo) if job.halo else w
         a = raster.read_visible(_dataset(job.paths[0]), job.infos[0], grown)
         b = raster.read_visible(_dataset(job.paths[1]), job.infos[1], grown)
+        for img, masker, path in zip((a, b), job.clouds, job.paths, strict=True):
+            if masker is not None:
+                img[:, ~masker.usable(_dataset(path), img, grown, job.px)] = np.nan
+    usable = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
     mask, score, sign = _tile_result(a, b, job.method, job.params, job.px, job.norm)
     h = job.halo
     inner = (slice(h, h + int(w.height)), slice(h, h + int(w.width)))
@@ -190,6 +206,7 @@ def _work(
         (mask[inner] * np.uint8(255)).astype(np.uint8),
         score[inner] if job.want_score else None,
         sign[inner] if job.want_sign else None,
+        int(usable[inner].sum()),
     )
 
 
@@ -197,13 +214,26 @@ def _init_worker() -> None:
     os.environ.setdefault("GDAL_CACHEMAX", "128")
 
 
+def fill_gaps(a: Array, b: Array) -> None:
+    """Fill unusable (NaN) pixels in place: with the other date's value where it has one (so a gap is never
+    a difference and its outline never an edge), else with the band median of the tile (0 if none)."""
+    for x, y in ((a, b), (b, a)):
+        bad = np.isnan(x)
+        if bad.any():
+            x[bad] = y[bad]
+    for x in (a, b):
+        for k in range(x.shape[0]):
+            bad = np.isnan(x[k])
+            if bad.any():
+                ok = x[k][~bad]
+                x[k][bad] = np.float32(np.median(ok)) if ok.size else np.float32(0.0)
+
+
 def _tile_result(
     a: Array, b: Array, method: str, params: BuiltupParams, px: float, norm: PairStats | None
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array, np.ndarray[Any, np.dtype[np.int8]]]:
-    bad_a, bad_b = np.isnan(a), np.isnan(b)
-    valid = ~(bad_a.any(axis=0) | bad_b.any(axis=0))
-    a[bad_a] = 0.0
-    b[bad_b] = 0.0
+    valid = ~(np.isnan(a).any(axis=0) | np.isnan(b).any(axis=0))
+    fill_gaps(a, b)
     if method == "builtup":
         assert norm is not None
         diff = vegetation_gate(builtup_difference(a, b, params, px, norm), a, b, params.ndvi_max)
@@ -266,8 +296,11 @@ def _run_change(
     min_area_m2: float | None = None,
     tile: int = TILE,
     workers: int = 2,
+    cloud_mask: bool = True,
 ) -> ChangeRun:
-    """Detect change between two files and write the 0/255 mask (and optionally the 0..1 score)."""
+    """Detect change between two files and write the 0/255 mask (and optionally the 0..1 score).
+    With ``cloud_mask`` each date's cloud, haze and cloud-shadow pixels (see :mod:`armswatch.imagery.quality`)
+    are left out: they are never change, and the usable share is reported."""
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     params = params or BuiltupParams()
@@ -291,6 +324,7 @@ def _run_change(
             min_area_m2,
             tile,
             workers,
+            cloud_mask,
         )
     finally:
         if aligned is not None:
@@ -310,13 +344,15 @@ def _detect_files(
     min_area_m2: float | None,
     tile: int,
     workers: int,
+    cloud_mask: bool = True,
 ) -> ChangeRun:
     info = infos[0]
+    clouds = (cloudmask.masker(infos[0]), cloudmask.masker(infos[1])) if cloud_mask else (None, None)
     px = raster.pixel_size(info, pixel_size_m)
     whole = method != "builtup" or info.width * info.height <= (2 * tile) ** 2
     tile_size = max(info.width, info.height) if whole else tile
     halo = 0 if whole else halo_pixels(params, px)
-    norm = sample_stats((before, after), infos, params, px) if method == "builtup" else None
+    norm = sample_stats((before, after), infos, params, px, clouds) if method == "builtup" else None
     drv = _driver(out)
     prob_drv = _driver(probability) if probability else None
     in_memory: dict[str, np.ndarray[Any, Any]] = {}
@@ -335,9 +371,9 @@ def _detect_files(
     tiles = list(windows(info.width, info.height, tile_size))
     job = _Job(
         (before, after), infos, halo, method, params, px, norm,
-        want_score=bool(probability) or bool(footprints), want_sign=bool(footprints),
+        want_score=bool(probability) or bool(footprints), want_sign=bool(footprints), clouds=clouds,
     )  # fmt: skip
-    changed = 0
+    changed = usable_px = 0
     n_workers = max(1, min(workers, len(tiles)))
     pool: ProcessPoolExecutor | None = None
     try:
@@ -347,8 +383,9 @@ def _detect_files(
             results: Iterator[Any] = pool.map(_work, [job] * len(tiles), tiles, chunksize=1)
         else:
             results = (_work(job, w) for w in tiles)
-        for w, m8, sc, sg in results:
+        for w, m8, sc, sg, n_ok in results:
             changed += int(np.count_nonzero(m8))
+            usable_px += n_ok
             r0, c0 = int(w.row_off), int(w.col_off)
             sl = (slice(r0, r0 + int(w.height)), slice(c0, c0 + int(w.width)))
             if "mask" in sinks:
@@ -397,6 +434,8 @@ def _detect_files(
         info.crs,
         info.transform,
         objects,
+        usable_px if cloud_mask else None,
+        " / ".join(sorted({c.method for c in clouds if c is not None})) if cloud_mask else None,
     )
 
 
