@@ -33,12 +33,16 @@ class Masker:
             idx = [i + 1 for _, i in self.s2_bands]
             data = raster.read_bands(ds, idx, window)
             bands = {name: data[k] / np.float32(self.scale) for k, (name, _) in enumerate(self.s2_bands)}
-            return quality.sentinel2(bands, pixel_size_m=pixel_size_m).usable | ~np.isfinite(visible[0])
+            return np.asarray(
+                quality.sentinel2(bands, pixel_size_m=pixel_size_m).usable | ~np.isfinite(visible[0])
+            )
         if visible.shape[0] < 3:
             return np.ones(visible.shape[1:], dtype=bool)
         q = quality.classical(visible[0], visible[1], visible[2], pixel_size_m=pixel_size_m,
                               scale=self.scale, eight_bit=self.eight_bit)  # fmt: skip
-        return q.usable | ~np.isfinite(visible[0])  # no data is handled by the caller, not counted as cloud
+        return np.asarray(
+            q.usable | ~np.isfinite(visible[0])
+        )  # no data is handled by the caller, not counted as cloud
 
 
 def masker(info: raster.ImageInfo) -> Masker | None:

@@ -197,7 +197,7 @@ def _work(
         for img, masker, path in zip((a, b), job.clouds, job.paths, strict=True):
             if masker is not None:
                 img[:, ~masker.usable(_dataset(path), img, grown, job.px)] = np.nan
-    usable = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
+    usable = np.asarray(np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0))
     mask, score, sign = _tile_result(a, b, job.method, job.params, job.px, job.norm)
     h = job.halo
     inner = (slice(h, h + int(w.height)), slice(h, h + int(w.width)))
