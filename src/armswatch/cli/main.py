@@ -93,6 +93,15 @@ COMMANDS: dict[str, Lazy] = {
         "armswatch.cli.entities:app",
         "Sanctioned people, companies and vessels (FollowTheMoney), with list history and a graph.",
     ),
+    "evidence": Lazy(
+        "armswatch.cli.evidence:app",
+        "Evidence: photos, documents and web pages kept as evidentiary copies with chain of custody, trusted "
+        "timestamps and verifiable packages.",
+    ),
+    "violations": Lazy(
+        "armswatch.cli.violations:app",
+        "Which UN Security Council provisions the facts in a case may engage, element by element.",
+    ),
 }
 
 

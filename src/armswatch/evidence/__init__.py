@@ -1,0 +1,1 @@
+"""Evidence: captured files with chain of custody, trusted timestamps and portable packages."""
