@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,14 @@ from armswatch.errors import InputError
 from armswatch.workspace import Workspace
 
 from .fixtures import un_xml, write_ofac
+
+
+@pytest.fixture(autouse=True)
+def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test screens with its own cache folder (never the user's)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ARMSWATCH_CACHE_DIR", str(folder))
+    return folder
 
 
 def _app() -> typer.Typer:
@@ -56,7 +65,8 @@ def test_standalone_screen_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     header = text.splitlines()[0]
-    assert header == "query_id,entity_id,entity_name,dataset,score,match,explanation"
+    assert header == "query_id,query_name,entity_id,entity_name,dataset,score,match,explanation"
+    assert "q1,리제선," in text  # what was searched is named beside its id
     matched = {line.split(",")[0] for line in text.splitlines()[1:]}
     assert {"q1", "q2", "q3", "q4", "q5"} <= matched
     assert "q6" not in matched
@@ -115,6 +125,10 @@ def test_workspace_screen_cli(ws: Workspace, tmp_path: Path) -> None:
     assert "q1," in out.read_text(encoding="utf-8")
     findings = ws.list_findings(kind="entities.match")
     assert findings
+    # cards are titled by the name searched, not the query id
+    assert any(f.title.startswith("Ri Je Son matches ") for f in findings), [f.title for f in findings]
+    assert not any(f.title.startswith("q") for f in findings)
+    assert all(f.details["query_id"].startswith("q") for f in findings)
     # provenance: the run names the query file's bytes and the list editions it screened against
     run = ws.get_run(findings[0].run_id)
     names = {ws.get_artifact(a).name for a in run.inputs}
@@ -202,3 +216,95 @@ def test_dataset_with_list_files_is_refused_not_ignored(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), args)
     assert result.exit_code == 2
     assert "--dataset selects workspace lists" in result.output
+
+
+def test_list_cache_gives_the_same_matches_and_is_reused(tmp_path: Path, _cache_dir: Path) -> None:
+    un, ofac = _lists(tmp_path)
+    queries = tmp_path / "q.csv"
+    queries.write_text(QUERIES, encoding="utf-8")
+    outs = []
+    for i, extra in enumerate(([], [], ["--no-cache"])):
+        out = tmp_path / f"m{i}.json"
+        args = ["screen-command", str(queries), "--list", str(un), "--list", str(ofac), "-o", str(out)]
+        result = CliRunner().invoke(_app(), args + extra)
+        assert result.exit_code == 0, result.output
+        assert ("from the cache" in result.output) == (i == 1)
+        outs.append(json.loads(out.read_text(encoding="utf-8")))
+    strip = [[(m["query_id"], m["entity_id"], m["score"], m["match"]) for m in o] for o in outs]
+    assert strip[0] == strip[1] == strip[2] and strip[0]
+    entries = list((_cache_dir / "screen").iterdir())
+    assert len(entries) == 1
+    assert sorted(p.name for p in entries[0].iterdir()) == [
+        "index.npz",
+        "keys.json",
+        "meta.json",
+        "subjects.json",
+    ]
+
+
+def test_changed_list_file_is_a_cache_miss(tmp_path: Path, _cache_dir: Path) -> None:
+    from armswatch.entities.list_cache import cached_list_index
+
+    un, _ = _lists(tmp_path)
+    _, _, hit = cached_list_index([un])
+    assert not hit
+    assert cached_list_index([un])[2]
+    un.write_text(un.read_text(encoding="utf-8").replace("RI CHE-SON", "RI CHE-SONG"), encoding="utf-8")
+    subjects, _, hit = cached_list_index([un])
+    assert not hit
+    assert any("CHE-SONG" in n.upper() for s in subjects for n in s.names)
+
+
+@pytest.mark.parametrize("damage", ["subjects", "index", "meta"])
+def test_damaged_cache_is_rebuilt_not_trusted(tmp_path: Path, _cache_dir: Path, damage: str) -> None:
+    from armswatch.entities.list_cache import cached_list_index
+
+    un, _ = _lists(tmp_path)
+    fresh, _, _ = cached_list_index([un])
+    entry = next((_cache_dir / "screen").iterdir())
+    if damage == "subjects":  # valid JSON, wrong content: caught by the recorded sha256
+        (entry / "subjects.json").write_text("[]", encoding="utf-8")
+    elif damage == "index":
+        (entry / "index.npz").write_bytes(b"not a zip")
+    else:
+        (entry / "meta.json").write_text("{", encoding="utf-8")
+    subjects, index, hit = cached_list_index([un])
+    assert not hit
+    assert [s.id for s in subjects] == [s.id for s in fresh]
+    assert len(index) == len(fresh)
+    assert cached_list_index([un])[2]  # rewritten
+
+
+def test_index_arrays_round_trip_and_validation() -> None:
+    import numpy as np
+
+    from armswatch.matching.index import CandidateIndex
+    from armswatch.matching.subject import Subject
+
+    subjects = [Subject("a", "Person", ("Kim Jong Un",)), Subject("b", "Company", ("Korea Mining Corp",))]
+    index = CandidateIndex(subjects)
+    keys, arrays = index.arrays()
+    again = CandidateIndex.from_arrays(subjects, keys, arrays)
+    query = Subject("q", "Person", ("Kim Jong-un",))
+    assert again.candidates(query) == index.candidates(query) == [0]
+    with pytest.raises(ValueError):
+        CandidateIndex.from_arrays(subjects[:1], keys, {**arrays, "postings": arrays["postings"] + 5})
+    with pytest.raises(ValueError):
+        CandidateIndex.from_arrays(subjects, keys, {**arrays, "df": np.array([1.5] * len(keys))})
+
+
+def test_cli_defaults_mirror_the_matcher() -> None:
+    from armswatch.cli import screen as cli_screen
+    from armswatch.matching.index import DEFAULT_LIMIT
+    from armswatch.matching.score import DEFAULT_THRESHOLD
+
+    assert (cli_screen.DEFAULT_THRESHOLD, cli_screen.DEFAULT_LIMIT) == (DEFAULT_THRESHOLD, DEFAULT_LIMIT)
+
+
+def test_no_match_says_what_to_try(tmp_path: Path) -> None:
+    un, _ = _lists(tmp_path)
+    queries = tmp_path / "q.csv"
+    queries.write_text("id,name,schema\nz1,Zzyzx Qwerty,Person\n", encoding="utf-8")
+    result = CliRunner().invoke(_app(), ["screen-command", str(queries), "--list", str(un), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "try a lower --threshold" in result.output

@@ -7,20 +7,14 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import QuietOpt, WorkspaceOpt, emit, open_workspace, say
-from armswatch.entities.compare import compare_pairs_file
-from armswatch.entities.screen import (
-    MATCH_COLUMNS,
-    list_artifacts,
-    load_list_subjects,
-    read_queries,
-    record_matches,
-    screen_subjects,
-    workspace_subjects,
-)
+from armswatch.cli.common import QuietOpt, WorkspaceOpt, check_format, emit, open_workspace, say
 from armswatch.errors import InputError
-from armswatch.matching.index import DEFAULT_LIMIT, CandidateIndex
-from armswatch.matching.score import DEFAULT_THRESHOLD
+
+# Mirrors of armswatch.matching.score.DEFAULT_THRESHOLD and armswatch.matching.index.DEFAULT_LIMIT,
+# kept here so that this module imports no matcher (followthemoney) until a command runs; a test
+# checks they agree.
+DEFAULT_THRESHOLD = 0.7
+DEFAULT_LIMIT = 25
 
 ThresholdOpt = Annotated[
     float,
@@ -28,7 +22,18 @@ ThresholdOpt = Annotated[
 ]
 
 
-def _format(output: str) -> str:
+TableFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="csv, json or table (default: from the -o extension; csv to stdout)."
+    ),
+]
+
+
+def _format(output: str, fmt: str | None = None) -> str:
+    """The output format: ``--format`` when given, else ``.json`` → json, anything else csv."""
+    if fmt:
+        return check_format(fmt, ("csv", "json", "table"))
     return "csv" if output == "-" or not output.lower().endswith(".json") else "json"
 
 
@@ -57,13 +62,40 @@ def screen_command(
         bool, typer.Option("--record/--no-record", help="Record a run with findings (workspace only).")
     ] = True,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad query row.")] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            "--cache/--no-cache",
+            help="With --list: reuse the parsed list and its index, cached by the files' sha256 in "
+            "$XDG_CACHE_HOME/armswatch (or $ARMSWATCH_CACHE_DIR).",
+        ),
+    ] = True,
+    fmt: TableFormatOpt = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Screen people, companies and vessels against sanctions lists (multilingual name matching).
 
+    Without --list, screens against the lists imported into the workspace and records a run with one
+    finding per match (titled by the name searched). With --list FILE, no workspace is needed; the
+    parsed list is cached by the file's hash, so screening again against the same file starts at once.
+
     Example: armswatch screen customers.csv --list UN_consolidated.xml --list sdn.csv -o matches.csv
     """
+    from armswatch.entities.list_cache import cached_list_index
+    from armswatch.entities.screen import (
+        MATCH_COLUMNS,
+        list_artifacts,
+        read_queries,
+        record_matches,
+        screen_subjects,
+        workspace_subjects,
+    )
+    from armswatch.matching.index import CandidateIndex
+
+    out_format = _format(output, fmt)
+    if out_format == "table" and output != "-":
+        raise InputError("--format table prints to the terminal; choose csv or json for a file")
     query_file = read_queries(queries, strict=strict)
     for reason, count in sorted(query_file.problems.items()):
         kept = reason.endswith("(ignored)")  # the row is screened without the unreadable value
@@ -72,16 +104,24 @@ def screen_command(
     if lists:
         if dataset:
             raise InputError("--dataset selects workspace lists; with --list, pass only the files to use")
-        subjects = load_list_subjects(lists)
+        subjects, index, hit = cached_list_index(lists, use_cache=cache)
+        if hit:
+            say("list(s) read from the cache (same sha256 as before; --no-cache to re-read)", quiet)
     else:
         ws = open_workspace(workspace)
         subjects = workspace_subjects(ws, dataset)
+        index = CandidateIndex(subjects)
     if not subjects:
-        raise InputError("no entities to screen against (import a list or pass --list FILE)")
-    index = CandidateIndex(subjects)
+        where = "the --list file(s)" if lists else "the workspace"
+        raise InputError(
+            f"no people, companies or vessels to screen against in {where} "
+            "(import a list with 'armswatch entities import', or pass --list FILE)"
+        )
     matches = screen_subjects(index, query_file.queries, threshold, limit)
     say(f"{len(query_file.queries)} queries, {len(subjects)} entities, {len(matches)} matches", quiet)
-    emit([m.as_row() for m in matches], fmt=_format(output), output=output, columns=MATCH_COLUMNS)
+    if not matches:
+        say(f"no candidate scored {threshold} or more; try a lower --threshold (e.g. 0.6)", quiet)
+    emit([m.as_row() for m in matches], fmt=out_format, output=output, columns=MATCH_COLUMNS)
     if ws is not None and record:
         params = {"queries": str(queries), "threshold": threshold, "datasets": list(dataset or [])}
         # Provenance: the query file's bytes and the list editions screened against.
@@ -96,16 +136,22 @@ def compare_command(
     output: Annotated[str, typer.Option("--output", "-o", help="OUT.csv (or .json), - for stdout.")] = "-",
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first bad row.")] = False,
+    fmt: TableFormatOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Score name pairs (evaluation): adds score, match and explanation columns.
 
     Example: armswatch entities compare pairs.csv -o scored.csv --threshold 0.7
     """
+    from armswatch.entities.compare import compare_pairs_file
+
+    out_format = _format(output, fmt)
+    if out_format == "table" and output != "-":
+        raise InputError("--format table prints to the terminal; choose csv or json for a file")
     result = compare_pairs_file(pairs, threshold, strict=strict)
     for reason, count in sorted(result.problems.items()):
         say(f"skipped {count} row(s): {reason}", quiet)
-    emit(result.rows, fmt=_format(output), output=output)
+    emit(result.rows, fmt=out_format, output=output)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,8 +15,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from followthemoney.proxy import EntityProxy
-
 from armswatch.entities.csvfile import csv_rows
 from armswatch.errors import InputError
 from armswatch.matching.index import DEFAULT_LIMIT, CandidateIndex
@@ -24,12 +22,23 @@ from armswatch.matching.score import DEFAULT_THRESHOLD
 from armswatch.matching.subject import Subject, subject_from_entity, subject_from_row
 
 if TYPE_CHECKING:
+    from followthemoney.proxy import EntityProxy
+
     from armswatch.report.section import ReportSection
     from armswatch.workspace import Workspace
 
 QUERY_COLUMNS = ("id", "name", "schema")
 OPTIONAL_COLUMNS = ("birth_date", "country", "imo", "mmsi", "registration")
-MATCH_COLUMNS = ("query_id", "entity_id", "entity_name", "dataset", "score", "match", "explanation")
+MATCH_COLUMNS = (
+    "query_id",
+    "query_name",
+    "entity_id",
+    "entity_name",
+    "dataset",
+    "score",
+    "match",
+    "explanation",
+)
 DEMO_QUERIES: tuple[tuple[str, str], ...] = (
     ("Company", "Korea Mining Development Trading Corp."),
     ("Company", "Tanchon Commercial Bank"),
@@ -48,6 +57,7 @@ class Match:
     """One screening result row."""
 
     query_id: str
+    query_name: str
     entity_id: str
     entity_name: str
     dataset: str
@@ -174,6 +184,7 @@ def screen_subjects(
             out.append(
                 Match(
                     query_id=query.id,
+                    query_name=query_label(query),
                     entity_id=s.id,
                     entity_name=s.caption or (s.names[0] if s.names else ""),
                     dataset=s.dataset,
@@ -183,6 +194,15 @@ def screen_subjects(
                 )
             )
     return out
+
+
+def query_label(query: Subject) -> str:
+    """What was searched, in words: the query's first name (with the IMO/MMSI for a vessel), else its id."""
+    name = query.caption or (query.names[0] if query.names else "")
+    ids = [f"IMO {i}" for i in sorted(query.imo)] + [f"MMSI {m}" for m in sorted(query.mmsi)]
+    if name and ids and query.schema == "Vessel":
+        return f"{name} ({', '.join(ids)})"
+    return name or (", ".join(ids) if ids else query.id)
 
 
 def vessel_queries(vessels: Sequence[Mapping[str, Any]]) -> list[Subject]:
@@ -227,11 +247,17 @@ def record_matches(
                 continue
             run.add_finding(
                 kind="entities.match",
-                title=f"{m.query_id} matches {m.entity_name} ({m.dataset})",
+                title=f"{m.query_name or m.query_id} matches {m.entity_name} ({m.dataset})",
                 summary=m.explanation,
                 subjects=[m.query_id, f"entity:{m.entity_id}"],
                 confidence=confidence_words(m.score),
-                details={"score": m.score, "dataset": m.dataset, "entity_id": m.entity_id},
+                details={
+                    "score": m.score,
+                    "dataset": m.dataset,
+                    "entity_id": m.entity_id,
+                    "query_id": m.query_id,
+                    "query_name": m.query_name,
+                },
             )
         run.summary["matches"] = sum(1 for m in matches if m.match)
         return str(run.id)

@@ -12,16 +12,19 @@ A query collects the postings of its keys, each weighted by key type × inverse 
 (very common trigrams are skipped), sums the weights per entity with numpy, and only the top
 ``limit`` entities are scored in full (:func:`~armswatch.matching.score.score_pair`). Postings are
 stored as compressed sparse rows (two numpy arrays), so a million entities need ~200 MB.
+
+:meth:`CandidateIndex.arrays` and :meth:`CandidateIndex.from_arrays` turn an index into plain numpy
+arrays and key strings and back (no pickle), so a list's index can be cached on disk
+(:mod:`armswatch.entities.list_cache`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
 
 from armswatch.matching.name import NameForm, NameKind
 from armswatch.matching.score import DEFAULT_THRESHOLD, MatchScore, schemata_compatible, score_pair
@@ -77,6 +80,8 @@ class CandidateIndex:
     """Inverted index over a list of subjects (see module docstring)."""
 
     def __init__(self, subjects: Sequence[Subject]) -> None:
+        import pyarrow as pa
+
         self.subjects = list(subjects)
         all_keys: list[str] = []
         counts_per_doc = np.zeros(len(self.subjects), dtype=np.int64)
@@ -91,8 +96,14 @@ class CandidateIndex:
         key_names = encoded.dictionary.to_pylist()
         docs = np.repeat(np.arange(len(self.subjects), dtype=np.int32), counts_per_doc)
         order = np.argsort(key_codes, kind="stable")
-        self._postings: npt.NDArray[np.int32] = docs[order]
         counts = np.bincount(key_codes, minlength=len(key_names))
+        self._set_postings(key_names, docs[order], counts)
+
+    def _set_postings(
+        self, key_names: Sequence[str], postings: npt.NDArray[np.int32], counts: npt.NDArray[np.int64]
+    ) -> None:
+        self._key_names = list(key_names)
+        self._postings: npt.NDArray[np.int32] = postings
         self._offsets: npt.NDArray[np.int64] = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._key_ids: dict[str, int] = {k: i for i, k in enumerate(key_names)}
         n = max(1, len(self.subjects))
@@ -105,6 +116,34 @@ class CandidateIndex:
         self._schemata = schemata
         self._schema_codes = np.array([code_of[s.schema] for s in self.subjects], dtype=np.int16)
         self._compatible: dict[str, npt.NDArray[np.bool_]] = {}
+
+    def arrays(self) -> tuple[list[str], dict[str, npt.NDArray[np.int64] | npt.NDArray[np.int32]]]:
+        """The index as key strings plus plain integer arrays (``postings``, ``df``): safe to store."""
+        return list(self._key_names), {"postings": self._postings, "df": self._df}
+
+    @classmethod
+    def from_arrays(
+        cls,
+        subjects: Sequence[Subject],
+        key_names: Sequence[str],
+        arrays: Mapping[str, npt.NDArray[np.int64] | npt.NDArray[np.int32]],
+    ) -> CandidateIndex:
+        """Rebuild an index from :meth:`arrays` output for the same ``subjects``; raises ValueError
+        when the arrays do not fit the subjects and keys (a damaged or foreign cache)."""
+        if any(np.asarray(arrays[k]).dtype.kind not in "iu" for k in ("postings", "df")):
+            raise ValueError("index arrays must be integers")
+        postings = np.asarray(arrays["postings"], dtype=np.int64)
+        df = np.asarray(arrays["df"], dtype=np.int64)
+        if df.shape != (len(key_names),) or int(df.sum()) != len(postings) or (df < 0).any():
+            raise ValueError("index arrays do not match the keys")
+        if len(postings) and (int(postings.min()) < 0 or int(postings.max()) >= len(subjects)):
+            raise ValueError("index postings point outside the subjects")
+        if any(k.split(":", 1)[0] not in KEY_WEIGHTS for k in key_names):
+            raise ValueError("unknown index key type")
+        index = cls.__new__(cls)
+        index.subjects = list(subjects)
+        index._set_postings(key_names, postings.astype(np.int32), df.astype(np.int64))
+        return index
 
     def _schema_mask(self, schema: str) -> npt.NDArray[np.bool_]:
         """Per schema code: may a query of ``schema`` match it (a Person query never a Vessel)?"""
