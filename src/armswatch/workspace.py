@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from armswatch import __version__
 from armswatch.config import (
@@ -25,20 +24,38 @@ from armswatch.config import (
     resolve_database_url,
     write_config,
 )
-from armswatch.errors import ArmswatchError, NotFoundError, WorkspaceError
+from armswatch.errors import ArmswatchError, IntegrityError, WorkspaceError
 from armswatch.provenance.audit import GENESIS, AuditEntry, ChainProblem, entry_hash, verify_chain
 from armswatch.provenance.clock import to_iso, utcnow
-from armswatch.provenance.model import Run
-from armswatch.provenance.recorder import RunRecorder
-from armswatch.store import database, records
+from armswatch.provenance.head import write_head
+from armswatch.provenance.seal import seal as seal_records
+from armswatch.provenance.seal import seal_summary
+from armswatch.store import database
 from armswatch.store import schema as t
 from armswatch.store.artifact_store import ArtifactStore
 from armswatch.store.blob import BlobStore
 from armswatch.store.finding_store import FindingStore
+from armswatch.store.run_store import RunStore
 from armswatch.store.site_store import SiteStore
+from armswatch.store.table_files import TableFileStore
+
+#: Audit object types that are table names: their entries seal the record they name.
+SELF_SEALED = frozenset({"source", "artifact", "run", "finding", "site", "table_file"})
+FOLDERS = ("blobs", "tables", "reports")
 
 
-class Workspace(ArtifactStore, FindingStore, SiteStore):
+def check_folders(root: Path) -> None:
+    """Workspace folders must lie inside the workspace (a symlink out of it is refused)."""
+    base = root.resolve()
+    for sub in FOLDERS:
+        target = root / sub
+        if (target.is_symlink() or target.exists()) and not target.resolve().is_relative_to(base):
+            raise WorkspaceError(
+                f"folder {sub}/ points outside the workspace (symlink refused)", path=str(root)
+            )
+
+
+class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore):
     """An open case workspace. Use :meth:`init` or :meth:`open`."""
 
     def __init__(self, root: Path, config: WorkspaceConfig, engine: Engine, analyst: str) -> None:
@@ -48,6 +65,7 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
         self.analyst = analyst
         self.blobs = BlobStore(root / "blobs")
         self.tables_dir = root / "tables"
+        self.current_run: str | None = None
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -65,7 +83,8 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
         if root.exists() and not root.is_dir():
             raise WorkspaceError("not a folder", path=str(root))
         root.mkdir(parents=True, exist_ok=True)
-        for sub in ("blobs", "tables", "reports"):
+        check_folders(root)
+        for sub in FOLDERS:
             (root / sub).mkdir(exist_ok=True)
         config = WorkspaceConfig(
             name=name or root.resolve().name,
@@ -79,11 +98,17 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
         return ws
 
     @classmethod
-    def open(cls, root: Path | None = None, *, analyst: str | None = None) -> Workspace:
+    def open(
+        cls, root: Path | None = None, *, analyst: str | None = None, recover_runs: bool = True
+    ) -> Workspace:
+        """Open a workspace: upgrade its schema, then close runs left running by dead processes
+        (:mod:`armswatch.provenance.recovery`)."""
         root = Path(root) if root is not None else find_workspace()
         config = read_config(root)
+        check_folders(root)
         engine = database.make_engine(resolve_database_url(root, config.database_url))
         try:
+            before = database.current_revisions(engine)
             database.migrate(engine)
         except ArmswatchError:
             engine.dispose()
@@ -91,7 +116,14 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
         except Exception as exc:
             engine.dispose()
             raise WorkspaceError(f"cannot open the workspace database: {exc}", path=str(root)) from exc
-        return cls(root, config, engine, analyst or default_analyst())
+        ws = cls(root, config, engine, analyst or default_analyst())
+        from armswatch.provenance.recovery import recover, seal_existing
+
+        if before and "0003_integrity" not in database.ancestors(before):
+            seal_existing(ws)
+        if recover_runs:
+            recover(ws)
+        return ws
 
     def close(self) -> None:
         self.engine.dispose()
@@ -108,19 +140,43 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        """A write transaction. Writers are serialised (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL
+        advisory lock), so every read inside sees the state it changes; the head file beside the
+        database follows the chain after the commit."""
+        with self.engine.connect() as conn:
+            conn.execution_options(armswatch_write=True)
+            conn.info.pop("armswatch_head", None)
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7274726)")
+                yield conn
+            head = conn.info.pop("armswatch_head", None)
+        if head is not None:
+            write_head(self.root, *head)
 
     # ---------------------------------------------------------------- audit
     def _audit(
-        self, conn: Connection, action: str, object_type: str, object_id: str, payload: Mapping[str, Any]
-    ) -> None:
+        self,
+        conn: Connection,
+        action: str,
+        object_type: str,
+        object_id: str,
+        payload: Mapping[str, Any],
+        seal: Iterable[tuple[str, Sequence[tuple[Any, ...]]]] | None = None,
+    ) -> int:
+        """Append an audit entry that seals the records it wrote (``seal``: table and keys; by
+        default the record named, when ``object_type`` is a table); returns its sequence number."""
         last = conn.execute(
             select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
         ).first()
         seq, prev = (1, GENESIS) if last is None else (int(last.seq) + 1, str(last.hash))
         at = to_iso(utcnow()) or ""
         body = dict(payload)
+        if seal is None:
+            seal = [(object_type, [(object_id,)])] if object_type in SELF_SEALED else []
+        count, total = seal_records(conn, seq, seal)
+        if count:
+            body["_seal"] = seal_summary(count, total)
         digest = entry_hash(prev, seq, at, self.analyst, action, object_type, object_id, body)
         conn.execute(
             insert(t.audit_log).values(
@@ -135,8 +191,11 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
                 hash=digest,
             )
         )
-        conn.execute(delete(t.meta).where(t.meta.c.key == "audit_head"))
-        conn.execute(insert(t.meta).values(key="audit_head", value={"seq": seq, "hash": digest}))
+        head = {"seq": seq, "hash": digest}
+        if conn.execute(update(t.meta).where(t.meta.c.key == "audit_head").values(value=head)).rowcount == 0:
+            conn.execute(insert(t.meta).values(key="audit_head", value=head))
+        conn.info["armswatch_head"] = (seq, digest)
+        return seq
 
     def audit_entries(self) -> list[AuditEntry]:
         with self.engine.connect() as conn:
@@ -146,105 +205,15 @@ class Workspace(ArtifactStore, FindingStore, SiteStore):
     def audit_head(self) -> tuple[int, str] | None:
         with self.engine.connect() as conn:
             value = conn.execute(select(t.meta.c.value).where(t.meta.c.key == "audit_head")).scalar()
-        return None if value is None else (int(value["seq"]), str(value["hash"]))
+        if value is None:
+            return None
+        try:
+            return int(value["seq"]), str(value["hash"])
+        except (TypeError, KeyError, ValueError) as exc:
+            raise IntegrityError("the audit head row is malformed; run 'armswatch verify'") from exc
 
     def verify_audit(self) -> list[ChainProblem]:
         return verify_chain(self.audit_entries(), self.audit_head())
-
-    # ---------------------------------------------------------------- runs
-    @contextlib.contextmanager
-    def run(
-        self, tool: str, *, parameters: Mapping[str, Any] | None = None, inputs: Sequence[str] = ()
-    ) -> Iterator[RunRecorder]:
-        """Record one execution of an analysis; see :mod:`armswatch.provenance.recorder`."""
-        started = utcnow()
-        run_id = f"run-{started:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
-        recorder = RunRecorder(id=run_id, tool=tool, parameters=dict(parameters or {}))
-        for ref in inputs:
-            recorder.add_input(self.resolve_artifact_id(ref))
-        with self.transaction() as conn:
-            conn.execute(
-                insert(t.run).values(
-                    id=run_id,
-                    tool=tool,
-                    version=__version__,
-                    parameters=recorder.parameters,
-                    started_at=to_iso(started),
-                    status="running",
-                    analyst=self.analyst,
-                    summary={},
-                    simulated=False,
-                )
-            )
-            self._audit(conn, "run.start", "run", run_id, {"tool": tool, "parameters": recorder.parameters})
-        from armswatch.provenance.commit import commit_run
-
-        try:
-            yield recorder
-            with self.transaction() as conn:
-                self._link_artifacts(conn, recorder)
-                commit_run(self, conn, recorder)
-        except BaseException as exc:
-            message = str(exc) or type(exc).__name__
-            with self.transaction() as conn:
-                with contextlib.suppress(NotFoundError):
-                    self._link_artifacts(conn, recorder)
-                conn.execute(
-                    update(t.run)
-                    .where(t.run.c.id == run_id)
-                    .values(
-                        status="failed",
-                        error=message,
-                        ended_at=to_iso(utcnow()),
-                        summary=recorder.summary,
-                    )
-                )
-                self._audit(conn, "run.fail", "run", run_id, {"error": message})
-            raise
-
-    def _link_artifacts(self, conn: Connection, recorder: RunRecorder) -> None:
-        wanted = set(recorder.inputs) | set(recorder.outputs)
-        known = (
-            set(conn.execute(select(t.artifact.c.id).where(t.artifact.c.id.in_(wanted))).scalars())
-            if wanted
-            else set()
-        )
-        for role, ids in (("input", recorder.inputs), ("output", recorder.outputs)):
-            for artifact_id in ids:
-                if artifact_id not in known:
-                    raise NotFoundError(
-                        f"run {recorder.id}: {role} artifact {artifact_id} was never added to the workspace"
-                    )
-                conn.execute(
-                    insert(t.run_artifact).values(run_id=recorder.id, artifact_id=artifact_id, role=role)
-                )
-
-    def get_run(self, run_id: str) -> Run:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(t.run).where(t.run.c.id == run_id)).mappings().first()
-            if row is None:
-                raise NotFoundError(f"no run {run_id!r}")
-            links = (
-                conn.execute(select(t.run_artifact).where(t.run_artifact.c.run_id == run_id)).mappings().all()
-            )
-        return records.run_from_row(row, links)
-
-    def list_runs(self, tool: str | None = None, status: str | None = None) -> list[Run]:
-        query = select(t.run).order_by(t.run.c.started_at, t.run.c.id)
-        if tool:
-            query = query.where(t.run.c.tool == tool)
-        if status:
-            query = query.where(t.run.c.status == status)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-            ids = query.with_only_columns(t.run.c.id).order_by(None)
-            links = (
-                conn.execute(select(t.run_artifact).where(t.run_artifact.c.run_id.in_(ids))).mappings().all()
-            )
-        by_run: dict[str, list[Mapping[Any, Any]]] = {}
-        for link in links:
-            by_run.setdefault(link["run_id"], []).append(link)
-        return [records.run_from_row(r, by_run.get(r["id"], [])) for r in rows]
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

@@ -17,18 +17,14 @@ app = typer.Typer(
 
 @app.command("verify")
 def verify(workspace: WorkspaceOpt = None) -> None:
-    """Check the hash chain; exit 3 naming each edited, deleted or missing entry.
+    """Check the chain and every record it seals (same as 'armswatch verify'); exit 3 naming each
+    edited, deleted or inserted entry and record.
 
     Example: armswatch audit verify
     """
-    with open_workspace(workspace) as ws:
-        problems = ws.verify_audit()
-        total = len(ws.audit_entries())
-    for p in problems:
-        typer.echo(f"audit entry {p.seq}: {p.reason}", err=True)
-    if problems:
-        raise IntegrityError(f"audit log tampered: {len(problems)} problem(s) in {total} entries")
-    typer.echo(f"audit log intact: {total} entries")
+    from armswatch.cli.verify import run_verify
+
+    run_verify(workspace)
 
 
 @app.command("log")
@@ -69,4 +65,6 @@ def head(workspace: WorkspaceOpt = None) -> None:
     """
     with open_workspace(workspace) as ws:
         h = ws.audit_head()
+    if h is not None and not (isinstance(h[1], str) and len(h[1]) == 64):
+        raise IntegrityError("the audit head row is malformed; run 'armswatch verify'")
     typer.echo("empty" if h is None else f"{h[0]} {h[1]}")

@@ -10,15 +10,16 @@ imported late), so as-of views are exact for entities and for their values.
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Connection, and_, exists, select
 
 from armswatch.entities.schema import entity_absence, entity_presence, entity_snapshot, entity_statement
 from armswatch.errors import NotFoundError
@@ -77,13 +78,23 @@ def is_subject(schema: str) -> bool:
     return sc is not None and sc.is_a("Thing") and schema not in _NOT_SUBJECTS
 
 
-def snapshots(ws: Workspace, dataset: str | None = None) -> list[SnapshotInfo]:
+@contextlib.contextmanager
+def _connect(src: Workspace | Connection) -> Iterator[Connection]:
+    """A connection: the one given (inside a caller's transaction) or a new one of the workspace."""
+    if isinstance(src, Connection):
+        yield src
+    else:
+        with src.engine.connect() as conn:
+            yield conn
+
+
+def snapshots(ws: Workspace | Connection, dataset: str | None = None) -> list[SnapshotInfo]:
     query = select(entity_snapshot).order_by(
         entity_snapshot.c.dataset, entity_snapshot.c.list_date, entity_snapshot.c.imported_at
     )
     if dataset:
         query = query.where(entity_snapshot.c.dataset == dataset)
-    with ws.engine.connect() as conn:
+    with _connect(ws) as conn:
         rows = conn.execute(query).mappings().all()
     return [
         SnapshotInfo(
@@ -101,15 +112,15 @@ def snapshots(ws: Workspace, dataset: str | None = None) -> list[SnapshotInfo]:
     ]
 
 
-def _present(ws: Workspace, snap_id: str) -> set[str]:
+def _present(ws: Workspace | Connection, snap_id: str) -> set[str]:
     query = select(entity_presence.c.entity_id, entity_presence.c.schema).where(
         entity_presence.c.snapshot_id == snap_id
     )
-    with ws.engine.connect() as conn:
+    with _connect(ws) as conn:
         return {r.entity_id for r in conn.execute(query) if is_subject(r.schema)}
 
 
-def compare_snapshots(ws: Workspace, snap_id: str) -> Change | None:
+def compare_snapshots(ws: Workspace | Connection, snap_id: str) -> Change | None:
     """Listings and delistings of ``snap_id`` against the dataset's previous snapshot by date."""
     infos = {s.id: s for s in snapshots(ws)}
     if snap_id not in infos:

@@ -10,14 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from armswatch.entities.history import compare_snapshots, is_subject
 from armswatch.entities.importer import detect_format, load_entities, ofac_parts
 from armswatch.entities.schema import entity_snapshot
 from armswatch.entities.statement import StoreResult, snapshot_id, store_snapshot
 from armswatch.errors import InputError, MissingFileError
+from armswatch.store.schema import run as run_table
 from armswatch.workspace import Workspace
 
 _SOURCES = {
@@ -83,9 +85,23 @@ def import_list(
         for f in files
     ]
     art_ids = [a.id for a in arts]
-    previous = _already(ws, art_ids, dataset)
-    if previous is not None:
-        return previous
+    with ws.tool_lock("entities.import"):  # concurrent imports of one file: the others find it imported
+        previous = _already(ws, art_ids, dataset)
+        if previous is not None:
+            return previous
+        return _import(ws, path, fmt, art_ids, list_date, dataset, mapping, strict)
+
+
+def _import(
+    ws: Workspace,
+    path: Path,
+    fmt: str,
+    art_ids: list[str],
+    list_date: date | None,
+    dataset: str | None,
+    mapping: str | None,
+    strict: bool,
+) -> ImportResult:
     params = {
         "path": str(path),
         "format": fmt,
@@ -93,6 +109,7 @@ def import_list(
         "dataset": dataset,
         "mapping": mapping,
     }
+    outcome: dict[str, Any] = {}
     with ws.run(
         "entities.import", parameters={k: str(v) for k, v in params.items() if v}, inputs=art_ids
     ) as run:
@@ -109,7 +126,9 @@ def import_list(
             raise InputError(f"problems in strict mode: {worst}", path=str(path))
         seen, date_source = _seen(snap.list_date, list_date, own=fmt == "un-xml")
         sid = snapshot_id(snap.dataset, art_ids)
-        with ws.transaction() as conn:
+
+        def write(conn: Connection) -> None:
+            """Statements, presence and the snapshot commit together with the run's success."""
             result = store_snapshot(
                 conn,
                 snap,
@@ -120,18 +139,31 @@ def import_list(
                 artifact_ids=art_ids,
                 imported_at=datetime.now(UTC).isoformat(timespec="microseconds"),
             )
-        change = compare_snapshots(ws, sid)
-        run.summary.update(
-            dataset=snap.dataset,
-            list_date=seen.isoformat(),
-            date_source=date_source,
-            entities=result.entities,
-            statements=result.statements,
-            new_statements=result.new_statements,
-            listed=len(change.listed) if change else result.entities,
-            delisted=len(change.delisted) if change else 0,
-            problems=dict(snap.problems),
-        )
+            if not result.already_imported:
+                ws._audit(
+                    conn,
+                    "entities.import",
+                    "entity_snapshot",
+                    sid,
+                    {"run": run.id, "statements": result.statements, "new": result.new_statements},
+                    seal=list(result.touched.items()),
+                )
+            change = compare_snapshots(conn, sid)
+            outcome.update(result=result, change=change)
+            run.summary.update(
+                dataset=snap.dataset,
+                list_date=seen.isoformat(),
+                date_source=date_source,
+                entities=result.entities,
+                statements=result.statements,
+                new_statements=result.new_statements,
+                listed=len(change.listed) if change else result.entities,
+                delisted=len(change.delisted) if change else 0,
+                problems=dict(snap.problems),
+            )
+
+        run.on_commit(write)
+    result, change = outcome["result"], outcome["change"]
     return ImportResult(
         str(path),
         snap.dataset,
@@ -155,7 +187,11 @@ def _seen(from_list: date | None, option: date | None, *, own: bool) -> tuple[da
 
 
 def _already(ws: Workspace, art_ids: list[str], dataset: str | None) -> ImportResult | None:
-    query = select(entity_snapshot).where(entity_snapshot.c.artifact_id == art_ids[0])
+    query = (
+        select(entity_snapshot)
+        .join(run_table, run_table.c.id == entity_snapshot.c.run_id)
+        .where(entity_snapshot.c.artifact_id == art_ids[0], run_table.c.status == "succeeded")
+    )
     if dataset is not None:
         query = query.where(entity_snapshot.c.dataset == dataset)
     with ws.engine.connect() as conn:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -38,6 +38,8 @@ class StoreResult:
     statements: int
     new_statements: int
     widened_statements: int
+    #: the records written, by table (keys), for the audit entry that seals them
+    touched: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
 
 def snapshot_id(dataset: str, artifact_ids: Sequence[str]) -> str:
@@ -146,7 +148,13 @@ def store_snapshot(
         )
     )
     widened = len(set(later) | set(earlier))
-    return StoreResult(snap_id, False, len(present), len(rows), len(new), widened)
+    touched: dict[str, list[tuple[str, ...]]] = {
+        "entity_snapshot": [(snap_id,)],
+        "entity_statement": [(r["id"],) for r in new] + [(i,) for i in dict.fromkeys([*later, *earlier])],
+        "entity_presence": [(snap_id, k) for k in present],
+        "entity_absence": [(a["statement_id"], a["snapshot_id"]) for a in absences],
+    }
+    return StoreResult(snap_id, False, len(present), len(rows), len(new), widened, touched)
 
 
 def absences_for(

@@ -10,9 +10,10 @@ from armswatch.errors import NotFoundError
 from armswatch.provenance.clock import to_iso, utcnow
 from armswatch.provenance.recorder import RunRecorder
 from armswatch.store import schema as t
+from armswatch.store.run_store import run_links
 
 if TYPE_CHECKING:
-    from armswatch.workspace import Workspace
+    from armswatch.store.facade import Facade
 
 
 def _simulated_ids(conn: Connection, ids: set[str]) -> tuple[set[str], set[str]]:
@@ -23,7 +24,7 @@ def _simulated_ids(conn: Connection, ids: set[str]) -> tuple[set[str], set[str]]
     return {r.id for r in rows}, {r.id for r in rows if r.simulated}
 
 
-def commit_run(ws: Workspace, conn: Connection, recorder: RunRecorder) -> None:
+def commit_run(ws: Facade, conn: Connection, recorder: RunRecorder) -> None:
     evidence_ids = {e for d in recorder.drafts for e in d.evidence}
     run_ids = set(recorder.inputs) | set(recorder.outputs)
     known, simulated = _simulated_ids(conn, evidence_ids | run_ids)
@@ -65,6 +66,11 @@ def commit_run(ws: Workspace, conn: Connection, recorder: RunRecorder) -> None:
             "finding",
             fid,
             {"run": recorder.id, "kind": draft.kind, "title": draft.title},
+            seal=[
+                ("finding", [(fid,)]),
+                ("finding_subject", [(fid, s) for s in draft.subjects]),
+                ("finding_evidence", [(fid, a) for a in draft.evidence]),
+            ],
         )
     conn.execute(
         update(t.run)
@@ -82,4 +88,5 @@ def commit_run(ws: Workspace, conn: Connection, recorder: RunRecorder) -> None:
         "run",
         recorder.id,
         {"findings": len(recorder.drafts), "inputs": recorder.inputs, "outputs": recorder.outputs},
+        seal=[("run", [(recorder.id,)]), ("run_artifact", run_links(recorder))],
     )

@@ -7,12 +7,13 @@ run in one transaction, so a failed run leaves no findings behind, only its own 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from shapely.geometry import shape
+from sqlalchemy import Connection
 
 from armswatch.errors import InputError
 from armswatch.provenance.audit import canonical_json
@@ -76,6 +77,12 @@ class RunRecorder:
     outputs: list[str] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
     drafts: list[FindingDraft] = field(default_factory=list)
+    commit_hooks: list[Callable[[Connection], None]] = field(default_factory=list)
+
+    def on_commit(self, write: Callable[[Connection], None]) -> None:
+        """Run ``write(conn)`` inside the transaction that closes the run successfully: what it
+        writes is committed together with the run's success, or not at all."""
+        self.commit_hooks.append(write)
 
     def add_input(self, artifact_id: str) -> None:
         if artifact_id not in self.inputs:

@@ -54,7 +54,7 @@ class BlobStore:
     def _tmp(self) -> tuple[int, Path]:
         tmp_dir = self.root / "tmp"
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=tmp_dir)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=f"{os.getpid()}-")  # see recovery
         return fd, Path(name)
 
     def put_bytes(self, data: bytes) -> StoredBlob:

@@ -38,12 +38,34 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
+def ancestors(revisions: set[str]) -> set[str]:
+    """The given revisions and every revision they build on."""
+    script = ScriptDirectory.from_config(alembic_config())
+    out: set[str] = set()
+    for rev in revisions:
+        if rev in known_revisions():
+            out.update(r.revision for r in script.iterate_revisions(rev, "base"))
+    return out
+
+
+BUSY_TIMEOUT_MS = 60000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Write transactions take the write lock at BEGIN (waiting up to the busy timeout), so two
+    writers never both read and then collide on the upgrade to a write lock."""
+    write = conn.get_execution_options().get("armswatch_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -53,6 +75,7 @@ def make_engine(url: str) -> Engine:
         raise WorkspaceError(f"cannot use database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

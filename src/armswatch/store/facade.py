@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -14,11 +15,18 @@ class Facade:
 
     engine: Engine
     analyst: str
+    root: Path
 
     def transaction(self) -> AbstractContextManager[Connection]:
         raise NotImplementedError
 
     def _audit(
-        self, conn: Connection, action: str, object_type: str, object_id: str, payload: Mapping[str, Any]
-    ) -> None:
+        self,
+        conn: Connection,
+        action: str,
+        object_type: str,
+        object_id: str,
+        payload: Mapping[str, Any],
+        seal: Iterable[tuple[str, Sequence[tuple[Any, ...]]]] | None = None,
+    ) -> int:
         raise NotImplementedError

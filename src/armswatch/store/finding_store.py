@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, insert, select, update
 
-from armswatch.errors import NotFoundError
+from armswatch.errors import ConflictError, NotFoundError
 from armswatch.provenance.clock import to_iso, utcnow
 from armswatch.provenance.model import Finding, Review, clean_status
 from armswatch.store import records
@@ -71,28 +71,49 @@ class FindingStore(Facade):
             )
         return self._load_findings(select(t.finding).where(t.finding.c.id == ids[0]))[0]
 
-    def review_finding(self, finding_id: str, status: str, note: str = "") -> Review:
-        """Change a finding's status; the review is kept in its history and in the audit log."""
+    def review_finding(
+        self, finding_id: str, status: str, note: str = "", *, expected_status: str | None = None
+    ) -> Review:
+        """Change a finding's status; the review is kept in its history and in the audit log.
+
+        Optimistic concurrency: the status is changed only if it is still the one read (or
+        ``expected_status`` when given, e.g. the status the analyst saw); otherwise
+        :class:`~armswatch.errors.ConflictError` says who changed it meanwhile.
+        """
         new_status = clean_status(status)
+        expected = clean_status(expected_status) if expected_status is not None else None
         current = self.get_finding(finding_id)
         at = utcnow()
         with self.transaction() as conn:
-            conn.execute(update(t.finding).where(t.finding.c.id == current.id).values(status=new_status))
-            conn.execute(
+            seen = conn.execute(select(t.finding.c.status).where(t.finding.c.id == current.id)).scalar_one()
+            previous = expected if expected is not None else current.status
+            changed = conn.execute(
+                update(t.finding)
+                .where((t.finding.c.id == current.id) & (t.finding.c.status == previous))
+                .values(status=new_status)
+            ).rowcount
+            if changed != 1:
+                raise ConflictError(
+                    f"finding {current.id} is now {seen!r}, not {previous!r}: someone reviewed it "
+                    "meanwhile; look at it again ('armswatch findings show') and review again"
+                )
+            review_id = conn.execute(
                 insert(t.review).values(
                     finding_id=current.id,
-                    status_from=current.status,
+                    status_from=previous,
                     status_to=new_status,
                     note=note,
                     analyst=self.analyst,
                     at=to_iso(at),
                 )
-            )
+            ).inserted_primary_key
+            assert review_id is not None
             self._audit(
                 conn,
                 "finding.review",
                 "finding",
                 current.id,
-                {"from": current.status, "to": new_status, "note": note},
+                {"from": previous, "to": new_status, "note": note},
+                seal=[("finding", [(current.id,)]), ("review", [tuple(review_id)])],
             )
-        return Review(current.id, current.status, new_status, note, self.analyst, at)
+        return Review(current.id, previous, new_status, note, self.analyst, at)
