@@ -80,6 +80,11 @@ COMMANDS: dict[str, Lazy] = {
     "audit": Lazy(
         "armswatch.cli.audit:app", "The audit log: who changed what, when, protected by a hash chain."
     ),
+    "verify": Lazy(
+        "armswatch.cli.verify:register",
+        "Recompute the audit chain, its anchors and every sealed record, blob and Parquet file.",
+    ),
+    "case": Lazy("armswatch.cli.case:app", "Move a whole case: export it to one zip, import it elsewhere."),
     "imagery": Lazy(
         "armswatch.cli.imagery:register",
         "Satellite imagery: search, ingest, change detection, monitoring and evaluation.",
@@ -93,10 +98,24 @@ COMMANDS: dict[str, Lazy] = {
         "armswatch.cli.entities:app",
         "Sanctioned people, companies and vessels (FollowTheMoney), with list history and a graph.",
     ),
+    "serve": Lazy(
+        "armswatch.cli.serve:register",
+        "Serve the analyst workbench (map, review queue, findings, vessels, entities) over HTTP.",
+    ),
+    "users": Lazy(
+        "armswatch.cli.users:app",
+        "Accounts of the web workbench: viewer reads; analyst adds evidence and notes and runs analyses; "
+        "reviewer confirms or rejects findings; admin manages users.",
+    ),
     "evidence": Lazy(
         "armswatch.cli.evidence:app",
         "Evidence: photos, documents and web pages kept as evidentiary copies with chain of custody, trusted "
         "timestamps and verifiable packages.",
+    ),
+    "munitions": Lazy(
+        "armswatch.cli.munitions:app",
+        "Munition items: what was recovered, where, its markings (any script), and the plant and shipment it "
+        "points to.",
     ),
     "violations": Lazy(
         "armswatch.cli.violations:app",
