@@ -80,11 +80,6 @@ COMMANDS: dict[str, Lazy] = {
     "audit": Lazy(
         "armswatch.cli.audit:app", "The audit log: who changed what, when, protected by a hash chain."
     ),
-    "verify": Lazy(
-        "armswatch.cli.verify:register",
-        "Recompute the audit chain, its anchors and every sealed record, blob and Parquet file.",
-    ),
-    "case": Lazy("armswatch.cli.case:app", "Move a whole case: export it to one zip, import it elsewhere."),
     "imagery": Lazy(
         "armswatch.cli.imagery:register",
         "Satellite imagery: search, ingest, change detection, monitoring and evaluation.",
@@ -111,11 +106,6 @@ COMMANDS: dict[str, Lazy] = {
         "armswatch.cli.evidence:app",
         "Evidence: photos, documents and web pages kept as evidentiary copies with chain of custody, trusted "
         "timestamps and verifiable packages.",
-    ),
-    "munitions": Lazy(
-        "armswatch.cli.munitions:app",
-        "Munition items: what was recovered, where, its markings (any script), and the plant and shipment it "
-        "points to.",
     ),
     "violations": Lazy(
         "armswatch.cli.violations:app",

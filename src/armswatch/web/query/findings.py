@@ -1,0 +1,172 @@
+"""Findings as the review queue and the API list them: filtered, counted, one page at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import Select, func, select
+
+from armswatch.errors import InputError
+from armswatch.provenance.clock import to_iso
+from armswatch.provenance.confidence import clean_confidence
+from armswatch.provenance.model import Finding, Review, clean_status
+from armswatch.store import records
+from armswatch.store import schema as t
+from armswatch.workspace import Workspace
+
+MAX_LIMIT: Final = 500
+SORTS: Final = {
+    "newest": (t.finding.c.created_at.desc(), t.finding.c.id.desc()),
+    "oldest": (t.finding.c.created_at, t.finding.c.id),
+}
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    """What the queue and ``GET /api/v1/findings`` filter on (all optional, combined with AND)."""
+
+    kind: str | None = None  # prefix: "ais" matches "ais.gap"
+    status: str | None = None
+    site: str | None = None  # site id: findings whose subjects include site:<id>
+    subject: str | None = None
+    confidence: str | None = None
+    start: datetime | None = None  # findings whose interval overlaps [start, end)
+    end: datetime | None = None
+    run: str | None = None
+    text: str | None = None  # case-insensitive substring of the title
+    bbox: tuple[float, float, float, float] | None = field(default=None)
+
+    def checked(self) -> FindingFilter:
+        if self.status:
+            clean_status(self.status)
+        if self.confidence:
+            clean_confidence(self.confidence)
+        if self.start and self.end and self.end <= self.start:
+            raise InputError("the end of the time filter must be after its start")
+        return self
+
+
+@dataclass(frozen=True)
+class FindingPage:
+    items: list[Finding]
+    total: int
+    offset: int
+    limit: int
+
+
+def _where(query: Select[Any], f: FindingFilter) -> Select[Any]:
+    c = t.finding.c
+    if f.kind:
+        query = query.where(c.kind.startswith(f.kind, autoescape=True))
+    if f.status:
+        query = query.where(c.status == clean_status(f.status))
+    if f.confidence:
+        query = query.where(c.confidence == clean_confidence(f.confidence))
+    if f.run:
+        query = query.where(c.run_id == f.run)
+    if f.text:
+        query = query.where(func.lower(c.title).contains(f.text.lower(), autoescape=True))
+    if f.start:
+        query = query.where(func.coalesce(c.end_at, c.start_at) >= to_iso(f.start))
+    if f.end:
+        query = query.where(c.start_at < to_iso(f.end))
+    for subject in [s for s in (f"site:{f.site}" if f.site else None, f.subject) if s]:
+        sub = select(t.finding_subject.c.finding_id).where(t.finding_subject.c.subject == subject)
+        query = query.where(c.id.in_(sub))
+    return query
+
+
+def list_findings(
+    ws: Workspace, f: FindingFilter, *, offset: int = 0, limit: int = 50, sort: str = "newest"
+) -> FindingPage:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"limit must be between 1 and {MAX_LIMIT}")
+    if offset < 0:
+        raise InputError("offset must be 0 or more")
+    if sort not in SORTS:
+        raise InputError(f"sort must be one of {', '.join(SORTS)}")
+    f = f.checked()
+    page = _where(select(t.finding), f).order_by(*SORTS[sort]).offset(offset).limit(limit)
+    counted = _where(select(func.count()).select_from(t.finding), f)
+    with ws.engine.connect() as conn:
+        total = int(conn.execute(counted).scalar() or 0)
+        rows = conn.execute(page).mappings().all()
+    return FindingPage(load(ws, rows), total, offset, limit)
+
+
+def load(ws: Workspace, rows: Sequence[Any]) -> list[Finding]:
+    """Findings of these rows with their own evidence and reviews (two small IN queries)."""
+    ids = [r["id"] for r in rows]
+    if not ids:
+        return []
+    with ws.engine.connect() as conn:
+        evidence = (
+            conn.execute(select(t.finding_evidence).where(t.finding_evidence.c.finding_id.in_(ids)))
+            .mappings()
+            .all()
+        )
+        reviews = (
+            conn.execute(select(t.review).where(t.review.c.finding_id.in_(ids)).order_by(t.review.c.id))
+            .mappings()
+            .all()
+        )
+    ev: dict[str, list[str]] = {}
+    for e in evidence:
+        ev.setdefault(e["finding_id"], []).append(e["artifact_id"])
+    rv: dict[str, list[Review]] = {}
+    for r in reviews:
+        rv.setdefault(r["finding_id"], []).append(records.review_from_row(r))
+    return [records.finding_from_row(r, ev.get(r["id"], []), rv.get(r["id"], [])) for r in rows]
+
+
+def finding_creator(ws: Workspace, finding: Finding) -> str:
+    """Who created a finding: the analyst of its run."""
+    with ws.engine.connect() as conn:
+        return str(conn.execute(select(t.run.c.analyst).where(t.run.c.id == finding.run_id)).scalar() or "")
+
+
+def status_counts(ws: Workspace) -> dict[str, int]:
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(t.finding.c.status, func.count()).group_by(t.finding.c.status)).all()
+    return {str(s): int(n) for s, n in rows}
+
+
+def kinds(ws: Workspace) -> list[str]:
+    with ws.engine.connect() as conn:
+        return [
+            str(k)
+            for k in conn.execute(select(t.finding.c.kind).distinct().order_by(t.finding.c.kind)).scalars()
+        ]
+
+
+def with_geometry(ws: Workspace, f: FindingFilter, limit: int = 5000) -> list[dict[str, Any]]:
+    """Findings with a geometry as GeoJSON features for the map (newest first, at most ``limit``)."""
+    c = t.finding.c
+    query = (
+        _where(
+            select(
+                c.id, c.kind, c.title, c.status, c.confidence, c.geometry, c.start_at, c.end_at, c.simulated
+            ),
+            f,
+        )
+        .where(c.geometry.is_not(None))
+        .order_by(c.created_at.desc())
+        .limit(limit)
+    )
+    with ws.engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [
+        {
+            "type": "Feature",
+            "geometry": r["geometry"],
+            "properties": {
+                k: r[k]
+                for k in ("id", "kind", "title", "status", "confidence", "start_at", "end_at", "simulated")
+            },
+        }
+        for r in rows
+        if r["geometry"]
+    ]

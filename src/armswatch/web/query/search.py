@@ -1,0 +1,112 @@
+"""Search the case: a name in any script (the entity matcher), an IMO or MMSI number, a site name."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import polars as pl
+
+from armswatch.maritime import store
+from armswatch.types.imo import clean_imo
+from armswatch.web.query.cache import cached
+from armswatch.workspace import Workspace
+
+NAME_THRESHOLD = 0.6
+
+
+def _index(ws: Workspace) -> Any:
+    from armswatch.entities.history import snapshots
+    from armswatch.entities.screen import workspace_subjects
+    from armswatch.matching.index import CandidateIndex
+
+    fp = ",".join(sorted(s.id for s in snapshots(ws)))
+    return cached(str(ws.root), "name-index", fp, lambda: CandidateIndex(workspace_subjects(ws)))
+
+
+def _ais_names(ws: Workspace) -> pl.DataFrame:
+    files = sorted(store.statics_path(ws).glob("day=*/bucket=*/*.parquet"))
+    from armswatch.web.query.cache import files_fingerprint
+
+    def load() -> pl.DataFrame:
+        if not files:
+            return pl.DataFrame(schema={"mmsi": pl.UInt32(), "name": pl.Utf8(), "imo": pl.Utf8()})
+        return (
+            pl.scan_parquet(files, hive_partitioning=False).select("mmsi", "name", "imo").unique().collect()
+        )
+
+    return cached(str(ws.root), "ais-names", files_fingerprint(files), load)
+
+
+def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, Any]]]:
+    from armswatch.matching.subject import subject_from_row
+
+    q = q.strip()
+    out: dict[str, list[dict[str, Any]]] = {"entities": [], "vessels": [], "sites": []}
+    if not q:
+        return out
+    digits = re.sub(r"\D", "", q)
+    statics = _ais_names(ws)
+    if re.fullmatch(r"(IMO\s*)?\d{7}", q, re.I) and clean_imo(digits):
+        from armswatch.entities.lookup import find_vessels
+
+        out["entities"] = [
+            {"id": v.entity_id, "name": v.entity.caption if v.entity else v.entity_id, "why": f"IMO {digits}"}
+            for v in find_vessels(ws, imo=digits)
+        ]
+        hits = statics.filter(pl.col("imo") == digits)
+        out["vessels"] = _vessel_rows(hits, f"IMO {digits}")
+        return out
+    if re.fullmatch(r"\d{9}", q):
+        from armswatch.entities.lookup import find_vessels
+
+        out["entities"] = [
+            {"id": v.entity_id, "name": v.entity.caption if v.entity else v.entity_id, "why": f"MMSI {q}"}
+            for v in find_vessels(ws, mmsi=q)
+        ]
+        out["vessels"] = _vessel_rows(statics.filter(pl.col("mmsi") == int(q)), f"MMSI {q}")
+        if not out["vessels"] and any(
+            True for _ in store.positions_path(ws).glob(f"day=*/bucket={int(q) % store.BUCKETS:02d}")
+        ):
+            out["vessels"] = [{"mmsi": int(q), "name": None, "imo": None, "why": f"MMSI {q}"}]
+        return out
+    index = _index(ws)
+    if len(index):
+        query = subject_from_row({"id": "q", "name": q, "schema": "LegalEntity"})
+        for schema in ("LegalEntity", "Person", "Vessel"):
+            query = subject_from_row({"id": "q", "name": q, "schema": schema})
+            for hit in index.screen(query, NAME_THRESHOLD, 50):
+                s = hit.subject
+                out["entities"].append(
+                    {
+                        "id": s.id,
+                        "name": s.caption or (s.names[0] if s.names else s.id),
+                        "schema": s.schema,
+                        "score": round(hit.result.score, 3),
+                        "why": hit.result.explanation,
+                        "dataset": s.dataset,
+                    }
+                )
+        best: dict[str, dict[str, Any]] = {}
+        for e in out["entities"]:
+            if e["id"] not in best or e["score"] > best[e["id"]]["score"]:
+                best[e["id"]] = e
+        out["entities"] = sorted(best.values(), key=lambda e: -e["score"])[:limit]
+    needle = q.casefold()
+    named = statics.filter(pl.col("name").str.to_lowercase().str.contains(needle.lower(), literal=True))
+    out["vessels"] = _vessel_rows(named.head(limit), "AIS name")
+    out["sites"] = [
+        {"id": s.id, "name": s.name, "why": "name"}
+        for s in ws.list_sites()
+        if needle in s.name.casefold() or any(needle in a.casefold() for a in s.aliases) or needle in s.id
+    ][:limit]
+    return out
+
+
+def _vessel_rows(frame: pl.DataFrame, why: str) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    for r in frame.iter_rows(named=True):
+        rows.setdefault(
+            int(r["mmsi"]), {"mmsi": int(r["mmsi"]), "name": r["name"], "imo": r["imo"], "why": why}
+        )
+    return list(rows.values())

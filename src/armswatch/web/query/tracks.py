@@ -1,0 +1,166 @@
+"""AIS tracks for the map, aggregated server-side: one point per vessel and hour, never every position.
+
+The hourly table (last fix of each vessel in each UTC hour, with the number of fixes) is computed once
+from the position table and kept on disk beside it (``tables/web_tracks/hourly.parquet``) with the
+fingerprint of the position files it came from; a new ingest changes the fingerprint and rebuilds it.
+Lines are cut where a vessel was not seen for ``DARK_HOURS`` and the cut is returned as a *dark leg*.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+
+from armswatch.maritime import store
+from armswatch.web.query.cache import cached, files_fingerprint
+from armswatch.workspace import Workspace
+
+DARK_HOURS: Final = 6.0
+HOURLY_SCHEMA: Final[dict[str, pl.DataType]] = {
+    "mmsi": pl.UInt32(),
+    "hour": pl.Datetime("us", "UTC"),
+    "lat": pl.Float64(),
+    "lon": pl.Float64(),
+    "fixes": pl.UInt32(),
+}
+
+
+def position_files(ws: Workspace, mmsi: int | None = None) -> list[Path]:
+    root = store.positions_path(ws)
+    pattern = (
+        f"day=*/bucket={mmsi % store.BUCKETS:02d}/*.parquet"
+        if mmsi is not None
+        else "day=*/bucket=*/*.parquet"
+    )
+    return sorted(root.glob(pattern))
+
+
+def build_hourly(files: list[Path]) -> pl.DataFrame:
+    if not files:
+        return pl.DataFrame(schema=HOURLY_SCHEMA)
+    lf = pl.scan_parquet(files, hive_partitioning=False).select("mmsi", "ts", "lat", "lon")
+    return (
+        lf.group_by("mmsi", pl.col("ts").dt.truncate("1h").alias("hour"))
+        .agg(
+            pl.col("lat").sort_by("ts").last(),
+            pl.col("lon").sort_by("ts").last(),
+            pl.len().cast(pl.UInt32).alias("fixes"),
+        )
+        .sort("mmsi", "hour")
+        .collect()
+        .cast(HOURLY_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def hourly(ws: Workspace) -> pl.DataFrame:
+    """The hourly track table of the workspace (memory, else disk, else computed and saved)."""
+    files = position_files(ws)
+    fp = files_fingerprint(files)
+
+    def load() -> pl.DataFrame:
+        folder = Path(ws.tables_dir) / "web_tracks"
+        data, stamp = folder / "hourly.parquet", folder / "hourly.fingerprint"
+        if data.exists() and stamp.exists() and stamp.read_text() == fp:
+            return pl.read_parquet(data)
+        frame = build_hourly(files)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = data.with_suffix(".tmp")
+        frame.write_parquet(tmp)
+        tmp.replace(data)
+        stamp.write_text(fp)
+        return frame
+
+    return cached(str(ws.root), "hourly", fp, load)
+
+
+def _lines(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """GeoJSON features from a frame sorted by (mmsi, hour): track pieces and dark legs."""
+    if frame.height == 0:
+        return []
+    gap_h = frame["hour"].diff().dt.total_seconds() / 3600.0
+    new_vessel = frame["mmsi"].diff().fill_null(1) != 0
+    cut = new_vessel | (gap_h.fill_null(0) > DARK_HOURS)
+    piece = cut.cum_sum()
+    frame = frame.with_columns(piece=piece, dark=(~new_vessel) & (gap_h.fill_null(0) > DARK_HOURS))
+    out: list[dict[str, Any]] = []
+    grouped = frame.group_by("piece", maintain_order=True).agg(
+        pl.col("mmsi").first(),
+        pl.col("hour").first().alias("start"),
+        pl.col("hour").last().alias("end"),
+        pl.col("lon"),
+        pl.col("lat"),
+        pl.col("dark").first(),
+    )
+    prev: dict[str, Any] | None = None
+    for row in grouped.iter_rows(named=True):  # one row per track piece, not per position
+        coords = [[round(x, 5), round(y, 5)] for x, y in zip(row["lon"], row["lat"], strict=True)]
+        if row["dark"] and prev is not None and prev["mmsi"] == row["mmsi"]:
+            out.append(_feature("dark", row["mmsi"], prev["end"], row["start"], [prev["last"], coords[0]]))
+        if len(coords) == 1:
+            coords = coords * 2
+        out.append(_feature("track", row["mmsi"], row["start"], row["end"], coords))
+        prev = {"mmsi": row["mmsi"], "end": row["end"], "last": coords[-1]}
+    return out
+
+
+def _feature(
+    kind: str, mmsi: int, start: datetime, end: datetime, coords: list[list[float]]
+) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": coords},
+        "properties": {"kind": kind, "mmsi": int(mmsi), "start": start.isoformat(), "end": end.isoformat()},
+    }
+
+
+def tracks(
+    ws: Workspace,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    mmsi: int | None = None,
+    max_vessels: int = 300,
+) -> dict[str, Any]:
+    """Hourly tracks of the vessels seen inside ``bbox`` between ``start`` and ``end`` (GeoJSON)."""
+    frame = hourly(ws)
+    if start is not None:
+        frame = frame.filter(pl.col("hour") >= store.as_utc(start))
+    if end is not None:
+        frame = frame.filter(pl.col("hour") < store.as_utc(end))
+    if mmsi is not None:
+        frame = frame.filter(pl.col("mmsi") == mmsi)
+    if bbox is not None:
+        inside = frame.filter(
+            pl.col("lon").is_between(bbox[0], bbox[2]) & pl.col("lat").is_between(bbox[1], bbox[3])
+        )
+        busiest = inside.group_by("mmsi").agg(pl.col("fixes").sum()).sort("fixes", descending=True)
+    else:
+        busiest = frame.group_by("mmsi").agg(pl.col("fixes").sum()).sort("fixes", descending=True)
+    vessels = busiest["mmsi"].head(max_vessels)
+    chosen = frame.filter(pl.col("mmsi").is_in(vessels.implode())).sort("mmsi", "hour")
+    return {
+        "type": "FeatureCollection",
+        "features": _lines(chosen),
+        "properties": {
+            "vessels": vessels.len(),
+            "vessels_in_view": busiest.height,
+            "resolution": "1 point per vessel-hour",
+        },
+    }
+
+
+def time_range(ws: Workspace) -> tuple[str | None, str | None]:
+    frame = hourly(ws)
+    if frame.height == 0:
+        return None, None
+    lo, hi = frame["hour"].min(), frame["hour"].max()
+    return (lo.isoformat() if lo is not None else None, hi.isoformat() if hi is not None else None)  # type: ignore[union-attr]
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"))

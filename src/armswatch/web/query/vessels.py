@@ -1,0 +1,138 @@
+"""One vessel as the vessel page shows it: identity history, a simplified track, events, designations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+import polars as pl
+
+from armswatch.errors import InputError, NotFoundError
+from armswatch.maritime import store
+from armswatch.maritime.schema import STATIC_SCHEMA
+from armswatch.types.imo import clean_imo
+from armswatch.web.query.tracks import position_files
+from armswatch.workspace import Workspace
+
+MAX_TRACK_POINTS: Final = 2000
+
+
+def clean_mmsi(text: str | int) -> int:
+    s = str(text).strip()
+    if not (s.isdigit() and len(s) == 9):  # simulated and test MMSIs (MID 999) are nine digits too
+        raise InputError(f"not an MMSI (nine digits): {text!r}")
+    return int(s)
+
+
+def statics_of(ws: Workspace, mmsi: int) -> pl.DataFrame:
+    root = store.statics_path(ws)
+    files = sorted(root.glob(f"day=*/bucket={mmsi % store.BUCKETS:02d}/*.parquet"))
+    if not files:
+        return pl.DataFrame(schema=STATIC_SCHEMA)
+    return pl.scan_parquet(files, hive_partitioning=False).filter(pl.col("mmsi") == mmsi).collect()
+
+
+def identity_history(statics: pl.DataFrame) -> list[dict[str, Any]]:
+    """Each distinct (name, IMO, call sign, ship type) the vessel broadcast, with first and last seen."""
+    if statics.height == 0:
+        return []
+    keys = ["name", "imo", "callsign", "ship_type"]
+    rows = (
+        statics.group_by(keys)
+        .agg(
+            pl.col("ts").min().alias("first_seen"),
+            pl.col("ts").max().alias("last_seen"),
+            pl.len().alias("reports"),
+        )
+        .sort("first_seen")
+    )
+    return [
+        {**r, "first_seen": r["first_seen"].isoformat(), "last_seen": r["last_seen"].isoformat()}
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+def track(
+    ws: Workspace, mmsi: int, start: datetime | None = None, end: datetime | None = None
+) -> dict[str, Any]:
+    """The vessel's positions thinned by time to at most ``MAX_TRACK_POINTS`` (evenly spaced in time)."""
+    files = position_files(ws, mmsi)
+    if not files:
+        return {"type": "Feature", "geometry": None, "properties": {"positions": 0, "shown": 0}}
+    lf = pl.scan_parquet(files, hive_partitioning=False).filter(pl.col("mmsi") == mmsi)
+    if start is not None:
+        lf = lf.filter(pl.col("ts") >= store.as_utc(start))
+    if end is not None:
+        lf = lf.filter(pl.col("ts") < store.as_utc(end))
+    pos = lf.select("ts", "lat", "lon").sort("ts").collect()
+    n = pos.height
+    if n == 0:
+        return {"type": "Feature", "geometry": None, "properties": {"positions": 0, "shown": 0}}
+    step = max(1, -(-n // MAX_TRACK_POINTS))
+    thin = pos.gather_every(step)
+    if (n - 1) % step:
+        thin = pl.concat([thin, pos.tail(1)])
+    coords = [[round(x, 5), round(y, 5)] for x, y in zip(thin["lon"], thin["lat"], strict=True)]
+    if len(coords) == 1:
+        coords = coords * 2
+    return {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": coords},
+        "properties": {
+            "mmsi": mmsi,
+            "positions": n,
+            "shown": thin.height,
+            "start": pos["ts"][0].isoformat(),
+            "end": pos["ts"][-1].isoformat(),
+            "times": [t.isoformat() for t in thin["ts"]],
+        },
+    }
+
+
+def designations(ws: Workspace, mmsi: int, imos: list[str]) -> list[dict[str, Any]]:
+    """List entries for this MMSI or one of its IMO numbers (delisted ones too), from the entity store."""
+    from armswatch.entities.lookup import find_vessels
+
+    views = find_vessels(ws, mmsi=str(mmsi))
+    for imo in imos:
+        views += find_vessels(ws, imo=imo)
+    seen: set[str] = set()
+    out = []
+    for v in views:
+        if v.entity_id in seen:
+            continue
+        seen.add(v.entity_id)
+        out.append(
+            {
+                "entity_id": v.entity_id,
+                "name": v.entity.caption if v.entity is not None else v.entity_id,
+                "listings": [
+                    {
+                        "dataset": lst.dataset,
+                        "status": lst.status,
+                        "since": str(lst.since) if lst.since else None,
+                        "delisted_on": str(lst.delisted_on) if lst.delisted_on else None,
+                    }
+                    for lst in v.listings
+                ],
+            }
+        )
+    return out
+
+
+def vessel(ws: Workspace, mmsi: int) -> dict[str, Any]:
+    statics = statics_of(ws, mmsi)
+    identity = identity_history(statics)
+    has_positions = any(True for _ in position_files(ws, mmsi))
+    imos = sorted({str(r["imo"]) for r in identity if r["imo"] and clean_imo(r["imo"])})
+    found = designations(ws, mmsi, imos)
+    if not identity and not found and not has_positions:
+        raise NotFoundError(f"no vessel with MMSI {mmsi} in this workspace")
+    names = [r["name"] for r in identity if r["name"]]
+    return {
+        "mmsi": mmsi,
+        "name": names[-1] if names else None,
+        "imo": imos,
+        "identity": identity,
+        "designations": found,
+    }

@@ -1,0 +1,48 @@
+"""Vessels: ``/api/v1/vessels/{mmsi}`` (identity history, designations), its simplified track, the page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from armswatch.provenance.clock import parse_when
+from armswatch.web.deps import Principal, viewer
+from armswatch.web.query import findings as fq
+from armswatch.web.query import vessels as vq
+from armswatch.web.query.events import EventFilter, page
+from armswatch.web.templating import render
+
+router = APIRouter(tags=["vessels"])
+
+
+@router.get("/api/v1/vessels/{mmsi}")
+def api_vessel(mmsi: str, me: Annotated[Principal, Depends(viewer)]) -> dict[str, Any]:
+    """A vessel by MMSI: the identities it broadcast (first/last seen), its list entries, its findings."""
+    number = vq.clean_mmsi(mmsi)
+    out = vq.vessel(me.ws, number)
+    found = fq.list_findings(me.ws, fq.FindingFilter(subject=f"vessel:mmsi:{number}"), limit=200)
+    out["findings"] = [
+        {"id": f.id, "kind": f.kind, "title": f.title, "status": f.status} for f in found.items
+    ]
+    return out
+
+
+@router.get("/api/v1/vessels/{mmsi}/track")
+def api_vessel_track(
+    mmsi: str, me: Annotated[Principal, Depends(viewer)], start: str | None = None, end: str | None = None
+) -> dict[str, Any]:
+    """The vessel's track thinned server-side to at most 2,000 points (GeoJSON feature)."""
+    return vq.track(
+        me.ws, vq.clean_mmsi(mmsi), parse_when(start) if start else None, parse_when(end) if end else None
+    )
+
+
+@router.get("/vessels/{mmsi}", include_in_schema=False)
+def vessel_page(mmsi: str, request: Request, me: Annotated[Principal, Depends(viewer)]) -> Response:
+    number = vq.clean_mmsi(mmsi)
+    v = vq.vessel(me.ws, number)
+    found = fq.list_findings(me.ws, fq.FindingFilter(subject=f"vessel:mmsi:{number}"), limit=200)
+    events = page(me.ws, EventFilter(mmsi=number), limit=500)
+    return render(request, "vessel.html", {"v": v, "page": found, "events": events})
