@@ -251,9 +251,9 @@ def test_lenient_reading_skips_and_counts_by_reason() -> None:
     assert [s.id for s in sites] == ["a", "e"]
     assert skipped == Counter(
         {
-            "latitude out of range [-90, 90]": 2,
-            "duplicate site id": 1,
-            "unknown ISO 3166 country code 'ZZ'": 1,
+            "latitude out of range [-90, 90] (first: line 3)": 2,
+            "duplicate site id (first: line 5)": 1,
+            "unknown ISO 3166 country code 'ZZ' (first: line 6)": 1,
         }
     )
     with pytest.raises(InputError, match="line 3: latitude"):
@@ -267,10 +267,12 @@ def test_lenient_geojson_and_kml() -> None:
     bad = _feature({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, id="b")
     skipped: Counter[str] = Counter()
     assert [s.id for s in sites_from_geojson(_fc(good, bad), skipped=skipped)] == ["a"]
-    assert skipped == Counter({"polygon ring is not closed": 1})
+    assert skipped == Counter({"polygon ring is not closed (first: feature 1)": 1})
     kml = sites_to_kml([make_site(), make_site()])
     skipped = Counter()
-    assert len(sites_from_kml(kml, skipped=skipped)) == 1 and skipped == Counter({"duplicate site id": 1})
+    assert len(sites_from_kml(kml, skipped=skipped)) == 1 and skipped == Counter(
+        {"duplicate site id (first: placemark 1)": 1}
+    )
 
 
 def test_csv_nul_byte_is_input_error() -> None:

@@ -6,11 +6,9 @@ import dataclasses
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
-from shapely import wkt as shapely_wkt
-from shapely.geometry import Point, mapping
 
 from armswatch.cli.common import (
     AnalystOpt,
@@ -26,7 +24,9 @@ from armswatch.cli.common import (
 )
 from armswatch.errors import InputError, MissingFileError
 from armswatch.io.atomic import write_text_atomic
-from armswatch.sites.model import Site, slugify
+
+if TYPE_CHECKING:
+    from armswatch.sites.model import Site
 
 app = typer.Typer(
     help="The site watchlist: plants, ports, rail crossings, depots.\n\nExample: armswatch sites list --kind port",
@@ -35,6 +35,8 @@ app = typer.Typer(
 
 
 def site_row(s: Site) -> dict[str, Any]:
+    from shapely.geometry import mapping
+
     lon, lat = s.geometry.representative_point().coords[0]
     return {
         "id": s.id,
@@ -58,12 +60,16 @@ def read_sites(path: Path, fmt: str | None = None, skipped: Counter[str] | None 
     from armswatch.sites.format_kml import sites_from_kml
 
     chosen = geo_file_format(str(path), fmt)
+    limit = 64 * 1024 * 1024  # every site reader refuses more; reading stops there
     if str(path) == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(limit + 1)
     elif not path.is_file():
         raise MissingFileError(f"no such file: {path}")
     else:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError("file larger than 64 MiB; not a watchlist", path=str(path))
     if chosen == "geojson":
         return sites_from_geojson(data, path=str(path), skipped=skipped)
     if chosen == "csv":
@@ -86,12 +92,16 @@ def write_sites(sites: list[Site], output: str, fmt: str | None = None) -> None:
 
 def _geometry(lat: float | None, lon: float | None, wkt: str | None) -> Any:
     if wkt:
+        from armswatch.sites.geometry import geometry_from_wkt
+
         try:
-            return shapely_wkt.loads(wkt)
-        except Exception as exc:
-            raise InputError(f"--wkt is not valid WKT: {exc}") from exc
+            return geometry_from_wkt(wkt)
+        except InputError as exc:
+            raise InputError(f"--wkt: {exc.message}") from exc
     if lat is None or lon is None:
         raise InputError("give --lat and --lon, or --wkt")
+    from shapely.geometry import Point
+
     return Point(lon, lat)
 
 
@@ -119,6 +129,8 @@ def add(
 
     Example: armswatch sites add "Tumangang station" --kind rail --country KP --precision settlement --lat 42.4217 --lon 130.6026 --source https://en.wikipedia.org/wiki/Tumangang
     """
+    from armswatch.sites.model import Site, slugify
+
     site = Site(
         id=site_id or slugify(name),
         name=name,

@@ -20,8 +20,8 @@ import shapely
 from shapely.geometry import shape
 
 from armswatch.errors import InputError
+from armswatch.io.text import csv_cell
 from armswatch.report.model import ReportFinding
-from armswatch.sites.spreadsheet import guard_cell
 
 KML_NS: Final = "http://www.opengis.net/kml/2.2"
 _Q: Final = f"{{{KML_NS}}}"
@@ -144,12 +144,11 @@ def findings_to_csv(findings: Iterable[ReportFinding]) -> str:
     return out.getvalue()
 
 
-_FREE_TEXT: Final = frozenset({"title", "summary", "subjects", "last_review", "kind", "id", "evidence"})
-
-
 def _cell(column: str, value: Any) -> Any:
-    """Guard free-text cells against spreadsheet formula injection (numbers and JSON left alone)."""
-    return guard_cell(value) if column in _FREE_TEXT and isinstance(value, str) else value
+    """Every text cell made inert for spreadsheets (:func:`armswatch.io.text.csv_cell`: a leading
+    ``=``, ``+``, ``-``, ``@``, tab or carriage return is prefixed with ``'``; numbers are left alone).
+    ``column`` is kept for callers; all text columns are treated alike."""
+    return csv_cell(value) if isinstance(value, str) else value
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
@@ -209,7 +208,8 @@ def findings_to_kml(findings: Iterable[ReportFinding], *, document_name: str = "
     for f in findings:
         mark = _sub(doc, "Placemark")
         mark.set("id", f.id)
-        _sub(mark, "name", ("[SIMULATED] " if f.simulated else "") + f.title)
+        # Google Earth renders names, descriptions and ExtendedData values in HTML balloons: escape.
+        _sub(mark, "name", html.escape(("[SIMULATED] " if f.simulated else "") + f.title, quote=False))
         _sub(mark, "description", html.escape(f.summary).replace("\n", "<br>"))
         if f.start or f.end:
             span = _sub(mark, "TimeSpan")
@@ -224,7 +224,7 @@ def findings_to_kml(findings: Iterable[ReportFinding], *, document_name: str = "
             data = _sub(extended, "Data")
             data.set("name", key)
             text = value if isinstance(value, str) else _json(value)
-            _sub(data, "value", text)
+            _sub(data, "value", html.escape(text, quote=False))
         if f.geometry:
             _kml_geometry(mark, f.geometry)
     ET.indent(root, space=" ")

@@ -6,6 +6,10 @@ values separated by ``;`` (a literal ``;`` or ``\\`` inside a value is escaped w
 cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``) are written with a
 leading ``'`` and restored on reading (see :mod:`armswatch.sites.spreadsheet`). Errors
 name the 1-based line of the file (the header is line 1) as the record.
+
+Reading is bounded: at most :data:`MAX_BYTES` of text and
+:data:`~armswatch.entities.csvfile.MAX_COLUMNS` header columns, lines fed one at a time; a cell
+over the CSV field limit is a bad record of its line (counted when skipping), not the end of the file.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ from functools import partial
 from typing import Final
 
 import shapely
-from shapely.errors import GEOSException
 from shapely.geometry import Point, Polygon
 
+from armswatch.entities.csvfile import MAX_COLUMNS, iter_lines
 from armswatch.errors import InputError
-from armswatch.sites.geometry import validate_geometry
+from armswatch.sites.geometry import geometry_from_wkt, validate_geometry
 from armswatch.sites.model import Site, slugify
 from armswatch.sites.record import SiteCollector
 from armswatch.sites.spreadsheet import guard_cell, unguard_cell
@@ -41,6 +45,7 @@ COLUMNS: Final = (
     "sources",
     "notes",
 )
+MAX_BYTES: Final = 64 * 1024 * 1024
 REQUIRED: Final = ("name", "country", "kind", "precision")
 _SPLIT_RE: Final = re.compile(r"(?<!\\)((?:\\\\)*);")
 _UNESCAPE_RE: Final = re.compile(r"\\(.)")
@@ -108,12 +113,7 @@ def _geometry(row: dict[str, str]) -> Point | Polygon:
     if wkt and has_point:
         raise InputError("give either lat/lon or wkt, not both")
     if wkt:
-        try:
-            geom = shapely.from_wkt(wkt)
-        except GEOSException as err:
-            reason = "polygon ring is not closed" if "closed" in str(err) else f"bad WKT: {err}"
-            raise InputError(reason) from err
-        return validate_geometry(geom)
+        return geometry_from_wkt(wkt)
     if not has_point:
         raise InputError("no location: fill lat and lon, or wkt")
     return validate_geometry(Point(_float(row, "lon"), _float(row, "lat")))
@@ -147,14 +147,22 @@ def sites_from_csv(
     Raises InputError naming the bad line, or, when ``skipped`` is given, skips bad rows and counts
     them there by reason.
     """
+    if len(text) > MAX_BYTES:
+        raise InputError(f"file larger than {MAX_BYTES // 2**20} MiB", path=path)
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            raise InputError(f"not UTF-8 text: {err}", path=path) from err
+            line = err.object[: err.start].count(b"\n") + 1
+            raise InputError(f"not UTF-8 text: {err.reason}", path=path, record=line) from err
     text = text.removeprefix("\ufeff")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(iter_lines(text))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as err:
+        raise InputError(f"unreadable CSV header: {err}", path=path, record=1) from err
+    if len(header) > MAX_COLUMNS:
+        raise InputError(f"header has {len(header):,} columns (at most {MAX_COLUMNS:,})", path=path, record=1)
     missing = [c for c in REQUIRED if c not in header]
     if not ("wkt" in header or {"lat", "lon"} <= set(header)):
         missing.append("lat,lon or wkt")
@@ -167,10 +175,12 @@ def sites_from_csv(
             row = next(rows)
         except StopIteration:
             break
-        except csv.Error as err:  # e.g. a NUL byte or an over-long field: the file is unreadable here
-            text = str(err) if path is not None else f"line {reader.line_num}: {err}"
-            raise InputError(text, path=path, record=reader.line_num) from err
-        clean = {k: (v or "") for k, v in row.items() if isinstance(k, str)}
+        except csv.Error as err:  # an over-long field: this record is unreadable
+            collector.problem(reader.reader.line_num, f"unreadable CSV record: {err}")
+            continue
+        clean = {
+            k: (v or "") for k, v in row.items() if isinstance(k, str) and isinstance(v, (str, type(None)))
+        }
         clean.update({k: unguard_cell(clean[k]) for k in _TEXT_COLUMNS if k in clean})
         collector.add(reader.line_num, partial(_row_to_site, clean))
     return collector.sites

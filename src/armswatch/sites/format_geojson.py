@@ -3,6 +3,11 @@
 Reading accepts the legacy (2008) ``crs`` member: a named CRS other than WGS84 is reprojected to
 lon/lat with pyproj; an unknown CRS is an InputError. Per-feature problems raise InputError with the
 feature index (0-based, as in ``features[i]``) as the record.
+
+Hostile documents are refused with one InputError before they can exhaust memory or the stack: more
+than :data:`MAX_BYTES`, more than :data:`MAX_CONTAINERS` arrays and objects, nesting deeper than the
+decoder allows; integers of any length are read as floats (a 5,000-digit coordinate is non-finite,
+not a ``ValueError``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from pyproj import Transformer
 
@@ -20,6 +25,8 @@ from armswatch.sites.geometry import geometry_from_geojson, geometry_to_geojson,
 from armswatch.sites.model import Site, slugify
 from armswatch.sites.record import SiteCollector
 
+MAX_BYTES: Final = 64 * 1024 * 1024
+MAX_CONTAINERS: Final = 2_000_000  # "[" and "{": a 5 M-vertex polygon is refused before decoding
 PROPERTY_KEYS = ("id", "name", "aliases", "country", "kind", "precision", "sources", "notes")
 
 
@@ -44,7 +51,8 @@ def _crs_name(collection: dict[str, Any], path: str | None) -> str | None:
     crs = collection.get("crs")
     if crs is None:
         return None
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    props = crs.get("properties") if isinstance(crs, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
     if not isinstance(name, str) or not name:
         raise InputError("the 'crs' member has no properties.name", path=path)
     return name
@@ -69,6 +77,27 @@ def _feature_to_site(feature: object, transform: Transformer | None, index: int)
     return Site.from_dict(data)
 
 
+def _number(text: str) -> float:
+    return float(text)
+
+
+def _decode(text: str | bytes, path: str | None) -> object:
+    if len(text) > MAX_BYTES:
+        raise InputError(f"file larger than {MAX_BYTES // 2**20} MiB", path=path)
+    if isinstance(text, str):
+        containers = text.count("[") + text.count("{")
+    else:
+        containers = text.count(b"[") + text.count(b"{")
+    if containers > MAX_CONTAINERS:
+        raise InputError(f"more than {MAX_CONTAINERS:,} JSON arrays and objects", path=path)
+    try:
+        return json.loads(text, parse_int=_number)
+    except RecursionError as err:
+        raise InputError("JSON nested too deep", path=path) from err
+    except (ValueError, UnicodeDecodeError) as err:  # JSONDecodeError is a ValueError
+        raise InputError(f"not valid JSON: {err}", path=path) from err
+
+
 def sites_from_geojson(
     text: str | bytes, *, path: str | None = None, skipped: Counter[str] | None = None
 ) -> list[Site]:
@@ -77,10 +106,7 @@ def sites_from_geojson(
     Raises InputError on the first bad feature, or, when ``skipped`` is given, skips bad features and
     counts them there by reason (see :mod:`armswatch.sites.record`).
     """
-    try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"not valid JSON: {err}", path=path) from err
+    doc = _decode(text, path)
     if isinstance(doc, dict) and doc.get("type") == "Feature":
         doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":

@@ -1,12 +1,19 @@
 """Sites as KML 2.2, both ways.
 
 Writing: one ``Placemark`` per site (``id`` attribute = site id) with ``name``, ``description``
-(the notes, HTML-escaped because Google Earth renders descriptions as HTML), ``ExtendedData`` holding every property (``aliases`` and ``sources`` as JSON arrays) and
-a ``Point`` or ``Polygon``. Reading accepts KMZ archive bytes too, and uses defusedxml (no entity expansion, no external entities),
+(the notes), ``ExtendedData`` holding every property (``aliases`` and ``sources`` as JSON arrays) and
+a ``Point`` or ``Polygon``. Google Earth renders names, descriptions and data values as HTML in its
+balloons, so all of them are written HTML-escaped (``<`` ``>`` ``&``; reading unescapes names and
+data values, so a site round-trips exactly). Reading accepts KMZ archive bytes too, and uses defusedxml (no entity expansion, no external entities),
 accepts KML with or without the 2.2 namespace, finds Placemarks at any depth (Folders), and fills
 what plain KML from other tools lacks: ``id`` from the name, ``kind`` "other", ``precision``
 "approximate"; ``country`` must be present unless ``default_country`` is given. Errors name the
 placemark (0-based, document order) as the record.
+
+Hostile documents are one InputError, never a traceback or a memory blow-up: an impossible
+``encoding`` declaration, more than :data:`MAX_KML_BYTES`, more than :data:`MAX_MARKUP` elements, or
+a geometry of more than :data:`~armswatch.sites.geometry.MAX_VERTICES` vertices (counted before the
+coordinates are split, so a 5 M-vertex polygon is refused cheaply).
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections import Counter
@@ -26,7 +34,7 @@ from defusedxml import DefusedXmlException
 from shapely.geometry import Point, Polygon
 
 from armswatch.errors import InputError
-from armswatch.sites.geometry import geometry_from_geojson
+from armswatch.sites.geometry import MAX_VERTICES, geometry_from_geojson
 from armswatch.sites.model import Site, slugify
 from armswatch.sites.record import SiteCollector
 
@@ -66,7 +74,7 @@ def sites_to_kml(sites: Iterable[Site], *, document_name: str = "armswatch sites
     for site in sites:
         mark = _sub(doc, "Placemark")
         mark.set("id", site.id)
-        _sub(mark, "name", site.name)
+        _sub(mark, "name", html.escape(site.name, quote=False))
         if site.notes:  # Google Earth renders descriptions as HTML: escape, keep line breaks
             _sub(mark, "description", html.escape(site.notes).replace("\n", "<br>"))
         extended = _sub(mark, "ExtendedData")
@@ -76,7 +84,7 @@ def sites_to_kml(sites: Iterable[Site], *, document_name: str = "armswatch sites
             text = json.dumps(value, ensure_ascii=False) if key in _LIST_KEYS else str(value)
             data = _sub(extended, "Data")
             data.set("name", key)
-            _sub(data, "value", text)
+            _sub(data, "value", html.escape(text, quote=False))  # balloons render HTML
         _geometry_element(mark, site.geometry)
     ET.indent(root, space=" ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
@@ -94,14 +102,20 @@ def _find_all(el: ET.Element, name: str) -> list[ET.Element]:
     return [c for c in el.iter() if _local(c.tag) == name]
 
 
+_TOKEN: Final = re.compile(r"\S+")
+
+
 def _parse_coords(text: str | None) -> list[list[float]]:
     out: list[list[float]] = []
-    for token in (text or "").split():
+    for count, found in enumerate(_TOKEN.finditer(text or ""), start=1):
+        if count > MAX_VERTICES:
+            raise InputError(f"more than {MAX_VERTICES:,} KML coordinates in one geometry")
+        token = found.group()
         parts = token.split(",")
         try:
             out.append([float(parts[0]), float(parts[1])])
         except (ValueError, IndexError) as err:
-            raise InputError(f"bad KML coordinate {token!r}") from err
+            raise InputError(f"bad KML coordinate {token[:40]!r}") from err
     return out
 
 
@@ -132,7 +146,7 @@ def _extended(mark: ET.Element) -> dict[str, str]:
     for data in _find_all(mark, "Data"):
         key, value = data.get("name"), _child(data, "value")
         if key and value is not None:
-            out[key] = value.text or ""
+            out[key] = html.unescape(value.text or "")
     return out
 
 
@@ -141,7 +155,7 @@ def _list_value(text: str | None, key: str) -> list[str]:
         return []
     try:
         value = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, nested too deep, a 5,000-digit integer
         value = [text]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InputError(f"{key} must be a JSON array of text")
@@ -151,7 +165,7 @@ def _list_value(text: str | None, key: str) -> list[str]:
 def _placemark_to_site(mark: ET.Element, default_country: str | None) -> Site:
     data = _extended(mark)
     name_el = _child(mark, "name")
-    name = data.get("name") or (name_el.text if name_el is not None else None) or ""
+    name = data.get("name") or html.unescape((name_el.text if name_el is not None else None) or "")
     if not name.strip():
         raise InputError("placemark has no name")
     desc = _child(mark, "description")
@@ -176,6 +190,7 @@ def _placemark_to_site(mark: ET.Element, default_country: str | None) -> Site:
 
 
 MAX_KML_BYTES: Final = 64 * 1024 * 1024
+MAX_MARKUP: Final = 2_000_000  # "<" characters, an upper bound on elements (~200 MB of tree)
 
 
 def kml_from_kmz(data: bytes, *, path: str | None = None) -> bytes:
@@ -210,10 +225,17 @@ def sites_from_kml(
     """
     if isinstance(text, bytes) and text.startswith(b"PK\x03\x04"):
         text = kml_from_kmz(text, path=path)
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if len(data) > MAX_KML_BYTES:
+        raise InputError(f"KML larger than {MAX_KML_BYTES // 2**20} MiB", path=path)
+    if data.count(b"<") > MAX_MARKUP:
+        raise InputError(f"more than {MAX_MARKUP:,} XML elements", path=path)
     try:
-        root = DET.fromstring(text.encode("utf-8") if isinstance(text, str) else text)
+        root = DET.fromstring(data)
     except (ET.ParseError, DefusedXmlException) as err:
         raise InputError(f"not valid (or unsafe) KML/XML: {err}", path=path) from err
+    except (LookupError, ValueError, UnicodeError) as err:  # encoding="NaN", a multi-byte encoding…
+        raise InputError(f"unreadable KML encoding: {err}", path=path) from err
     if _local(root.tag) != "kml":
         raise InputError(f"root element is <{_local(root.tag)}>, expected <kml>", path=path)
     collector = SiteCollector("placemark", path, skipped)

@@ -1,12 +1,16 @@
 """Site geometry: WGS84 Point or Polygon, GeoJSON both ways, validation and reprojection.
 
 Validation rejects what would silently mislead an analyst: non-finite or out-of-range lon/lat,
-unclosed polygon rings (shapely would quietly close them), self-intersecting polygons.
+unclosed polygon rings (shapely would quietly close them), self-intersecting polygons, and
+projected coordinates outside the world of their CRS (PROJ wraps EPSG:3857 x = 3e7 to lon -90.5; a
+point that does not come back to itself through the inverse projection is refused). A geometry has at
+most :data:`MAX_VERTICES` vertices (a site is a place, not a coastline; memory stays bounded).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, Final
@@ -14,13 +18,15 @@ from typing import Any, Final
 import numpy as np
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 from shapely.geometry import Point, Polygon
 from shapely.validation import explain_validity
 
 from armswatch.errors import InputError
 
 WGS84: Final = CRS.from_user_input("OGC:CRS84")
+MAX_VERTICES: Final = 100_000
+_ROUND_TRIP_TOLERANCE: Final = 1e-6  # relative, plus 1 mm / 1e-8 degree absolute
 
 
 def validate_geometry(geom: object) -> Point | Polygon:
@@ -29,6 +35,8 @@ def validate_geometry(geom: object) -> Point | Polygon:
         raise InputError(f"geometry must be a Point or Polygon, got {type(geom).__name__}")
     if geom.is_empty:
         raise InputError("geometry is empty")
+    if shapely.get_num_coordinates(geom) > MAX_VERTICES:
+        raise InputError(f"geometry has more than {MAX_VERTICES:,} vertices")
     if shapely.has_z(geom):
         geom = shapely.force_2d(geom)
     coords = shapely.get_coordinates(geom)
@@ -42,6 +50,23 @@ def validate_geometry(geom: object) -> Point | Polygon:
     if isinstance(geom, Polygon) and not geom.is_valid:
         raise InputError(f"polygon is not valid: {explain_validity(geom)}")
     return geom
+
+
+MAX_WKT_PARENS: Final = 10_000
+
+
+def geometry_from_wkt(text: str) -> Point | Polygon:
+    """A validated Point/Polygon from WKT (lon lat order). Nesting is bounded before GEOS parses it."""
+    from shapely.errors import GEOSException
+
+    if text.count("(") > MAX_WKT_PARENS:
+        raise InputError(f"WKT has more than {MAX_WKT_PARENS:,} parentheses")
+    try:
+        geom = shapely.from_wkt(text)
+    except GEOSException as err:
+        reason = "polygon ring is not closed" if "closed" in str(err) else f"bad WKT: {err}"
+        raise InputError(reason) from err
+    return validate_geometry(geom)
 
 
 def _position(value: object, where: str) -> tuple[float, float]:
@@ -63,6 +88,8 @@ def _position(value: object, where: str) -> tuple[float, float]:
 def _ring(value: object, index: int) -> list[tuple[float, float]]:
     if not isinstance(value, (list, tuple)):
         raise InputError(f"polygon ring {index} must be a list of positions")
+    if len(value) > MAX_VERTICES:
+        raise InputError(f"polygon ring {index} has more than {MAX_VERTICES:,} positions")
     ring = [_position(p, f"polygon ring {index}") for p in value]
     if len(ring) < 4:
         raise InputError(f"polygon ring {index} has {len(ring)} positions; at least 4 are needed")
@@ -81,6 +108,8 @@ def geometry_from_geojson(obj: object, transform: Transformer | None = None) -> 
     elif gtype == "Polygon":
         if not isinstance(coords, (list, tuple)) or not coords:
             raise InputError("polygon has no rings")
+        if sum(len(r) if isinstance(r, (list, tuple)) else 0 for r in coords) > MAX_VERTICES:
+            raise InputError(f"polygon has more than {MAX_VERTICES:,} positions")
         rings = [_ring(r, i) for i, r in enumerate(coords)]
         geom = Polygon(rings[0], rings[1:])
     else:
@@ -109,21 +138,42 @@ def transformer_for(crs_name: str) -> Transformer | None:
     Unknown CRS → InputError. Geographic WGS84 in any axis order is taken as lon/lat, as GeoJSON
     writers always did in practice.
     """
+    shown = crs_name if len(crs_name) <= 80 else crs_name[:77] + "..."
     try:
-        crs = CRS.from_user_input(crs_name)
-    except CRSError as err:
-        raise InputError(f"unknown CRS {crs_name!r}") from err
-    if crs.is_geographic and crs.equals(WGS84, ignore_axis_order=True):
-        return None
-    return Transformer.from_crs(crs, WGS84, always_xy=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # '+init=' syntax is deprecated (FutureWarning)
+            crs = CRS.from_user_input(crs_name)
+            if crs.is_geographic and crs.equals(WGS84, ignore_axis_order=True):
+                return None
+            return Transformer.from_crs(crs, WGS84, always_xy=True)
+    except (CRSError, ProjError) as err:
+        raise InputError(f"unknown CRS {shown!r}") from err
 
 
 def reproject(geom: Point | Polygon, transform: Transformer) -> Point | Polygon:
-    """Apply a pyproj transformer to every vertex at once (vectorised)."""
+    """Apply a pyproj transformer to every vertex at once (vectorised).
+
+    A vertex that the inverse projection does not bring back to where it was (outside the CRS's
+    world, where PROJ wraps or folds coordinates) or that cannot be projected is an InputError.
+    """
 
     def _apply(xy: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, np.dtype[np.float64]]:
-        x, y = transform.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+        try:
+            x, y = transform.transform(xy[:, 0], xy[:, 1])
+            back_x, back_y = transform.transform(x, y, direction="INVERSE")
+        except ProjError as err:
+            raise InputError(f"coordinates cannot be reprojected: {err}") from err
+        out = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)])
+        back = np.column_stack([np.asarray(back_x, dtype=float), np.asarray(back_y, dtype=float)])
+        with np.errstate(invalid="ignore", over="ignore"):
+            tolerance = _ROUND_TRIP_TOLERANCE * np.maximum(np.abs(xy), 1.0) + 1e-3
+            bad = ~np.all(np.abs(back - xy) <= tolerance, axis=1)
+        if np.any(bad):
+            first = xy[int(np.argmax(bad))]
+            raise InputError(
+                f"coordinate outside the area of its CRS: ({float(first[0])!r}, {float(first[1])!r})"
+            )
+        return out
 
     out = shapely.transform(geom, _apply)
     assert isinstance(out, (Point, Polygon))

@@ -2,8 +2,9 @@
 
 Strict is the default: the first bad record raises :class:`InputError` naming the file and record
 ("feature 3: polygon ring is not closed"). Pass a ``Counter`` as ``skipped`` to the readers to skip
-bad records instead and count them by reason (the message up to its first ``": "``), so a bulk
-import can report "2 × latitude out of range [-90, 90], 1 × duplicate site id" and go on.
+bad records instead and count them by reason (the message up to its first ``": "``) with the first
+record where each reason occurred, so a bulk import can report "2 × latitude out of range [-90, 90]
+(first: line 4), 1 × duplicate site id (first: feature 7)" and go on.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class SiteCollector:
     skipped: Counter[str] | None = None
     sites: list[Site] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
 
     def problem(self, record: int, message: str, reason: str | None = None) -> None:
         """Raise (strict) or count (lenient) a problem with ``record``."""
@@ -38,7 +40,9 @@ class SiteCollector:
             named = self.label == "line" and self.path is not None
             text = message if named else f"{self.label} {record}: {message}"
             raise InputError(text, path=self.path, record=record)
-        self.skipped[reason or problem_reason(message)] += 1
+        reason = reason or problem_reason(message)
+        key = self.keys.setdefault(reason, f"{reason} (first: {self.label} {record})")
+        self.skipped[key] += 1
 
     def add(self, record: int, build: Callable[[], Site]) -> None:
         """Build one site; a problem (or a duplicate id) is raised or counted."""
