@@ -122,10 +122,25 @@ def test_ais_screen_command(ws: Workspace, tmp_path: Path) -> None:
     _port_calls(ws)
     result = CliRunner().invoke(app, ["ais", "screen", "-w", str(ws.root)])
     assert result.exit_code == 0, result.stderr
-    assert "2 vessels screened, 1 matched a listed vessel, 1 findings" in result.stderr
+    assert "2 vessels screened: 1 listed, 0 possible (name only); 1 findings" in result.stderr
+    assert "LADY R" in result.stdout and "IMO 9161003" in result.stdout  # the match is shown, with why
+    out = tmp_path / "matches.csv"
+    written = CliRunner().invoke(app, ["ais", "screen", "-w", str(ws.root), "-o", str(out), "-q"])
+    assert written.exit_code == 0, written.stderr
+    rows = pl.read_csv(out).to_dicts()
+    assert [(r["mmsi"], r["listed"], r["status"], r["score"]) for r in rows] == [
+        (273000001, "LADY R", "listed", 1.0)
+    ]
+    assert rows[0]["agreed"].startswith("IMO 9161003")
+    as_json = tmp_path / "matches.json"
+    assert (
+        CliRunner().invoke(app, ["ais", "screen", "-w", str(ws.root), "-o", str(as_json), "-q"]).exit_code
+        == 0
+    )
+    assert json.loads(as_json.read_text())[0]["confidence"] == "almost certain"
     again = CliRunner().invoke(app, ["ais", "screen", "-w", str(ws.root)])
     assert again.exit_code == 0
-    assert len(ws.list_runs(KIND)) == 2  # a re-run adds a run, never overwrites
+    assert len(ws.list_runs(KIND)) == 4  # a re-run adds a run, never overwrites
 
 
 def test_threshold_outside_0_1_is_refused_before_any_run(ws: Workspace) -> None:

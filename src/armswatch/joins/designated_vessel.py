@@ -1,7 +1,9 @@
 """Designated vessels in the AIS picture: the join between movements and entities.
 
 Every vessel seen in the workspace's AIS tables is screened by IMO, MMSI and name against the
-workspace's sanctions lists. For each vessel that matches a listed Vessel entity, every maritime
+workspace's sanctions lists, and each candidate pair is judged with corroboration
+(:mod:`armswatch.joins.vessel_screen`): *listed* on an exact IMO or MMSI or a corroborated name,
+*possible* on a name alone. For each vessel that is (possibly) a listed Vessel entity, every maritime
 finding about it (port call, dark port call, gap, encounter, loitering, shuttle) becomes a
 ``sanctions.vessel_activity`` finding whose evidence is the maritime finding's own evidence plus the
 designation: the list file it was imported from and a JSON extract of what the list said on the day
@@ -16,13 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import polars as pl
-
 from armswatch.entities.history import entity_at, snapshots
-from armswatch.entities.screen import Match, confidence_words, screen_vessels
 from armswatch.errors import InputError
-from armswatch.maritime.store import scan_statics
+from armswatch.joins.vessel_screen import ScreenRow, ais_vessel_facts, screen_facts, workspace_listed_vessels
+from armswatch.maritime.store import scan_positions, scan_statics
 from armswatch.matching.score import DEFAULT_THRESHOLD
+from armswatch.matching.vessel import LISTED, POSSIBLE
 from armswatch.provenance.confidence import WORDS
 from armswatch.provenance.model import Finding
 from armswatch.workspace import Workspace
@@ -44,29 +45,12 @@ class Designation:
     extract: dict[str, Any]
 
 
-def ais_vessels(ws: Workspace) -> list[dict[str, Any]]:
-    """The latest name and IMO reported by each MMSI in the workspace's AIS static reports."""
-    statics = (
-        scan_statics(ws)
-        .sort("ts")
-        .group_by("mmsi")
-        .agg(pl.col("name").drop_nulls().last(), pl.col("imo").drop_nulls().last())
-        .sort("mmsi")
-        .collect()
-    )
-    return [{"mmsi": r["mmsi"], "imo": r["imo"], "name": r["name"]} for r in statics.iter_rows(named=True)]
-
-
-def mmsi_of(query_id: str) -> str | None:
-    return query_id.removeprefix("vessel:mmsi:") if query_id.startswith("vessel:mmsi:") else None
-
-
 def lower_confidence(a: str, b: str) -> str:
     """The less confident of two ICD 203 words: a chain is no stronger than its weakest link."""
     return WORDS[min(WORDS.index(a), WORDS.index(b))]
 
 
-def designation_on(ws: Workspace, match: Match, day: date | None) -> Designation:
+def designation_on(ws: Workspace, match: ScreenRow, day: date | None) -> Designation:
     view = entity_at(ws, match.entity_id, as_of=day)
     listing = next((item for item in view.listings if item.dataset == match.dataset), None)
     snap = next((s for s in snapshots(ws, match.dataset) if listing and s.id == listing.snapshot_id), None)
@@ -86,7 +70,7 @@ def designation_on(ws: Workspace, match: Match, day: date | None) -> Designation
     }
     return Designation(
         entity_id=match.entity_id,
-        entity_name=match.entity_name,
+        entity_name=match.listed,
         dataset=match.dataset,
         status=listing.status if listing else "not listed",
         since=listing.since if listing else None,
@@ -109,60 +93,76 @@ def activity_for(findings: Sequence[Finding], mmsi: str) -> list[Finding]:
     return [f for f in findings if f.kind.startswith(ACTIVITY_KINDS) and subject in f.subjects]
 
 
-def _title(d: Designation, activity: Finding) -> str:
+def _title(d: Designation, activity: Finding, m: ScreenRow) -> str:
     state = "designated" if d.status == "listed" else f"{d.status} on that day"
-    return f"{d.entity_name} ({d.dataset}, {state}): {activity.title}"
+    who = d.entity_name if m.match.status == LISTED else f"possibly {d.entity_name} (name only)"
+    return f"{who} ({d.dataset}, {state}): {activity.title}"
+
+
+def _screen_rows(ws: Workspace, threshold: float) -> tuple[int, list[ScreenRow]]:
+    statics = scan_statics(ws).collect()
+    seen = scan_positions(ws).select("mmsi").unique().collect()["mmsi"].to_list()
+    facts = ais_vessel_facts(statics, seen)
+    listed = workspace_listed_vessels(ws)
+    return len(facts), (screen_facts(facts, listed, threshold) if facts and listed else [])
 
 
 def screen_ais_vessels(ws: Workspace, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
-    """Screen AIS vessels and record one run with a finding per designated vessel's activity."""
+    """Screen AIS vessels and record one run with a finding per listed or possibly listed vessel's
+    activity; returns the run summary plus ``matches`` (one row per match, see :class:`ScreenRow`)."""
     if not 0.0 <= threshold <= 1.0:  # also refuses NaN; a negative threshold would match everything
         raise InputError(f"--threshold must be between 0 and 1 (got {threshold})")
-    vessels = ais_vessels(ws)
-    matches = [m for m in screen_vessels(ws, vessels, threshold) if m.match] if vessels else []
+    screened, rows = _screen_rows(ws, threshold)
     activity = latest_activity(ws)
     summary: dict[str, Any] = {
-        "vessels screened": len(vessels),
-        "vessel matches": len(matches),
+        "vessels screened": screened,
+        "listed matches": sum(r.match.status == LISTED for r in rows),
+        "possible matches": sum(r.match.status == POSSIBLE for r in rows),
         "findings": 0,
     }
     with ws.run(KIND, parameters={"threshold": threshold, "activity kinds": list(ACTIVITY_KINDS)}) as run:
-        for m in matches:
-            mmsi = mmsi_of(m.query_id)
-            if mmsi is None:
-                continue
-            for act in activity_for(activity, mmsi):
-                day = act.start.date() if act.start else None
-                d = designation_on(ws, m, day)
-                extract = ws.add_artifact(
-                    json.dumps(d.extract, indent=2, ensure_ascii=False, default=str).encode("utf-8"),
-                    name=f"designation-{d.dataset}-{mmsi}-{day}.json",
-                    media_type="application/json",
-                )
-                run.add_output(extract.id)
-                evidence = [*act.evidence, extract.id, *([d.artifact_id] if d.artifact_id else [])]
-                run.add_finding(
-                    kind=KIND,
-                    title=_title(d, act),
-                    summary=(
-                        f"{m.explanation}. List status on {day}: {d.status}"
-                        + (f" since {d.since}" if d.since else "")
-                        + f". Activity: {act.summary}"
-                    ),
-                    subjects=[*act.subjects, f"entity:{d.entity_id}"],
-                    geometry=act.geometry,
-                    start=act.start,
-                    end=act.end,
-                    confidence=lower_confidence(confidence_words(m.score), act.confidence),
-                    evidence=evidence,
-                    details=_details(m, act, d),
-                )
+        for m in rows:
+            for act in activity_for(activity, str(m.mmsi)):
+                _record(ws, run, m, act)
                 summary["findings"] += 1
         run.summary.update(summary)
-    return summary
+        run.summary["matches"] = [r.as_row() for r in rows[:MAX_SUMMARY_MATCHES]]
+    return {**summary, "run": str(run.id), "matches": [r.as_row() for r in rows]}
 
 
-def _details(m: Match, act: Finding, d: Designation) -> Mapping[str, Any]:
+MAX_SUMMARY_MATCHES = 200
+"""The run summary keeps the first this many match rows (all are returned to the caller)."""
+
+
+def _record(ws: Workspace, run: Any, m: ScreenRow, act: Finding) -> None:
+    day = act.start.date() if act.start else None
+    d = designation_on(ws, m, day)
+    extract = ws.add_artifact(
+        json.dumps(d.extract, indent=2, ensure_ascii=False, default=str).encode("utf-8"),
+        name=f"designation-{d.dataset}-{m.mmsi}-{day}.json",
+        media_type="application/json",
+    )
+    run.add_output(extract.id)
+    evidence = [*act.evidence, extract.id, *([d.artifact_id] if d.artifact_id else [])]
+    run.add_finding(
+        kind=KIND,
+        title=_title(d, act, m),
+        summary=(
+            f"Match {m.explanation}. List status on {day}: {d.status}"
+            + (f" since {d.since}" if d.since else "")
+            + f". Activity: {act.summary}"
+        ),
+        subjects=[*act.subjects, f"entity:{d.entity_id}"],
+        geometry=act.geometry,
+        start=act.start,
+        end=act.end,
+        confidence=lower_confidence(m.match.confidence, act.confidence),
+        evidence=evidence,
+        details=_details(m, act, d),
+    )
+
+
+def _details(m: ScreenRow, act: Finding, d: Designation) -> Mapping[str, Any]:
     return {
         "activity_finding": act.id,
         "activity_kind": act.kind,
@@ -170,6 +170,10 @@ def _details(m: Match, act: Finding, d: Designation) -> Mapping[str, Any]:
         "dataset": d.dataset,
         "listing_status": d.status,
         "listed_since": d.since.isoformat() if d.since else None,
-        "match_score": m.score,
+        "match_status": m.match.status,
+        "match_basis": m.match.basis,
+        "match_score": m.match.score,
+        "match_agreed": list(m.match.agreed),
+        "match_disagreed": list(m.match.disagreed),
         "match_explanation": m.explanation,
     }
