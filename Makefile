@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= armswatch-demo
 
-.PHONY: demo test lint typecheck unit bench-env bench bench-scale constraints clean
+.PHONY: demo test lint typecheck unit browser bench-env bench bench-scale constraints clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,13 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-unit: $(VENV)/.installed
+# Chromium and its driver for the browser tests (Debian, as root, only when missing); without them
+# the browser tests are skipped and say why.
+browser:
+	@if ! command -v chromedriver >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) || echo "no browser installed: browser tests will be skipped"; fi
+
+unit: $(VENV)/.installed browser
 	$(BIN)/pytest -n 2 -q
 
 # Benchmarks need the peers they compare against (MovingPandas, nomenklatura) and ../shared/data.
