@@ -69,6 +69,16 @@ def _positions(mmsi: int, n: int) -> pl.DataFrame:
     )
 
 
+def _png(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def build_case(root: Path) -> Case:
     from armswatch.entities.ingest import import_list
     from armswatch.maritime import store
@@ -126,13 +136,13 @@ def build_case(root: Path) -> Case:
     )
     import_list(ws, ftm, format="ftm", dataset="test", list_date=date(2024, 1, 1))
     image = ws.add_artifact(
-        b"\x89PNG\r\n\x1a\n" + b"0" * 64,
+        _png((40, 120, 40)),
         name="chip_before.png",
         media_type="image/png",
         metadata={"kind": "imagery.chip", "role": "before"},
     )
     after = ws.add_artifact(
-        b"\x89PNG\r\n\x1a\n" + b"1" * 64,
+        _png((200, 200, 200)),
         name="chip_after.png",
         media_type="image/png",
         metadata={"kind": "imagery.chip", "role": "after"},

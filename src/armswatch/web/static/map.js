@@ -58,7 +58,7 @@
       if (focus && !focused && byId[focus]) {
         focused = true;
         var layer = byId[focus];
-        if (layer.getBounds) { map.fitBounds(layer.getBounds(), { maxZoom: 9, padding: [40, 40] }); } else { map.setView(layer.getLatLng(), 9); }
+        if (layer.getBounds) { map.fitBounds(layer.getBounds(), { maxZoom: 8, padding: [40, 40] }); } else { map.setView(layer.getLatLng(), 7); }
         layer.openPopup();
       }
     });
