@@ -125,9 +125,11 @@ def _write(writer: Any, url: str, response: Any, body: bytes) -> None:
     status = StatusAndHeaders(
         f"{response.status_code} {response.reason_phrase}", headers, protocol="HTTP/1.1"
     )
-    writer.write_record(
-        writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=status)
+    # With the length given, warcio digests the payload in place instead of spooling it to a temp file.
+    record = writer.create_warc_record(
+        url, "response", payload=io.BytesIO(body), length=len(body), http_headers=status
     )
+    writer.write_record(record)
 
 
 def _fetch(client: Any, url: str) -> tuple[Any, bytes]:
@@ -220,16 +222,27 @@ def capture_url(url: str, *, screenshot: bool = True, javascript: bool = False) 
 
 
 def _wacz(warc: bytes, url: str, notes: list[str]) -> bytes | None:
-    from wacz.main import main as wacz_main
+    """Pack the WARC as WACZ with py-wacz (in a child process: it prints and leaves temporary files open)."""
+    import sys
 
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "capture.warc.gz", Path(tmp) / "capture.wacz"
         src.write_bytes(warc)
-        sink = io.StringIO()
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            code = wacz_main(["create", "-o", str(dst), "--url", url, "--detect-pages", str(src)])
-        if code not in (0, None) or not dst.is_file():
-            notes.append(f"WACZ not written: {sink.getvalue().strip()[-200:]}")
+        command = [
+            sys.executable,
+            "-m",
+            "wacz",
+            "create",
+            "-o",
+            str(dst),
+            "--url",
+            url,
+            "--detect-pages",
+            str(src),
+        ]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+        if proc.returncode != 0 or not dst.is_file():
+            notes.append(f"WACZ not written: {(proc.stderr or proc.stdout).strip()[-200:]}")
             return None
         return dst.read_bytes()
 
@@ -250,20 +263,22 @@ def take_screenshot(
         shot = Path(tmp) / "shot.png"
         args = [
             binary,
-            "--headless",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            "--headless=new",
             "--hide-scrollbars",
             f"--user-data-dir={tmp}/profile",
             f"--window-size={width},{height}",
             f"--screenshot={shot}",
         ]
-        if not javascript:
-            args.append("--blink-settings=scriptEnabled=false")
+        if not javascript:  # the page's scripts stay off: a content setting in a fresh profile
+            prefs = Path(tmp) / "profile" / "Default" / "Preferences"
+            prefs.parent.mkdir(parents=True)
+            prefs.write_text('{"profile": {"default_content_setting_values": {"javascript": 2}}}')
         try:
             subprocess.run([*args, url], capture_output=True, timeout=60, check=False)
         except subprocess.TimeoutExpired:
