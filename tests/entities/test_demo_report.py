@@ -44,4 +44,5 @@ def test_report_graph_includes_entities_named_in_findings(ws: Workspace) -> None
         run.add_finding(kind="entities.match", title="t", subjects=["q1", "entity:unsc-690735"])
     section = report_section(ws)
     assert section is not None
-    assert "unsc-690735" in section.html and "KOREA MINING DEVELOPMENT TRADING CORPOR…" in section.html
+    whole = "KOREA MINING DEVELOPMENT TRADING CORPORATION<"  # the whole name, never cut
+    assert "unsc-690735" in section.html and whole in section.html

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
-from typing import Any
 
 import networkx as nx
 
@@ -20,7 +19,6 @@ from armswatch.report.section import ReportSection
 from armswatch.workspace import Workspace
 
 MAX_NODES = 40
-WIDTH, HEIGHT, PAD = 720, 440, 40
 
 
 def _seeds(ws: Workspace, graph: nx.MultiDiGraph, simulated: set[str]) -> list[str]:
@@ -42,47 +40,29 @@ def _subgraph(graph: nx.MultiDiGraph, seeds: list[str]) -> nx.MultiDiGraph:
 
 
 def graph_svg(graph: nx.MultiDiGraph, simulated: set[str]) -> str:
-    """Inline SVG of a small graph with a deterministic layout."""
+    """Inline SVG of a small graph with a deterministic layout; labels placed without overlap or
+    clipping by :func:`armswatch.report.graph.graph_html` (numbered legend for those that do not fit)."""
+    from armswatch.report.graph import GraphEdge, GraphNode, graph_html
+
     if graph.number_of_nodes() == 0:
         return ""
     pos = nx.spring_layout(nx.Graph(graph.to_undirected()), seed=7)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    span_x = (max(xs) - min(xs)) or 1.0
-    span_y = (max(ys) - min(ys)) or 1.0
-
-    def xy(node: Any) -> tuple[float, float]:
-        x, y = pos[node]
-        return (
-            PAD + (x - min(xs)) / span_x * (WIDTH - 2 * PAD),
-            PAD + (y - min(ys)) / span_y * (HEIGHT - 2 * PAD),
+    nodes = [
+        GraphNode(
+            id=str(node),
+            label=str(data.get("label", node)),
+            designated=is_designated(graph, node),
+            simulated=node in simulated,
+            tooltip=f"{data.get('label', node)} ({data.get('schema', '')}, {node})",
         )
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" class="entity-graph">'
+        for node, data in sorted(graph.nodes(data=True))
     ]
-    for a, b, data in graph.edges(data=True):
-        (x1, y1), (x2, y2) = xy(a), xy(b)
-        dash = ' stroke-dasharray="4 3"' if a in simulated or b in simulated else ""
-        parts.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#888"{dash}>')
-        parts.append(f"<title>{escape(str(data.get('label', '')))}</title></line>")
-        parts.append(
-            f'<text x="{(x1 + x2) / 2:.1f}" y="{(y1 + y2) / 2:.1f}" font-size="8" fill="#666">'
-            f"{escape(str(data.get('label', '')))}</text>"
-        )
-    for node, data in sorted(graph.nodes(data=True)):
-        x, y = xy(node)
-        fill = "#c0392b" if is_designated(graph, node) else "#2e86c1"
-        dash = ' stroke="#000" stroke-dasharray="2 2"' if node in simulated else ""
-        text = str(data.get("label", node))
-        label = escape(text if len(text) <= 40 else text[:39] + "…")
-        parts.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{fill}"{dash}><title>{escape(str(node))}'
-        )
-        parts.append(f" ({escape(str(data.get('schema', '')))})</title></circle>")
-        parts.append(f'<text x="{x + 8:.1f}" y="{y + 3:.1f}" font-size="9">{label}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+    edges = [
+        GraphEdge(str(a), str(b), str(data.get("label", "")), a in simulated or b in simulated)
+        for a, b, data in graph.edges(data=True)
+    ]
+    positions = {str(k): (float(v[0]), float(v[1])) for k, v in pos.items()}
+    return graph_html(nodes, edges, positions, caption="Entity graph")
 
 
 def _names(ws: Workspace, ids: tuple[str, ...], when: date | None, limit: int = 8) -> str:
