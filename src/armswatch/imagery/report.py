@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 CHART_W, CHART_H, PAD = 560, 200, 44
 
 
-def series_svg(frame: pl.DataFrame, title: str) -> str:
-    """Bar chart of new-structure area per interval with the cumulative area as a line."""
+def series_svg(frame: pl.DataFrame, title: str, live: set[str] | None = None) -> str:
+    """Bar chart of new-structure area per interval with the cumulative area as a line; an interval
+    is red only when its finding is in ``live`` (the report's findings: never a rejected one)."""
     rows = frame.to_dicts()
     if not rows:
         return ""
@@ -43,7 +44,7 @@ def series_svg(frame: pl.DataFrame, title: str) -> str:
     for k, r in enumerate(rows):
         x = PAD + k * slot
         h = inner_h * float(r["new_m2"]) / top
-        colour = "#c0392b" if r.get("finding") else "#95a5a6"
+        colour = "#c0392b" if r.get("finding") and (live is None or r["finding"] in live) else "#95a5a6"
         label = f"{r['start']} → {r['end']}: +{float(r['new_m2']):,.0f} m²"
         parts.append(
             f'<rect x="{x + slot * 0.15:.1f}" y="{CHART_H - PAD - h:.1f}" width="{slot * 0.7:.1f}" '
@@ -76,7 +77,8 @@ def report_section(ws: Workspace) -> ReportSection | None:
         return None
     html: list[str] = [
         "<p>Change between consecutive scenes of each monitored site (training-free built-up-index method; "
-        "see docs/imagery.md for thresholds and limits). Red bars are intervals that produced a finding.</p>"
+        "see docs/imagery.md for thresholds and limits). Red bars are intervals with a finding shown in "
+        "this report (never a rejected one).</p>"
     ]
     for site_id, frame in series.items():
         try:
@@ -84,7 +86,7 @@ def report_section(ws: Workspace) -> ReportSection | None:
         except LookupError:
             name = site_id
         html.append(f"<h3>{escape(name)}</h3>")
-        html.append(series_svg(frame, f"Change at {name}"))
+        html.append(series_svg(frame, f"Change at {name}", {f.id for f in findings}))
     features: list[dict[str, Any]] = []
     for f in findings:
         sim = " [SIMULATED]" if f.simulated and "SIMULATED" not in f.title else ""
