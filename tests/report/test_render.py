@@ -101,7 +101,7 @@ def test_summary_counts_by_kind_and_status() -> None:
     )
     s = summarise(fs)
     assert s.kinds == ("x", "y")
-    assert s.statuses == ("new", "confirmed", "rejected", "disputed")
+    assert s.statuses == ("new", "confirmed", "disputed", "rejected")
     assert s.counts[("x", "confirmed")] == 1 and s.totals == {"x": 2, "y": 2}
     assert s.status_totals["new"] == 1 and s.simulated == {"x": 1, "y": 0} and s.simulated_total == 1
 

@@ -93,7 +93,7 @@ def test_tiny_polygon_also_gets_a_point_marker() -> None:
 
 def test_short_label() -> None:
     assert short_label("February 11 Plant (Ryongsong Machine Complex), Hamhung") == "February 11 Plant"
-    assert len(short_label("x" * 80)) == 32
+    assert len(short_label("x" * 80)) == 44
 
 
 def test_polygon_site_outline_is_drawn() -> None:

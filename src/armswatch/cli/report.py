@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from armswatch.cli.common import (
     WorkspaceOpt,
     geo_file_format,
     open_workspace,
+    progress,
     say,
 )
 from armswatch.io.atomic import write_text_atomic
@@ -25,22 +27,73 @@ export_app = typer.Typer(
 )
 
 
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
 def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
     title: Annotated[str | None, typer.Option(help="Report title (default: the case name).")] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="Findings to publish: confirmed, new or all (= new and confirmed, the default); "
+            "repeat or comma-separate. Rejected findings are never shown as results.",
+        ),
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", help="Only findings of this kind (prefix, e.g. ais); repeatable."),
+    ] = None,
+    site: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--site", help="Only findings about this site id (and only its row and map); repeatable."
+        ),
+    ] = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--from", formats=DATE_FORMATS, help="Only findings whose time span reaches this date (UTC)."
+        ),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            "--to", formats=DATE_FORMATS, help="Only findings that start by this date (inclusive, UTC)."
+        ),
+    ] = None,
+    appendix: Annotated[
+        bool,
+        typer.Option(
+            "--appendix",
+            "--include-rejected",
+            help="List rejected findings (same filters) in a review appendix: not on the map or in charts.",
+        ),
+    ] = False,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Render the workspace's findings, sites and provenance as one self-contained, offline HTML file.
 
-    Example: armswatch report -o report.html
+    By default the report shows new and confirmed findings; --status confirmed gives a report to
+    publish. Findings without a time span (list matches) are kept by --from/--to.
+
+    Example: armswatch report --status confirmed --kind imagery --from 2024-01-01 -o report.html
     """
     from armswatch.report.build import build_report
+    from armswatch.report.scope import Selection
 
-    with open_workspace(workspace) as ws:
-        html = build_report(ws, title=title)
-    write_text_atomic(output, html)
-    say(f"report written: {output.resolve()}", quiet)
+    selection = Selection.from_options(status, kind, site, since, until, appendix)
+    with progress(quiet) as bar:
+        task = bar.add_task("report", total=3)
+        with open_workspace(workspace) as ws:
+            bar.update(task, description="report: gathering findings and sections")
+            html = build_report(ws, title=title, selection=selection, on_step=lambda: bar.advance(task))
+        bar.update(task, description="report: writing")
+        write_text_atomic(output.expanduser(), html)
+        bar.advance(task)
+    say(f"report written: {output.expanduser().resolve()} ({selection.describe()})", quiet)
 
 
 @export_app.command("findings")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
-
-from PIL import Image
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from armswatch import __version__
+from armswatch.errors import InputError
 from armswatch.provenance.clock import utcnow
 from armswatch.provenance.model import Finding, Run
 from armswatch.report.model import EvidenceItem, ReportData, ReportFinding, ReviewEntry, RunInfo
 from armswatch.report.registry import sections
+from armswatch.report.scope import ScopedWorkspace, Selection
 
 if TYPE_CHECKING:
     from armswatch.workspace import Workspace
@@ -22,6 +23,8 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 def thumbnail(data: bytes, size: int = THUMBNAIL_PX) -> bytes | None:
     """A PNG thumbnail of an image artifact, or None when the bytes are not a readable image."""
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.thumbnail((size, size))
@@ -79,10 +82,33 @@ def report_finding(f: Finding, run: Run, evidence: tuple[EvidenceItem, ...]) -> 
     )
 
 
-def collect(ws: Workspace, title: str | None = None) -> ReportData:
+def _check_sites(ws: Workspace, selection: Selection) -> None:
+    known = {s.id for s in ws.list_sites()}
+    unknown = [s for s in selection.sites if s not in known]
+    if unknown:
+        raise InputError(
+            f"no site with id {', '.join(unknown)} in this workspace (see 'armswatch sites list')"
+        )
+
+
+def collect(ws: Workspace, title: str | None = None, selection: Selection | None = None) -> ReportData:
+    """The report's content: the selected live findings (default: new and confirmed), their sites,
+    domain sections computed over the same findings, and rejected ones only for the appendix."""
+    selection = selection or Selection()
+    _check_sites(ws, selection)
     runs = {r.id: r for r in ws.list_runs()}
     cache: dict[str, EvidenceItem] = {}
-    findings = tuple(report_finding(f, runs[f.run_id], _evidence(ws, f, cache)) for f in ws.list_findings())
+    every = ws.list_findings()
+    live = [f for f in every if selection.wants(f)]
+    rejected = [f for f in every if selection.wants(f, rejected=True)]
+    findings = tuple(report_finding(f, runs[f.run_id], _evidence(ws, f, cache)) for f in live)
+    appendix = (
+        tuple(report_finding(f, runs[f.run_id], _evidence(ws, f, cache)) for f in rejected)
+        if selection.appendix
+        else ()
+    )
+    sites = tuple(s for s in ws.list_sites() if not selection.sites or s.id in selection.sites)
+    scoped = cast("Workspace", ScopedWorkspace(ws, selection))
     any_simulated = any(f.simulated for f in findings) or any(a.simulated for a in ws.list_artifacts())
     note = (
         (
@@ -97,17 +123,34 @@ def collect(ws: Workspace, title: str | None = None) -> ReportData:
         generated_at=utcnow(),
         workspace=ws.name,
         version=__version__,
-        sites=tuple(ws.list_sites()),
+        sites=sites,
         findings=findings,
-        sections=tuple(sections(ws)),
+        sections=tuple(sections(scoped)),
         simulated_note=note,
+        scope=selection.describe(),
+        statuses=selection.statuses,
+        appendix=appendix,
+        rejected_not_shown=0 if selection.appendix else len(rejected),
     )
 
 
-def build_report(ws: Workspace, title: str | None = None) -> str:
+def build_report(
+    ws: Workspace,
+    title: str | None = None,
+    selection: Selection | None = None,
+    on_step: Callable[[], None] | None = None,
+) -> str:
+    """The report as one self-contained HTML string (see :func:`collect` for what it shows);
+    ``on_step`` is called after gathering and after rendering (for a progress bar)."""
     from armswatch.report.render import render_report
 
-    return render_report(collect(ws, title))
+    data = collect(ws, title, selection)
+    if on_step:
+        on_step()
+    html = render_report(data)
+    if on_step:
+        on_step()
+    return html
 
 
 def export_findings_text(ws: Workspace, fmt: str, kind: str | None = None, status: str | None = None) -> str:

@@ -81,3 +81,11 @@ class ReportData:
     findings: tuple[ReportFinding, ...] = ()
     sections: tuple[ReportSection, ...] = ()
     simulated_note: str = ""
+    scope: str = ""
+    """What was selected, in words (``confirmed findings of kind imagery …``)."""
+    statuses: tuple[str, ...] = ("new", "confirmed")
+    """The live statuses shown (columns of the summary table)."""
+    appendix: tuple[ReportFinding, ...] = ()
+    """Rejected findings listed in the review appendix (never as results, never on the map)."""
+    rejected_not_shown: int = 0
+    """Rejected findings matching the other filters that the report leaves out entirely."""

@@ -11,7 +11,7 @@ import base64
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -27,7 +27,8 @@ from armswatch.report.svgmap import Overlay, SvgMap, build_maps, overlay_from_ge
 from armswatch.sites.model import Site
 
 PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
-STATUS_ORDER: Final = ("new", "confirmed", "rejected")
+STATUS_ORDER: Final = ("new", "confirmed")
+FONT_SLOT: Final = "/*@armswatch-fonts@*/"
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,13 @@ class Summary:
     simulated_total: int
 
 
-def summarise(findings: tuple[ReportFinding, ...]) -> Summary:
-    """Counts of findings by kind and status (known statuses first, then any others)."""
+def summarise(findings: tuple[ReportFinding, ...], shown: tuple[str, ...] = STATUS_ORDER) -> Summary:
+    """Counts of findings by kind and status (the shown statuses first, then any others present)."""
     counts = Counter((f.kind, f.status) for f in findings)
-    extra = sorted({f.status for f in findings} - set(STATUS_ORDER))
+    extra = sorted({f.status for f in findings} - set(shown))
     sim = Counter(f.kind for f in findings if f.simulated)
     kinds = tuple(sorted({f.kind for f in findings}))
-    statuses = (*STATUS_ORDER, *extra)
+    statuses = (*shown, *extra)
     return Summary(
         kinds=kinds,
         statuses=statuses,
@@ -131,6 +132,8 @@ def _overlays(data: ReportData, refs: Mapping[str, str]) -> list[Overlay]:
     for si, section in enumerate(data.sections):
         for fi, feature in enumerate(section.features):
             props = feature.get("properties") or {}
+            if props.get("status") == "rejected":
+                continue  # rejected findings are never drawn as results
             label = str(props.get("label") or props.get("name") or section.title)
             o = overlay_from_geojson(f"s{si}-{fi}", feature.get("geometry"), "finding extra", label)
             if o is not None:
@@ -161,7 +164,15 @@ def render_maps(data: ReportData, refs: Mapping[str, str]) -> list[SvgMap]:
 
 
 def render_report(data: ReportData) -> str:
-    """The whole report as one HTML string."""
+    """The whole report as one HTML string.
+
+    Rejected findings are never drawn as results: any in ``data.findings`` are moved to the review
+    appendix (which lists them without map, chart or summary entry).
+    """
+    rejected = tuple(f for f in data.findings if f.status == "rejected")
+    if rejected:
+        live = tuple(f for f in data.findings if f.status != "rejected")
+        data = replace(data, findings=live, appendix=data.appendix + rejected)
     refs = {f.id: f"f{i}" for i, f in enumerate(data.findings)}
     svg_maps = render_maps(data, refs)
     thumbs = {
@@ -174,17 +185,40 @@ def render_report(data: ReportData) -> str:
             if subject.startswith("site:") and subject[5:] in site_ids:
                 site_findings.setdefault(subject[5:], []).append((refs[f.id], f.title))
     template = _environment().get_template("report.html")
-    return template.render(
+    html = template.render(
         data=data,
         refs=refs,
         maps=svg_maps,
         site_findings=site_findings,
         site_anchor={f"site:{sid}": f"site-{sid}" for sid in site_ids},
         thumbs=thumbs,
-        summary=summarise(data.findings),
+        summary=summarise(data.findings, data.statuses),
         simulated=simulated_text(data),
         attribution=ATTRIBUTION,
         print_open=False,
-        css=Markup(_static("report.css")),
+        css=Markup(FONT_SLOT + "\n" + _static("report.css")),
         js=Markup(_static("report.js")),
+        font_note=Markup(FONT_NOTE_SLOT),
     )
+    return with_fonts(html)
+
+
+FONT_NOTE_SLOT: Final = "<!--@armswatch-font-note@-->"
+
+
+def with_fonts(html: str) -> str:
+    """Fill the font slots: embedded Noto subsets for the characters of ``html`` and the stack."""
+    from html import escape
+
+    from armswatch.report.fonts import embed, font_family
+
+    fonts = embed(html)
+    root = f":root {{ --font: {font_family(fonts)}; }}"
+    if fonts.notices:
+        note = "Fonts embedded as subsets: " + "; ".join(fonts.notices) + " (SIL Open Font License 1.1)."
+    else:
+        note = (
+            "No font embedded (not found: " + ", ".join(fonts.missing) + "); text uses the reader's fonts. "
+            "Install fonts-noto-core and fonts-noto-cjk to embed Noto Sans and Noto Sans CJK KR."
+        )
+    return html.replace(FONT_SLOT, fonts.css + "\n" + root, 1).replace(FONT_NOTE_SLOT, escape(note), 1)

@@ -148,7 +148,7 @@ def overlay_from_geojson(
     return None if geom.is_empty else Overlay(ref, geom, css, tooltip)
 
 
-def short_label(name: str, limit: int = 32) -> str:
+def short_label(name: str, limit: int = 44) -> str:
     """A map label: the name up to its first parenthesis, comma or " / " (if that leaves at least
     4 characters, else up to the first comma), cut to ``limit`` characters."""
     label = name.split(" (")[0].split(",")[0].split(" / ")[0].strip()
