@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= armswatch-demo
 
-.PHONY: demo test lint typecheck unit browser bench-env bench bench-scale constraints clean
+.PHONY: demo test lint typecheck unit browser fonts bench-env bench bench-scale constraints clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-demo: $(VENV)/.installed
+# Noto fonts whose subsets the HTML report embeds (Latin, Cyrillic, Hangul); Debian, as root, only
+# when missing. Without them the report names a font stack and says no font was embedded.
+fonts:
+	@if [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-noto-core fonts-noto-cjk) || echo "no Noto fonts installed: reports will not embed a font"; fi
+
+demo: $(VENV)/.installed fonts
 	rm -rf $(DEMO_DIR)
 	$(BIN)/armswatch demo $(DEMO_DIR)
 
@@ -33,7 +39,7 @@ browser:
 	@if ! command -v chromedriver >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) || echo "no browser installed: browser tests will be skipped"; fi
 
-unit: $(VENV)/.installed browser
+unit: $(VENV)/.installed browser fonts
 	$(BIN)/pytest -n 2 -q
 
 # Benchmarks need the peers they compare against (MovingPandas, nomenklatura) and ../shared/data.
