@@ -107,6 +107,11 @@ COMMANDS: dict[str, Lazy] = {
         "Evidence: photos, documents and web pages kept as evidentiary copies with chain of custody, trusted "
         "timestamps and verifiable packages.",
     ),
+    "munitions": Lazy(
+        "armswatch.cli.munitions:app",
+        "Munition items: what was recovered, where, its markings (any script), and the plant and shipment it "
+        "points to.",
+    ),
     "violations": Lazy(
         "armswatch.cli.violations:app",
         "Which UN Security Council provisions the facts in a case may engage, element by element.",

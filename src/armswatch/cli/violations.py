@@ -187,9 +187,8 @@ def annex(
         else:
             write_text_atomic(Path(output), annex_html(rows))
     else:
-        emit(
-            rows,
-            fmt=format_from_output(output, chosen if chosen in ("csv", "json") else None, "csv"),
-            output=output,
-        )
+        from armswatch.violations.annex import COLUMNS
+
+        chosen_fmt = format_from_output(output, chosen if chosen in ("csv", "json") else None, "csv")
+        emit(rows, fmt=chosen_fmt, output=output, columns=COLUMNS)
     say(f"{len(rows)} annex rows written to {output}.")
