@@ -100,6 +100,9 @@ def _add_checked(entity: StatementEntity, prop: str, value: str | None, note: No
     """Add a value; count it when FtM cannot clean it (unknown country, bad date)."""
     if value is None:
         return
+    if prop not in entity.schema.properties:  # e.g. a TITLE on an ENTITY (an Organization)
+        note(f"un: {prop} given for an {entity.schema.name}")
+        return
     if entity.unsafe_add(entity.schema.properties[prop], value) is None:
         note(f"un: unparsed {prop}")
 
@@ -124,15 +127,14 @@ def _record(rec: Element, schema: str, note: Note) -> list[StatementEntity]:
         text = _text(original)
         entity.add("name", text, lang=_lang_of_script(text))
     _aliases(entity, rec, note)
-    for el in rec.findall("TITLE/VALUE"):
-        entity.add("title", _text(el))
-    for el in rec.findall("DESIGNATION/VALUE"):
-        entity.add("position", _text(el))
+    for tag, prop in (("TITLE/VALUE", "title"), ("DESIGNATION/VALUE", "position")):
+        for el in rec.findall(tag):
+            _add_checked(entity, prop, _text(el), note)
     for el in rec.findall("NATIONALITY/VALUE"):
         _add_checked(entity, "nationality", _text(el), note)
     gender = (_text(rec.find("GENDER")) or "").lower()
     if gender in ("male", "female"):
-        entity.add("gender", gender)
+        _add_checked(entity, "gender", gender, note)
     comments = _text(rec.find("COMMENTS1"))
     entity.add("notes", comments)
     if schema == "Organization" and comments:

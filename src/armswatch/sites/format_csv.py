@@ -101,10 +101,13 @@ def sites_to_csv(sites: Iterable[Site]) -> str:
 
 
 def _float(row: dict[str, str], key: str) -> float:
+    value = row.get(key, "").strip()
+    if not value:
+        raise InputError(f"missing {key}")
     try:
-        return float(row[key])
+        return float(value)
     except ValueError as err:
-        raise InputError(f"{key} is not a number: {row[key]!r}") from err
+        raise InputError(f"{key} is not a number: {value[:40]!r}") from err
 
 
 def _geometry(row: dict[str, str]) -> Point | Polygon:

@@ -24,6 +24,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from functools import partial
@@ -196,7 +197,8 @@ MAX_MARKUP: Final = 2_000_000  # "<" characters, an upper bound on elements (~20
 def kml_from_kmz(data: bytes, *, path: str | None = None) -> bytes:
     """The main KML document of a KMZ (zip) archive: ``doc.kml``, else the first ``.kml`` at top level.
 
-    The uncompressed size is checked before reading (zip-bomb guard: at most 64 MiB).
+    The uncompressed size is checked before reading (zip-bomb guard: at most 64 MiB). A damaged,
+    encrypted or oddly compressed archive is an InputError.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -206,9 +208,16 @@ def kml_from_kmz(data: bytes, *, path: str | None = None) -> bytes:
             name = "doc.kml" if "doc.kml" in names else sorted(names, key=lambda n: (n.count("/"), n))[0]
             if zf.getinfo(name).file_size > MAX_KML_BYTES:
                 raise InputError(f"{name} in the KMZ is larger than 64 MiB", path=path)
-            return zf.read(name)
+            with zf.open(name) as member:
+                content = member.read(MAX_KML_BYTES + 1)  # the header's size may lie
+            if len(content) > MAX_KML_BYTES:
+                raise InputError(f"{name} in the KMZ is larger than 64 MiB", path=path)
+            return content
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as err:
         raise InputError(f"not a valid KMZ (zip) archive: {err}", path=path) from err
+    except (ValueError, EOFError, OSError, RuntimeError, NotImplementedError, zlib.error) as err:
+        # truncated or corrupt member, encrypted entry, unsupported compression method
+        raise InputError(f"unreadable KMZ archive: {type(err).__name__}: {err}", path=path) from err
 
 
 def sites_from_kml(
