@@ -1,0 +1,78 @@
+"""Fuzzed readers: the package verifier and the EXIF/PDF metadata readers never crash."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import zipfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from pypdf import PdfWriter
+
+from armswatch.errors import IntegrityError
+from armswatch.evidence.metadata import extract_metadata
+from armswatch.evidence.package import verify_package
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "Cam"
+    exif[0x8825] = {1: "N", 2: (49.0, 59.0, 30.0), 3: "E", 4: (36.0, 13.0, 48.0)}
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def _pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    writer.add_metadata({"/Title": "t"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+SEEDS = {"image/jpeg": _jpeg(), "application/pdf": _pdf()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(SEEDS)), st.data())
+def test_metadata_readers_never_crash(media_type: str, data: st.DataObject) -> None:
+    seed = bytearray(SEEDS[media_type])
+    for _ in range(data.draw(st.integers(1, 8))):
+        pos = data.draw(st.integers(0, len(seed) - 1))
+        seed[pos] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(seed)))
+    meta = extract_metadata(bytes(seed[:cut]), media_type)
+    assert isinstance(meta, dict)
+
+
+def _package(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, body in members.items():
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["manifest.json", "manifest.sha256", "files/a/x", "../x", "/abs", "timestamps/t.tst"]
+        ),
+        st.binary(max_size=200)
+        | st.just(b'{"format": "armswatch-evidence-package", "version": 1, "files": [{}]}'),
+        max_size=5,
+    ),
+    st.binary(max_size=50),
+)
+def test_package_verifier_never_crashes(tmp_path: Path, members: dict[str, bytes], junk: bytes) -> None:
+    path = tmp_path / "fuzz.zip"
+    raw = _package(members)
+    path.write_bytes(raw[: len(raw) // 2] + junk if junk else raw)
+    with contextlib.suppress(IntegrityError):
+        verify_package(path)
