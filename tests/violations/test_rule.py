@@ -47,7 +47,12 @@ def test_shuttle_between_a_dprk_and_a_russian_port() -> None:
     shuttle = finding("ais.shuttle", ("vessel:mmsi:273000001", "site:rajin-port", "site:vostochny-port"))
     [c] = map_findings([shuttle], CaseFacts(sites=SITES))
     assert c.rule == "dprk-port-shipment" and c.provisions == ("2270-18", "1718-8b", "1874-9")
-    assert statuses(c) == {"dprk-call": "met", "state-call": "met", "arms-cargo": "unknown", "inspection": "unknown"}
+    assert statuses(c) == {
+        "dprk-call": "met",
+        "state-call": "met",
+        "arms-cargo": "unknown",
+        "inspection": "unknown",
+    }
     # unknown elements cap the reading at an even chance, whatever the shuttle's own confidence
     assert c.confidence == "roughly even chance"
     assert c.tally == "2 of 4 elements met, 2 unknown"
@@ -103,7 +108,9 @@ def test_un_vessel_measures_follow_un_designations_only() -> None:
 
 
 def test_a_name_only_match_leaves_identity_unknown() -> None:
-    [c] = map_findings([activity("un_sc", match_strength="possible", match_score=0.9)], CaseFacts(sites=SITES))
+    [c] = map_findings(
+        [activity("un_sc", match_strength="possible", match_score=0.9)], CaseFacts(sites=SITES)
+    )
     assert statuses(c)["identity"] == "unknown"
 
 
@@ -126,7 +133,12 @@ def test_munitions_found_abroad() -> None:
         details={"origin_country": "KP", "recovered_country": "UA", "recovered_at": "2024-01-02"},
     )
     [c] = map_findings([item], CaseFacts(sites=SITES))
-    assert statuses(c) == {"dprk-origin": "met", "abroad": "met", "after-ban": "met", "procurement": "unknown"}
+    assert statuses(c) == {
+        "dprk-origin": "met",
+        "abroad": "met",
+        "after-ban": "met",
+        "procurement": "unknown",
+    }
     linked = finding(
         "munitions.group",
         details={
