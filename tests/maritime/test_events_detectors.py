@@ -58,8 +58,8 @@ def test_port_exit_hysteresis_keeps_one_visit() -> None:
     band = north(lat, 3.5)  # between the 3 km entry and the 4 km exit radius
     t = track(
         999_000_103,
-        [(0, north(lat, -30), lon), (2, lat, lon), (5, lat, lon), (5.2, band, lon), (8, band, lon),
-         (8.2, lat, lon), (10, lat, lon), (13, north(lat, -30), lon)],
+        [(0, north(lat, -30), lon), (2, lat, lon), (6, lat, lon), (6.2, band, lon), (9, band, lon),
+         (9.2, lat, lon), (13, lat, lon), (16, north(lat, -30), lon)],
     )  # fmt: skip
     assert of_type(events(t), "port_call").height == 1
     no_hysteresis = EventParams(port_call=PortCallParams(exit_radius_m=3000))
@@ -101,11 +101,28 @@ def test_intentional_flag_needs_offshore_long_and_dense() -> None:
     sparse = track(
         999_000_205, [(0, lat, lon), (40, north(lat, 60), lon)], silent=((14, 28),), interval_s=3600
     )
-    ev = events(dense, sparse)
+    # a third ship heard in the same area all along: reception was good during the silence
+    witness = track(999_000_206, [(0, lat, lon + 0.3), (40, north(lat, 60), lon + 0.3)], interval_s=600)
+    ev = events(dense, sparse, witness)
     flags = {
         r["mmsi"]: json.loads(r["details"])["intentional"] for r in of_type(ev, "gap").iter_rows(named=True)
     }
     assert flags == {999_000_204: True, 999_000_205: False}
+    details = json.loads(of_type(ev, "gap").filter(pl.col("mmsi") == 999_000_204)["details"][0])
+    assert details["reception"] == "good"
+    assert details["others_heard_hours"] == details["silent_hours"] >= 12  # a 14 h silence
+
+
+def test_gap_where_nobody_was_heard_is_not_called_intentional() -> None:
+    """GFW's spirit: a silence during which no other ship was heard nearby says nothing about the
+    vessel (reception may simply have been absent)."""
+    lat, lon = SEA
+    dense = track(999_000_207, [(0, lat, lon), (40, north(lat, 60), lon)], silent=((14, 28),))
+    row = of_type(events(dense), "gap").row(0, named=True)
+    details = json.loads(row["details"])
+    assert details["reception"] == "none"
+    assert details["others_heard_hours"] == 0
+    assert details["intentional"] is False
 
 
 def _pair(hours: float, sep_m: float, where: tuple[float, float] = SEA) -> list[pl.DataFrame]:

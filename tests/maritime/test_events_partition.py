@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from armswatch.maritime.coverage import CoverageParams
 from armswatch.maritime.events import Context, EventParams, detect_events
 from armswatch.maritime.partition import PartitionParams
 from armswatch.maritime.port import watched_ports_frame
@@ -121,6 +122,15 @@ def test_gaps_match_definition_whatever_the_partitioning(
 _SIM = simulate(SimConfig(n_vessels=8, days=3, seed=21, p_spoof=0.5))
 _SIM_CTX = Context.build(ports_frame())
 _SIM_BASE = detect_events(_SIM.positions, _SIM_CTX)
+# coverage (outages, a gap's reception) is counted in UTC hours: shifts of part of an hour move
+# that grid, so the 10-min offsets are checked with coverage off, whole hours with it on
+_NO_COVERAGE = EventParams(coverage=CoverageParams(enabled=False))
+_SIM_BASE_NO_COVERAGE = detect_events(_SIM.positions, _SIM_CTX, _NO_COVERAGE)
+
+
+def _shifted(delta: timedelta, params: EventParams) -> list[tuple[object, ...]]:
+    shifted = detect_events(_SIM.positions.with_columns(pl.col("ts") + delta), _SIM_CTX, params)
+    return _normal(shifted.with_columns(pl.col("start_utc") - delta, pl.col("end_utc") - delta))
 
 
 @pytest.mark.parametrize("slots", range(1, 144))
@@ -128,12 +138,12 @@ def test_shifting_time_moves_midnight_but_not_the_events(slots: int) -> None:
     """Whatever the clock offset (so day boundaries cut the tracks elsewhere), the same events come
     out, shifted by the offset (whole 10-min slots, so the encounter resampling grid is unchanged).
     Every offset of the day is run (not a random sample), so a failure cannot come and go."""
-    from datetime import timedelta
+    assert _shifted(timedelta(minutes=10 * slots), _NO_COVERAGE) == _normal(_SIM_BASE_NO_COVERAGE)
 
-    delta = timedelta(minutes=10 * slots)
-    shifted = detect_events(_SIM.positions.with_columns(pl.col("ts") + delta), _SIM_CTX)
-    back = shifted.with_columns(pl.col("start_utc") - delta, pl.col("end_utc") - delta)
-    assert _normal(back) == _normal(_SIM_BASE)
+
+@pytest.mark.parametrize("hours", range(1, 24))
+def test_shifting_whole_hours_changes_nothing_with_coverage(hours: int) -> None:
+    assert _shifted(timedelta(hours=hours), EventParams()) == _normal(_SIM_BASE)
 
 
 def test_days_without_positions_cost_nothing_and_change_nothing() -> None:

@@ -22,8 +22,8 @@ from armswatch.maritime.simulate import track
 from armswatch.sites.starter import load_starter
 from armswatch.workspace import Workspace
 
-RAJIN = (42.34, 130.39)
-VOST = (42.7333, 133.0667)
+RAJIN = (42.233333, 130.3)  # World Port Index harbour points (starter watchlist)
+VOST = (42.75, 133.083333)
 OFF = (42.15, 131.2)
 PORTS = [("site:rajin-port", "Rajin", "KP", *RAJIN), ("site:vostochny-port", "Vostochny", "RU", *VOST)]
 SITES = pl.DataFrame(
@@ -204,7 +204,7 @@ def test_cli_standalone_applies_the_ingest_checks(tmp_path: Path) -> None:
     good = track(273_000_951, wps, interval_s=600, silent=((1, 9),))  # an 8 h gap
     bad = track(
         123_456_789, wps, interval_s=600, silent=((1, 9),)
-    )  # MID 123 is not assigned: rejected at ingest, so not analysed here
+    )  # MID 123 is not assigned: an invalid identity, kept and analysed (issue 8 item 3)
     src = tmp_path / "positions.csv"
     frame = pl.concat([good, bad]).with_columns(pl.col("ts").dt.strftime("%Y-%m-%dT%H:%M:%S"))
     with src.open("w") as fh:
@@ -213,8 +213,8 @@ def test_cli_standalone_applies_the_ingest_checks(tmp_path: Path) -> None:
     out = tmp_path / "events.csv"
     result = CliRunner().invoke(events_app, ["events", str(src), "-o", str(out), "--types", "gap"])
     assert result.exit_code == 0, result.output
-    assert pl.read_csv(out)["mmsi"].to_list() == [273_000_951]
-    assert f"{bad.height + 1} bad record(s) skipped (invalid_mmsi={bad.height + 1})" in result.output
+    assert sorted(pl.read_csv(out)["mmsi"].to_list()) == [123_456_789, 273_000_951]
+    assert "1 bad record(s) skipped (bad_mmsi=1)" in result.output  # only the negative MMSI
 
 
 def test_cli_standalone_format_error_names_the_events_option(tmp_path: Path) -> None:

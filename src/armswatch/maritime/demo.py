@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from armswatch.workspace import Workspace
 
 START = datetime(2026, 2, 2, tzinfo=UTC)
-RAJIN = (42.34, 130.39)
-VOSTOCHNY = (42.7333, 133.0667)
+RAJIN = (42.233333, 130.3)  # World Port Index harbour points, as the starter watchlist
+VOSTOCHNY = (42.75, 133.083333)
 DUNAI = (42.88, 132.3375)
 OFFSHORE = (42.15, 131.2)  # open water between Rajin and Peter the Great Gulf
 MEETING = (42.05, 130.75)  # ~45 km south-east of Rajin, > 10 km from any port

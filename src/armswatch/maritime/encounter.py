@@ -55,8 +55,11 @@ def resample(
     """
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
     step_us = params.step_min * 60_000_000
+    short = pl.col("step_h") <= params.max_interp_h
+    if "across_outage" in frame.columns:  # never interpolate across a data outage (coverage.py)
+        short = short & ~pl.col("across_outage").fill_null(False)
     steps = (
-        frame.filter(pl.col("step_h") <= params.max_interp_h)
+        frame.filter(short)
         .with_columns(
             t0=pl.col("prev_ts").dt.epoch("us"),
             t1=pl.col("ts").dt.epoch("us"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import polars as pl
 import shapely
 
 from armswatch.errors import InputError, NotFoundError
+from armswatch.maritime.coverage import Coverage, CoverageParams, compute_coverage
 from armswatch.maritime.encounter import EncounterParams, detect_encounters
 from armswatch.maritime.event import (
     EVENT_COLUMNS,
@@ -46,15 +47,18 @@ class EventParams:
     loitering: LoiteringParams = field(default_factory=LoiteringParams)
     spoofing: SpoofingParams = field(default_factory=SpoofingParams)
     partition: PartitionParams = field(default_factory=PartitionParams)
+    coverage: CoverageParams = field(default_factory=CoverageParams)
     types: tuple[str, ...] = EVENT_TYPES
 
 
 @dataclass(frozen=True)
 class Context:
-    """Reference data the detectors need: ports (gazetteer + watched) and watched sites."""
+    """Reference data the detectors need: ports (gazetteer + watched), watched sites and the data's
+    coverage (computed from the positions by :func:`detect_events` unless given)."""
 
     ports: PortIndex
     sites: pl.DataFrame
+    coverage: Coverage | None = None
 
     @classmethod
     def build(cls, extra_ports: pl.DataFrame | None = None, sites: pl.DataFrame | None = None) -> Context:
@@ -72,18 +76,25 @@ class Context:
         return cls.build(watched_ports_frame(DEFAULT_WATCHED_PORTS))
 
 
+def _with_breaks(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """Add ``across_outage`` (the silence before the row overlaps a data outage) to a step frame."""
+    if ctx.coverage is None:
+        return frame.with_columns(across_outage=pl.lit(False))
+    return frame.with_columns(ctx.coverage.step_breaks(frame))
+
+
 def _per_vessel(ctx: Context, params: EventParams) -> ChunkDetector:
     def run(pos: pl.DataFrame) -> pl.DataFrame:
         if pos.height == 0:
             return empty_events()
-        full = pos if "implied_kn" in pos.columns else with_steps(pos)
+        full = _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
         # rows flagged in_state=False are context (reception density before a gap) for gaps only
         steps = full.filter(pl.col("in_state")) if "in_state" in full.columns else full
         parts = [empty_events()]
         if "port_call" in params.types:
             parts.append(detect_port_calls(steps, ctx.ports, params.port_call))
         if "gap" in params.types:
-            parts.append(detect_gaps(full, ctx.sites, params.gap))
+            parts.append(detect_gaps(full, ctx.sites, params.gap, ctx.coverage))
         if "loitering" in params.types:
             parts.append(detect_loitering(steps, ctx.ports, params.loitering))
         if "spoofing" in params.types:
@@ -98,9 +109,18 @@ def _pairwise(ctx: Context, params: EventParams) -> ChunkDetector | None:
         return None
 
     def run(pos: pl.DataFrame) -> pl.DataFrame:
-        return detect_encounters(pos, ctx.ports, params.encounter)
+        full = _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
+        return detect_encounters(full, ctx.ports, params.encounter)
 
     return run
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Events and the coverage they were detected under (outages are reported, not events)."""
+
+    events: pl.DataFrame
+    coverage: Coverage
 
 
 def detect_events(
@@ -113,14 +133,30 @@ def detect_events(
     """All events, sorted by ``start_utc, event_type, mmsi``, with the public event columns.
 
     ``partitioned=False`` runs each detector once over all positions (reference behaviour, used by
-    tests to check that partitioning changes nothing).
+    tests to check that partitioning changes nothing). See :func:`detect` for the coverage too.
     """
+    return detect(positions, ctx, params, partitioned=partitioned).events
+
+
+def detect(
+    positions: pl.DataFrame | pl.LazyFrame,
+    ctx: Context | None = None,
+    params: EventParams = EventParams(),
+    *,
+    partitioned: bool = True,
+) -> Detection:
+    """Events and coverage. Coverage (outages) is computed once from all positions before the
+    partitioned run, so every day and bucket sees the same outages."""
     unknown = set(params.types) - set(EVENT_TYPES)
     if unknown:
         raise InputError(f"unknown event types {sorted(unknown)}; known: {', '.join(EVENT_TYPES)}")
     ctx = ctx or Context.default()
-    per_vessel, pairwise = _per_vessel(ctx, params), _pairwise(ctx, params)
     require_position_columns(positions.lazy())
+    coverage = ctx.coverage
+    if coverage is None:
+        coverage = compute_coverage(positions, params.coverage)
+        ctx = replace(ctx, coverage=coverage if params.coverage.enabled else None)
+    per_vessel, pairwise = _per_vessel(ctx, params), _pairwise(ctx, params)
     if partitioned:
         found = detect_partitioned(positions, per_vessel, pairwise, params.partition)
     else:
@@ -129,9 +165,10 @@ def detect_events(
     found = found.filter(pl.col("event_type") != OPEN)
     # a total order (every column), so equal keys (a teleport and an on-land fix of the same vessel
     # starting at the same time) never come out in an order that depends on the partitioning
-    return found.select(EVENT_COLUMNS).sort(
+    events = found.select(EVENT_COLUMNS).sort(
         "start_utc", "event_type", "mmsi", "other_mmsi", "end_utc", "lat", "lon", "details", nulls_last=True
     )
+    return Detection(events, coverage)
 
 
 def area_geometry(geojson: object) -> Any:

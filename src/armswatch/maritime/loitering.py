@@ -2,7 +2,7 @@
 
 Source: Global Fishing Watch loitering events (speed < 2 kn, >= 20 nm from shore); the minimum
 duration (4 h) follows the project brief. Runs break at silences longer than ``max_silence_h``
-(those are gaps, reported separately).
+(those are gaps, reported separately) and at silences across a data outage.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def detect_loitering(
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
     slow = (speed_kn() < params.max_speed_kn).fill_null(False)
     broken = (pl.col("step_h") > params.max_silence_h).fill_null(False)
+    if "across_outage" in frame.columns:  # never across a data outage (coverage.py)
+        broken = broken | pl.col("across_outage").fill_null(False)
     frame = frame.with_columns(slow=slow, brk=broken, next_ts=next_of(pl.col("ts")))
     # a new run starts where slow flips or a long silence interrupts the track
     frame = frame.with_columns(

@@ -34,10 +34,11 @@ PORT_SCHEMA: dict[str, pl.DataType] = {
     "watched": pl.Boolean(),
 }
 
-#: Watched ports used when a workspace defines none (coordinates from the project brief).
+#: Watched ports used when a workspace defines none: the starter watchlist's ports at their World
+#: Port Index harbour points (Najin, Vostochnyy; Dunai: the settlement point).
 DEFAULT_WATCHED_PORTS: tuple[tuple[str, str, str, float, float], ...] = (
-    ("site:rajin-port", "Rajin", "KP", 42.34, 130.39),
-    ("site:vostochny-port", "Vostochny", "RU", 42.7333, 133.0667),
+    ("site:rajin-port", "Rajin", "KP", 42.233333, 130.3),
+    ("site:vostochny-port", "Vostochny", "RU", 42.75, 133.083333),
     ("site:dunai-naval-port", "Dunai", "RU", 42.88, 132.3375),
 )
 

@@ -3,8 +3,13 @@
 A *visit* starts at the first position within the entry radius (default 3 km) of a port and ends
 at the last position before the vessel is farther than the exit radius (default 4 km) — positions
 between 3 and 4 km keep the previous state. A visit with at least one stopped position
-(speed < 0.5 kn) is a ``port_call``. Source: Global Fishing Watch, "Port visits" definition
-(anchorage-based; entry 3 km, exit 4 km, stop < 0.5 kn).
+(speed < 0.5 kn), at least ``min_positions`` (2) positions and a duration of at least
+``min_duration_h`` (3 h) is a ``port_call``. Sources: Global Fishing Watch, "Port visits" definition
+(anchorage-based; entry 3 km, exit 4 km, stop < 0.5 kn) and GFW's minimum port-visit duration of
+three hours ("visits of less than three hours may be caused by false transmissions or may represent
+intermediate anchorages", GFW carrier vessel portal FAQ). A visit also ends where the vessel's
+silence overlaps a data outage (column ``across_outage``, see :mod:`armswatch.maritime.coverage`):
+a stay is never claimed across a hole in the data.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ class PortCallParams:
     entry_radius_m: float = 3000.0
     exit_radius_m: float = 4000.0
     stop_speed_kn: float = 0.5
+    min_positions: int = 2
+    min_duration_h: float = 3.0
 
 
 def detect_port_calls(
@@ -64,7 +71,8 @@ def detect_port_calls(
             .cast(pl.Boolean)
         )
         .with_columns(
-            visit=run_id(pl.col("inside")),
+            # run ids and break counts both only grow, so their sum is a unique visit id
+            visit=run_id(pl.col("inside")) + _breaks(frame),
             next_ts=next_of(pl.col("ts")),
             stopped=speed_kn() < params.stop_speed_kn,
         )
@@ -84,7 +92,11 @@ def detect_port_calls(
         max_silence_h=pl.col("step_h").slice(1).max(),
     )
     candidates = open_candidates(visits)
-    visits = visits.filter(pl.col("n_stopped") > 0)
+    visits = visits.filter(
+        (pl.col("n_stopped") > 0)
+        & (pl.col("n_positions") >= params.min_positions)
+        & (hours_between(pl.col("start_utc"), pl.col("end_utc")) >= params.min_duration_h)
+    )
     if visits.height == 0:
         return candidates
     names = ports.ports.select(pl.col("name"), pl.col("port_id"), pl.col("country")).with_row_index(
@@ -92,6 +104,13 @@ def detect_port_calls(
     )
     visits = visits.join(names.with_columns(pl.col("port_idx").cast(pl.Int64)), on="port_idx", how="left")
     return pl.concat([candidates, _calls(visits)])
+
+
+def _breaks(frame: pl.DataFrame) -> pl.Expr:
+    """Cumulative count of steps across a data outage (0 when the frame has no such column)."""
+    if "across_outage" not in frame.columns:
+        return pl.lit(0, pl.UInt32)
+    return pl.col("across_outage").fill_null(False).cast(pl.UInt32).cum_sum()
 
 
 def _calls(visits: pl.DataFrame) -> pl.DataFrame:

@@ -57,8 +57,10 @@ def detect_spoofing(
     # the neighbouring steps' speeds: a vessel that really moves fast does so on consecutive steps
     neighbour = pl.min_horizontal(prev_of(pl.col("implied_kn")), next_of(pl.col("implied_kn"))).fill_null(0.0)
     frame = frame.with_columns(_next_ts=next_of(pl.col("ts")))
+    across = pl.col("across_outage").fill_null(False) if "across_outage" in frame.columns else pl.lit(False)
     jumps = frame.filter(
-        (pl.col("implied_kn") > params.max_speed_kn)
+        ~across
+        & (pl.col("implied_kn") > params.max_speed_kn)
         & (pl.col("step_m") >= params.min_jump_m)
         & (reported.is_null() | (reported < params.fast_craft_ratio * params.max_speed_kn))
         & (pl.col("implied_kn") > params.consistency_factor * neighbour)
