@@ -46,7 +46,8 @@ DEMO_QUERIES: tuple[tuple[str, str], ...] = (
     ("Person", "Kim Jong-un"),
     ("Person", "Pak Jong Chon"),
     ("Person", "Ри Пён Чхоль"),
-)  # SIMULATED queries for the demo
+    ("Person", "리제선"),
+)  # SIMULATED queries for the demo (Latin, Cyrillic and Hangul spellings)
 _SUBJECT_SCHEMATA = frozenset(
     {"Person", "Organization", "Company", "LegalEntity", "PublicBody", "Vessel", "Airplane", "Vehicle"}
 )
