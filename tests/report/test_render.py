@@ -146,7 +146,7 @@ def test_sites_link_to_their_findings_and_back() -> None:
     f = make_finding(subjects=("site:test-plant", "vessel:imo:9161003"))
     html = render_report(make_data(findings=(f,)))
     row = html.split('<tr id="site-test-plant">', 1)[1].split("</tr>", 1)[0]
-    assert '<a href="#card-f0">New hall at test plant</a>' in row
+    assert '<a href="#card-f0" title="New hall at test plant">New hall at test plant</a>' in row
     assert '<a href="#site-test-plant"><code>site:test-plant</code></a>' in html
     other = html.split('<tr id="site-test-port">', 1)[1].split("</tr>", 1)[0]
     assert "#card-" not in other
