@@ -71,13 +71,13 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
     @classmethod
     def init(
         cls,
-        root: Path,
+        root: str | Path,
         *,
         name: str | None = None,
         database_url: str | None = None,
         analyst: str | None = None,
     ) -> Workspace:
-        root = Path(root)
+        root = Path(root).expanduser()  # "~/cases/rajin" works as in a shell
         if (root / CONFIG_NAME).exists():
             raise WorkspaceError("a workspace already exists here", path=str(root))
         if root.exists() and not root.is_dir():
@@ -99,11 +99,11 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
 
     @classmethod
     def open(
-        cls, root: Path | None = None, *, analyst: str | None = None, recover_runs: bool = True
+        cls, root: str | Path | None = None, *, analyst: str | None = None, recover_runs: bool = True
     ) -> Workspace:
         """Open a workspace: upgrade its schema, then close runs left running by dead processes
         (:mod:`armswatch.provenance.recovery`)."""
-        root = Path(root) if root is not None else find_workspace()
+        root = Path(root).expanduser() if root is not None else find_workspace()
         config = read_config(root)
         check_folders(root)
         engine = database.make_engine(resolve_database_url(root, config.database_url))
