@@ -274,7 +274,11 @@ def read_header(path: Path, separator: str = ",") -> list[str]:
     line = (head[:nl] if nl >= 0 else head).rstrip(b"\r").removeprefix(b"\xef\xbb\xbf")
     if line.count(separator.encode()) >= MAX_COLUMNS:
         raise InputError(f"CSV header has more than {MAX_COLUMNS} columns", path=str(path), record=1)
-    names = next(csv.reader([line.decode("utf-8", errors="replace")], delimiter=separator), [])
+    text = line.decode("utf-8", errors="replace").replace("\r", " ").replace("\x00", "")
+    try:
+        names = next(csv.reader([text], delimiter=separator), [])
+    except csv.Error:  # a stray quote or line break: plain split (the header is then checked by name)
+        names = text.split(separator)
     out: list[str] = []
     for i, name in enumerate(names):
         name = name or f"column_{i + 1}"
@@ -285,22 +289,27 @@ def read_header(path: Path, separator: str = ",") -> list[str]:
 
 
 def _read_csv_chunk(data: bytes, header: list[str], separator: str) -> pl.DataFrame:
-    """Parse a chunk of whole CSV lines (no header); a part polars cannot parse is split in halves by
-    line until the unreadable lines are found, each becoming one row marked :data:`_PARSE_ERROR`."""
+    """Parse a chunk of whole CSV lines (no header) into ``header`` text columns: a row with fewer
+    fields gets nulls, extra fields are dropped. A part polars cannot parse is split in halves by line
+    until the unreadable lines are found, each becoming one row marked :data:`_PARSE_ERROR`."""
+    names = separator.join(f"c{i}" for i in range(len(header))).encode() + b"\n"  # fixes the width
     try:
-        return pl.read_csv(
-            data, has_header=False, new_columns=header, separator=separator, infer_schema=False,
-            truncate_ragged_lines=True, encoding="utf8-lossy", raise_if_empty=False, quote_char='"',
+        frame = pl.read_csv(
+            names + data, has_header=True, separator=separator, infer_schema=False, truncate_ragged_lines=True,
+            encoding="utf8-lossy", raise_if_empty=False, quote_char='"',
         )  # fmt: skip
+        return frame.rename(dict(zip(frame.columns, header, strict=True)))
     except pl.exceptions.PolarsError:
         lines = data.split(b"\n")
         if data.endswith(b"\n"):
             lines.pop()
         if len(lines) <= 1:
-            return pl.DataFrame({header[0]: [_PARSE_ERROR]}, schema=dict.fromkeys(header, pl.Utf8))
+            first = TOO_LONG.decode() if data.strip(b"\r\n") == TOO_LONG else _PARSE_ERROR
+            return pl.DataFrame([[first if i == 0 else None] for i in range(len(header))],
+                                schema=dict.fromkeys(header, pl.Utf8))  # fmt: skip
         half = len(lines) // 2
         parts = (b"\n".join(lines[:half]) + b"\n", b"\n".join(lines[half:]) + b"\n")
-        return pl.concat([_read_csv_chunk(p, header, separator) for p in parts], how="diagonal")
+        return pl.concat([_read_csv_chunk(p, header, separator) for p in parts])
 
 
 def _is_utf8(data: bytes) -> bool:

@@ -39,13 +39,17 @@ class Chunk:
 
 
 def _cut(data: bytes, quote: bytes | None) -> int:
-    """Index just after the last line break of ``data`` at which quotes are balanced (-1: none)."""
-    cut = data.rfind(b"\n")
-    if quote is None:
-        return cut
-    while cut >= 0 and data.count(quote, 0, cut) % 2:
-        cut = data.rfind(b"\n", 0, cut)
-    return cut
+    """Index of the last line break of ``data`` at which quotes are balanced (-1: none); one
+    vectorised pass (a cumulative count of quotes read at every line break)."""
+    if quote is None or quote not in data:
+        return data.rfind(b"\n")
+    arr = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(arr == 10)
+    if breaks.size == 0:
+        return -1
+    quotes_before = np.cumsum(arr == quote[0], dtype=np.int64)[breaks]
+    balanced = breaks[quotes_before % 2 == 0]
+    return int(balanced[-1]) if balanced.size else -1
 
 
 def _drop_long_lines(data: bytes, max_line: int) -> bytes:

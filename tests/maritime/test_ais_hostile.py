@@ -1,0 +1,127 @@
+"""Regression tests for the crashes and unbounded reads found by fuzzing the AIS readers (issue 9
+item 3). Each bad line, cell, byte or value is one counted bad record with its line number; the rest
+of the file is read."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from armswatch.errors import InputError
+from armswatch.maritime.formats import read_marinecadastre
+from armswatch.maritime.ingest import ingest_file, read_counts
+from armswatch.maritime.linechunk import MAX_LINE_BYTES, TOO_LONG, iter_chunks
+from armswatch.maritime.store import scan_positions
+from armswatch.workspace import Workspace
+
+HEADER = b"BaseDateTime,LON,LAT,MMSI,SOG,COG,Heading,VesselName,IMO,CallSign,VesselType,Status,Length,Width,Draft\n"
+ROW = b"2020-06-30T00:00:00,-74.07157,40.64409,367000140,0.0,10,246.0,SAMUEL I NEWHOUSE,IMO7702774,WYR3371,60,0,94,21,\n"
+SENTENCE = b"!AIVDM,1,1,,A,13HOI:0P0000VOHLCnHQKwvL05Ip,0*23"
+
+
+def row(minute: int, **replace: bytes) -> bytes:
+    out = ROW.replace(b"00:00:00", f"00:{minute:02d}:00".encode())
+    for old, new in replace.items():
+        out = out.replace(old.encode(), new)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (row(1, **{"2020-06-30T00:01:00": b"inf"}), "bad_time"),
+        (row(1, **{"2020-06-30T00:01:00": b"nan"}), "bad_time"),
+        (row(1, **{"2020-06-30T00:01:00": b"-23750-01-01T00:00:00"}), "bad_time"),
+        (row(1, **{"2020-06-30T00:01:00": b"1e300"}), "bad_time"),
+        (row(1, SAMUEL=b"SAM\xffUEL"), "bad_encoding"),
+        (row(1, **{"-74.07157": b"3e7"}), "out_of_range_position"),  # rejected, never wrapped to -90.5
+        (row(1, **{"367000140": b"36700014x"}), "bad_mmsi"),
+        (row(1, **{"367000140": b"1367000140"}), "bad_mmsi"),
+        (b"x" * (MAX_LINE_BYTES + 10) + b"\n", "line_too_long"),
+    ],
+)
+def test_one_bad_marinecadastre_line_is_one_bad_record(bad: bytes, reason: str) -> None:
+    counts = read_counts(HEADER + row(0) + bad + row(2), "marinecadastre")
+    assert counts.rejected == {reason: 1} and counts.first_bad_line == {reason: 3}
+    assert counts.kept["positions"] == 2  # the lines after the bad one are read
+
+
+def test_strict_names_file_and_line_and_stores_nothing(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "AIS.csv"
+    path.write_bytes(HEADER + row(0) + row(1, **{"2020-06-30T00:01:00": b"inf"}) + row(2))
+    with pytest.raises(InputError) as err:
+        ingest_file(ws, path, strict=True)
+    assert str(err.value).startswith(f"{path}:3: bad AIS record (bad_time)")
+    assert scan_positions(ws).collect().height == 0
+    _, summary = ingest_file(ws, path)
+    assert summary["rejected"] == {"bad_time": 1} and summary["positions"]["added"] == 2
+
+
+def test_a_chunk_starting_with_a_short_line_is_read(tmp_path: Path) -> None:
+    # polars took the width of a chunk from its first line: a short first line raised, which
+    # raised KeyError in the fallback (found by the 200 MB cell input)
+    path = tmp_path / "AIS.csv"
+    path.write_bytes(HEADER + row(0) + b"\n" + b"short,line\n" + row(2) + TOO_LONG + b"\n" + row(3))
+    batches = list(read_marinecadastre(path, chunk_bytes=64))
+    rejects = sorted(r for b in batches for r in b.rejects.iter_rows())
+    assert sum(b.positions.height for b in batches) == 3
+    assert (4, "bad_time") in rejects or (4, "garbage_line") in rejects
+    assert (6, "line_too_long") in rejects
+
+
+def test_header_with_a_stray_carriage_return_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_bytes(
+        b"\r# Timestamp,Type of mobile,MMSI,Latitude,Longitude\n01/03/2024 00:00:01,Class A,219000001,55.5,10.5\n"
+    )
+    with pytest.raises(InputError, match="not a DMA file"):
+        read_counts(path, "dma")  # csv.Error before: now the header is read and judged by its names
+
+
+def test_wide_or_long_header_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(f"c{i}" for i in range(5000)) + "\n1,2\n")
+    with pytest.raises(InputError, match="more than 1000 columns"):
+        read_counts(wide, "csv")
+    long = tmp_path / "long.csv"
+    long.write_bytes(b"a" * (MAX_LINE_BYTES + 5))
+    with pytest.raises(InputError, match="header line longer"):
+        read_counts(long, "csv")
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b"$PGHP,1,2020,13,45,25,61,99,999,,,1,1,*00", "garbage_line"),  # month 13: crashed pl.datetime
+        (b"$PGHP,1,-23750,1,1,0,0,0,0", "garbage_line"),
+        (b"$PGHP,garbage", "garbage_line"),
+        (b"!AIVDM," + b"A" * (MAX_LINE_BYTES + 1), "line_too_long"),
+    ],
+)
+def test_bad_nmea_line_is_one_bad_record(line: bytes, reason: str) -> None:
+    data = b"$PGHP,1,2020,1,1,0,0,0,0,,,1,1,*00\n" + SENTENCE + b"\n" + line + b"\n" + SENTENCE + b"\n"
+    counts = read_counts(data, "nmea")
+    assert counts.rejected == {reason: 1} and counts.first_bad_line == {reason: 3}
+    assert counts.kept["positions"] == 2 and counts.counts["messages"] == 2  # duplicates go at storage
+
+
+def test_nmea_without_any_line_break_is_one_line_too_long() -> None:
+    data = SENTENCE * (3 * MAX_LINE_BYTES // len(SENTENCE))
+    counts = read_counts(data, "nmea")
+    assert counts.rejected == {"line_too_long": 1} and counts.first_bad_line == {"line_too_long": 1}
+
+
+def test_chunks_bound_memory_and_keep_line_numbers() -> None:
+    data = b"a\n" + b"x" * 1000 + b"\nb\n" + b"y" * 50 + b"\nc"
+    chunks = list(iter_chunks(io.BytesIO(data), chunk_bytes=16, max_line=100))
+    assert all(len(c.data) <= 16 + 100 + 1 for c in chunks)
+    assert b"".join(c.data for c in chunks).split(b"\n") == [b"a", TOO_LONG, b"b", b"y" * 50, b"c"]
+
+
+def test_quoted_line_breaks_stay_in_one_record(tmp_path: Path) -> None:
+    path = tmp_path / "q.csv"
+    path.write_bytes(b"ts,mmsi,lat,lon,name\n" + b'2024-01-01T00:00:00Z,273000001,42,131,"A\nB"\n' * 50)
+    counts = read_counts(path, "csv")
+    assert counts.rejected == {} and counts.kept["positions"] == 50  # 50 records of two lines each
