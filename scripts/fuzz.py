@@ -237,6 +237,22 @@ def readers() -> list[Reader]:
 
 # ---------------------------------------------------------------- mutation
 
+_DELIMITERS = frozenset(b'<>,"\n\r:;[]{} ')
+_VALUES = (b"", b"-1", b"0", b"1e400", b"-9" + b"9" * 30, b"nan", b"3e7", b"-91", b"181", b"=cmd|'/C calc'!A0",
+           b"[/x]", b"<b>x</b>", b"\xff\xfe", b"x" * 300, b"2024-13-45", b"-23750-01-01", b"KP", b"ZZ", b"Vessel")  # fmt: skip
+
+
+def _field(buf: bytearray, i: int) -> tuple[int, int]:
+    """The span of the field around ``i``: the bytes between the nearest delimiters."""
+    a = i
+    while a > 0 and buf[a - 1] not in _DELIMITERS:
+        a -= 1
+    b = i
+    while b < len(buf) and buf[b] not in _DELIMITERS:
+        b += 1
+    return a, b
+
+
 
 def _span(rng: random.Random, size: int) -> tuple[int, int]:
     start = rng.randrange(size + 1)
@@ -248,7 +264,7 @@ def mutate(data: bytes, rng: random.Random, tokens: tuple[bytes, ...], pool: lis
     """1-8 structured mutations of ``data``."""
     buf = bytearray(data)
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4, 8))):
-        op = rng.randrange(12)
+        op = rng.randrange(14)
         size = len(buf)
         if op == 0 and size:  # flip a bit
             i = rng.randrange(size)
@@ -292,6 +308,9 @@ def mutate(data: bytes, rng: random.Random, tokens: tuple[bytes, ...], pool: lis
         elif op == 11 and size:  # random bytes
             i = rng.randrange(size + 1)
             buf[i:i] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 9)))
+        elif op >= 12 and size:  # replace one field (text between delimiters), keeping the structure
+            a, b = _field(buf, rng.randrange(size))
+            buf[a:b] = rng.choice(tokens) if tokens and rng.random() < 0.5 else rng.choice(_VALUES)
     return bytes(buf[:MAX_INPUT])
 
 

@@ -103,3 +103,24 @@ def test_ofac_over_long_cell_is_one_bad_record(small_field_limit: int) -> None:
 def test_iter_lines_keeps_line_ends() -> None:
     assert list(csvfile.iter_lines("a\r\nb\nc")) == ["a\r\n", "b\n", "c"]
     assert list(csvfile.iter_lines("")) == []
+
+
+def test_un_person_fields_on_an_entity_are_counted_not_a_crash() -> None:
+    """Regression (fuzz campaign): a TITLE, DESIGNATION or NATIONALITY on an ENTITY raised InvalidData
+    or KeyError (an Organization has no such property)."""
+    from armswatch.entities.format_un import parse_un_xml
+
+    xml = (
+        '<CONSOLIDATED_LIST dateGenerated="2024-03-01"><ENTITIES><ENTITY><DATAID>1</DATAID>'
+        "<FIRST_NAME>OMM</FIRST_NAME><TITLE><VALUE>Sir</VALUE></TITLE><DESIGNATION><VALUE>Boss</VALUE>"
+        "</DESIGNATION><NATIONALITY><VALUE>Korea</VALUE></NATIONALITY><GENDER>Male</GENDER></ENTITY>"
+        "</ENTITIES></CONSOLIDATED_LIST>"
+    )
+    snap = parse_un_xml(xml.encode(), source="x.xml")
+    assert any(e.id == "unsc-1" for e in snap.entities)
+    assert by_reason(snap.problems) == {
+        "un: title given for an Organization": 1,
+        "un: position given for an Organization": 1,
+        "un: nationality given for an Organization": 1,
+        "un: gender given for an Organization": 1,
+    }

@@ -188,3 +188,40 @@ def test_shapely_polygon_over_the_vertex_limit_is_refused(monkeypatch: pytest.Mo
     monkeypatch.setattr(geometry, "MAX_VERTICES", 10)
     with pytest.raises(InputError, match="more than 10 vertices"):
         geometry.validate_geometry(Polygon([(0, 0), *((i * 0.01, 1) for i in range(20)), (0, 0)]))
+
+
+def _kmz(kml: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("doc.kml", kml)
+    return buf.getvalue()
+
+
+def test_damaged_kmz_archives_are_input_errors() -> None:
+    """Regression (fuzz campaign): a damaged deflate stream, a truncated member, an unsupported zip
+    version or compression flag raised zlib.error, EOFError, ValueError or NotImplementedError."""
+    good = _kmz(sites_to_kml([make_site()]).encode())
+    assert sites_from_kml(good)[0].id == "rajin-port"
+    start = good.index(b"doc.kml") + len(b"doc.kml")  # the local header's file name, then the data
+    cd = good.index(b"PK\x01\x02")  # the central directory entry
+    damaged = [
+        good[:start] + bytes(b ^ 0x55 for b in good[start : start + 40]) + good[start + 40 :],  # zlib.error
+        good[: cd + 6] + b"\x80\x00" + good[cd + 8 :],  # "zip file version 12.8"
+        good[: cd + 8] + b"\x20\x00" + good[cd + 10 :],  # flag bit 5: compressed patched data
+        good[: cd + 10] + b"\x63\x00" + good[cd + 12 :],  # an unsupported compression method
+        good[:start] + good[start : start + 20],  # truncated
+    ]
+    for data in damaged:
+        with pytest.raises(InputError):
+            sites_from_kml(data)
+
+
+def test_csv_with_lat_but_no_lon_column_is_a_bad_record() -> None:
+    """Regression (fuzz campaign): a header with wkt and lat but no lon raised KeyError: 'lon'."""
+    text = "id,name,country,kind,precision,lat,wkt\na,A,KP,port,city,42,\n"
+    skipped: Counter[str] = Counter()
+    assert sites_from_csv(text, skipped=skipped) == []
+    assert skipped == Counter({"missing lon (first: line 2)": 1})
