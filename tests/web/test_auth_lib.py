@@ -104,3 +104,13 @@ def test_rate_limiter_window() -> None:
     limiter.check("other")
     now[0] = 10.5
     limiter.check("u")
+
+
+def test_logins_are_audited_under_the_user(ws: Workspace) -> None:
+    user = add_user(ws, "alice", "viewer", "s3cret-enough")
+    _, session = create_session(ws, user, "bearer")
+    revoke_session(ws, session)
+    assert [(e.analyst, e.action) for e in ws.audit_entries()[-2:]] == [
+        ("alice", "user.login"),
+        ("alice", "user.logout"),
+    ]

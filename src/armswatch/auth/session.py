@@ -56,7 +56,7 @@ def create_session(ws: Workspace, user: User, kind: str = "cookie") -> tuple[str
                 expires_at=to_iso(session.expires_at),
             )
         )
-        ws._audit(conn, "user.login", "user", user.name, {"kind": kind})
+        acting_as(ws, user)._audit(conn, "user.login", "user", user.name, {"kind": kind})
     return token, session
 
 
@@ -85,7 +85,9 @@ def revoke_session(ws: Workspace, session: Session) -> None:
             .where(user_session.c.token_hash == session.token_hash)
             .values(revoked_at=to_iso(utcnow()))
         )
-        ws._audit(conn, "user.logout", "user", session.user.name, {"kind": session.kind})
+        acting_as(ws, session.user)._audit(
+            conn, "user.logout", "user", session.user.name, {"kind": session.kind}
+        )
 
 
 def revoke_user_sessions(ws: Workspace, name: str) -> int:

@@ -31,9 +31,9 @@ def serve(
 ) -> None:
     """Serve the analyst workbench (map, review queue, findings, vessels, entities) over HTTP.
 
-    One process serves a small team. Create accounts first with 'armswatch users add'. Run it behind
-    a reverse proxy that terminates TLS (see docs/web.md); cookies are marked Secure when the proxy
-    says the request came over HTTPS.
+    One process serves a small team; create accounts first with 'armswatch users add'.
+
+    Run it behind a reverse proxy that terminates TLS (docs/web.md); cookies are Secure on HTTPS.
 
     Example: armswatch users add alice --role admin && armswatch serve --port 8000
     """
