@@ -181,13 +181,44 @@ def test_spoofing_teleport_and_land_but_not_fast_craft() -> None:
     t = t.with_columns(
         pl.when(pl.int_range(pl.len()) == 90).then(pl.col("lon") + 1.2).otherwise(pl.col("lon"))
     )
-    # positions deep inland (north-east China)
+    # a whole track deep inland (north-east China), moving plausibly: unverifiable, not spoofing
     land = track(999_000_502, [(0, 43.9, 127.6), (2, 43.91, 127.61)])
     fast = track(999_000_503, [(0, lat, lon), (3, north(lat, 170), lon)])  # 30 kn, reported
-    spoof = of_type(events(t, land, fast), "spoofing")
-    kinds = {(r["mmsi"], json.loads(r["details"])["kind"]) for r in spoof.iter_rows(named=True)}
-    assert kinds == {(999_000_501, "teleport"), (999_000_502, "on_land")}
-    assert spoof.filter(pl.col("mmsi") == 999_000_501).height == 2  # out and back
+    # a ship at sea whose two consecutive reports jump 370 km inland and back
+    jumper = track(999_000_504, [(0, lat, lon), (6, north(lat, 130), lon)]).with_columns(
+        pl.when(pl.int_range(pl.len()).is_between(60, 61))
+        .then(pl.lit(43.9))
+        .otherwise(pl.col("lat"))
+        .alias("lat"),
+        pl.when(pl.int_range(pl.len()).is_between(60, 61))
+        .then(pl.lit(127.6))
+        .otherwise(pl.col("lon"))
+        .alias("lon"),
+    )
+    spoof = of_type(events(t, land, fast, jumper), "spoofing")
+    kinds = sorted((r["mmsi"], json.loads(r["details"])["kind"]) for r in spoof.iter_rows(named=True))
+    assert kinds == [
+        (999_000_501, "teleport"),
+        (999_000_501, "teleport"),  # out and back
+        (999_000_504, "on_land"),
+        (999_000_504, "teleport"),
+        (999_000_504, "teleport"),
+    ]
+    on_land = json.loads(spoof.filter(pl.col("details").str.contains("on_land"))["details"][0])
+    assert on_land["positions"] == 2 and on_land["jump_in"] and on_land["jump_out"]
+
+
+@pytest.mark.parametrize(
+    ("where", "name"),
+    [((43.5, -87.0), "Lake Michigan"), ((38.62, -90.18), "Mississippi at St Louis"),
+     ((41.70, -73.945), "Hudson at Poughkeepsie"), ((40.70, -74.02), "New York harbour")],
+)  # fmt: skip
+def test_inland_water_is_not_land(where: tuple[float, float], name: str) -> None:
+    """The land mask knows lakes, rivers and harbours (the old 0.1° grid called these land)."""
+    from armswatch.maritime.landmask import inland
+
+    assert not inland([where[0]], [where[1]])[0], name
+    assert inland([38.5, 43.9], [-98.0, 127.6]).all()  # Kansas, north-east China
 
 
 def test_columns_and_types_are_the_public_schema() -> None:

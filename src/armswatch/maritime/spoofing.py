@@ -1,12 +1,20 @@
-"""Spoofing indicators: impossible jumps ("teleports") and positions on land.
+"""Spoofing indicators: impossible jumps ("teleports") and jumps onto land.
 
 A teleport is a step whose implied speed exceeds ``max_speed_kn`` (default 25 kn) over at least
 ``min_jump_m`` (2 km, to ignore GPS jitter and harbour craft accelerating between close reports), unless the vessel
 itself reports a speed close to that (fast craft), and which is more than ``consistency_factor``
 (2×) faster than the slower of its neighbouring steps (a fast ferry without SOG moves fast on every
-step; a spoofed fix stands out from the steps around it). Positions are *on land* where landmetrics'
-0.1° distance-to-land grid (GSHHG coastline) is below ``-land_margin_km``; the margin absorbs the
-grid's coarse coastline so harbour berths are not flagged.
+step; a spoofed fix stands out from the steps around it). Neighbouring steps longer than
+``neighbour_max_h`` do not count (so no partition boundary can change the verdict). Steps across a
+data outage are never teleports.
+
+*On land*: positions in an inland cell of the bundled land mask (:mod:`armswatch.maritime.landmask`:
+GSHHG shorelines with lakes, WDBII rivers and canals, plus a margin of one 1-arcminute cell). A
+position on land alone is *unverifiable* (a mask error, a river port missing from the data, a
+receiver on a lorry) and is not spoofing. A run of consecutive on-land positions is an ``on_land``
+spoofing event only when the vessel's own neighbouring positions contradict it: the step onto the
+run or off it is an impossible jump (faster than ``max_speed_kn`` over at least ``min_jump_m``)
+from or to a position that is not on land, i.e. a jump inland and back.
 """
 
 from __future__ import annotations
@@ -17,8 +25,8 @@ import numpy as np
 import polars as pl
 
 from armswatch.maritime.event import (
+    OPEN,
     details_json,
-    distance_to_shore_km,
     finalize,
     hours_between,
     next_of,
@@ -26,6 +34,7 @@ from armswatch.maritime.event import (
     run_id,
     with_steps,
 )
+from armswatch.maritime.landmask import inland
 from armswatch.maritime.port import PortIndex
 
 
@@ -37,9 +46,9 @@ class SpoofingParams:
     min_jump_m: float = 2000.0
     fast_craft_ratio: float = 0.8
     consistency_factor: float = 2.0
-    land_margin_km: float = 5.0
     check_land: bool = True
-    port_exclusion_m: float = 10_000.0
+    port_exclusion_m: float = 5_000.0
+    neighbour_max_h: float = 6.0
 
 
 def detect_spoofing(
@@ -47,15 +56,16 @@ def detect_spoofing(
 ) -> pl.DataFrame:
     """Teleport and on-land events from positions sorted by ``mmsi, ts``.
 
-    Positions within ``port_exclusion_m`` of a gazetteer port are never called on land (the 0.1°
-    grid puts many harbour basins inland).
+    Positions within ``port_exclusion_m`` of a port are never called on land (river and canal ports
+    whose water the shoreline data misses).
     """
     if pos.height == 0:
         return finalize(pl.DataFrame())
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
     reported = pl.max_horizontal(pl.col("sog"), prev_of(pl.col("sog"))).cast(pl.Float64)
     # the neighbouring steps' speeds: a vessel that really moves fast does so on consecutive steps
-    neighbour = pl.min_horizontal(prev_of(pl.col("implied_kn")), next_of(pl.col("implied_kn"))).fill_null(0.0)
+    near_step = pl.when(pl.col("step_h") <= params.neighbour_max_h).then(pl.col("implied_kn"))
+    neighbour = pl.min_horizontal(prev_of(near_step), next_of(near_step)).fill_null(0.0)
     frame = frame.with_columns(_next_ts=next_of(pl.col("ts")))
     across = pl.col("across_outage").fill_null(False) if "across_outage" in frame.columns else pl.lit(False)
     jumps = frame.filter(
@@ -91,15 +101,36 @@ def detect_spoofing(
     return pl.concat(parts)
 
 
-def _on_land(frame: pl.DataFrame, params: SpoofingParams, ports: PortIndex | None) -> pl.DataFrame:
+def land_positions(
+    frame: pl.DataFrame, params: SpoofingParams = SpoofingParams(), ports: PortIndex | None = None
+) -> pl.DataFrame:
+    """``frame`` (with step columns) plus ``land`` (this position inland, away from ports) and
+    ``prev_land`` (the previous position inland)."""
     lat, lon = frame["lat"].to_numpy(), frame["lon"].to_numpy()
-    dist = distance_to_shore_km(lat, lon)
-    land = dist < -params.land_margin_km
+    land = inland(lat, lon)
     if ports is not None and land.any():
         _, port_m = ports.nearest(lat[land], lon[land])
         land[np.flatnonzero(land)[port_m < params.port_exclusion_m]] = False
-    frame = frame.with_columns(land=pl.Series(land), inland_km=pl.Series(-dist)).with_columns(
-        run=run_id(pl.col("land")), next_ts=next_of(pl.col("ts"))
+    prev_land = inland(
+        frame["prev_lat"].fill_null(np.nan).to_numpy(), frame["prev_lon"].fill_null(np.nan).to_numpy()
+    )
+    return frame.with_columns(pl.Series("land", land), pl.Series("prev_land", prev_land))
+
+
+def _on_land(frame: pl.DataFrame, params: SpoofingParams, ports: PortIndex | None) -> pl.DataFrame:
+    frame = land_positions(frame, params, ports)
+    if not frame["land"].any():
+        return finalize(pl.DataFrame())
+    across = pl.col("across_outage").fill_null(False) if "across_outage" in frame.columns else pl.lit(False)
+    jump = (
+        (pl.col("implied_kn") > params.max_speed_kn) & (pl.col("step_m") >= params.min_jump_m) & ~across
+    ).fill_null(False)
+    frame = frame.with_columns(
+        run=run_id(pl.col("land")),
+        next_ts=next_of(pl.col("ts")),
+        # the step onto this position is a jump from water; the step off it is a jump to water
+        jump_in=jump & ~pl.col("prev_land"),
+        jump_out=next_of(jump & ~pl.col("land")).fill_null(False),
     )
     runs = (
         frame.filter(pl.col("land"))
@@ -111,15 +142,27 @@ def _on_land(frame: pl.DataFrame, params: SpoofingParams, ports: PortIndex | Non
             lat=pl.col("lat").first(),
             lon=pl.col("lon").first(),
             n=pl.len(),
-            inland_km=pl.col("inland_km").max(),
+            jump_in=pl.col("jump_in").first(),
+            jump_out=pl.col("jump_out").last(),
         )
+        .filter(pl.col("jump_in") | pl.col("jump_out") | pl.col("close_ts").is_null())
     )
+    # a run still open at the end of the data seen may yet be contradicted by the next position:
+    # it is kept (close_ts null) so the partition driver carries it; only contradicted runs are events
+    runs = runs.filter(pl.col("close_ts").is_null() | pl.col("jump_in") | pl.col("jump_out"))
     return finalize(
         runs.with_columns(
-            event_type=pl.lit("spoofing"),
+            event_type=pl.when(pl.col("jump_in") | pl.col("jump_out"))
+            .then(pl.lit("spoofing"))
+            .otherwise(pl.lit(OPEN)),
             duration_h=hours_between(pl.col("start_utc"), pl.col("end_utc")),
             details=details_json(
-                {"kind": pl.lit("on_land"), "positions": pl.col("n"), "max_inland_km": pl.col("inland_km")}
+                {
+                    "kind": pl.lit("on_land"),
+                    "positions": pl.col("n"),
+                    "jump_in": pl.col("jump_in"),
+                    "jump_out": pl.col("jump_out"),
+                }
             ),
         )
     )
