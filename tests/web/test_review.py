@@ -76,3 +76,36 @@ def test_analyst_adds_a_note_with_an_evidence_file(fresh_case: Case) -> None:
     art = [a for a in c.ws.list_artifacts() if a.metadata.get("uploaded_by") == "analyst"]
     assert len(art) == 1 and "/" not in art[0].name
     assert c.ws.audit_entries()[-1].action == "annotation.add"
+
+
+def test_notes_on_sites_vessels_and_entities(fresh_case: Case) -> None:
+    c = fresh_case
+    client = c.client("analyst")
+    r = client.post(
+        "/notes",
+        data={
+            "csrf_token": c.csrf("analyst"),
+            "subject": "site:rajin-port",
+            "body": "<b>new crane</b> on pier 3",
+            "back": "/sites/rajin-port",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/sites/rajin-port"
+    assert "&lt;b&gt;new crane&lt;/b&gt; on pier 3" in client.get("/sites/rajin-port").text
+    api = c.client("analyst", bearer=True)
+    assert (
+        api.post(
+            "/api/v1/annotations", json={"subject": "entity:pine-co", "body": "same director"}
+        ).status_code
+        == 201
+    )
+    assert "same director" in client.get("/entities/pine-co").text
+    assert api.post("/api/v1/annotations", json={"subject": "elsewhere", "body": "x"}).status_code == 400
+    assert (
+        c.client("viewer", bearer=True)
+        .post("/api/v1/annotations", json={"subject": "site:rajin-port", "body": "x"})
+        .status_code
+        == 403
+    )
+    assert c.ws.audit_entries()[-1].analyst == "analyst"

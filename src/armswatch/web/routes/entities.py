@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from armswatch.web.annotations import annotations_of
 from armswatch.web.deps import Principal, viewer
 from armswatch.web.query import findings as fq
 from armswatch.web.query.entities import entity
@@ -26,4 +27,5 @@ def api_entity(entity_id: str, me: Annotated[Principal, Depends(viewer)]) -> dic
 def entity_page(entity_id: str, request: Request, me: Annotated[Principal, Depends(viewer)]) -> Response:
     e = entity(me.ws, entity_id)
     found = fq.list_findings(me.ws, fq.FindingFilter(subject=f"entity:{entity_id}"), limit=200)
-    return render(request, "entity.html", {"e": e, "page": found})
+    notes = annotations_of(me.ws, subject=f"entity:{entity_id}")
+    return render(request, "entity.html", {"e": e, "page": found, "annotations": notes})

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from pydantic import Field
 
 from armswatch.auth.review import creator_of, review_as
 from armswatch.errors import InputError
@@ -211,3 +212,29 @@ async def finding_annotate(
         artifact_id = art.id
     a = await run_in_threadpool(add_annotation, me.ws, body, finding_id=finding_id, artifact_id=artifact_id)
     return RedirectResponse(f"/findings/{a.finding_id}", status_code=303)
+
+
+class SubjectNoteIn(AnnotationIn):
+    subject: str = Field(
+        max_length=300, description="site:<id>, vessel:mmsi:<n>, vessel:imo:<n> or entity:<id>"
+    )
+
+
+@router.post("/api/v1/annotations", status_code=201)
+def api_annotate_subject(body: SubjectNoteIn, me: Annotated[Principal, Depends(analyst)]) -> dict[str, Any]:
+    """Add an analyst's note (a hint, a lead) to a site, vessel or entity."""
+    a = add_annotation(me.ws, body.body, subject=body.subject)
+    return {"id": a.id, "subject": a.subject, "analyst": a.analyst, "at": a.at.isoformat()}
+
+
+@router.post("/notes", include_in_schema=False)
+def subject_note(
+    me: Annotated[Principal, Depends(analyst)],
+    subject: Annotated[str, Form(max_length=300)],
+    body: Annotated[str, Form(max_length=20_000)],
+    back: Annotated[str, Form(max_length=2000)] = "/queue",
+) -> Response:
+    add_annotation(me.ws, body, subject=subject)
+    return RedirectResponse(
+        back if back.startswith("/") and not back.startswith("//") else "/queue", status_code=303
+    )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from armswatch.provenance.clock import parse_when
+from armswatch.web.annotations import annotations_of
 from armswatch.web.deps import Principal, viewer
 from armswatch.web.query import findings as fq
 from armswatch.web.query import vessels as vq
@@ -45,4 +46,5 @@ def vessel_page(mmsi: str, request: Request, me: Annotated[Principal, Depends(vi
     v = vq.vessel(me.ws, number)
     found = fq.list_findings(me.ws, fq.FindingFilter(subject=f"vessel:mmsi:{number}"), limit=200)
     events = page(me.ws, EventFilter(mmsi=number), limit=500)
-    return render(request, "vessel.html", {"v": v, "page": found, "events": events})
+    notes = annotations_of(me.ws, subject=f"vessel:mmsi:{number}")
+    return render(request, "vessel.html", {"v": v, "page": found, "events": events, "annotations": notes})
