@@ -124,3 +124,21 @@ def test_un_person_fields_on_an_entity_are_counted_not_a_crash() -> None:
         "un: nationality given for an Organization": 1,
         "un: gender given for an Organization": 1,
     }
+
+
+def test_ftm_invalid_dataset_name_in_the_data_is_counted_and_ignored() -> None:
+    """Regression (fuzz campaign): datasets ["\\x7fz"] raised pydantic's ValidationError."""
+    line = '{"id": "a", "schema": "Person", "datasets": ["\\u007fz"], "properties": {"name": ["A"]}}'
+    snap = parse_ftm_lines([GOOD, line])
+    assert snap.dataset == "ftm" and len(snap.entities) == 2
+    assert dict(snap.problems) == {
+        "ftm: datasets[0] is not a valid dataset name (ignored) (first: line 2)": 1
+    }
+
+
+@pytest.mark.parametrize("name", ["My List", "\x7fz", "a-b"])
+def test_invalid_dataset_option_is_an_input_error(name: str) -> None:
+    with pytest.raises(InputError, match="not valid"):
+        parse_ftm_lines([GOOD], dataset=name)
+    with pytest.raises(InputError, match="not valid"):
+        parse_csv("name\nA\n", {"name": "name"}, dataset=name, source="u.csv")

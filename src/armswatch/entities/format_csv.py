@@ -21,6 +21,7 @@ from followthemoney import model
 from followthemoney.proxy import EntityProxy
 
 from armswatch.entities.csvfile import check_header, iter_lines
+from armswatch.entities.format_ftm import check_dataset_name
 from armswatch.entities.problem import Problems
 from armswatch.entities.snapshot import ListSnapshot, new_entity
 from armswatch.errors import InputError
@@ -59,6 +60,7 @@ def parse_csv(
     source: str = "<text>",
 ) -> ListSnapshot:
     """Parse CSV text with a header row using ``mapping`` (FtM property → column)."""
+    check_dataset_name(dataset, source)
     counter: Counter[str] = Counter()
     problems = Problems(counter)
     reader = csv.DictReader(iter_lines(text))

@@ -20,16 +20,37 @@ from datetime import date
 from typing import Any, Final
 
 from followthemoney import model
+from followthemoney.dataset.util import dataset_name_check
 from followthemoney.exc import InvalidData
 from followthemoney.proxy import EntityProxy
 from followthemoney.statement import StatementEntity
 
 from armswatch.entities.problem import Problems
 from armswatch.entities.snapshot import ListSnapshot, ftm_dataset
+from armswatch.errors import InputError
 
 DEFAULT_DATASET = "ftm"
 MAX_LINE_CHARS: Final = 16 * 1024 * 1024
 MAX_ID_CHARS: Final = 1024
+
+
+def is_dataset_name(name: str) -> bool:
+    """True for a name FtM accepts as a dataset name (lower-case slug: ``un_sc``, ``us_ofac_sdn``)."""
+    try:
+        dataset_name_check(name)
+    except ValueError:
+        return False
+    return True
+
+
+def check_dataset_name(name: str, source: str | None = None) -> str:
+    """``name`` when FtM accepts it as a dataset name, else an InputError naming ``source``."""
+    if not is_dataset_name(name):
+        raise InputError(
+            f"dataset name {name[:60]!r} is not valid: use lower-case letters, digits and _ (e.g. my_list)",
+            path=source,
+        )
+    return name
 
 
 def _load(line: str) -> object:
@@ -88,7 +109,13 @@ def parse_ftm_lines(
             problems.add(reason or "ftm: not an entity", number)
             continue
         records.append((number, record))
-    name = dataset or _dataset_of([r for _, r in records]) or DEFAULT_DATASET
+    if dataset is not None:
+        check_dataset_name(dataset)
+    where, found = _dataset_of(records)
+    if found is not None and not is_dataset_name(found):
+        problems.add("ftm: datasets[0] is not a valid dataset name (ignored)", where)
+        found = None
+    name = dataset or found or DEFAULT_DATASET
     ds = ftm_dataset(name)
     entities: list[EntityProxy] = []
     for number, data in records:
@@ -102,9 +129,10 @@ def parse_ftm_lines(
     return ListSnapshot(name, list_date, entities, counter, name)
 
 
-def _dataset_of(records: list[dict[str, Any]]) -> str | None:
-    for data in records:
+def _dataset_of(records: list[tuple[int, dict[str, Any]]]) -> tuple[int, str | None]:
+    """The first entity's first ``datasets`` entry, with its line."""
+    for number, data in records:
         datasets = data.get("datasets")
         if isinstance(datasets, list) and datasets and isinstance(datasets[0], str) and datasets[0].strip():
-            return datasets[0][:200]
-    return None
+            return number, datasets[0][:200]
+    return 0, None
