@@ -202,6 +202,30 @@ def test_findings_review_through_cli(runner: CliRunner, case: str) -> None:
     assert feature["properties"]["status"] == "confirmed" and feature["geometry"]["type"] == "Point"
 
 
+def test_findings_show_summarises_geometry_and_empty_lists_say_why(runner: CliRunner, case: str) -> None:
+    code, out, err = _run(runner, "findings", "list", "-w", case)
+    assert code == 0 and "no findings in this workspace yet" in err and "armswatch demo" in err
+    ring = [[130.0 + i / 100, 42.0 + (i % 2) / 100] for i in range(40)] + [[130.0, 42.0]]
+    with Workspace.open(Path(case)) as ws, ws.run("test.cli") as run:
+        fid = run.add_finding(
+            kind="test.cli",
+            title="hall",
+            confidence="likely",
+            geometry={"type": "Polygon", "coordinates": [ring]},
+        )
+    code, out, _ = _run(runner, "findings", "show", fid, "-w", case)
+    assert code == 0
+    assert "Polygon, centroid" in out and "41 points" in out and "130.39" not in out
+    code, out, _ = _run(runner, "findings", "show", fid, "--geometry", "-w", case)
+    assert code == 0 and "130.39" in out
+    code, out, err = _run(runner, "findings", "list", "--kind", "ais", "-w", case)
+    assert code == 0 and "none of the 1 findings match --kind ais" in err
+    code, out, err = _run(runner, "findings", "list", "--kind", "ais", "-q", "-w", case)
+    assert code == 0 and err == ""
+    code, _, err = _run(runner, "findings", "review", fid, "--status", "confirmed", "-q", "-w", case)
+    assert code == 0 and err == ""
+
+
 def _all_commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
     found: list[tuple[tuple[str, ...], Any]] = []
     for name, cmd in group.commands.items():

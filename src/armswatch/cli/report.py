@@ -103,6 +103,7 @@ def export_findings(
     kind: Annotated[str | None, typer.Option(help="Only this kind (prefix).")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
     workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Export findings with their provenance (run, parameters, input hashes) as GeoJSON, CSV or KML.
 
@@ -116,7 +117,8 @@ def export_findings(
     if output == "-":
         typer.echo(text, nl=False)
     else:
-        write_text_atomic(Path(output), text)
+        write_text_atomic(Path(output).expanduser(), text)
+        say(f"findings written to {Path(output).expanduser()} ({chosen})", quiet)
 
 
 def demo(
