@@ -44,10 +44,14 @@ def change_cmd(
     ] = "new",
     threshold: Annotated[
         float | None,
-        typer.Option("--threshold", help="builtup only: index rise counted as change (default 0.6)."),
+        typer.Option(
+            "--threshold",
+            help="builtup only: index rise that marks a change pixel (default 0.3; an object also needs a "
+            "seed rising 1.2 more).",
+        ),
     ] = None,
     min_area: Annotated[
-        float | None, typer.Option("--min-area", help="Smallest object kept, in m² (default 15).")
+        float | None, typer.Option("--min-area", help="Smallest object kept, in m² (default 60).")
     ] = None,
     pixel_size: Annotated[
         float | None,
@@ -260,8 +264,9 @@ def monitor_cmd(
         float, typer.Option("--min-object", help="Smallest change object counted, m².")
     ] = 100.0,
     threshold: Annotated[
-        float, typer.Option("--threshold", help="Built-up index rise counted as change.")
-    ] = 0.6,
+        float | None,
+        typer.Option("--threshold", help="Built-up index rise that marks a change pixel (default 0.3)."),
+    ] = None,
     max_cloud: Annotated[
         float,
         typer.Option(
@@ -294,7 +299,7 @@ def monitor_cmd(
         done = run_monitor(
             ws,
             site,
-            params=BuiltupParams(threshold=threshold),
+            params=BuiltupParams() if threshold is None else BuiltupParams(threshold=threshold),
             min_finding_m2=min_finding,
             min_object_m2=min_object,
             max_cloud=max_cloud,
@@ -304,3 +309,8 @@ def monitor_cmd(
         say(f"left out {ex.date} {ex.scene[:19]}…: {ex.reason}", quiet)
     emit([i.row() for i in done.intervals], fmt=fmt, output=output,
          columns=["start", "end", "new_m2", "cleared_m2", "objects", "valid_share", "cumulative_new_m2", "finding"])  # fmt: skip
+
+
+from armswatch.cli.imagery_extra import register as _register_extra  # noqa: E402  (E2: measure, count, providers)
+
+_register_extra(app)

@@ -31,12 +31,11 @@ from armswatch.imagery import baseline, cloudmask, feature, footprint, raster
 from armswatch.imagery.change import (
     BuiltupParams,
     PairStats,
-    builtup_difference,
     decide,
+    gated_difference,
     halo_pixels,
     image_scale,
     pixel_params,
-    vegetation_gate,
 )
 from armswatch.imagery.feature import Array
 from armswatch.io.atomic import write_text_atomic
@@ -236,8 +235,7 @@ def _tile_result(
     fill_gaps(a, b)
     if method == "builtup":
         assert norm is not None
-        diff = vegetation_gate(builtup_difference(a, b, params, px, norm), a, b, params.ndvi_max)
-        res = decide(diff, params, px)
+        res = decide(gated_difference(a, b, params, px, norm), params, px)
         mask, score = res.mask, res.score
         sign = np.sign(res.difference).astype(np.int8)
     elif method == "cva":
