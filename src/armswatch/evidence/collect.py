@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from armswatch.errors import InputError
+from armswatch.errors import InputError, NotFoundError
 from armswatch.evidence.custody import record_custody
 from armswatch.evidence.metadata import MAX_IMAGE_PIXELS, extract_metadata
 from armswatch.provenance.model import Artifact
@@ -63,6 +63,24 @@ def near_duplicates(ws: Workspace, phash: str, exclude: str) -> list[tuple[str, 
     return sorted(out, key=lambda x: x[1])
 
 
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _exists(ws: Workspace, artifact_id: str) -> bool:
+    try:
+        ws.get_artifact(artifact_id)
+    except NotFoundError:
+        return False
+    return True
+
+
 def media_type_of(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
@@ -93,7 +111,7 @@ def add_evidence(
             phash = perceptual_hash(data)
     if phash:
         meta["phash"] = phash
-    before = {a.id for a in ws.list_artifacts()}
+    new = not _exists(ws, f"sha256:{_sha256(path)}")
     artifact = ws.add_artifact(
         path,
         name=path.name,
@@ -103,7 +121,6 @@ def add_evidence(
         url=url,
         metadata=meta,
     )
-    new = artifact.id not in before
     if new:
         record_custody(
             ws,

@@ -59,18 +59,34 @@ def record_custody(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Add one custody event for an artifact to the audit log (the artifact must exist)."""
+    record_custody_many(
+        ws, [artifact_id], event, purpose=purpose, tool=tool, location=location, details=details
+    )
+
+
+def record_custody_many(
+    ws: Workspace,
+    artifact_ids: list[str],
+    event: str,
+    *,
+    purpose: str,
+    tool: str = "",
+    location: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """The same custody event for several artifacts, in one transaction (one audit entry each)."""
     if event not in EVENTS:
         raise InputError(f"custody event must be one of {', '.join(EVENTS)}; got {event!r}")
-    artifact = ws.get_artifact(artifact_id)
-    payload = {
+    artifacts = [ws.get_artifact(a) for a in artifact_ids]
+    base = {
         "purpose": purpose,
         "tool": tool or f"armswatch {__version__}",
         "location": location or f"workspace {ws.name} on {platform.node()}",
-        "sha256": artifact.sha256,
         "details": dict(details or {}),
     }
     with ws.transaction() as conn:
-        ws._audit(conn, f"custody.{event}", "artifact", artifact.id, payload)
+        for artifact in artifacts:
+            ws._audit(conn, f"custody.{event}", "artifact", artifact.id, {**base, "sha256": artifact.sha256})
 
 
 def custody_events(ws: Workspace, artifact_id: str | None = None) -> list[CustodyEvent]:

@@ -45,6 +45,26 @@ def _safe_name(name: str) -> str:
     return keep or "file"
 
 
+_COMPRESSED: Final = (
+    ".gz",
+    ".wacz",
+    ".zip",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".webp",
+    ".mp4",
+    ".mov",
+    ".webm",
+    ".pdf",
+)
+
+
+def _compression(member: str) -> int:
+    """Already-compressed media are stored as they are (deflating them again only costs time)."""
+    return zipfile.ZIP_STORED if member.lower().endswith(_COMPRESSED) else zipfile.ZIP_DEFLATED
+
+
 def timestamp_tokens(ws: Workspace) -> dict[str, list[str]]:
     """Artifact id → ids of the token artifacts over it."""
     out: dict[str, list[str]] = {}
@@ -69,7 +89,7 @@ def export_package(
     ws: Workspace, output: Path, *, finding: str | None = None, purpose: str = "export"
 ) -> dict[str, Any]:
     """Write a package for one finding's evidence or the whole case's; returns the manifest."""
-    from armswatch.evidence.custody import record_custody
+    from armswatch.evidence.custody import record_custody_many
 
     ids = _artifacts_for(ws, finding)
     tokens = timestamp_tokens(ws)
@@ -124,10 +144,9 @@ def export_package(
         zf.writestr("manifest.json", text)
         zf.writestr("manifest.sha256", hashlib.sha256(text).hexdigest() + "\n")
         for member, src in blobs:
-            zf.write(src, member)
+            zf.write(src, member, compress_type=_compression(member))
     os.replace(tmp, output)  # atomic within the folder: never a half-written package under the real name
-    for aid in ids:
-        record_custody(ws, aid, "export", purpose=purpose, details={"package": output.name})
+    record_custody_many(ws, ids, "export", purpose=purpose, details={"package": output.name})
     return manifest
 
 
