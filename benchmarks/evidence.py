@@ -38,7 +38,7 @@ def serve(resources: int, size: int) -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             body = blobs.get(self.path)
             if body is None:
                 self.send_error(404)
