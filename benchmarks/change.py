@@ -380,7 +380,8 @@ def _score_params(rows: list[dict[str, Any]], params: Any) -> Counts:
 
     tot = Counts()
     for r in rows:
-        diff = gate(*r["idx"], r["a"], r["b"], params, r["norm"].scale[1])
+        ia, ib = r["idx"]
+        diff = gate(ia, ib, r["a"], r["b"], params, r["norm"].scale[1])
         pred = decide(diff, params, r["px"]).mask
         tot = tot + (score_dense(pred, r["label"]) if r["unchanged"] is None
                      else score_sparse(pred, r["label"], r["unchanged"], min_object_pixels=4))  # fmt: skip
@@ -409,7 +410,7 @@ def loso() -> None:
         print("\nleave-one-set-out: levir256 or dsifn256 ABSENT, skipped")
         return
     t0 = time.perf_counter()
-    grid = [dict(zip(GRID, v, strict=True)) for v in itertools.product(*GRID.values())]
+    grid: list[dict[str, Any]] = [dict(zip(GRID, v, strict=True)) for v in itertools.product(*GRID.values())]
     scores = {
         name: [_score_params(rows, replace(BuiltupParams(), **g)) for g in grid]
         for name, rows in sets.items()
