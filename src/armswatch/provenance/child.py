@@ -1,0 +1,26 @@
+"""Run one armswatch command in the current process (crash tests fork it from a preloaded server,
+so each killed command starts in milliseconds instead of re-importing polars and SQLAlchemy)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import armswatch.cli.ais
+import armswatch.cli.entities
+import armswatch.entities.ingest
+import armswatch.maritime.ingest  # noqa: F401
+from armswatch.cli.main import app
+
+
+def run_cli(argv: list[str]) -> None:
+    """``armswatch *argv``; the process exits with the command's exit code."""
+    code = 0
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        try:
+            app(argv, standalone_mode=False)
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        except BaseException:
+            code = 1
+    os._exit(code)
