@@ -16,11 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from armswatch.maritime.event import (
     details_json,
     finalize,
+    haversine_m_np,
     hours_between,
     next_of,
     open_candidates,
@@ -71,18 +74,24 @@ def detect_port_calls(
             .cast(pl.Boolean)
         )
         .with_columns(
-            # run ids and break counts both only grow, so their sum is a unique visit id
-            visit=run_id(pl.col("inside")) + _breaks(frame),
+            # run ids and break counts both only grow, so their sum is a unique id
+            area=run_id(pl.col("inside")) + _breaks(frame),
             next_ts=next_of(pl.col("ts")),
             stopped=speed_kn() < params.stop_speed_kn,
         )
         .filter(pl.col("inside"))
     )
+    # a stretch inside some port's radius can pass several ports (a harbour with many gazetteer
+    # points): it is cut into visits of one port each (see _one_port_each)
+    areas = frame.group_by("mmsi", "area").agg(
+        start_utc=pl.col("ts").first(), close_ts=pl.col("next_ts").last()
+    )
+    frame = _one_port_each(frame, ports, params)
     visits = frame.group_by("mmsi", "visit").agg(
         start_utc=pl.col("ts").first(),
         end_utc=pl.col("ts").last(),
         close_ts=pl.col("next_ts").last(),
-        port_idx=pl.col("port_idx").filter(pl.col("port_dist_m") <= entry).first(),
+        port_idx=pl.col("visit_port").first(),
         n_stopped=pl.col("stopped").sum(),
         n_positions=pl.len(),
         lat=pl.col("lat").filter(pl.col("stopped")).mean(),
@@ -91,7 +100,7 @@ def detect_port_calls(
         last_stop=pl.col("ts").filter(pl.col("stopped")).last(),
         max_silence_h=pl.col("step_h").slice(1).max(),
     )
-    candidates = open_candidates(visits)
+    candidates = open_candidates(areas)  # the whole stretch is carried, so visits are cut alike
     visits = visits.filter(
         (pl.col("n_stopped") > 0)
         & (pl.col("n_positions") >= params.min_positions)
@@ -104,6 +113,58 @@ def detect_port_calls(
     )
     visits = visits.join(names.with_columns(pl.col("port_idx").cast(pl.Int64)), on="port_idx", how="left")
     return pl.concat([candidates, _calls(visits)])
+
+
+def _one_port_each(frame: pl.DataFrame, ports: PortIndex, params: PortCallParams) -> pl.DataFrame:
+    """Label each row of the inside stretches with the port of its visit (``visit_port``) and cut
+    visits (``visit``): a stretch starts at its first port; the vessel changes port where it is
+    within the entry radius of another port *and* beyond the exit radius of its current one (the
+    same hysteresis per port, so a berth between two gazetteer points does not flip between them);
+    rows beyond the exit radius of the current port belong to no visit. Three passes settle the
+    labels (each pass fixes the rows after one more accepted change; deterministic)."""
+    if frame.height == 0:
+        return frame.with_columns(
+            visit_port=pl.lit(0, pl.Int64), visit=pl.lit(0, pl.Int64), in_visit=pl.lit(True)
+        )
+    lat_p = ports.ports["lat"].to_numpy()
+    lon_p = ports.ports["lon"].to_numpy()
+    radius = ports.ports["radius_m"].to_numpy()
+    idx = frame["port_idx"].to_numpy()
+    dist = frame["port_dist_m"].to_numpy()
+    lat, lon = frame["lat"].to_numpy(), frame["lon"].to_numpy()
+    area = frame["area"].to_numpy()
+    entry_r = np.maximum(params.entry_radius_m, radius)
+    exit_r = np.maximum(params.exit_radius_m, radius + (params.exit_radius_m - params.entry_radius_m))
+    entering = (idx >= 0) & (dist <= entry_r[np.maximum(idx, 0)])
+    first = np.r_[True, area[1:] != area[:-1]]
+    label = _ffill_within(np.where(first | entering, idx, -1), area)
+    for _ in range(3):
+        prev = np.r_[-1, label[:-1]]
+        prev = np.where(first, -1, prev)
+        d_prev = haversine_m_np(lat, lon, lat_p[np.maximum(prev, 0)], lon_p[np.maximum(prev, 0)])
+        accept = first | (entering & ((idx == prev) | (d_prev > exit_r[np.maximum(prev, 0)])))
+        label = _ffill_within(np.where(accept, idx, -1), area)
+    d_label = haversine_m_np(lat, lon, lat_p[np.maximum(label, 0)], lon_p[np.maximum(label, 0)])
+    in_visit = (label >= 0) & (d_label <= exit_r[np.maximum(label, 0)])
+    change = np.r_[
+        True, (label[1:] != label[:-1]) | (area[1:] != area[:-1]) | (in_visit[1:] != in_visit[:-1])
+    ]
+    return frame.with_columns(
+        pl.Series("visit_port", label),
+        pl.Series("visit", np.cumsum(change).astype(np.int64)),
+        pl.Series("in_visit", in_visit),
+    ).filter(pl.col("in_visit"))
+
+
+def _ffill_within(values: npt.NDArray[np.int64], group: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Forward-fill values >= 0 over -1 within runs of equal ``group`` (the first row of each run
+    always has a value)."""
+    pos = np.where(values >= 0, np.arange(values.size), -1)
+    pos = np.maximum.accumulate(pos)
+    out = values[np.maximum(pos, 0)]
+    start = np.r_[0, np.flatnonzero(group[1:] != group[:-1]) + 1]
+    run_start = np.repeat(start, np.diff(np.r_[start, group.size]))
+    return np.where(pos >= run_start, out, -1).astype(np.int64)
 
 
 def _breaks(frame: pl.DataFrame) -> pl.Expr:

@@ -1,6 +1,9 @@
 """Spoofing indicators: impossible jumps ("teleports") and jumps onto land.
 
-A teleport is a step whose implied speed exceeds ``max_speed_kn`` (default 25 kn) over at least
+A teleport is a step whose implied speed exceeds ``max_speed_kn`` (default 25 kn; ``no_sog_max_speed_kn``,
+50 kn, when neither end of the step reports a speed over ground: without SOG a fast ferry or
+high-speed craft, up to ~45 kn, cannot be told from a jump, so only speeds no surface ship reaches
+count) over at least
 ``min_jump_m`` (2 km, to ignore GPS jitter and harbour craft accelerating between close reports), unless the vessel
 itself reports a speed close to that (fast craft), and which is more than ``consistency_factor``
 (2×) faster than the slower of its neighbouring steps (a fast ferry without SOG moves fast on every
@@ -43,6 +46,7 @@ class SpoofingParams:
     """Thresholds for spoofing indicators."""
 
     max_speed_kn: float = 25.0
+    no_sog_max_speed_kn: float = 50.0
     min_jump_m: float = 2000.0
     fast_craft_ratio: float = 0.8
     consistency_factor: float = 2.0
@@ -63,6 +67,7 @@ def detect_spoofing(
         return finalize(pl.DataFrame())
     frame = with_steps(pos) if "implied_kn" not in pos.columns else pos
     reported = pl.max_horizontal(pl.col("sog"), prev_of(pl.col("sog"))).cast(pl.Float64)
+    limit = _limit(params)
     # the neighbouring steps' speeds: a vessel that really moves fast does so on consecutive steps
     near_step = pl.when(pl.col("step_h") <= params.neighbour_max_h).then(pl.col("implied_kn"))
     neighbour = pl.min_horizontal(prev_of(near_step), next_of(near_step)).fill_null(0.0)
@@ -70,7 +75,7 @@ def detect_spoofing(
     across = pl.col("across_outage").fill_null(False) if "across_outage" in frame.columns else pl.lit(False)
     jumps = frame.filter(
         ~across
-        & (pl.col("implied_kn") > params.max_speed_kn)
+        & (pl.col("implied_kn") > limit)
         & (pl.col("step_m") >= params.min_jump_m)
         & (reported.is_null() | (reported < params.fast_craft_ratio * params.max_speed_kn))
         & (pl.col("implied_kn") > params.consistency_factor * neighbour)
@@ -101,6 +106,13 @@ def detect_spoofing(
     return pl.concat(parts)
 
 
+def _limit(params: SpoofingParams) -> pl.Expr:
+    """Speed above which a step is a jump: ``max_speed_kn``, or ``no_sog_max_speed_kn`` when
+    neither end of the step reports SOG."""
+    reported = pl.max_horizontal(pl.col("sog"), prev_of(pl.col("sog")))
+    return pl.when(reported.is_null()).then(params.no_sog_max_speed_kn).otherwise(params.max_speed_kn)
+
+
 def land_positions(
     frame: pl.DataFrame, params: SpoofingParams = SpoofingParams(), ports: PortIndex | None = None
 ) -> pl.DataFrame:
@@ -123,7 +135,7 @@ def _on_land(frame: pl.DataFrame, params: SpoofingParams, ports: PortIndex | Non
         return finalize(pl.DataFrame())
     across = pl.col("across_outage").fill_null(False) if "across_outage" in frame.columns else pl.lit(False)
     jump = (
-        (pl.col("implied_kn") > params.max_speed_kn) & (pl.col("step_m") >= params.min_jump_m) & ~across
+        (pl.col("implied_kn") > _limit(params)) & (pl.col("step_m") >= params.min_jump_m) & ~across
     ).fill_null(False)
     frame = frame.with_columns(
         run=run_id(pl.col("land")),
