@@ -73,6 +73,27 @@ def change_cmd(
             "Sentinel-2 L1C, else a classical test) and report the usable share.",
         ),
     ] = True,
+    hints: Annotated[
+        Path | None,
+        typer.Option(
+            "--hints",
+            help="CSV of analyst points: x,y,label (pixel column,row) or lon,lat,label; label 1 = change, "
+            "0 = no change. A small classifier trained on them refines the default method.",
+        ),
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="A model file from 'imagery train' to refine the default method."),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first unusable hint row.")] = False,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Record the run in this workspace (images, hints, model and mask as artifacts).",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Detect change between two co-registered images; works without a workspace.
@@ -81,8 +102,10 @@ def change_cmd(
     extension, georeferenced like BEFORE when it is.
 
     Example: armswatch imagery change before.tif after.tif -o change.tif --footprints change.geojson
+
+    Example with analyst hints: armswatch imagery change before.tif after.tif -o change.tif --hints hints.csv
     """
-    from dataclasses import replace
+    from dataclasses import asdict, replace
 
     from armswatch.errors import InputError
     from armswatch.imagery.change import BuiltupParams
@@ -97,6 +120,11 @@ def change_cmd(
         params = replace(params, min_area_m2=min_area)
     if tile < 64:
         raise InputError("--tile must be at least 64 pixels")
+    forest = None
+    if model is not None:
+        from armswatch.imagery.forest import load
+
+        forest = load(model)
     t0 = time.perf_counter()
     res = run_change(
         str(before),
@@ -111,8 +139,26 @@ def change_cmd(
         min_area_m2=min_area,
         tile=tile,
         cloud_mask=cloud_mask,
+        hints=hints,
+        model=forest,
+        strict_hints=strict,
     )
     dt = time.perf_counter() - t0
+    if res.hints:
+        say(f"hints: {res.hints}", quiet)
+    if workspace is not None:
+        from armswatch.imagery.change_record import record_change
+
+        with open_workspace(workspace) as ws:
+            run_id = record_change(
+                ws, before=before, after=after, output=Path(output),
+                parameters={"method": method, **asdict(params), "cloud_mask": cloud_mask,
+                            "hints": str(hints) if hints else None, "model": str(model) if model else None},
+                summary={"changed_fraction": round(res.changed_fraction, 6), "usable_fraction": res.usable_fraction,
+                         "hints": res.hints},
+                hints=hints, model=model,
+            )  # fmt: skip
+        say(f"recorded as run {run_id}", quiet)
     usable = (
         f", {res.usable_fraction:.1%} usable on both dates ({res.cloud_mask})"
         if res.usable_fraction is not None

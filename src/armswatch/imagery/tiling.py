@@ -27,7 +27,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from rasterio.windows import Window
 
 from armswatch.errors import InputError
-from armswatch.imagery import baseline, cloudmask, feature, footprint, raster
+from armswatch.imagery import baseline, cloudmask, feature, footprint, guided, raster
 from armswatch.imagery.change import (
     BuiltupParams,
     PairStats,
@@ -38,6 +38,8 @@ from armswatch.imagery.change import (
     pixel_params,
 )
 from armswatch.imagery.feature import Array
+from armswatch.imagery.forest import Forest
+from armswatch.imagery.hints import Hint, read_hints
 from armswatch.io.atomic import write_text_atomic
 
 METHODS = ("builtup", "cva", "pca-kmeans")
@@ -60,6 +62,7 @@ class ChangeRun:
     objects: int | None = None
     usable_pixels: int | None = None
     cloud_mask: str | None = None
+    hints: str | None = None
 
     @property
     def changed_fraction(self) -> float:
@@ -182,6 +185,8 @@ class _Job:
     want_score: bool
     want_sign: bool
     clouds: tuple[cloudmask.Masker | None, cloudmask.Masker | None] = (None, None)
+    model: Forest | None = None
+    hints: tuple[Hint, ...] = ()
 
 
 def _work(
@@ -197,7 +202,8 @@ def _work(
             if masker is not None:
                 img[:, ~masker.usable(_dataset(path), img, grown, job.px)] = np.nan
     usable = np.asarray(np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0))
-    mask, score, sign = _tile_result(a, b, job.method, job.params, job.px, job.norm)
+    hints = guided.window_hints(job.hints, grown) if job.hints else ()
+    mask, score, sign = _tile_result(a, b, job.method, job.params, job.px, job.norm, job.model, hints)
     h = job.halo
     inner = (slice(h, h + int(w.height)), slice(h, h + int(w.width)))
     return (
@@ -229,13 +235,24 @@ def fill_gaps(a: Array, b: Array) -> None:
 
 
 def _tile_result(
-    a: Array, b: Array, method: str, params: BuiltupParams, px: float, norm: PairStats | None
+    a: Array,
+    b: Array,
+    method: str,
+    params: BuiltupParams,
+    px: float,
+    norm: PairStats | None,
+    model: Forest | None = None,
+    hints: tuple[Hint, ...] = (),
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array, np.ndarray[Any, np.dtype[np.int8]]]:
     valid = ~(np.isnan(a).any(axis=0) | np.isnan(b).any(axis=0))
     fill_gaps(a, b)
     if method == "builtup":
         assert norm is not None
-        res = decide(gated_difference(a, b, params, px, norm), params, px)
+        res = (
+            guided.refine_arrays(a, b, px, params, norm, model, hints)
+            if model is not None
+            else decide(gated_difference(a, b, params, px, norm), params, px)
+        )
         mask, score = res.mask, res.score
         sign = np.sign(res.difference).astype(np.int8)
     elif method == "cva":
@@ -295,6 +312,9 @@ def _run_change(
     tile: int = TILE,
     workers: int = 2,
     cloud_mask: bool = True,
+    hints: Path | None = None,
+    model: Forest | None = None,
+    strict_hints: bool = False,
 ) -> ChangeRun:
     """Detect change between two files and write the 0/255 mask (and optionally the 0..1 score).
     With ``cloud_mask`` each date's cloud, haze and cloud-shadow pixels (see :mod:`armswatch.imagery.quality`)
@@ -323,6 +343,9 @@ def _run_change(
             tile,
             workers,
             cloud_mask,
+            hints,
+            model,
+            strict_hints,
         )
     finally:
         if aligned is not None:
@@ -343,6 +366,9 @@ def _detect_files(
     tile: int,
     workers: int,
     cloud_mask: bool = True,
+    hints_path: Path | None = None,
+    model: Forest | None = None,
+    strict_hints: bool = False,
 ) -> ChangeRun:
     info = infos[0]
     clouds = (cloudmask.masker(infos[0]), cloudmask.masker(infos[1])) if cloud_mask else (None, None)
@@ -351,6 +377,19 @@ def _detect_files(
     tile_size = max(info.width, info.height) if whole else tile
     halo = 0 if whole else halo_pixels(params, px)
     norm = sample_stats((before, after), infos, params, px, clouds) if method == "builtup" else None
+    hint_set = None
+    if (hints_path is not None or model is not None) and method != "builtup":
+        raise InputError("--hints and --model refine the default method; use --method builtup")
+    if model is not None:
+        guided.check_model(model, "nir" in info.roles and "nir" in infos[1].roles)
+    if hints_path is not None:
+        assert norm is not None
+        hint_set = read_hints(hints_path, width=info.width, height=info.height, to_pixel=_to_pixel(info),
+                              strict=strict_hints)  # fmt: skip
+        if model is None:
+            model = guided.train_on_hints(
+                (before, after), infos, params, px, norm, hint_set.hints, whole=whole
+            )
     drv = _driver(out)
     prob_drv = _driver(probability) if probability else None
     in_memory: dict[str, np.ndarray[Any, Any]] = {}
@@ -370,6 +409,7 @@ def _detect_files(
     job = _Job(
         (before, after), infos, halo, method, params, px, norm,
         want_score=bool(probability) or bool(footprints), want_sign=bool(footprints), clouds=clouds,
+        model=model, hints=hint_set.hints if hint_set else (),
     )  # fmt: skip
     changed = usable_px = 0
     n_workers = max(1, min(workers, len(tiles)))
@@ -434,7 +474,24 @@ def _detect_files(
         objects,
         usable_px if cloud_mask else None,
         " / ".join(sorted({c.method for c in clouds if c is not None})) if cloud_mask else None,
+        hint_set.summary() if hint_set else None,
     )
+
+
+def _to_pixel(info: raster.ImageInfo) -> Any:
+    """(lon, lat) -> (col, row) for a georeferenced image, else None."""
+    if not info.georeferenced or info.transform is None:
+        return None
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs("EPSG:4326", info.crs, always_xy=True)
+    inv = ~rasterio.Affine(*info.transform[:6])
+
+    def convert(lon: Any, lat: Any) -> tuple[Any, Any]:
+        x, y = (np.asarray(v, dtype=np.float64) for v in tr.transform(lon, lat))
+        return inv.a * x + inv.b * y + inv.c, inv.d * x + inv.e * y + inv.f
+
+    return convert
 
 
 def tile_count(width: int, height: int, tile: int = TILE) -> int:
