@@ -7,16 +7,18 @@ Opening a database written by an older armswatch upgrades it; one written by a n
 
 from __future__ import annotations
 
+import ast
+import re
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from armswatch.errors import WorkspaceError
+
+if TYPE_CHECKING:  # Alembic is imported only when a database is created or upgraded
+    from alembic.config import Config
 
 
 def _script_location() -> str:
@@ -24,22 +26,40 @@ def _script_location() -> str:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", _script_location())
     return cfg
 
 
 def head_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return set(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {rev.revision for rev in script.walk_revisions()}
 
 
 def ancestors(revisions: set[str]) -> set[str]:
     """The given revisions and every revision they build on."""
+    graph = declared_graph()
+    if graph is not None and revisions <= set(graph):
+        found: set[str] = set()
+        todo = list(revisions)
+        while todo:
+            rev = todo.pop()
+            if rev not in found:
+                found.add(rev)
+                todo.extend(graph.get(rev, ()))
+        return found
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     out: set[str] = set()
     for rev in revisions:
@@ -80,12 +100,56 @@ def make_engine(url: str) -> Engine:
 
 
 def current_revisions(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads())
+    """Revisions stored in the database's ``alembic_version`` table (empty for a new database)."""
+    return _stored_revisions(engine) or set()
+
+
+_DECLARED = re.compile(r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+)$", re.M)
+
+
+def declared_graph() -> dict[str, tuple[str, ...]] | None:
+    """revision -> the revisions it builds on, read from the migration files' text without
+    importing them (or Alembic); None when a file does not declare them as plain literals."""
+    graph: dict[str, tuple[str, ...]] = {}
+    folder = resources.files("armswatch.store") / "migrations" / "versions"
+    for item in folder.iterdir():
+        if not item.name.endswith(".py") or item.name.startswith("_"):
+            continue
+        found = {m[1]: m[2] for m in _DECLARED.finditer(item.read_text(encoding="utf-8"))}
+        try:
+            rev = ast.literal_eval(found["revision"].split("#")[0].strip())
+            down = ast.literal_eval(found["down_revision"].split("#")[0].strip())
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(rev, str):
+            return None
+        downs = down if isinstance(down, (tuple, list)) else [down]
+        graph[rev] = tuple(d for d in downs if isinstance(d, str))
+    return graph or None
+
+
+def declared_heads() -> set[str] | None:
+    """Head revisions per :func:`declared_graph` (None when it cannot be read)."""
+    graph = declared_graph()
+    if graph is None:
+        return None
+    return set(graph) - {d for downs in graph.values() for d in downs}
+
+
+def _stored_revisions(engine: Engine) -> set[str] | None:
+    try:
+        with engine.connect() as conn:
+            return {str(r[0]) for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
+    except SQLAlchemyError:
+        return None
 
 
 def migrate(engine: Engine, revision: str = "heads") -> None:
     """Bring the database to ``revision`` (default: the newest this armswatch knows)."""
+    if revision == "heads":
+        heads = declared_heads()
+        if heads is not None and _stored_revisions(engine) == heads:
+            return  # already current: opening a workspace does not load Alembic
     current = current_revisions(engine)
     unknown = current - known_revisions()
     if unknown:
@@ -95,6 +159,8 @@ def migrate(engine: Engine, revision: str = "heads") -> None:
         )
     if revision == "heads" and current == head_revisions():
         return
+    from alembic import command
+
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
