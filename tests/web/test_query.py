@@ -32,13 +32,15 @@ def _write(ws: Workspace, mmsi: int, minutes: list[int]) -> None:
     )
 
 
-def test_hourly_tracks_cut_dark_legs(tmp_path: Path) -> None:
+def test_hourly_tracks_cut_dark_legs(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(tq, "RECHECK_S", 0.0)  # the server re-lists position files at most every 10 s
     ws = Workspace.init(tmp_path / "c")
     # three hours of fixes every 5 minutes, 10 hours of silence, two more hours
     _write(ws, 273000001, [*range(0, 180, 5), *range(780, 900, 5)])
     doc = tq.tracks(ws)
     kinds = [(f["properties"]["kind"], len(f["geometry"]["coordinates"])) for f in doc["features"]]
     assert kinds == [("track", 3), ("dark", 2), ("track", 2)]
+    assert doc["properties"]["resolution"] == "1 point per vessel and 1 h"
     dark = doc["features"][1]["properties"]
     assert dark["start"].startswith("2024-05-01T02:00") and dark["end"].startswith("2024-05-01T13:00")
     assert tq.tracks(ws, bbox=(0.0, 0.0, 1.0, 1.0))["features"] == []
@@ -57,4 +59,14 @@ def test_vessel_track_is_thinned_to_a_bound(tmp_path: Path, monkeypatch) -> None
     assert t["properties"]["positions"] == 3000
     assert t["properties"]["shown"] <= 101 and len(t["geometry"]["coordinates"]) == t["properties"]["shown"]
     assert t["properties"]["end"] == (T0 + timedelta(minutes=2999)).isoformat()  # the last fix is kept
+    ws.close()
+
+
+def test_long_windows_get_coarser_points(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "c")
+    _write(ws, 273000001, list(range(0, 10 * 24 * 60, 30)))  # ten days, a fix every 30 minutes
+    doc = tq.tracks(ws)
+    assert doc["properties"]["resolution"] == "1 point per vessel and 5 h"
+    assert [f["properties"]["kind"] for f in doc["features"]] == ["track"]  # 5-hour steps are not dark legs
+    assert len(doc["features"][0]["geometry"]["coordinates"]) <= tq.POINTS_PER_VESSEL + 1
     ws.close()

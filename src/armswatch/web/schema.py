@@ -6,8 +6,11 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
 from armswatch.store import schema as t
 
-ix_finding_status_created = Index("ix_finding_status_created", t.finding.c.status, t.finding.c.created_at)
-ix_finding_created = Index("ix_finding_created", t.finding.c.created_at)
+# (…, created_at, id): the queue's order (newest first, id breaking ties) is read from the index, not sorted
+ix_finding_status_created = Index(
+    "ix_finding_status_created", t.finding.c.status, t.finding.c.created_at, t.finding.c.id
+)
+ix_finding_created = Index("ix_finding_created", t.finding.c.created_at, t.finding.c.id)
 
 #: Notes (and optionally an evidence artifact) an analyst attaches to a finding or a subject
 #: (``site:<id>``, ``vessel:mmsi:<n>``, ``entity:<id>``). Findings stay immutable; annotations sit beside them.

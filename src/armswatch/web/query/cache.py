@@ -12,6 +12,7 @@ T = TypeVar("T")
 
 _lock = threading.Lock()
 _values: dict[tuple[str, str], tuple[str, Any]] = {}
+MAX_ENTRIES = 2000
 
 
 def files_fingerprint(files: Iterable[Path]) -> str:
@@ -32,5 +33,14 @@ def cached(scope: str, name: str, fingerprint: str, compute: Callable[[], T]) ->
         return hit[1]  # type: ignore[no-any-return]
     value = compute()
     with _lock:
+        if len(_values) >= MAX_ENTRIES:
+            _values.clear()
         _values[key] = (fingerprint, value)
     return value
+
+
+def case_version(ws: Any) -> str:
+    """A stamp that changes with every recorded change to the case: the audit log's head sequence
+    (findings, reviews, runs, sites … are all audited), read from one row."""
+    head = ws.audit_head()
+    return "0" if head is None else str(head[0])

@@ -15,6 +15,7 @@ from armswatch.provenance.confidence import clean_confidence
 from armswatch.provenance.model import Finding, Review, clean_status
 from armswatch.store import records
 from armswatch.store import schema as t
+from armswatch.web.query.cache import cached, case_version
 from armswatch.workspace import Workspace
 
 MAX_LIMIT: Final = 500
@@ -57,7 +58,13 @@ class FindingPage:
     limit: int
 
 
-def _where(query: Select[Any], f: FindingFilter) -> Select[Any]:
+def _subjects(f: FindingFilter) -> list[str]:
+    return [s for s in (f"site:{f.site}" if f.site else None, f.subject) if s]
+
+
+def _where(query: Select[Any], f: FindingFilter, common: frozenset[str] = frozenset()) -> Select[Any]:
+    """The filter as SQL. A subject carried by many findings (``common``) is checked row by row while
+    walking the newest-first index (the first page is found early); a rare one is looked up first."""
     c = t.finding.c
     if f.kind:
         query = query.where(c.kind.startswith(f.kind, autoescape=True))
@@ -73,10 +80,31 @@ def _where(query: Select[Any], f: FindingFilter) -> Select[Any]:
         query = query.where(func.coalesce(c.end_at, c.start_at) >= to_iso(f.start))
     if f.end:
         query = query.where(c.start_at < to_iso(f.end))
-    for subject in [s for s in (f"site:{f.site}" if f.site else None, f.subject) if s]:
-        sub = select(t.finding_subject.c.finding_id).where(t.finding_subject.c.subject == subject)
-        query = query.where(c.id.in_(sub))
+    fs = t.finding_subject.c
+    for subject in _subjects(f):
+        if subject in common:
+            query = query.where(
+                select(fs.finding_id).where(fs.finding_id == c.id, fs.subject == subject).exists()
+            )
+        else:
+            query = query.where(c.id.in_(select(fs.finding_id).where(fs.subject == subject)))
     return query
+
+
+COMMON_SUBJECT: Final = 1000
+
+
+def _common(ws: Workspace, f: FindingFilter) -> frozenset[str]:
+    subjects = _subjects(f)
+    if not subjects:
+        return frozenset()
+    fs = t.finding_subject.c
+    with ws.engine.connect() as conn:
+        return frozenset(
+            s
+            for s in subjects
+            if int(conn.execute(select(func.count()).where(fs.subject == s)).scalar() or 0) > COMMON_SUBJECT
+        )
 
 
 def list_findings(
@@ -89,12 +117,20 @@ def list_findings(
     if sort not in SORTS:
         raise InputError(f"sort must be one of {', '.join(SORTS)}")
     f = f.checked()
-    page = _where(select(t.finding), f).order_by(*SORTS[sort]).offset(offset).limit(limit)
-    counted = _where(select(func.count()).select_from(t.finding), f)
+    page = _where(select(t.finding), f, _common(ws, f)).order_by(*SORTS[sort]).offset(offset).limit(limit)
     with ws.engine.connect() as conn:
-        total = int(conn.execute(counted).scalar() or 0)
         rows = conn.execute(page).mappings().all()
-    return FindingPage(load(ws, rows), total, offset, limit)
+    return FindingPage(load(ws, rows), count(ws, f), offset, limit)
+
+
+def count(ws: Workspace, f: FindingFilter) -> int:
+    """How many findings match ``f`` (kept until the case changes: counting 100,000 rows is the slow part)."""
+
+    def compute() -> int:
+        with ws.engine.connect() as conn:
+            return int(conn.execute(_where(select(func.count()).select_from(t.finding), f)).scalar() or 0)
+
+    return cached(str(ws.root), f"count:{f!r}", case_version(ws), compute)
 
 
 def load(ws: Workspace, rows: Sequence[Any]) -> list[Finding]:
@@ -129,17 +165,21 @@ def finding_creator(ws: Workspace, finding: Finding) -> str:
 
 
 def status_counts(ws: Workspace) -> dict[str, int]:
-    with ws.engine.connect() as conn:
-        rows = conn.execute(select(t.finding.c.status, func.count()).group_by(t.finding.c.status)).all()
-    return {str(s): int(n) for s, n in rows}
+    def compute() -> dict[str, int]:
+        with ws.engine.connect() as conn:
+            rows = conn.execute(select(t.finding.c.status, func.count()).group_by(t.finding.c.status)).all()
+        return {str(s): int(n) for s, n in rows}
+
+    return cached(str(ws.root), "status-counts", case_version(ws), compute)
 
 
 def kinds(ws: Workspace) -> list[str]:
-    with ws.engine.connect() as conn:
-        return [
-            str(k)
-            for k in conn.execute(select(t.finding.c.kind).distinct().order_by(t.finding.c.kind)).scalars()
-        ]
+    def compute() -> list[str]:
+        query = select(t.finding.c.kind).distinct().order_by(t.finding.c.kind)
+        with ws.engine.connect() as conn:
+            return [str(k) for k in conn.execute(query).scalars()]
+
+    return cached(str(ws.root), "kinds", case_version(ws), compute)
 
 
 def with_geometry(ws: Workspace, f: FindingFilter, limit: int = 5000) -> list[dict[str, Any]]:

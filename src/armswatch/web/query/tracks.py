@@ -9,10 +9,13 @@ Lines are cut where a vessel was not seen for ``DARK_HOURS`` and the cut is retu
 from __future__ import annotations
 
 import json
+import math
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import polars as pl
 
 from armswatch.maritime import store
@@ -20,6 +23,7 @@ from armswatch.web.query.cache import cached, files_fingerprint
 from armswatch.workspace import Workspace
 
 DARK_HOURS: Final = 6.0
+POINTS_PER_VESSEL: Final = 48
 HOURLY_SCHEMA: Final[dict[str, pl.DataType]] = {
     "mmsi": pl.UInt32(),
     "hour": pl.Datetime("us", "UTC"),
@@ -56,17 +60,33 @@ def build_hourly(files: list[Path]) -> pl.DataFrame:
     )
 
 
-def hourly(ws: Workspace) -> pl.DataFrame:
-    """The hourly track table of the workspace (memory, else disk, else computed and saved)."""
+_checked: dict[str, tuple[float, str]] = {}
+RECHECK_S: Final = 10.0
+
+
+def _fingerprint(ws: Workspace) -> tuple[list[Path] | None, str]:
+    """The position files' fingerprint, re-read from disk at most every ``RECHECK_S`` seconds
+    (listing thousands of partition files on every map request would cost more than the answer)."""
+    key = str(ws.root)
+    hit = _checked.get(key)
+    if hit is not None and time.monotonic() - hit[0] < RECHECK_S:
+        return None, hit[1]
     files = position_files(ws)
     fp = files_fingerprint(files)
+    _checked[key] = (time.monotonic(), fp)
+    return files, fp
+
+
+def hourly(ws: Workspace) -> pl.DataFrame:
+    """The hourly track table of the workspace (memory, else disk, else computed and saved)."""
+    files, fp = _fingerprint(ws)
 
     def load() -> pl.DataFrame:
         folder = Path(ws.tables_dir) / "web_tracks"
         data, stamp = folder / "hourly.parquet", folder / "hourly.fingerprint"
         if data.exists() and stamp.exists() and stamp.read_text() == fp:
             return pl.read_parquet(data)
-        frame = build_hourly(files)
+        frame = build_hourly(files if files is not None else position_files(ws))
         folder.mkdir(parents=True, exist_ok=True)
         tmp = data.with_suffix(".tmp")
         frame.write_parquet(tmp)
@@ -77,15 +97,15 @@ def hourly(ws: Workspace) -> pl.DataFrame:
     return cached(str(ws.root), "hourly", fp, load)
 
 
-def _lines(frame: pl.DataFrame) -> list[dict[str, Any]]:
+def _lines(frame: pl.DataFrame, dark_h: float = DARK_HOURS) -> list[dict[str, Any]]:
     """GeoJSON features from a frame sorted by (mmsi, hour): track pieces and dark legs."""
     if frame.height == 0:
         return []
     gap_h = frame["hour"].diff().dt.total_seconds() / 3600.0
     new_vessel = frame["mmsi"].diff().fill_null(1) != 0
-    cut = new_vessel | (gap_h.fill_null(0) > DARK_HOURS)
+    cut = new_vessel | (gap_h.fill_null(0) > dark_h)
     piece = cut.cum_sum()
-    frame = frame.with_columns(piece=piece, dark=(~new_vessel) & (gap_h.fill_null(0) > DARK_HOURS))
+    frame = frame.with_columns(piece=piece, dark=(~new_vessel) & (gap_h.fill_null(0) > dark_h))
     out: list[dict[str, Any]] = []
     grouped = frame.group_by("piece", maintain_order=True).agg(
         pl.col("mmsi").first(),
@@ -97,7 +117,7 @@ def _lines(frame: pl.DataFrame) -> list[dict[str, Any]]:
     )
     prev: dict[str, Any] | None = None
     for row in grouped.iter_rows(named=True):  # one row per track piece, not per position
-        coords = [[round(x, 5), round(y, 5)] for x, y in zip(row["lon"], row["lat"], strict=True)]
+        coords = np.round(np.column_stack([row["lon"], row["lat"]]), 5).tolist()
         if row["dark"] and prev is not None and prev["mmsi"] == row["mmsi"]:
             out.append(_feature("dark", row["mmsi"], prev["end"], row["start"], [prev["last"], coords[0]]))
         if len(coords) == 1:
@@ -142,16 +162,31 @@ def tracks(
     else:
         busiest = frame.group_by("mmsi").agg(pl.col("fixes").sum()).sort("fixes", descending=True)
     vessels = busiest["mmsi"].head(max_vessels)
-    chosen = frame.filter(pl.col("mmsi").is_in(vessels.implode())).sort("mmsi", "hour")
+    chosen = frame.filter(pl.col("mmsi").is_in(vessels.implode()))
+    step = _step_hours(chosen)
+    if step > 1:  # long windows: one point per vessel and `step` hours (the last fix of each step)
+        chosen = chosen.group_by("mmsi", pl.col("hour").dt.truncate(f"{step}h")).agg(
+            pl.col("lat").sort_by("hour").last(), pl.col("lon").sort_by("hour").last(), pl.col("fixes").sum()
+        )
+    chosen = chosen.sort("mmsi", "hour")
     return {
         "type": "FeatureCollection",
-        "features": _lines(chosen),
+        "features": _lines(chosen, max(DARK_HOURS, float(step))),
         "properties": {
             "vessels": vessels.len(),
             "vessels_in_view": busiest.height,
-            "resolution": "1 point per vessel-hour",
+            "resolution": f"1 point per vessel and {step} h",
         },
     }
+
+
+def _step_hours(frame: pl.DataFrame) -> int:
+    """Hours per point so that a vessel gets at most ``POINTS_PER_VESSEL`` points in the window."""
+    if frame.height == 0:
+        return 1
+    lo, hi = frame["hour"].min(), frame["hour"].max()
+    span_h = (hi - lo).total_seconds() / 3600.0 if lo is not None and hi is not None else 0.0  # type: ignore[operator]
+    return max(1, math.ceil(span_h / POINTS_PER_VESSEL))
 
 
 def time_range(ws: Workspace) -> tuple[str | None, str | None]:

@@ -57,10 +57,11 @@ async def api_ports(me: Annotated[Principal, Depends(viewer)]) -> Response:
 
 @router.get("/api/v1/map/findings")
 def api_map_findings(
-    me: Annotated[Principal, Depends(viewer)], f: Filter, limit: Annotated[int, Query(ge=1, le=20_000)] = 5000
-) -> dict[str, Any]:
+    me: Annotated[Principal, Depends(viewer)], f: Filter, limit: Annotated[int, Query(ge=1, le=20_000)] = 2000
+) -> Response:
     """Findings with a geometry (GeoJSON), filtered like ``/api/v1/findings``, newest first."""
-    return {"type": "FeatureCollection", "features": fq.with_geometry(me.ws, f, limit)}
+    doc = {"type": "FeatureCollection", "features": fq.with_geometry(me.ws, f, limit)}
+    return Response(tq.dumps(doc), media_type="application/geo+json")
 
 
 @router.get("/api/v1/map/tracks")

@@ -46,7 +46,7 @@
   }
   var focus = el.dataset.focus, focused = false;
   function loadFindings() {
-    return window.aw.getJSON("/api/v1/map/findings?limit=5000" + timeArgs()).then(function (gj) {
+    return window.aw.getJSON("/api/v1/map/findings?limit=2000" + timeArgs()).then(function (gj) {
       findings.clearLayers();
       var byId = {};
       L.geoJSON(gj, {

@@ -60,8 +60,8 @@ def upgrade() -> None:
     op.create_index("ix_annotation_finding_id", "annotation", ["finding_id"])
     op.create_index("ix_annotation_subject", "annotation", ["subject"])
     # the review queue and the finding API sort and filter on these
-    op.create_index("ix_finding_status_created", "finding", ["status", "created_at"])
-    op.create_index("ix_finding_created", "finding", ["created_at"])
+    op.create_index("ix_finding_status_created", "finding", ["status", "created_at", "id"])
+    op.create_index("ix_finding_created", "finding", ["created_at", "id"])
 
 
 def downgrade() -> None:
