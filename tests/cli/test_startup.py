@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -78,3 +79,21 @@ def test_every_declared_command_runs_its_help() -> None:
 def test_unknown_command_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli_main.app, ["no-such-command"])
     assert result.exit_code == 2
+
+
+def test_version_matches_the_installed_distribution() -> None:
+    from importlib.metadata import version
+
+    import armswatch
+
+    assert armswatch.__version__ == version("armswatch")
+
+
+def test_findings_list_imports_only_what_it_needs(tmp_path: Path) -> None:
+    """A workspace command opens SQLite; it needs no Alembic (schema current), polars or FtM."""
+    from armswatch.workspace import Workspace
+
+    Workspace.init(tmp_path / "case", analyst="tester").close()
+    names = _imported("findings", "list", "-w", str(tmp_path / "case"))
+    unwanted = {"alembic", "polars", "pyarrow", "followthemoney", "rasterio", "scipy", "networkx"}
+    assert sorted(unwanted & names) == []
