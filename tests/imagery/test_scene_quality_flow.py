@@ -131,3 +131,20 @@ def test_a_mostly_cloudy_pair_is_never_likely() -> None:
                 "very unlikely",
                 "almost no chance",
             )
+
+
+def test_monitor_with_own_model_records_it_and_checks_its_bands(site_ws: Workspace, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from .test_train import make_labelset
+
+    for k in range(2):
+        p = write_scene(tmp_path / f"s{k}.tif", seed=4)
+        archive.ingest_inputs(site_ws, SITE, [str(p)], captured_at=datetime(2024, 3 + k, 1, tzinfo=UTC))
+    rgb_model = tmp_path / "rgb.npz"
+    res = CliRunner().invoke(
+        root, ["imagery", "train", str(make_labelset(tmp_path / "ls", 1)), "-o", str(rgb_model)]
+    )
+    assert res.exit_code == 0, res.output
+    with pytest.raises(InputError, match="NIR"):  # the scenes have a NIR band, the model was trained without
+        run_monitor(site_ws, SITE, model=rgb_model)

@@ -174,6 +174,55 @@ def change_cmd(
     )
 
 
+@app.command("train")
+def train_cmd(
+    labelset: Annotated[
+        Path, typer.Argument(help="Folder with A/ (before), B/ (after) and label/ (0/255 masks).")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model file to write (.npz).")],
+    bands: Annotated[str | None, typer.Option("--bands", help="Band roles, e.g. red,green,blue,nir.")] = None,
+    pixel_size: Annotated[
+        float | None, typer.Option("--pixel-size", help="Pixel size in m for images without georeferencing.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (sampling and forest).")] = 0,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Also store the model as an artifact in this workspace."),
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Train your own change model on labelled pairs; use it with 'imagery change|monitor --model'.
+
+    The model file names its training data (SHA-256 of every image and label) and its parameters.
+    Do not share models trained on data whose licence forbids it (LEVIR-CD, DSIFN-CD are research-only).
+
+    Example: armswatch imagery train my-labels/ -o hall-model.npz
+    """
+    from armswatch.imagery.training import train_labelset, write_model
+
+    t0 = time.perf_counter()
+    model, provenance = train_labelset(labelset, bands=bands, pixel_size_m=pixel_size, seed=seed)
+    write_model(model, provenance, output)
+    say(
+        f"trained on {len(provenance['pairs'])} pair(s), {model.meta['samples']:,} pixels "
+        f"({model.meta['positives']:,} change), {model.n_trees} trees, {time.perf_counter() - t0:.1f} s -> {output}",
+        quiet,
+    )
+    if workspace is not None:
+        from armswatch.imagery.change_record import MODEL_KIND
+
+        with (
+            open_workspace(workspace) as ws,
+            ws.run(
+                "imagery.train", parameters={"labelset": str(labelset), "seed": seed, **model.meta}
+            ) as run,
+        ):
+            art = ws.add_artifact(output, media_type="application/x-npz", name=output.name,
+                                  metadata={"kind": MODEL_KIND, "provenance": provenance})  # fmt: skip
+            run.add_output(art.id)
+        say(f"stored as {art.id}", quiet)
+
+
 @app.command("evaluate")
 def evaluate_cmd(
     pred: Annotated[Path, typer.Argument(help="Prediction folder (or file), 0/255 masks.")],
@@ -320,6 +369,10 @@ def monitor_cmd(
             help="Leave out scenes with more than this % of the site grid unusable (cloud, haze, shadow, no data).",
         ),
     ] = 50.0,
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="A model file from 'imagery train' to refine new structures."),
+    ] = None,
     exclude: Annotated[
         list[str] | None,
         typer.Option(
@@ -350,6 +403,7 @@ def monitor_cmd(
             min_object_m2=min_object,
             max_cloud=max_cloud,
             exclude=exclude or (),
+            model=model,
         )
     for ex in done.excluded:
         say(f"left out {ex.date} {ex.scene[:19]}…: {ex.reason}", quiet)

@@ -23,11 +23,14 @@ from shapely.ops import unary_union
 from armswatch.errors import InputError
 from armswatch.imagery import chip, footprint, prepare
 from armswatch.imagery.archive import grid_of, site_scenes
-from armswatch.imagery.change import BuiltupParams, detect_builtup
+from armswatch.imagery.change import BuiltupParams, ChangeResult, detect_builtup
 from armswatch.imagery.ingest import Scene, coregister_scene, read_scene
 from armswatch.provenance.confidence import confidence_from_probability
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from armswatch.imagery.forest import Forest
     from armswatch.provenance.model import Artifact
     from armswatch.workspace import Workspace
 
@@ -150,6 +153,20 @@ def select_scenes(
     return kept, out
 
 
+def _with_model(
+    a: np.ndarray, b: np.ndarray, px: float, params: BuiltupParams, forest: Forest, res: ChangeResult
+) -> ChangeResult:
+    """New structures from the own model, cleared ones from the default method."""
+    from armswatch.imagery import guided
+    from armswatch.imagery.change import pair_stats
+
+    guided.check_model(forest, a.shape[0] >= 4 and b.shape[0] >= 4)
+    new_params = replace(params, direction="new")
+    refined = guided.refine_arrays(a, b, px, new_params, pair_stats(a, b, new_params, px), forest)
+    mask = refined.mask | (res.mask & (res.difference < 0))
+    return ChangeResult(mask, np.maximum(refined.score, res.score * (res.difference < 0)), res.difference)
+
+
 def _aligned(ws: Workspace, scenes: list[Artifact]) -> dict[str, dict[str, np.ndarray]]:
     """Every kept scene's bands, shifted onto the clearest kept scene (the co-registration reference)."""
     ref = max(scenes, key=_scene_usable)
@@ -187,6 +204,7 @@ def run_monitor(
     min_object_m2: float = MIN_OBJECT_M2,
     max_cloud: float = MAX_CLOUD_PCT,
     exclude: Sequence[str] = (),
+    model: Path | None = None,
 ) -> Monitored:
     """Run change detection over the site's scene series and record findings in one run.
 
@@ -214,7 +232,18 @@ def run_monitor(
                   "min_finding_m2": min_finding_m2, "min_object_m2": min_object_m2, "grid": grid_key,
                   "max_cloud": max_cloud, "exclude": list(exclude)}  # fmt: skip
     previous = {f.title: f.id for f in ws.list_findings(kind=FINDING_KIND, subject=f"site:{site_id}")}
-    with ws.run("imagery.monitor", parameters=run_params, inputs=[s.id for s in scenes]) as run:
+    inputs = [s.id for s in scenes]
+    forest = None
+    if model is not None:
+        from armswatch.imagery.change_record import MODEL_KIND
+        from armswatch.imagery.forest import load
+
+        forest = load(model)
+        inputs.append(ws.add_artifact(model, media_type="application/x-npz", name=model.name,
+                                      metadata={"kind": MODEL_KIND, "provenance": forest.meta.get("provenance")}).id)  # fmt: skip
+        run_params["model"] = inputs[-1]
+        run_params["method"] = "builtup + own model"
+    with ws.run("imagery.monitor", parameters=run_params, inputs=inputs) as run:
         run.summary["excluded"] = [e.row() for e in excluded]
         aligned = _aligned(ws, scenes)
         for a_art, b_art in itertools.pairwise(scenes):
@@ -230,6 +259,10 @@ def run_monitor(
             res = detect_builtup(
                 _filled(a, valid), _filled(b_norm, valid), pixel_size=grid.resolution, params=params
             )
+            if forest is not None:
+                res = _with_model(
+                    _filled(a, valid), _filled(b_norm, valid), grid.resolution, params, forest, res
+                )
             usable = valid if valid.all() else ~ndi.binary_dilation(~valid, iterations=INVALID_MARGIN_PX)
             mask = res.mask & usable
             fps = footprint.extract(
