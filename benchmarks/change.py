@@ -445,6 +445,89 @@ def loso() -> None:
         )
 
 
+def _guided_pairs(name: str) -> list[dict[str, Any]]:
+    """Per pair of a dense set: images, label, default result and per-pixel features (computed once)."""
+    from armswatch.imagery import pixelfeature
+    from armswatch.imagery.change import BuiltupParams, decide, gated_difference, pair_stats
+
+    folder = DATA / name
+    rows = []
+    params = BuiltupParams()
+    for lab_path in labelset.image_files(folder / "label").values():
+        a, px = read(folder / "A" / lab_path.name)
+        b, _ = read(folder / "B" / lab_path.name)
+        a, b = np.nan_to_num(a), np.nan_to_num(b)
+        norm = pair_stats(a, b, params, px)
+        diff = gated_difference(a, b, params, px, norm)
+        rows.append(dict(a=a, b=b, px=px, label=labelset.read_mask(lab_path), diff=diff,
+                         base=decide(diff, params, px).mask,
+                         feats=pixelfeature.pair_features(a, b, px, params=params, norm=norm)))  # fmt: skip
+    return rows
+
+
+def hints_bench(ns: list[int], seeds: list[int]) -> None:
+    """A simulated analyst: N change and N no-change points drawn (seeded) from each pair's labels; the
+    forest is trained on them per pair (as ``imagery change --hints`` does) and the pair is scored."""
+    from armswatch.imagery import forest, hints, learn, pixelfeature
+
+    print(f"\nanalyst hints (simulated: N change + N no-change points from the labels, seeds {seeds})")
+    for name in ("levir256", "dsifn256"):
+        if not (DATA / name / "label").is_dir():
+            print(f"  {name}: ABSENT, skipped")
+            continue
+        rows = _guided_pairs(name)
+        for n in ns:
+            tot, secs, fits = Counts(), 0.0, 0
+            for seed in seeds:
+                for k, r in enumerate(rows):
+                    pred = r["base"]
+                    hs = hints.simulate(r["label"], n, seed=1000 * seed + k) if n else ()
+                    t0 = time.perf_counter()
+                    if hs:
+                        smp = learn.hint_samples(r["feats"], r["diff"], r["base"], hs, r["px"], seed=seed)
+                        if len(np.unique(smp.y)) == 2:
+                            model = forest.fit(smp.x, smp.y, pixelfeature.names(r["a"].shape[0] >= 4),
+                                               seed=seed, sample_weight=smp.w)  # fmt: skip
+                            pred = learn.refine(r["feats"], model, r["diff"], r["base"], r["px"]).mask
+                            fits += 1
+                        pred = learn.apply_hints(pred, r["diff"], hs, r["px"])
+                    secs += time.perf_counter() - t0
+                    tot = tot + score_dense(pred, r["label"])
+            print(f"  {name} N={n:>2}: P {tot.precision:.3f} R {tot.recall:.3f} F1 {tot.f1:.3f} "
+                  f"({fits} forests, {secs / max(1, len(rows) * len(seeds)):.2f} s per pair)")  # fmt: skip
+
+
+def own_model_bench() -> None:
+    """Own model, leave-one-set-out: trained on one set's pairs (as ``imagery train``), scored on the other."""
+    from armswatch.imagery import forest, learn, pixelfeature
+
+    sets = {n: _guided_pairs(n) for n in ("levir256", "dsifn256") if (DATA / n / "label").is_dir()}
+    if len(sets) < 2:
+        print("\nown model: levir256 or dsifn256 ABSENT, skipped")
+        return
+    print("\nown model, leave-one-set-out (train on one set, score the other; default method beside it)")
+    for train, test in (("levir256", "dsifn256"), ("dsifn256", "levir256")):
+        rng = np.random.default_rng(0)
+        smp = [
+            learn.pair_samples(r["feats"], r["diff"], r["base"], r["label"], r["px"], rng)
+            for r in sets[train]
+        ]
+        t0 = time.perf_counter()
+        model = forest.fit(np.concatenate([s.x for s in smp]), np.concatenate([s.y for s in smp]),
+                           pixelfeature.names(False), n_trees=40, max_depth=10, seed=0)  # fmt: skip
+        fit_s = time.perf_counter() - t0
+        own, default = Counts(), Counts()
+        for r in sets[test]:
+            own = own + score_dense(
+                learn.refine(r["feats"], model, r["diff"], r["base"], r["px"]).mask, r["label"]
+            )
+            default = default + score_dense(r["base"], r["label"])
+        print(
+            f"  trained on {train} ({fit_s:.1f} s), tested on {test}: own model P {own.precision:.3f} "
+            f"R {own.recall:.3f} F1 {own.f1:.3f} | default F1 {default.f1:.3f}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tile-perf", action="store_true", help="also time a synthetic full Sentinel-2 tile")
@@ -453,6 +536,11 @@ def main() -> None:
         "--s2-monitor", action="store_true", help="only ingest + monitor the real Sentinel-2 scenes"
     )
     ap.add_argument("--loso", action="store_true", help="only the leave-one-set-out parameter selection")
+    ap.add_argument(
+        "--hints", type=int, nargs="*", help="only simulated analyst hints, for these N (default 0 3 5 10)"
+    )
+    ap.add_argument("--seeds", type=int, default=1, help="with --hints: number of seeds (default 1)")
+    ap.add_argument("--own-model", action="store_true", help="only the own-model leave-one-set-out run")
     args = ap.parse_args()
     print(f"armswatch change benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {machine()} (shared with other jobs: timings are noisy)")
@@ -464,6 +552,10 @@ def main() -> None:
         s2_monitor()
     elif args.loso:
         loso()
+    elif args.hints is not None:
+        hints_bench(args.hints or [0, 3, 5, 10], list(range(args.seeds)))
+    elif args.own_model:
+        own_model_bench()
     else:
         dense_set("levir256")
         dense_set("dsifn256")
