@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import QuietOpt, WorkspaceOpt, check_format, emit, open_workspace, say
+from armswatch.cli.common import QuietOpt, WorkspaceOpt, check_format, emit, open_workspace, say, track
 from armswatch.errors import InputError
 
 # Mirrors of armswatch.matching.score.DEFAULT_THRESHOLD and armswatch.matching.index.DEFAULT_LIMIT,
@@ -117,7 +117,8 @@ def screen_command(
             f"no people, companies or vessels to screen against in {where} "
             "(import a list with 'armswatch entities import', or pass --list FILE)"
         )
-    matches = screen_subjects(index, query_file.queries, threshold, limit)
+    queries_bar = track(query_file.queries, "screening", total=len(query_file.queries), quiet=quiet)
+    matches = screen_subjects(index, queries_bar, threshold, limit)
     say(f"{len(query_file.queries)} queries, {len(subjects)} entities, {len(matches)} matches", quiet)
     if not matches:
         say(f"no candidate scored {threshold} or more; try a lower --threshold (e.g. 0.6)", quiet)
