@@ -247,3 +247,23 @@ def test_positions_without_required_columns_are_an_input_error() -> None:
 
     with pytest.raises(InputError, match="lacks columns"):
         detect_events(pl.DataFrame({"mmsi": [273000001]}))
+
+
+def test_fast_craft_without_sog_is_not_teleporting() -> None:
+    """Position-only data (no SOG): a 30 kn ferry and a 45 kn speedboat that turns sharply are fast,
+    not spoofed; a single fix 100 km off the track still is."""
+    lat, lon = SEA
+    ferry = track(999_000_601, [(0, lat, lon), (0.5, north(lat, 27.8), lon), (1.0, lat, lon)], interval_s=60)
+    # 45 kn out, a tight turn, 60 kn back: the first 60 kn step follows a slow one
+    boat = track(
+        999_000_602,
+        [(0, lat, lon), (0.1, north(lat, 8.3), lon), (0.115, north(lat, 8.4), lon + 0.002),
+         (0.19, lat, lon + 0.002)],
+        interval_s=90,
+    )  # fmt: skip
+    jump = track(999_000_603, [(0, lat, lon), (2, north(lat, 40), lon)], interval_s=120).with_columns(
+        pl.when(pl.int_range(pl.len()) == 30).then(pl.col("lon") + 1.2).otherwise(pl.col("lon")).alias("lon")
+    )
+    no_sog = pl.concat([ferry, boat, jump]).with_columns(sog=pl.lit(None, pl.Float32))
+    spoof = of_type(events(no_sog), "spoofing")
+    assert spoof["mmsi"].unique().to_list() == [999_000_603]

@@ -7,7 +7,10 @@ count) over at least
 ``min_jump_m`` (2 km, to ignore GPS jitter and harbour craft accelerating between close reports), unless the vessel
 itself reports a speed close to that (fast craft), and which is more than ``consistency_factor``
 (2×) faster than the slower of its neighbouring steps (a fast ferry without SOG moves fast on every
-step; a spoofed fix stands out from the steps around it). Neighbouring steps longer than
+step; a spoofed fix stands out from the steps around it), and more than ``sustain_ratio`` (1.5×)
+faster than the vessel went on the steps two before and two after it that are not jumps themselves
+(within ``sustain_window_h``, 1 h: steps that do not touch the jumped-to fix; a speedboat
+accelerating to 50 kn and turning is fast, not spoofed). Neighbouring steps longer than
 ``neighbour_max_h`` do not count (so no partition boundary can change the verdict). Steps across a
 data outage are never teleports.
 
@@ -53,6 +56,8 @@ class SpoofingParams:
     check_land: bool = True
     port_exclusion_m: float = 5_000.0
     neighbour_max_h: float = 6.0
+    sustain_ratio: float = 1.5
+    sustain_window_h: float = 1.0
 
 
 def detect_spoofing(
@@ -71,7 +76,19 @@ def detect_spoofing(
     # the neighbouring steps' speeds: a vessel that really moves fast does so on consecutive steps
     near_step = pl.when(pl.col("step_h") <= params.neighbour_max_h).then(pl.col("implied_kn"))
     neighbour = pl.min_horizontal(prev_of(near_step), next_of(near_step)).fill_null(0.0)
-    frame = frame.with_columns(_next_ts=next_of(pl.col("ts")))
+    # a vessel that sustains the speed on a step that does not touch the jumped-to fix (two steps
+    # before or after, within sustain_window_h) is a fast craft: a spoofed fix taints only the
+    # step onto it and the step off it
+    window = pl.duration(microseconds=int(params.sustain_window_h * 3.6e9))
+    plausible = pl.when(pl.col("implied_kn") <= limit).then(near_step)  # not itself a jump
+    before2 = pl.when(prev_of(prev_of(pl.col("ts"))) >= pl.col("prev_ts") - window).then(
+        prev_of(prev_of(plausible))
+    )
+    after2 = pl.when(next_of(next_of(pl.col("ts"))) <= next_of(pl.col("ts")) + window).then(
+        next_of(next_of(plausible))
+    )
+    sustained = pl.max_horizontal(before2, after2).fill_null(0.0)
+    frame = frame.with_columns(_next_ts=next_of(next_of(pl.col("ts"))))
     across = pl.col("across_outage").fill_null(False) if "across_outage" in frame.columns else pl.lit(False)
     jumps = frame.filter(
         ~across
@@ -79,6 +96,7 @@ def detect_spoofing(
         & (pl.col("step_m") >= params.min_jump_m)
         & (reported.is_null() | (reported < params.fast_craft_ratio * params.max_speed_kn))
         & (pl.col("implied_kn") > params.consistency_factor * neighbour)
+        & (pl.col("implied_kn") > params.sustain_ratio * sustained)
     )
     teleports = jumps.select(
         pl.lit("spoofing").alias("event_type"),
@@ -88,7 +106,7 @@ def detect_spoofing(
         "lat",
         "lon",
         pl.col("step_h").alias("duration_h"),
-        # final once the step after the jump is known (the neighbour-consistency test needs it)
+        # final once the second step after the jump is known (neighbour and sustained-speed tests)
         pl.col("_next_ts").alias("close_ts"),
         details_json(
             {
