@@ -19,6 +19,9 @@ SECTION_PROVIDERS: tuple[str, ...] = (
     "armswatch.maritime.report:report_section",
     "armswatch.entities.report:report_section",
     "armswatch.entities.screen:report_section",
+    "armswatch.munitions.report:report_section",
+    "armswatch.evidence.report:report_section",
+    "armswatch.violations.report:report_section",
 )
 
 DEMO_PARTS: tuple[str, ...] = (

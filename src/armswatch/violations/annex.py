@@ -56,7 +56,7 @@ def annex_rows(
                 "vessels": "; ".join(
                     s.removeprefix("vessel:") for s in c.subjects if s.startswith("vessel:")
                 ),
-                "dates": _dates(c),
+                "dates": str(d.get("fact_when") or _dates(c)),
                 "places": "; ".join(names.get(s, s) for s in sites),
                 "items": "; ".join(
                     s.removeprefix("munition:") for s in c.subjects if s.startswith("munition:")

@@ -70,8 +70,10 @@ def candidate_title(c: Candidate) -> str:
     return f"May engage {cites}: {c.finding_title} ({c.tally})"
 
 
-def candidate_details(c: Candidate) -> dict[str, Any]:
+def candidate_details(c: Candidate, fact: Finding | None = None) -> dict[str, Any]:
+    when = (fact.details.get("recovered_at") if fact is not None else None) or None
     return {
+        "fact_when": when,
         "rule": c.rule,
         "fact_finding": c.finding_id,
         "fact_kind": c.finding_kind,
@@ -86,6 +88,7 @@ def map_violations(ws: Workspace) -> dict[str, Any]:
     """Run every rule over the case and record the candidates; returns a summary."""
     findings = latest_findings(ws)
     candidates = map_findings(findings, case_facts(ws, findings))
+    by_id = {f.id: f for f in findings}
     by_provision: dict[str, int] = defaultdict(int)
     parameters = {
         "rules": sorted(RULES),
@@ -108,7 +111,7 @@ def map_violations(ws: Workspace) -> dict[str, Any]:
                 end=c.end,
                 confidence=c.confidence,
                 evidence=c.evidence,
-                details=candidate_details(c),
+                details=candidate_details(c, by_id.get(c.finding_id)),
             )
             for p in c.provisions:
                 by_provision[p] += 1

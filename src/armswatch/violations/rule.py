@@ -215,9 +215,10 @@ def dprk_origin_munitions(finding: Finding, facts: CaseFacts) -> Candidate | Non
     else:
         abroad = unknown("abroad", needs_abroad, "no recovery place recorded")
     when = _day(d.get("recovered_at")) or (finding.start.date() if finding.start else None)
+    shown = str(d.get("recovered_at") or when)  # a partial date stays partial ("2024-05")
     needs_date = "The export happened after UNSCR 1874 banned all DPRK arms exports (12 Jun 2009)"
     if when and when >= ALL_ARMS_BAN:
-        after = met("after-ban", needs_date, f"recovered or used on {when}, so exported after the ban")
+        after = met("after-ban", needs_date, f"recovered or used in {shown}, so exported after the ban")
     else:
         after = unknown("after-ban", needs_date, "no date shows when the items left the DPRK")
     shipments = tuple(str(x) for x in d.get("shipment_findings") or ())
