@@ -4,6 +4,7 @@ or when standard error is not a terminal."""
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 from rich.console import Console
@@ -15,7 +16,7 @@ from armswatch.cli import common
 def terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     buf = io.StringIO()
     monkeypatch.setattr(common, "err_console", Console(file=buf, force_terminal=True, width=100))
-    monkeypatch.setattr(common.sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     return buf
 
 
@@ -37,5 +38,5 @@ def test_quiet_prints_nothing(terminal: io.StringIO) -> None:
 
 
 def test_off_when_stderr_is_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(common.sys.stderr, "isatty", lambda: False, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     assert not common.progress_enabled()
