@@ -76,3 +76,18 @@ def test_package_verifier_never_crashes(tmp_path: Path, members: dict[str, bytes
     path.write_bytes(raw[: len(raw) // 2] + junk if junk else raw)
     with contextlib.suppress(IntegrityError):
         verify_package(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["text/html", "text/css", "image/png"]),
+    st.binary(max_size=400) | st.text(max_size=400).map(str.encode),
+)
+def test_page_resource_extraction_never_crashes(content_type: str, body: bytes) -> None:
+    from armswatch.evidence.web import _resources
+
+    found, title = _resources(
+        "http://127.0.0.1/page", b"<html><img src='" + body + b"'>" + body, content_type
+    )
+    assert all(u.startswith(("http://", "https://")) for u in found)
+    assert isinstance(title, str)
