@@ -219,7 +219,18 @@ def start_server(root: Path, port: int) -> tuple[subprocess.Popen[bytes], float,
     token = login(base)
     r = httpx.get(base + "/queue", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     r.raise_for_status()
-    return proc, t_login, time.perf_counter() - t0
+    t_queue = time.perf_counter() - t0
+    print(f"  server CPU until the first queue page: {cpu_seconds(proc.pid):.2f} s (wall {t_queue:.2f} s)")
+    return proc, t_login, t_queue
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux), independent of how busy the machine is."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def login(base: str) -> str:
@@ -267,7 +278,7 @@ def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values), q)) if values else float("nan")
 
 
-def sequential(base: str, token: str, eps: dict[str, str], n: int) -> list[dict[str, Any]]:
+def sequential(base: str, token: str, eps: dict[str, str], n: int, pid: int) -> list[dict[str, Any]]:
     import httpx
 
     out = []
@@ -276,6 +287,7 @@ def sequential(base: str, token: str, eps: dict[str, str], n: int) -> list[dict[
             t = time.perf_counter()
             first = client.get(path)
             first_ms = (time.perf_counter() - t) * 1000
+            cpu0 = cpu_seconds(pid)
             times, sizes, errors = [], [], int(first.status_code != 200)
             for _ in range(n):
                 t = time.perf_counter()
@@ -283,16 +295,18 @@ def sequential(base: str, token: str, eps: dict[str, str], n: int) -> list[dict[
                 times.append((time.perf_counter() - t) * 1000)
                 sizes.append(len(r.content))
                 errors += int(r.status_code != 200)
+            cpu_ms = (cpu_seconds(pid) - cpu0) * 1000 / n
             row = {
                 "endpoint": name,
                 "first_ms": round(first_ms, 1),
+                "server_cpu_ms": round(cpu_ms, 1),
                 "p50_ms": round(pct(times, 50), 1),
                 "p95_ms": round(pct(times, 95), 1),
                 "bytes": int(np.median(sizes)),
                 "errors": errors,
             }
             print(
-                f"  {name:40s} first {row['first_ms']:8.1f}  p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f} ms"
+                f"  {name:40s} first {row['first_ms']:8.1f}  server CPU {cpu_ms:6.1f}  p50 {row['p50_ms']:7.1f}  p95 {row['p95_ms']:7.1f} ms"
                 f"  {row['bytes']:>9,} B  errors {errors}",
                 flush=True,
             )
@@ -400,7 +414,7 @@ def main() -> None:
         print(
             f"sequential: {args.requests} requests per endpoint after one first request (target p95 < {TARGET_MS:.0f} ms)"
         )
-        rows = sequential(base, token, eps, args.requests)
+        rows = sequential(base, token, eps, args.requests, proc.pid)
         print(
             f"load: {args.clients} concurrent clients for {args.seconds:.0f} s over the same endpoints…",
             flush=True,
@@ -411,6 +425,7 @@ def main() -> None:
         proc.terminate()
         proc.wait(timeout=30)
     figures = {
+        "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()],
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         "case": info,

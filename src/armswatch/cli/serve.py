@@ -66,6 +66,7 @@ def serve(
             forwarded_allow_ips=forwarded_allow_ips,
             log_level="warning",
             server_header=False,
+            timeout_keep_alive=30,  # fewer idle-connection races with clients and proxies that keep connections
         )
     finally:
         ws.close()

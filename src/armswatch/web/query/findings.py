@@ -158,10 +158,12 @@ def load(ws: Workspace, rows: Sequence[Any]) -> list[Finding]:
     return [records.finding_from_row(r, ev.get(r["id"], []), rv.get(r["id"], [])) for r in rows]
 
 
-def finding_creator(ws: Workspace, finding: Finding) -> str:
-    """Who created a finding: the analyst of its run."""
+def get(ws: Workspace, finding_id: str) -> Finding:
+    """One finding by its full id (a primary-key lookup); a prefix falls back to the workspace's
+    unique-prefix search."""
     with ws.engine.connect() as conn:
-        return str(conn.execute(select(t.run.c.analyst).where(t.run.c.id == finding.run_id)).scalar() or "")
+        rows = conn.execute(select(t.finding).where(t.finding.c.id == finding_id)).mappings().all()
+    return load(ws, rows)[0] if rows else ws.get_finding(finding_id)
 
 
 def status_counts(ws: Workspace) -> dict[str, int]:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import Field
 
-from armswatch.auth.review import creator_of, review_as
+from armswatch.auth.review import review_as
 from armswatch.errors import InputError
 from armswatch.provenance.clock import parse_when
 from armswatch.provenance.confidence import WORDS
@@ -84,7 +84,7 @@ def api_findings(
 @router.get("/api/v1/findings/{finding_id}", response_model=FindingOut)
 def api_finding(finding_id: str, me: Annotated[Principal, Depends(viewer)]) -> FindingOut:
     """One finding with its evidence ids and review history."""
-    return finding_out(me.ws.get_finding(finding_id))
+    return finding_out(fq.get(me.ws, finding_id))
 
 
 @router.post("/api/v1/findings/{finding_id}/reviews", response_model=ReviewOut, status_code=201)
@@ -158,7 +158,7 @@ def queue_review(
 @router.get("/findings/{finding_id}", include_in_schema=False)
 def finding_page(finding_id: str, request: Request, me: Annotated[Principal, Depends(viewer)]) -> Response:
     ws = me.ws
-    finding = ws.get_finding(finding_id)
+    finding = fq.get(ws, finding_id)
     run = ws.get_run(finding.run_id)
     evidence = [ws.get_artifact(a) for a in finding.evidence]
     chips = [a for a in evidence if a.media_type.startswith("image/") and a.media_type != "image/svg+xml"]
@@ -171,7 +171,7 @@ def finding_page(finding_id: str, request: Request, me: Annotated[Principal, Dep
         {
             "f": finding,
             "run": run,
-            "creator": creator_of(ws, finding.id),
+            "creator": run.analyst,
             "evidence": evidence,
             "chips": chips,
             "pair": (before[-1], after[-1]) if before and after else None,
