@@ -24,3 +24,25 @@ def run_cli(argv: list[str]) -> None:
         except BaseException:
             code = 1
     os._exit(code)
+
+
+def import_list_in(root: str, path: str, fmt: str) -> None:
+    """Import a list into the workspace at ``root`` (concurrency tests start many at once)."""
+    from pathlib import Path
+
+    from armswatch.entities.ingest import import_list
+    from armswatch.workspace import Workspace
+
+    with Workspace.open(Path(root), analyst="racer") as ws:
+        import_list(ws, Path(path), format=fmt)
+
+
+def review_in(root: str, finding: str, i: int) -> None:
+    """Review a finding in the workspace at ``root``; a conflict is an expected outcome."""
+    from pathlib import Path
+
+    from armswatch.errors import ConflictError
+    from armswatch.workspace import Workspace
+
+    with Workspace.open(Path(root), analyst=f"reviewer{i}") as ws, contextlib.suppress(ConflictError):
+        ws.review_finding(finding, "confirmed" if i % 2 else "rejected", f"review {i}")
