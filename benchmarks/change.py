@@ -197,9 +197,17 @@ def tile_perf(size: int) -> None:
             f"\nsynthetic {size}x{size} 4-band uint16 pair written in {time.perf_counter() - t0:.1f} s (SIMULATED data)"
         )
         mpx = size * size / 1e6
+        hints_csv = Path(tmp) / "hints.csv"
+        roofs = [
+            (150 + 300 * i + 4, 150 + 300 * j + 4) for i, j in ((1, 1), (5, 9), (12, 3), (20, 20), (30, 7))
+        ]
+        ground = [(300 * i, 300 * j + 70) for i, j in ((2, 2), (8, 1), (15, 15), (25, 4), (33, 30))]
+        hints_csv.write_text("x,y,label\n" + "".join(f"{c},{r},1\n" for r, c in roofs)
+                             + "".join(f"{c},{r},0\n" for r, c in ground))  # fmt: skip
         for label, extra in (
             ("mask only", ""),
             ("mask + --footprints", f", footprints={str(Path(tmp) / 'f.geojson')!r}"),
+            ("mask + --hints (5 + 5 points)", f", hints=__import__('pathlib').Path({str(hints_csv)!r})"),
         ):
             code = (
                 "import resource,time;from armswatch.imagery.tiling import run_change;t=time.perf_counter();"
