@@ -58,7 +58,7 @@ bench: bench-env
 bench-scale: bench-env
 	$(BIN)/python benchmarks/ais_scale.py --points 110000000 --chunk 10000000
 
-# Fuzz campaign over every reader: >= 10^6 mutated inputs in ~12 min on 2 cores (docs/fuzzing.md).
+# Fuzz campaign over every reader: >= 10^6 mutated inputs in 25 min on 2 shared cores (docs/fuzzing.md).
 fuzz: $(VENV)/.installed
 	$(BIN)/python scripts/fuzz.py
 
