@@ -339,8 +339,12 @@ def _alarm(signum: int, frame: Any) -> None:
     raise _Timeout
 
 
-def fuzz_reader(name: str, seconds: float, max_inputs: int, seed: int, crash_dir: str, input_timeout: float) -> Result:
-    """Run one reader's campaign (in a worker process)."""
+def fuzz_reader(
+    name: str, seconds: float, max_inputs: int, seed: int, crash_dir: str, input_timeout: float,
+    shared: Any = None, current: str | None = None,
+) -> Result:
+    """Run one reader's campaign (in a worker process). ``shared`` (inputs and outcome counts) and the
+    ``current`` input file let the parent report a worker that dies (a native abort) with its input."""
     import warnings
 
     warnings.simplefilter("ignore")
@@ -362,9 +366,14 @@ def fuzz_reader(name: str, seconds: float, max_inputs: int, seed: int, crash_dir
         while result.inputs < max_inputs and time.monotonic() - start < seconds:
             base = rng.choice(pool) if rng.random() < 0.7 else rng.choice(initial)
             data = mutate(base, rng, reader.tokens, pool)
+            if current is not None:
+                Path(current).write_bytes(data)
             outcome, crash = _one(reader, data, folder, input_timeout)
             result.inputs += 1
             result.outcomes[outcome] += 1
+            if shared is not None:
+                shared[0] = result.inputs
+                shared[1 + OUTCOMES.index(outcome)] += 1
             if crash is not None and crash[0] not in result.crashes:
                 result.crashes[crash[0]] = _save_crash(crash_dir, name, data, crash)
             if outcome in ("ok", "bad") and len(pool) < 300 and rng.random() < 0.1:
@@ -384,7 +393,9 @@ def _one(reader: Reader, data: bytes, folder: Path, timeout: float, retry: bool 
         return "error", None
     except _Timeout:
         pass
-    except Exception as exc:  # noqa: BLE001 - the point: anything else is a crash
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the point: anything else is a crash (a Rust panic too)
         return "CRASH", (_signature(exc), "".join(traceback.format_exception(exc)))
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -402,24 +413,99 @@ def _save_crash(crash_dir: str, reader: str, data: bytes, crash: tuple[str, str]
     return str(folder / f"{stem}.bin")
 
 
-_STATE: dict[str, Any] = {}
+def _child(conn: Any, args: tuple[Any, ...]) -> None:
+    conn.send(fuzz_reader(*args))
 
 
-def _init(deadline: float, left: Any, jobs: int) -> None:
-    _STATE.update(deadline=deadline, left=left, jobs=jobs)
+@dataclass
+class _Running:
+    name: str
+    proc: Any
+    conn: Any
+    shared: Any
+    current: str
+    ends: float
+    restarts: int
+    before: Result | None
 
 
-def _worker(args: tuple[str, float, int, int, str, float]) -> Result:
-    """One reader; its time share is the time left over the readers not started yet (per worker), so
-    a reader that reaches its input cap early gives its time to the readers after it."""
-    name, _, cap, seed, crash_dir, timeout = args
-    left = _STATE["left"]
-    with left.get_lock():
-        waiting = left.value
-        left.value -= 1
-    remaining = _STATE["deadline"] - time.time()
-    share = max(1.0, min(remaining, remaining * _STATE["jobs"] / max(waiting, 1)))
-    return fuzz_reader(name, share, cap, seed, crash_dir, timeout)
+def _merge(a: Result | None, b: Result) -> Result:
+    if a is None:
+        return b
+    a.inputs += b.inputs
+    a.outcomes.update(b.outcomes)
+    a.crashes.update(b.crashes)
+    a.peak_mb = max(a.peak_mb, b.peak_mb)
+    a.seconds += b.seconds
+    return a
+
+
+def run_campaign(
+    names: list[str], seconds: float, jobs: int, cap: int, seed: int, crash_dir: str, timeout: float,
+    report: Callable[[Result], None] = lambda r: None,
+) -> list[Result]:
+    """Each reader in its own process, ``jobs`` at a time. A reader's share is the time left divided
+    over the readers not started yet (so early finishers give time to later ones). A worker that dies
+    (a native abort, an out-of-memory kill) is a CRASH with its last input saved, and the reader is
+    started again for the rest of its share (at most three times)."""
+    ctx = mp.get_context("fork")
+    deadline = time.time() + seconds
+    pending: list[tuple[str, int, Result | None, float | None]] = [(n, 0, None, None) for n in names]
+    running: list[_Running] = []
+    results: list[Result] = []
+    scratch = tempfile.mkdtemp(prefix="fuzz-current-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                name, restarts, before, ends = pending.pop(0)
+                now = time.time()
+                if ends is None:
+                    remaining = deadline - now
+                    ends = now + max(1.0, min(remaining, remaining * jobs / (len(pending) + 1)))
+                shared = ctx.Array("q", 1 + len(OUTCOMES))
+                current = os.path.join(scratch, f"{name}.bin")
+                done = before.inputs if before else 0
+                args = (name, max(1.0, ends - now), cap - done, seed + restarts, crash_dir, timeout, shared, current)
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(target=_child, args=(child, args))
+                proc.start()
+                running.append(_Running(name, proc, parent, shared, current, ends, restarts, before))
+            time.sleep(0.2)
+            for job in list(running):
+                if job.conn.poll():
+                    result = _merge(job.before, job.conn.recv())
+                    job.proc.join()
+                elif job.proc.is_alive():
+                    continue
+                else:
+                    job.proc.join()
+                    result = _merge(job.before, _died(job, crash_dir))
+                    if job.restarts < 3 and job.ends - time.time() > 2 and result.inputs < cap:
+                        running.remove(job)
+                        pending.insert(0, (job.name, job.restarts + 1, result, job.ends))
+                        continue
+                running.remove(job)
+                results.append(result)
+                report(result)
+    finally:
+        for job in running:
+            job.proc.kill()
+        for leftover in Path(scratch).glob("*"):
+            leftover.unlink()
+        os.rmdir(scratch)
+    return results
+
+
+def _died(job: _Running, crash_dir: str) -> Result:
+    counts = list(job.shared)
+    result = Result(job.name, inputs=counts[0] + 1)
+    result.outcomes.update({o: counts[1 + i] for i, o in enumerate(OUTCOMES) if counts[1 + i]})
+    result.outcomes["CRASH"] += 1
+    signature = f"worker process died (exit code {job.proc.exitcode})"
+    data = Path(job.current).read_bytes() if os.path.exists(job.current) else b""
+    result.crashes[signature] = _save_crash(crash_dir, job.name, data, (signature, "native abort or kill"))
+    result.peak_mb = float("nan")
+    return result
 
 
 # ---------------------------------------------------------------- hostile phase
@@ -572,7 +658,7 @@ def run_hostile(limit_mb: int) -> list[tuple[str, str, float, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=720.0, help="wall-clock time box of the mutation phase (default 720)")
+    parser.add_argument("--seconds", type=float, default=1500.0, help="wall-clock time box of the mutation phase (default 1500)")
     parser.add_argument("--inputs", type=int, default=0, help="stop after this many inputs in total, split evenly over the readers")
     parser.add_argument("--reader-cap", type=int, default=150_000, help="at most this many inputs per reader (default 150,000); time left goes to the next readers")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
@@ -600,15 +686,9 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     started = time.monotonic()
-    tasks = [(n, 0.0, cap, args.seed, args.crash_dir, args.input_timeout) for n in chosen]
-    ctx = mp.get_context("fork")
-    left = ctx.Value("i", len(tasks))
-    results: list[Result] = []
-    init = (time.time() + args.seconds, left, args.jobs)
-    with ctx.Pool(args.jobs, initializer=_init, initargs=init, maxtasksperchild=1) as pool:
-        for result in pool.imap_unordered(_worker, tasks):
-            results.append(result)
-            _print_row(result)
+    results = run_campaign(
+        chosen, args.seconds, args.jobs, cap, args.seed, args.crash_dir, args.input_timeout, _print_row
+    )
     results.sort(key=lambda r: names.index(r.reader))
     total = Counter[str]()
     for r in results:
