@@ -94,12 +94,9 @@ _EPOCH_MIN: Final = 315_532_800.0
 _EPOCH_MAX: Final = 4_102_444_800.0
 
 
-def parse_time(expr: pl.Expr) -> pl.Expr:
-    """Times as ISO text (``T`` or space, optional seconds and fraction, ``Z``, a UTC offset such as
-    ``+02:00`` / ``-0530`` / `` +0000 UTC`` converted to UTC), ``dd/mm/yyyy`` or UNIX s / ms.
-
-    Anything else, and any time outside [:data:`TIME_MIN`, :data:`TIME_MAX`) (``inf``, ``NaN``, the
-    year -23750), is null: never an exception."""
+def parse_time_unbounded(expr: pl.Expr) -> pl.Expr:
+    """:func:`parse_time` without the range check (for a two-step evaluation: each reference to the
+    result of this expression evaluates all its parsers again)."""
     text = expr.cast(pl.Utf8).str.strip_chars().str.replace(r"(?: UTC|Z)$", "").str.replace("T", " ")
     number = text.cast(pl.Float64, strict=False)
     epoch = pl.when(number > 1e11).then(number / 1000.0).otherwise(number)
@@ -108,7 +105,7 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
     def naive(fmt: str) -> pl.Expr:
         return text.str.to_datetime(fmt, strict=False, time_unit="us").dt.replace_time_zone("UTC")
 
-    ts = pl.coalesce(
+    return pl.coalesce(
         naive("%Y-%m-%d %H:%M:%S%.f"),
         text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%z", strict=False, time_unit="us", time_zone="UTC"),
         naive("%d/%m/%Y %H:%M:%S%.f"),
@@ -120,7 +117,21 @@ def parse_time(expr: pl.Expr) -> pl.Expr:
         .cast(pl.Datetime("us"))
         .dt.replace_time_zone("UTC"),
     )
+
+
+def in_time_range(ts: pl.Expr) -> pl.Expr:
+    """``ts`` where it lies in [:data:`TIME_MIN`, :data:`TIME_MAX`), else null."""
     return pl.when((ts >= TIME_MIN) & (ts < TIME_MAX)).then(ts)
+
+
+def parse_time(expr: pl.Expr) -> pl.Expr:
+    """Times as ISO text (``T`` or space, optional seconds and fraction, ``Z``, a UTC offset such as
+    ``+02:00`` / ``-0530`` / `` +0000 UTC`` converted to UTC), ``dd/mm/yyyy`` or UNIX s / ms.
+
+    Anything else, and any time outside [:data:`TIME_MIN`, :data:`TIME_MAX`) (``inf``, ``NaN``, the
+    year -23750), is null: never an exception. On large frames prefer :func:`parse_time_unbounded`
+    into a column, then :func:`in_time_range` on that column (this form parses three times)."""
+    return in_time_range(parse_time_unbounded(expr))
 
 
 def mmsi_expr(name: str) -> pl.Expr:
@@ -205,7 +216,8 @@ def standardise(
     cols = set(mapping)
     if "ts" in cols:
         raw_ts = pl.col("ts").cast(pl.Utf8).str.strip_chars()
-        df = df.with_columns(parse_time(pl.col("ts")).alias("_ts")).with_columns(
+        df = df.with_columns(parse_time_unbounded(pl.col("ts")).alias("_ts"))
+        df = df.with_columns(in_time_range(pl.col("_ts")).alias("_ts")).with_columns(
             pl.when(pl.col("_reason").is_null() & pl.col("_ts").is_null() & (raw_ts.fill_null("") != ""))
             .then(pl.lit("bad_time"))
             .otherwise(pl.col("_reason"))

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from armswatch.maritime.formats import parse_time
+from armswatch.maritime.formats import in_time_range, parse_time, parse_time_unbounded
 from armswatch.maritime.linechunk import TOO_LONG
 from armswatch.maritime.schema import UTC_TS
 
@@ -102,7 +102,7 @@ def _epoch(expr: pl.Expr) -> pl.Expr:
 
 
 def _iso(expr: pl.Expr) -> pl.Expr:
-    return parse_time(expr)  # ISO with an optional Z or UTC offset, converted to UTC
+    return parse_time_unbounded(expr)  # ISO with an optional Z or UTC offset, converted to UTC; bounded later
 
 
 def _sentences(lines: pl.DataFrame, gatehouse_ts: datetime | None = None) -> pl.DataFrame:
@@ -159,8 +159,9 @@ def _sentences(lines: pl.DataFrame, gatehouse_ts: datetime | None = None) -> pl.
     text = pl.format(
         "{}-{}-{} {}:{}:{}.{}", g.struct.field("1"), *parts, g.struct.field("7").str.zfill(3)
     )  # an impossible date (month 13, 31 February) reads as null: a garbage line, not a crash
-    pghp_ts = parse_time(text)
-    df = df.with_columns(pghp_ts.alias("pghp_ts"), pghp_ts.is_not_null().alias("is_pghp"))
+    df = df.with_columns(parse_time(text).alias("pghp_ts")).with_columns(
+        pl.col("pghp_ts").is_not_null().alias("is_pghp")
+    )
     # the last $PGHP time so far, starting from the one in force before this chunk
     df = df.with_columns(
         pl.col("pghp_ts").forward_fill().fill_null(pl.lit(gatehouse_ts, UTC_TS)).alias("gatehouse")
@@ -184,7 +185,8 @@ def _sentences(lines: pl.DataFrame, gatehouse_ts: datetime | None = None) -> pl.
     ignored = (stripped == "") | stripped.str.starts_with("#")
     keep = ["line", "body", "cs", "count", "num", "seq", "chan", "payload", "fill", "is_pghp", "gatehouse"]
     too_long = pl.col("raw") == TOO_LONG.decode()
-    return df.select(*keep, ts.alias("ts"), ignored.alias("ignored"), too_long.alias("too_long"))
+    df = df.select(*keep, ts.alias("ts"), ignored.alias("ignored"), too_long.alias("too_long"))
+    return df.with_columns(in_time_range(pl.col("ts")).alias("ts"))
 
 
 def parse_lines(
