@@ -19,6 +19,7 @@ from armswatch.cli.common import (
     progress,
     say,
 )
+from armswatch.cli.export_case import export_case
 from armswatch.io.atomic import write_text_atomic
 
 export_app = typer.Typer(
@@ -105,12 +106,19 @@ def export_findings(
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Export findings with their provenance (run, parameters, input hashes) as GeoJSON, CSV or KML.
+    """Export findings with their provenance (run, parameters, input hashes) as GeoJSON, CSV, KML or GeoPackage.
 
     Example: armswatch export findings -o findings.geojson
     """
     from armswatch.report.build import export_findings_text
 
+    if output.lower().endswith(".gpkg") or (fmt or "").lower() == "gpkg":
+        from armswatch.export.case import write_findings_gpkg
+
+        with open_workspace(workspace) as ws:
+            count = write_findings_gpkg(ws, Path(output).expanduser(), kind=kind, status=status)
+        say(f"{count} findings written to {Path(output).expanduser()} (GeoPackage layer 'findings')", quiet)
+        return
     chosen = geo_file_format(output, fmt, writing=True)
     with open_workspace(workspace) as ws:
         text = export_findings_text(ws, chosen, kind=kind, status=status)
@@ -119,6 +127,9 @@ def export_findings(
     else:
         write_text_atomic(Path(output).expanduser(), text)
         say(f"findings written to {Path(output).expanduser()} ({chosen})", quiet)
+
+
+export_app.command("case")(export_case)
 
 
 def demo(
