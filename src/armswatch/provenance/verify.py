@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Text, cast, inspect, select
+from sqlalchemy import Connection, Integer, String, Table, Text, cast, inspect, select
 
 from armswatch.provenance.audit import AuditEntry, verify_chain
 from armswatch.provenance.head import HeadFileError, read_head
@@ -146,9 +146,21 @@ def check_chain(ws: Workspace, conn: Connection, report: VerifyReport) -> list[A
 
 
 def _seals(conn: Connection, name: str) -> Iterator[tuple[str, int, str | None]]:
-    s = t.record_seal.c
-    query = select(s.rid, s.seq, s.digest).where(s.tbl == name).order_by(s.rid, s.seq)
-    yield from ((r[0], r[1], r[2]) for r in conn.execute(query))
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"SELECT rid, seq, digest FROM record_seal WHERE tbl = {mark} ORDER BY rid, seq"
+    yield from conn.exec_driver_sql(sql, (name,))
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[Any]:
+    """All rows; read raw from the driver when every column is text or integer (the same values
+    the typed read gives, without per-value processing), typed otherwise (JSON, booleans)."""
+    plain = all(isinstance(c.type, String | Integer) for c in table.columns)
+    if not plain:
+        yield from conn.execute(select(table))
+        return
+    q = conn.dialect.identifier_preparer
+    cols = ", ".join(q.quote(c.name) for c in table.columns)
+    yield from conn.exec_driver_sql(f"SELECT {cols} FROM {q.format_table(table)}")
 
 
 def check_records(conn: Connection, entries: list[AuditEntry], report: VerifyReport) -> None:
@@ -171,7 +183,7 @@ def check_records(conn: Connection, entries: list[AuditEntry], report: VerifyRep
         keys = key_columns(table)
         names = [c.name for c in table.columns]
         rows = 0
-        for row in conn.execute(select(table)):
+        for row in _rows(conn, table):
             values = dict(zip(names, row, strict=True))
             rid = record_id([values[k] for k in keys])
             want = expected.pop(rid, None)
