@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_DIR ?= armswatch-demo
 
-.PHONY: demo test lint typecheck unit browser fonts bench-env bench bench-scale constraints clean
+.PHONY: demo test lint typecheck unit postgres-server browser fonts bench-env bench bench-scale constraints clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,13 @@ browser:
 	@if ! command -v chromedriver >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver) || echo "no browser installed: browser tests will be skipped"; fi
 
-unit: $(VENV)/.installed browser fonts
+unit: $(VENV)/.installed browser fonts postgres-server
 	$(BIN)/pytest -n 2 -q
+
+# The backend contract tests start a throwaway PostgreSQL cluster; install its server when we can.
+postgres-server:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get install -y postgresql || echo "PostgreSQL server not installed: its backend tests will be skipped"; }
 
 # Benchmarks need the peers they compare against (MovingPandas, nomenklatura) and ../shared/data.
 bench-env: $(VENV)/.installed
