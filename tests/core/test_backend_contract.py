@@ -22,7 +22,12 @@ from ..conftest import make_site  # type: ignore[import-not-found]
 
 
 def _pg_binaries() -> tuple[str, str] | None:
+    """initdb and pg_ctl on PATH, else from Debian's /usr/lib/postgresql/<version>/bin."""
     initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not (initdb and pg_ctl):
+        for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+            if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
+                return str(folder / "initdb"), str(folder / "pg_ctl")
     return (initdb, pg_ctl) if initdb and pg_ctl else None
 
 
