@@ -51,7 +51,9 @@ def _handler(rec: Recorded) -> type[BaseHTTPRequestHandler]:
             req = Request(method, path, query, {k.lower(): v for k, v in self.headers.items()},
                           self.rfile.read(length) if length else b"")  # fmt: skip
             rec.log.append(req)
-            route = rec.routes.get((method, path))
+            route = rec.routes.get((method, path)) or (
+                rec.routes.get(("GET", path)) if method == "HEAD" else None
+            )
             if route is None:
                 self.send_response(404)
                 self.send_header("Content-Type", "application/json")
