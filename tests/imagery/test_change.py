@@ -111,3 +111,28 @@ def test_vegetation_gate_stops_seasonal_false_alarms_with_nir() -> None:
     with_nir = detect_builtup(summer, autumn, pixel_size=10.0).mask.mean()
     assert with_nir <= rgb_only
     assert with_nir < 0.002
+
+
+def test_new_shadows_and_new_greenery_are_not_new_structures() -> None:
+    from armswatch.imagery.change import detect_builtup
+
+    from .scenes import add_building, terrain
+
+    before = terrain(192, seed=5)
+    after = add_building(before, 20, 20, 30, 30)
+    after[:, 120:160, 20:70] *= 0.3  # a new dark shadow (e.g. of a crane or a tall neighbour)
+    after[:, 120:160, 110:170] = np.array([70, 150, 60], dtype=np.float32)[:, None, None]  # new lawn
+    mask = detect_builtup(before, after, pixel_size=0.5).mask
+    assert mask[25:45, 25:45].mean() > 0.5
+    assert mask[120:160, 20:70].mean() < 0.02 and mask[120:160, 110:170].mean() < 0.02
+
+
+def test_hysteresis_drops_weak_objects_without_a_strong_seed() -> None:
+    from armswatch.imagery.change import BuiltupParams, decide
+
+    diff = np.zeros((60, 60), dtype=np.float32)
+    diff[5:20, 5:20] = 0.5  # weak everywhere
+    diff[30:50, 30:50] = 0.5
+    diff[38:42, 38:42] = 2.0  # one strong seed
+    mask = decide(diff, BuiltupParams(min_area_m2=1.0), 0.5).mask
+    assert not mask[5:20, 5:20].any() and mask[32:48, 32:48].all()
