@@ -133,3 +133,65 @@ def test_config_sources_and_errors(tmp_path: Path, env: None, monkeypatch: pytes
     )
     with pytest.raises(InputError, match="kind must be one of"):
         load_providers(root)
+
+
+def test_cli_providers_and_order(
+    recorded: Recorded, tmp_path: Path, env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from armswatch.cli.main import app
+
+    runner = CliRunner()
+    monkeypatch.setenv("ARMSWATCH_MAXAR_TOKEN", TOKEN)
+    root = workspace(
+        tmp_path, f'[providers.maxar]\nkind = "stac"\nurl = "{recorded.url}/"\nauth = "bearer"\n'
+    )
+    record_stac(recorded, f"Bearer {TOKEN}")
+    res = runner.invoke(app, ["imagery", "providers", "-w", str(root), "-f", "json"])
+    assert res.exit_code == 0, res.output
+    (row,) = [r for r in json.loads(res.output) if r["provider"] == "maxar"]
+    assert row["secrets"] == "token=set" and TOKEN not in res.output
+    assert recorded.log == []  # listing contacts nothing
+    base = [
+        "imagery",
+        "order",
+        "--provider",
+        "maxar",
+        "--site",
+        SITE,
+        "--from",
+        "2024-05-01",
+        "--to",
+        "2024-05-03",
+        "-w",
+        str(root),
+    ]
+    res = runner.invoke(app, [*base, "--search-only", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert [r["id"] for r in json.loads(res.output)] == ["WV03-20240502-0123"]
+    assert not any(r.path.startswith("/assets") for r in recorded.log)
+    res = runner.invoke(app, [*base, "--ingest", "-f", "json", "-q"])
+    assert res.exit_code == 0, res.output
+    (stored,) = json.loads(res.output)
+    with Workspace.open(root) as ws:
+        assert ws.get_artifact(stored["artifact"]).metadata["provider"] == "maxar"
+        assert [a for a in ws.list_artifacts("image/tiff") if a.metadata.get("kind") == "imagery.scene"]
+    res = runner.invoke(
+        app,
+        [
+            "imagery",
+            "order",
+            "--provider",
+            "nope",
+            "--site",
+            SITE,
+            "--from",
+            "2024-05-01",
+            "--to",
+            "2024-05-03",
+            "-w",
+            str(root),
+        ],
+    )
+    assert res.exit_code == 2 and "unknown imagery provider" in res.output
