@@ -15,7 +15,7 @@ from armswatch.case.export import export_case
 from armswatch.case.load import import_case
 from armswatch.entities.schema import entity_snapshot
 from armswatch.errors import ConflictError, InputError, IntegrityError, WorkspaceError
-from armswatch.provenance.child import import_list_in, review_in
+from armswatch.provenance.child import import_list_in, review_in, run_in
 from armswatch.provenance.verify import verify_workspace
 from armswatch.workspace import Workspace
 
@@ -117,6 +117,7 @@ def test_concurrent_imports_reviews_and_runs(
     ctx = multiprocessing.get_context("forkserver")
     procs = [ctx.Process(target=import_list_in, args=(str(ws.root), str(un), "un-xml")) for _ in range(10)]
     procs += [ctx.Process(target=review_in, args=(str(ws.root), fid, i)) for i in range(10)]
+    procs += [ctx.Process(target=run_in, args=(str(ws.root), i)) for i in range(5)]
     for p in procs:
         p.start()
     for p in procs:
@@ -125,7 +126,10 @@ def test_concurrent_imports_reviews_and_runs(
     with ws.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(entity_snapshot)).scalar() == 1
     assert len(ws.list_runs(tool="entities.import", status="succeeded")) == 1
-    (finding,) = ws.list_findings()
+    runs = ws.list_runs(tool="test.concurrent", status="succeeded")
+    assert sorted(r.parameters["i"] for r in runs) == list(range(5))
+    assert len(ws.list_findings(kind="test.concurrent")) == 5
+    (finding,) = ws.list_findings(kind="k")
     chain = [r.status_from for r in finding.reviews]
     assert chain[0] == "new" and all(
         r.status_from == prev.status_to for prev, r in zip(finding.reviews, finding.reviews[1:], strict=False)

@@ -46,3 +46,16 @@ def review_in(root: str, finding: str, i: int) -> None:
 
     with Workspace.open(Path(root), analyst=f"reviewer{i}") as ws, contextlib.suppress(ConflictError):
         ws.review_finding(finding, "confirmed" if i % 2 else "rejected", f"review {i}")
+
+
+def run_in(root: str, i: int) -> None:
+    """Record one run with one finding in the workspace at ``root``."""
+    from pathlib import Path
+
+    from armswatch.workspace import Workspace
+
+    with (
+        Workspace.open(Path(root), analyst=f"analyst{i}") as ws,
+        ws.run("test.concurrent", parameters={"i": i}) as run,
+    ):
+        run.add_finding(kind="test.concurrent", title=f"finding {i}")
