@@ -17,6 +17,10 @@ from armswatch.imagery import quality, raster
 from armswatch.imagery.feature import Array
 from armswatch.imagery.quality import Mask
 
+DARKEST_CLEAR = 0.15
+"""If even the darkest 2 % of a reflectance sample is brighter than this, the values are not taken as
+reflectance (or the sample is all cloud) and the relative test is used."""
+
 
 @dataclass(frozen=True)
 class Masker:
@@ -55,6 +59,17 @@ def masker(info: raster.ImageInfo) -> Masker | None:
     scale = 10000.0 if info.dtype.startswith(("uint16", "int16", "uint32", "int32")) else 1.0
     with raster.open_image(info.path) as ds:
         names = [(d or "").strip().upper() for d in ds.descriptions]
+        w = Window(0, 0, min(512, info.width), min(512, info.height))
+        red = raster.read_visible(ds, info, w)[0]
+    finite = red[np.isfinite(red)]
+    if scale == 1.0 and finite.size and float(np.percentile(finite, 99)) > 1.5:
+        scale = 10000.0  # float data in reflectance x 10000
+    if finite.size and float(np.percentile(finite, 2)) / scale > DARKEST_CLEAR:
+        # no dark pixel at all: the stored values are not plain reflectance (e.g. Landsat C2 L2 DN with an
+        # offset) or the whole sample is overcast; fall back to the relative (fitted clear-sky line) test
+        return Masker(
+            "classical hot (relative: values are not plain reflectance)", float(np.nanmax(finite)), True
+        )
     wanted = quality.S2CLOUDLESS_BANDS
     found = {n: i for i, n in enumerate(names) if n in wanted}
     if len(found) < len(wanted) and info.count == 13 and not any(names):
