@@ -125,3 +125,11 @@ def test_quoted_line_breaks_stay_in_one_record(tmp_path: Path) -> None:
     path.write_bytes(b"ts,mmsi,lat,lon,name\n" + b'2024-01-01T00:00:00Z,273000001,42,131,"A\nB"\n' * 50)
     counts = read_counts(path, "csv")
     assert counts.rejected == {} and counts.kept["positions"] == 50  # 50 records of two lines each
+
+
+@pytest.mark.parametrize("fmt", ["nmea", "aisstream"])
+def test_a_byte_order_mark_alone_or_first_is_read(fmt: str) -> None:
+    # a final chunk that was only a BOM made polars return no column at all (IndexError, fuzzing)
+    assert read_counts(b"\xef\xbb\xbf", fmt).rejected_total <= 1
+    counts = read_counts(b"\xef\xbb\xbf" + SENTENCE + b"\n" + SENTENCE + b"\n\xef\xbb\xbf", "nmea")
+    assert counts.counts["messages"] == 2 and counts.rejected == {"missing_time": 2}  # untimed, not garbage

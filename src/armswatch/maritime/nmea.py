@@ -68,11 +68,13 @@ def split_lines(text: str | bytes, first_line: int = 1) -> pl.DataFrame:
         return pl.DataFrame(schema={"line": pl.UInt64, "raw": pl.Utf8})
     if b"\x1f" in data:  # the separator must not occur
         data = data.replace(b"\x1f", b"?")
+    # a first line of our own: polars would drop a byte-order mark that starts the data (a chunk
+    # that is only a BOM then had no column at all: IndexError found by fuzzing)
     frame = pl.read_csv(
-        data, has_header=False, separator="\x1f", quote_char=None, new_columns=["raw"], infer_schema=False,
-        encoding="utf8-lossy", truncate_ragged_lines=True, raise_if_empty=False,
+        b"-\n" + data, has_header=False, separator="\x1f", quote_char=None, new_columns=["raw"],
+        infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True, raise_if_empty=False,
     )  # fmt: skip
-    raw = frame.to_series(0).fill_null("").alias("raw")
+    raw = frame.to_series(0).slice(1).fill_null("").str.strip_prefix("\ufeff").alias("raw")
     n = raw.len()
     return pl.DataFrame(
         {"line": pl.int_range(first_line, first_line + n, dtype=pl.UInt64, eager=True), "raw": raw}
