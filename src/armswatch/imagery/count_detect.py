@@ -37,8 +37,8 @@ BoolArray = npt.NDArray[np.bool_]
 class DetectParams:
     """Detector settings (see the module docstring). Chosen on LEVIR backgrounds, checked on DSIFN."""
 
-    contrast: float = 2.0
-    min_fill: float = 0.7
+    contrast: float = 2.5
+    min_fill: float = 0.75
     min_edge: float = 0.3
     max_overlap: float = 0.25
     orientations: int = 12
