@@ -141,3 +141,9 @@ def test_cli_default_threshold_is_the_matchers() -> None:
     from armswatch.matching.score import DEFAULT_THRESHOLD as MATCHER
 
     assert DEFAULT_THRESHOLD == MATCHER
+
+
+def test_an_invalid_mmsi_on_the_list_is_matched_exactly() -> None:
+    sim = listed("sim", name=["SIM MORNING STAR"], mmsi=["999100001"])  # MID 910: not allocated
+    (row,) = screen_facts(ais([{"mmsi": 999100001, "name": "OTHER NAME"}]), [(sim, "demo")])
+    assert (row.match.status, row.match.basis) == (LISTED, "mmsi")

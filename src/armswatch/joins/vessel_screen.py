@@ -33,7 +33,7 @@ from armswatch.matching.vessel import (
     listed_type_class,
 )
 from armswatch.types.imo import clean_imo
-from armswatch.types.mmsi import flag_of, is_valid_mmsi
+from armswatch.types.mmsi import NOT_A_NUMBER, flag_of, mmsi_problem
 
 if TYPE_CHECKING:
     from armswatch.workspace import Workspace
@@ -111,7 +111,8 @@ def _number(values: Sequence[str]) -> float | None:
 
 
 def listed_vessel_facts(entity: EntityProxy) -> VesselFacts:
-    """What a listed Vessel entity says (FtM properties)."""
+    """What a listed Vessel entity says (FtM properties). A listed MMSI is kept even when it is not a
+    valid ITU identity: a false identity on a list is exactly what to look for in AIS."""
 
     def get(prop: str) -> list[str]:
         return list(entity.get(prop, quiet=True))
@@ -120,7 +121,7 @@ def listed_vessel_facts(entity: EntityProxy) -> VesselFacts:
         id=str(entity.id), names=_ordered(get("name") + get("alias")),
         former_names=_ordered(get("previousName") + get("formerName")),
         imo=frozenset(i for i in (clean_imo(v) for v in get("imoNumber")) if i),
-        mmsi=frozenset(v.strip() for v in get("mmsi") if is_valid_mmsi(v)),
+        mmsi=frozenset(str(int(v.strip())) for v in get("mmsi") if mmsi_problem(v) != NOT_A_NUMBER),
         callsigns=frozenset(c for c in (compact_callsign(v) for v in get("callSign")) if c),
         flags=frozenset(f.lower() for f in get("flag")), past_flags=frozenset(f.lower() for f in get("pastFlags")),
         type_class=next((c for c in map(listed_type_class, get("type")) if c), None),

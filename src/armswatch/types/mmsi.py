@@ -227,6 +227,9 @@ _PATTERNS: Final = {
 }
 
 
+NOT_A_NUMBER: Final = "not a number of 1 to 9 digits"
+
+
 def mmsi_problem(value: object) -> str | None:
     """Why ``value`` is not a valid ITU MMSI, in words (``None`` when it is valid).
 
@@ -238,7 +241,7 @@ def mmsi_problem(value: object) -> str | None:
     if text.endswith(".0"):
         text = text[:-2]
     if not text.isdigit() or len(text) > 9:
-        return "not a number of 1 to 9 digits"
+        return NOT_A_NUMBER
     number = int(text)
     if number == 0:
         return "000000000 is not an identity (AIS default)"
