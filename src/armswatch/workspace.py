@@ -28,8 +28,8 @@ from armswatch.errors import ArmswatchError, IntegrityError, WorkspaceError
 from armswatch.provenance.audit import GENESIS, AuditEntry, ChainProblem, entry_hash, verify_chain
 from armswatch.provenance.clock import to_iso, utcnow
 from armswatch.provenance.head import write_head
+from armswatch.provenance.seal import default_targets, seal_summary
 from armswatch.provenance.seal import seal as seal_records
-from armswatch.provenance.seal import seal_summary
 from armswatch.store import database
 from armswatch.store import schema as t
 from armswatch.store.artifact_store import ArtifactStore
@@ -39,8 +39,6 @@ from armswatch.store.run_store import RunStore
 from armswatch.store.site_store import SiteStore
 from armswatch.store.table_files import TableFileStore
 
-#: Audit object types that are table names: their entries seal the record they name.
-SELF_SEALED = frozenset({"source", "artifact", "run", "finding", "site", "table_file"})
 FOLDERS = ("blobs", "tables", "reports")
 
 
@@ -173,7 +171,7 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
         at = to_iso(utcnow()) or ""
         body = dict(payload)
         if seal is None:
-            seal = [(object_type, [(object_id,)])] if object_type in SELF_SEALED else []
+            seal = default_targets(action, object_type, object_id, payload)
         count, total = seal_records(conn, seq, seal)
         if count:
             body["_seal"] = seal_summary(count, total)

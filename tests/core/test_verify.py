@@ -225,3 +225,41 @@ def test_head_file_missing_is_a_problem(case: Workspace) -> None:
 def test_head_file_follows_the_chain(case: Workspace) -> None:
     head = json.loads((case.root / HEAD_FILE).read_text())
     assert (head["seq"], head["hash"]) == case.audit_head()
+
+
+def test_users_and_annotations_are_sealed(case: Workspace) -> None:
+    from armswatch.auth.users import add_user, set_role
+    from armswatch.web.annotations import add_annotation
+
+    add_user(case, "alice", "analyst", "a long enough password 1")
+    set_role(case, "alice", "reviewer")
+    add_annotation(case, body="look again", finding_id=_finding(case))
+    assert _lines(case) == []
+    _sql(case, "UPDATE app_user SET role = 'admin'", "UPDATE annotation SET body = 'nothing here'")
+    lines = _lines(case)
+    assert "app_user alice: edited outside armswatch (differs from what its audit entry sealed)" in lines
+    assert any(line.startswith("annotation 1: edited") for line in lines), lines
+
+
+def test_workspace_from_before_seals_is_sealed_on_upgrade(tmp_path: Path) -> None:
+    from armswatch.config import DEFAULT_DB_URL, WorkspaceConfig, resolve_database_url, write_config
+    from armswatch.store import database
+
+    root = tmp_path / "old"
+    root.mkdir()
+    write_config(
+        root, WorkspaceConfig(name="old", created="2024-01-01T00:00:00+00:00", database_url=DEFAULT_DB_URL)
+    )
+    engine = database.make_engine(resolve_database_url(root, DEFAULT_DB_URL))
+    database.migrate(engine, "0002_entities")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(t.source).values(id="rusi", name="RUSI", reliability="B", created_at="2024-01-01")
+        )
+    engine.dispose()
+    with Workspace.open(root) as ws:
+        assert _lines(ws) == []
+        _sql(ws, update(t.source).values(reliability="A"))
+        assert _lines(ws) == [
+            "source rusi: edited outside armswatch (differs from what its audit entry sealed)"
+        ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,9 @@ from armswatch.store.table_files import disk_files
 
 if TYPE_CHECKING:
     from armswatch.workspace import Workspace
+
+STRAY_AGE_SECONDS = 600
+"""A temporary file outside the run-written tables is stray once this old (and no run is alive)."""
 
 
 def running_runs(ws: Workspace) -> list[tuple[str, str | None]]:
@@ -129,12 +133,17 @@ def rollback_snapshots(ws: Workspace, conn: Connection, run_id: str) -> None:
 
 def remove_stray_files(ws: Workspace, dead_run: str | None) -> None:
     """Remove temporary files, and roll back Parquet files a dead run left unregistered."""
-    for pattern in ("*.tmp", ".*.tmp"):
-        for path in ws.tables_dir.rglob(pattern):
-            with contextlib.suppress(OSError):
-                path.unlink()
-        for path in ws.root.glob(pattern):
-            with contextlib.suppress(OSError):
+    with ws.engine.connect() as conn:
+        tracked = ws.tracked_roots(conn)
+    now = time.time()
+    candidates = [*ws.tables_dir.rglob("*.tmp"), *ws.root.glob(".*.tmp")]
+    for path in candidates:
+        rel = path.relative_to(ws.root).parts
+        in_run_table = len(rel) > 2 and rel[0] == "tables" and rel[1] in tracked
+        with contextlib.suppress(OSError):
+            # tracked tables are written only by runs (none alive now); other temporaries (atomic
+            # writes of caches and of the head file) may belong to a live command: only old ones go
+            if in_run_table or now - path.stat().st_mtime > STRAY_AGE_SECONDS:
                 path.unlink()
     if dead_run is None:
         return

@@ -28,7 +28,38 @@ from sqlalchemy import Connection, MetaData, Table, insert, select, tuple_
 from armswatch.provenance.audit import canonical_json
 
 #: Tables that are not sealed: the chain, its bookkeeping, and volatile state nothing depends on.
-_UNPROTECTED: set[str] = {"audit_log", "meta", "record_seal", "run_lease", "alembic_version"}
+_UNPROTECTED: set[str] = {"audit_log", "meta", "record_seal", "run_lease", "alembic_version", "user_session"}
+
+Targets = list[tuple[str, list[tuple[Any, ...]]]]
+
+#: Audit object types naming the table of the record an entry wrote (sealed by default).
+OBJECT_TABLES: dict[str, str] = {
+    "source": "source",
+    "artifact": "artifact",
+    "run": "run",
+    "finding": "finding",
+    "site": "site",
+    "table_file": "table_file",
+    "user": "app_user",
+}
+
+
+def _annotation(object_type: str, object_id: str, payload: Mapping[str, Any]) -> Targets:
+    return [("annotation", [(payload["id"],)])] if "id" in payload else []
+
+
+#: Actions whose entries write a record other than the one they name: action -> its seal targets.
+ACTION_SEALS: dict[str, Any] = {"annotation.add": _annotation}
+
+
+def default_targets(action: str, object_type: str, object_id: str, payload: Mapping[str, Any]) -> Targets:
+    """What an audit entry seals when its writer did not say: the record its object names."""
+    if action in ACTION_SEALS:
+        return list(ACTION_SEALS[action](object_type, object_id, payload))
+    table = OBJECT_TABLES.get(object_type)
+    return [(table, [(object_id,)])] if table else []
+
+
 MODULUS = 1 << 256
 _CHUNK = 500
 Key = tuple[Any, ...]
