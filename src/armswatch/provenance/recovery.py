@@ -138,8 +138,8 @@ def remove_stray_files(ws: Workspace, dead_run: str | None) -> None:
     now = time.time()
     candidates = [*ws.tables_dir.rglob("*.tmp"), *ws.root.glob(".*.tmp")]
     for path in candidates:
-        rel = path.relative_to(ws.root).parts
-        in_run_table = len(rel) > 2 and rel[0] == "tables" and rel[1] in tracked
+        parts = path.relative_to(ws.root).parts
+        in_run_table = len(parts) > 2 and parts[0] == "tables" and parts[1] in tracked
         with contextlib.suppress(OSError):
             # tracked tables are written only by runs (none alive now); other temporaries (atomic
             # writes of caches and of the head file) may belong to a live command: only old ones go
