@@ -157,3 +157,30 @@ def test_cli_count_bad_input_exit_2(tmp_path: Path) -> None:
     ):
         res = runner.invoke(app, ["imagery", "count", str(png), *extra])
         assert res.exit_code == 2, (extra, res.output)
+
+
+def test_count_on_georeferenced_image_uses_wgs84(tmp_path: Path) -> None:
+    import rasterio
+    from pyproj import Transformer
+
+    img = boxes_image([(40, 40, 0.0), (110, 50, 60.0), (70, 120, 135.0)]).astype(np.uint8)
+    x0, y0 = 620_000.0, 4_690_000.0  # UTM 52N, 0.5 m pixels
+    tif = tmp_path / "yard.tif"
+    with rasterio.open(tif, "w", driver="GTiff", width=160, height=160, count=3, dtype="uint8", crs="EPSG:32652",
+                       transform=rasterio.Affine(0.5, 0, x0, 0, -0.5, y0)) as dst:  # fmt: skip
+        dst.write(img)
+    tr = Transformer.from_crs("EPSG:32652", "EPSG:4326", always_xy=True)
+    ring = [list(tr.transform(x0 + dx, y0 - dy)) for dx, dy in ((0, 0), (80, 0), (80, 80), (0, 80), (0, 0))]
+    (tmp_path / "a.geojson").write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    lon, lat = tr.transform(x0 + 75, y0 - 75)  # near the bottom-right corner, inside the area
+    res = runner.invoke(app, ["imagery", "count", str(tif), "--area", str(tmp_path / "a.geojson"), "--object", "container",
+                              "--add", f"{lon},{lat}", "--positions", str(tmp_path / "p.geojson"), "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == "4"
+    feats = json.loads((tmp_path / "p.geojson").read_text())["features"]
+    added = next(f for f in feats if f["properties"]["source"] == "added")
+    assert added["properties"]["col"] == pytest.approx(150, abs=0.5) and added["properties"][
+        "row"
+    ] == pytest.approx(150, abs=0.5)
+    first = min(f["geometry"]["coordinates"] for f in feats if f["properties"]["source"] == "detected")
+    assert 130 < first[0] < 131 and 42 < first[1] < 43  # lon, lat
