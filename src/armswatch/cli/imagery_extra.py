@@ -194,6 +194,9 @@ def count_cmd(
         with ws:
             fid = record_count(ws, image, result, site=site, captured_at=_when(when), simulated=simulated)
     s = c.summary()
+    if c.width_m / c.pixel_size_m < 2.5:
+        say(f"warning: a {s['object']} is only {c.width_m / c.pixel_size_m:.1f} px wide at {c.pixel_size_m:g} m; "
+            "counts of objects under ~2.5 px across are unreliable (see docs/imagery-count.md)", quiet)  # fmt: skip
     say(f"{s['count']} {s['object']} ({s['detected']} detected, {s['removed']} removed, {s['added']} added) "
         f"at {s['pixel_size_m']:g} m" + (f" -> finding {fid}" if fid else ""), quiet)  # fmt: skip
     typer.echo(str(c.total))
