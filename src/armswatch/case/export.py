@@ -56,9 +56,20 @@ def _add_file(zf: zipfile.ZipFile, path: Path, arcname: str, files: dict[str, di
     files[arcname] = {"sha256": digest.hexdigest(), "size": size}
 
 
-def _add_bytes(zf: zipfile.ZipFile, data: bytes, arcname: str, files: dict[str, dict[str, Any]]) -> None:
-    zf.writestr(arcname, data)
-    files[arcname] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+def _add_table(zf: zipfile.ZipFile, conn: Connection, name: str, files: dict[str, dict[str, Any]]) -> int:
+    """Stream one table into ``db/<name>.jsonl`` (one JSON object per line); returns the row count."""
+    arcname = f"db/{name}.jsonl"
+    digest = hashlib.sha256()
+    size = rows = 0
+    with zf.open(arcname, "w", force_zip64=True) as dst:
+        for row in table_rows(conn, name):
+            line = (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+            digest.update(line)
+            size += len(line)
+            rows += 1
+            dst.write(line)
+    files[arcname] = {"sha256": digest.hexdigest(), "size": size}
+    return rows
 
 
 def export_case(ws: Workspace, output: Path) -> Manifest:
@@ -78,14 +89,7 @@ def export_case(ws: Workspace, output: Path) -> Manifest:
         with ws.engine.connect() as conn:
             names = sorted(n for n in inspect(conn).get_table_names() if n not in SKIPPED)
             for name in names:
-                lines = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in table_rows(conn, name)]
-                tables[name] = len(lines)
-                _add_bytes(
-                    zf,
-                    ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"),
-                    f"db/{name}.jsonl",
-                    files,
-                )
+                tables[name] = _add_table(zf, conn, name, files)
             registered = [r[0] for r in conn.execute(select(table_for(conn, "table_file").c.path))]
             blobs = [r[0] for r in conn.execute(select(table_for(conn, "artifact").c.sha256))]
             revisions = sorted(database.current_revisions(ws.engine))
