@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
-
-from shapely.geometry import mapping, shape
+from typing import TYPE_CHECKING, Any
 
 from armswatch.provenance.clock import from_iso
 from armswatch.provenance.model import Artifact, Finding, Review, Run, Source
-from armswatch.sites.model import Site
+
+if TYPE_CHECKING:  # sites pull in shapely, numpy and pyproj: imported when a site is read or written
+    from armswatch.sites.model import Site
 
 
 def _dt(value: Any) -> datetime:
@@ -101,6 +101,8 @@ def finding_from_row(
 
 
 def site_to_row(site: Site) -> dict[str, Any]:
+    from shapely.geometry import mapping
+
     return {
         "id": site.id,
         "name": site.name,
@@ -115,6 +117,10 @@ def site_to_row(site: Site) -> dict[str, Any]:
 
 
 def site_from_row(row: Mapping[Any, Any]) -> Site:
+    from shapely.geometry import shape
+
+    from armswatch.sites.model import Site
+
     return Site(
         id=row["id"],
         name=row["name"],

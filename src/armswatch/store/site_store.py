@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select, update
 
 from armswatch.errors import InputError, NotFoundError
 from armswatch.provenance.clock import to_iso, utcnow
-from armswatch.sites.model import Site
 from armswatch.store import records
 from armswatch.store import schema as t
 from armswatch.store.facade import Facade
+
+if TYPE_CHECKING:  # imported when sites are used (shapely, numpy, pyproj)
+    from armswatch.sites.model import Site
 
 
 class SiteStore(Facade):
