@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shapely.geometry import shape
 from sqlalchemy import Connection
 
 from armswatch.errors import InputError
@@ -54,6 +53,8 @@ class FindingDraft:
 def check_geometry(geometry: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if geometry is None:
         return None
+    from shapely.geometry import shape  # only when a finding has a geometry (keeps start-up light)
+
     try:
         geom = shape(geometry)
     except Exception as exc:
