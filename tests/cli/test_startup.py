@@ -90,10 +90,21 @@ def test_version_matches_the_installed_distribution() -> None:
 
 
 def test_findings_list_imports_only_what_it_needs(tmp_path: Path) -> None:
-    """A workspace command opens SQLite; it needs no Alembic (schema current), polars or FtM."""
+    """A workspace command opens SQLite; it needs no Alembic (schema current), polars, FtM or shapely."""
     from armswatch.workspace import Workspace
 
     Workspace.init(tmp_path / "case", analyst="tester").close()
     names = _imported("findings", "list", "-w", str(tmp_path / "case"))
-    unwanted = {"alembic", "polars", "pyarrow", "followthemoney", "rasterio", "scipy", "networkx"}
+    unwanted = {
+        "alembic",
+        "polars",
+        "pyarrow",
+        "followthemoney",
+        "rasterio",
+        "scipy",
+        "networkx",
+        "shapely",
+        "numpy",
+        "pyproj",
+    }
     assert sorted(unwanted & names) == []
