@@ -58,6 +58,7 @@ bench: bench-env
 	$(BIN)/python benchmarks/matching.py
 	$(BIN)/python benchmarks/entities_import.py
 	$(BIN)/python benchmarks/sites_report.py
+	$(BIN)/python benchmarks/startup.py
 
 # 100 M simulated AIS positions through every event detector (~6 min, ~6 GB).
 bench-scale: bench-env
