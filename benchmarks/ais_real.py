@@ -138,6 +138,24 @@ def analyse(name: str, pos: pl.DataFrame) -> dict[str, Any]:
     }
 
 
+def one_position_each(pos: pl.DataFrame) -> dict[str, Any]:
+    """The issue's case: one position per vessel. Land by the old rule (landmetrics 0.1° grid, > 5 km
+    inland) and by the new mask; events from single positions."""
+    from armswatch.maritime.event import distance_to_shore_km
+    from armswatch.maritime.events import Context, detect_events
+    from armswatch.maritime.landmask import inland
+
+    first = pos.sort("mmsi", "ts").unique("mmsi", keep="first")
+    lat, lon = first["lat"].to_numpy(), first["lon"].to_numpy()
+    ev = detect_events(first, Context.default())
+    return {
+        "vessels": first.height,
+        "old_grid_on_land": int((distance_to_shore_km(lat, lon) < -5.0).sum()),
+        "new_mask_inland": int(inland(lat, lon).sum()),
+        "events": dict(ev["event_type"].value_counts().iter_rows()) if ev.height else {},
+    }
+
+
 def print_table(results: list[dict[str, Any]]) -> None:
     types = ["port_call", "gap", "encounter", "loitering", "spoofing"]
     print(
@@ -185,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     both = pl.concat([june, dec], how="vertical_relaxed")
     results = [analyse("June hour", june), analyse("December week", dec), analyse("both", both)]
     print_table(results)
+    for name, frame in (("June hour", june), ("December week", dec)):
+        print(f"\none position per vessel ({name}): {json.dumps(one_position_each(frame))}")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -199,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
         for r in results:
             for path in sheets(r["_events"], r["_pos"], r["set"], args.plots, args.sample):
                 print(f"plot: {path}")
+        # the events the June hour adds to the December week when both are analysed together
+        added = results[2]["_events"].join(
+            results[1]["_events"], on=["mmsi", "start_utc", "end_utc"], how="anti"
+        )
+        for path in sheets(added, results[2]["_pos"], "both only", args.plots, args.sample):
+            print(f"plot: {path}")
     return 0
 
 

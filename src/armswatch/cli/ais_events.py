@@ -18,6 +18,7 @@ import typer
 
 from armswatch.cli.common import QuietOpt, WorkspaceOpt, open_workspace, say
 from armswatch.errors import InputError, MissingFileError
+from armswatch.maritime.coverage import Coverage, CoverageParams
 from armswatch.maritime.encounter import EncounterParams
 from armswatch.maritime.event import EVENT_TYPES
 from armswatch.maritime.events import (
@@ -25,7 +26,7 @@ from armswatch.maritime.events import (
     EventParams,
     analyse_workspace,
     area_geometry,
-    detect_events,
+    detect,
     filter_area,
     write_events,
 )
@@ -74,6 +75,16 @@ def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.Da
     return positions, rejected
 
 
+def _write_outages(coverage: Coverage, path: Path, quiet: bool) -> None:
+    """The data outages as CSV (cell, lat, lon of its centre, start/end UTC, hours, baseline vessels,
+    silent share)."""
+    coverage.outages.with_columns(
+        pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+        pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+    ).write_csv(path)
+    say(f"wrote {path} ({coverage.outages.height} outages)", quiet)
+
+
 def _area(path: Path | None) -> dict[str, object] | None:
     if path is None:
         return None
@@ -116,6 +127,9 @@ def events(
     stop_kn: Annotated[float, typer.Option(help="Port call: stopped below this speed (kn).")] = 0.5,
     port_entry_m: Annotated[float, typer.Option(help="Port call: entry radius (m).")] = 3000.0,
     port_exit_m: Annotated[float, typer.Option(help="Port call: exit radius (m).")] = 4000.0,
+    port_min_hours: Annotated[
+        float, typer.Option(help="Port call: minimum stay (h; GFW: 3). Calls also need >= 2 positions.")
+    ] = 3.0,
     gap_hours: Annotated[float, typer.Option(help="Gap: minimum silence (h).")] = 6.0,
     gap_max_speed_kn: Annotated[
         float, typer.Option(help="Gap: max speed for site reachability (kn).")
@@ -132,18 +146,33 @@ def events(
     spoof_kn: Annotated[
         float, typer.Option(help="Spoofing: implied speed above this is a teleport (kn).")
     ] = 25.0,
+    outage_share: Annotated[
+        float, typer.Option(help="Coverage: share of an area's vessels silent at once that is an outage.")
+    ] = 0.75,
+    outage_min_vessels: Annotated[
+        int, typer.Option(help="Coverage: vessels an area needs before an outage can be told.")
+    ] = 5,
+    coverage_out: Annotated[
+        Path | None,
+        typer.Option("--coverage", help="Write the data outages found (CSV)."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Detect AIS events and write them (columns: event_type, mmsi, other_mmsi, start_utc, end_utc,
-    lat, lon, duration_h, port, details).
+    lat, lon, duration_h, port, details). Data outages (an area where most vessels fall silent at
+    once, or a hole in the data) end events and are reported as coverage, never as vessel behaviour.
 
     Example: armswatch ais events --from 2026-02-01 --to 2026-02-07 -o events.geojson
     """
     params = EventParams(
         port_call=PortCallParams(
-            entry_radius_m=port_entry_m, exit_radius_m=port_exit_m, stop_speed_kn=stop_kn
+            entry_radius_m=port_entry_m,
+            exit_radius_m=port_exit_m,
+            stop_speed_kn=stop_kn,
+            min_duration_h=port_min_hours,
         ),
+        coverage=CoverageParams(silent_share=outage_share, min_vessels=outage_min_vessels),
         gap=GapParams(min_gap_h=gap_hours, max_speed_kn=gap_max_speed_kn),
         encounter=EncounterParams(
             max_distance_m=encounter_m,
@@ -168,9 +197,14 @@ def events(
     for name, value in thresholds.items():
         if not value > 0:  # also NaN
             raise InputError(f"{name} must be a positive number (got {value})")
+    if not 0 < outage_share <= 1:
+        raise InputError(f"--outage-share must be in (0, 1] (got {outage_share})")
+    if outage_min_vessels < 1:
+        raise InputError(f"--outage-min-vessels must be at least 1 (got {outage_min_vessels})")
     for name, value in {
         "--encounter-port-km": encounter_port_km,
         "--loiter-shore-nm": loiter_shore_nm,
+        "--port-min-hours": port_min_hours,
     }.items():
         if not value >= 0:
             raise InputError(f"{name} must be zero or more (got {value})")
@@ -190,15 +224,31 @@ def events(
             positions = positions.filter(pl.col("ts") < t1)
         watched = watched_ports_frame(DEFAULT_WATCHED_PORTS)
         ctx = Context.build(combine(watched, extra) if extra is not None else watched)
-        found = detect_events(positions, ctx, params)
+        detection = detect(positions, ctx, params)
+        found = detection.events
         if shape is not None:
             found = filter_area(found, shape)
+        outages = detection.coverage.outages
         say(f"{found.height} events from {positions.height} positions in {len(files)} file(s)", quiet)
+        if outages.height:
+            say(
+                f"{outages.height} data outage(s) ({outages['duration_h'].sum():.0f} cell-hours): "
+                "events end there; not vessel behaviour",
+                quiet,
+            )
+        if coverage_out is not None:
+            _write_outages(detection.coverage, coverage_out, quiet)
     else:
         ws = open_workspace(workspace)
         with ws:
             found, run_id, n_findings = analyse_workspace(
-                ws, start=t0, end=t1, area=shape, params=params, extra_ports=extra
+                ws,
+                start=t0,
+                end=t1,
+                area=shape,
+                params=params,
+                extra_ports=extra,
+                on_coverage=(lambda cov: _write_outages(cov, coverage_out, quiet)) if coverage_out else None,
             )
         say(f"{found.height} events, {n_findings} findings (run {run_id})", quiet)
     if output == "-":

@@ -4,7 +4,8 @@ Computed from the positions themselves, once, before any event detection (so eve
 the same coverage). The area unit is a cell of ``cell_deg`` degrees (default 1°), the time unit is
 the UTC hour.
 
-* ``hours``: per cell and hour, the positions and distinct vessels heard.
+* ``hours``: per cell and hour, the vessels heard (each vessel in the cell of its last position in
+  that hour) and their positions.
 * An **outage** is a cell-hour in which at least ``silent_share`` (default 75 %) of the vessels
   last heard in that cell during the ``baseline_h`` (3) hours before were heard nowhere, provided
   there were at least ``min_vessels`` (5) such vessels; it extends over the following hours in which
@@ -176,21 +177,19 @@ def compute_coverage(
             hour=pl.col("ts").dt.truncate("1h"), cell=cell_expr(pl.col("lat"), pl.col("lon"), params.cell_deg)
         )
     )
-    hours = (
-        lf.group_by("cell", "hour")
-        .agg(positions=pl.len().cast(pl.UInt32), vessels=pl.col("mmsi").n_unique().cast(pl.UInt32))
-        .sort("cell", "hour")
-        .collect()
-    )
-    if hours.height == 0:
-        return Coverage.empty(params)
-    # each vessel's last cell in each hour it was heard
+    # one pass over the positions: each vessel's last cell and position count per hour it was heard
     heard = (
-        lf.sort("ts")
-        .group_by("mmsi", "hour")
-        .agg(cell=pl.col("cell").last())
+        lf.group_by("mmsi", "hour")
+        .agg(cell=pl.col("cell").get(pl.col("ts").arg_max()), n=pl.len())
         .collect()
         .with_columns(h=pl.col("hour").dt.epoch("s") // _HOUR_S)
+    )
+    if heard.height == 0:
+        return Coverage.empty(params)
+    hours = (
+        heard.group_by("cell", "hour")
+        .agg(positions=pl.col("n").sum().cast(pl.UInt32), vessels=pl.len().cast(pl.UInt32))
+        .sort("cell", "hour")
     )
     return Coverage(hours, _outages(hours, heard, params), params)
 

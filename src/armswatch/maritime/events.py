@@ -265,9 +265,11 @@ def analyse_workspace(
     params: EventParams = EventParams(),
     pattern_params: Any = None,
     extra_ports: pl.DataFrame | None = None,
+    on_coverage: Any = None,
 ) -> tuple[pl.DataFrame, str, int]:
     """Detect events over the workspace's positions, record an ``ais.events`` run with pattern
-    findings (evidence CSV of supporting positions per finding). Returns (events, run id, findings)."""
+    findings (evidence CSV of supporting positions per finding) and the data outages in its summary.
+    ``on_coverage`` is called with the :class:`Coverage`. Returns (events, run id, findings)."""
     from dataclasses import asdict
 
     from armswatch.maritime import store
@@ -276,7 +278,10 @@ def analyse_workspace(
     pparams = pattern_params or PatternParams()
     lf = store.scan_positions(ws, start, end)
     ctx, sites = workspace_context(ws, extra_ports)
-    events = detect_events(lf, ctx, params)
+    detection = detect(lf, ctx, params)
+    events, outages = detection.events, detection.coverage.outages
+    if on_coverage is not None:  # e.g. the CLI writing the outages
+        on_coverage(detection.coverage)
     if area is not None:
         events = filter_area(events, area)
     inputs = _source_artifacts(ws, lf)
@@ -332,6 +337,8 @@ def analyse_workspace(
                 "events": events.height,
                 **{f"events.{k}": int(v) for k, v in events["event_type"].value_counts().iter_rows()},
                 "findings": len(drafts),
+                "outages": outages.height,
+                "outage_cell_hours": float(outages["duration_h"].sum()),
             }
         )
         run_id = str(run.id)

@@ -138,12 +138,23 @@ def _one_port_each(frame: pl.DataFrame, ports: PortIndex, params: PortCallParams
     entering = (idx >= 0) & (dist <= entry_r[np.maximum(idx, 0)])
     first = np.r_[True, area[1:] != area[:-1]]
     label = _ffill_within(np.where(first | entering, idx, -1), area)
-    for _ in range(3):
-        prev = np.r_[-1, label[:-1]]
-        prev = np.where(first, -1, prev)
-        d_prev = haversine_m_np(lat, lon, lat_p[np.maximum(prev, 0)], lon_p[np.maximum(prev, 0)])
-        accept = first | (entering & ((idx == prev) | (d_prev > exit_r[np.maximum(prev, 0)])))
-        label = _ffill_within(np.where(accept, idx, -1), area)
+    # only stretches that enter more than one port need the per-port hysteresis passes
+    several = (
+        pl.DataFrame({"area": area, "port": np.where(entering | first, idx, -1)})
+        .select(pl.col("port").filter(pl.col("port") >= 0).n_unique().over("area") > 1)
+        .to_series()
+        .to_numpy()
+    )
+    sub = np.flatnonzero(several)
+    if sub.size:
+        s_idx, s_area, s_first, s_entering = idx[sub], area[sub], first[sub], entering[sub]
+        s_lat, s_lon, s_label = lat[sub], lon[sub], label[sub]
+        for _ in range(3):
+            prev = np.where(s_first, -1, np.r_[-1, s_label[:-1]])
+            d_prev = haversine_m_np(s_lat, s_lon, lat_p[np.maximum(prev, 0)], lon_p[np.maximum(prev, 0)])
+            accept = s_first | (s_entering & ((s_idx == prev) | (d_prev > exit_r[np.maximum(prev, 0)])))
+            s_label = _ffill_within(np.where(accept, s_idx, -1), s_area)
+        label[sub] = s_label
     d_label = haversine_m_np(lat, lon, lat_p[np.maximum(label, 0)], lon_p[np.maximum(label, 0)])
     in_visit = (label >= 0) & (d_label <= exit_r[np.maximum(label, 0)])
     change = np.r_[

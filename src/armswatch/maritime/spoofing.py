@@ -141,9 +141,13 @@ def land_positions(
     if ports is not None and land.any():
         _, port_m = ports.nearest(lat[land], lon[land])
         land[np.flatnonzero(land)[port_m < params.port_exclusion_m]] = False
-    prev_land = inland(
-        frame["prev_lat"].fill_null(np.nan).to_numpy(), frame["prev_lon"].fill_null(np.nan).to_numpy()
-    )
+    prev_land = np.zeros(land.size, dtype=bool)  # only needed where the position itself is on land
+    rows = np.flatnonzero(land)
+    if rows.size:
+        prev_land[rows] = inland(
+            frame["prev_lat"].fill_null(np.nan).to_numpy()[rows],
+            frame["prev_lon"].fill_null(np.nan).to_numpy()[rows],
+        )
     return frame.with_columns(pl.Series("land", land), pl.Series("prev_land", prev_land))
 
 
