@@ -80,6 +80,11 @@ COMMANDS: dict[str, Lazy] = {
     "audit": Lazy(
         "armswatch.cli.audit:app", "The audit log: who changed what, when, protected by a hash chain."
     ),
+    "verify": Lazy(
+        "armswatch.cli.verify:register",
+        "Recompute the audit chain, its anchors and every sealed record, blob and Parquet file.",
+    ),
+    "case": Lazy("armswatch.cli.case:app", "Move a whole case: export it to one zip, import it elsewhere."),
     "imagery": Lazy(
         "armswatch.cli.imagery:register",
         "Satellite imagery: search, ingest, change detection, monitoring and evaluation.",
