@@ -22,9 +22,19 @@ def atomic_write(path: Path, mode: Literal["wb"], encoding: str = "utf-8") -> It
 def atomic_write(path: Path, mode: str = "w", encoding: str = "utf-8") -> Iterator[IO[str] | IO[bytes]]:
     """Write to a temporary file beside ``path`` and rename it over ``path`` on success.
 
-    On an exception the temporary file is removed and ``path`` is left as it was.
+    On an exception the temporary file is removed and ``path`` is left as it was. A target that
+    exists and is not a regular file (``/dev/null``, a FIFO, a terminal) is written directly: renaming
+    over it would replace the device with a file.
     """
     path = Path(path)
+    if path.exists() and not path.is_file() and not path.is_dir():
+        if mode == "wb":
+            with open(path, "wb") as raw:
+                yield raw
+        else:
+            with open(path, "w", encoding=encoding, newline="") as text:
+                yield text
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     umask = os.umask(0)
