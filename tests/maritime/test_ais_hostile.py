@@ -4,6 +4,7 @@ of the file is read."""
 
 from __future__ import annotations
 
+import base64
 import io
 from pathlib import Path
 
@@ -133,3 +134,51 @@ def test_a_byte_order_mark_alone_or_first_is_read(fmt: str) -> None:
     assert read_counts(b"\xef\xbb\xbf", fmt).rejected_total <= 1
     counts = read_counts(b"\xef\xbb\xbf" + SENTENCE + b"\n" + SENTENCE + b"\n\xef\xbb\xbf", "nmea")
     assert counts.counts["messages"] == 2 and counts.rejected == {"missing_time": 2}  # untimed, not garbage
+
+
+# A 1,952-byte mutant of a small Parquet file (found by helper D's fuzz campaign, scripts/fuzz.py):
+# polars 2.1 tried to allocate 2.3e18 bytes and aborted the process; Parquet is now decoded by pyarrow.
+DAMAGED_PARQUET = (
+    "UEFSMRUEFSAVMkwVBBUAAAAotS/9IBCBAACQ5ocaAAAAAICIRxAAAAAAFQAVEhUkLBUEFRAVBhUGHDYAKAiQ5ocaAAAAABgIgIhH"
+    "EAAAAAAAAAAotS/9IAlJAAACAAAABAEBAwIVBBk1AAYQGRgCaWQVDBYEFp4BFsIBJlQmCBw2ACgIkOaHGgAAAAAYCICIRxAAAAAA"
+    "AAAVBBVgFVpMFQQVAAAAKLUv/SAwJQEA8BQAAAAyMDI0LTAzLTAxVDEyOjAwOjAwWjEwOjAwWgEArDfHFQAVEhUkLBUEFRAVBhUG"
+    "HDYAKBQyMDI0LTAzLTAxVDEyOjEwOjAwWhgUMjAyNC0wMy0wMVQxMjowMDowMFoAAAAotS/9IAlJAAACAAAABAEBAwIVDBk1AAYQ"
+    "GRgEd2hlbhUMFgQWjgIWmgImpAMmsAIcNgAoFDIwMjQtMDMtMDFUMTI6MTA6MDBaGBQyMDI0LTAzLTAxVDEyOjAwOjAwWgAAFQAV"
+    "LBU+LBUEFQAVBhUGHDYAKAjNzMzMzIxFQBgIZmZmZmYmRUAAAAAotS/9IBaxAAACAAAABAFmZmZmZiZFQM3MzMzMjEVAFQoZJQAG"
+    "GRgBeRUMFgQWfhaQASboBTw2ACgIzczMzMyMRUAYCGZmZmZmJkVAAAAVABUsFT4sFQQVABUGFQYcNgAoCM3MzMzMfGBAGAjNzMzM"
+    "zExgQAAAACi1L/0gFrEAAAIAAAAEAc3MzMzMTGBAzczMzMx8YEAVChklAAYZGAF4FQwWBBZ+FpABJtYHPDYAKAjNzMzMzHxgQBgI"
+    "zczMzMxMYEAAABUAFSwVPiwVBRUAFQYVBhw2ACgIAAAAAAAAJEAYCJqZmZmZmbk/AAAAKLUv/SAWsQAAAgAAAAQBAAAAAAAAJECa"
+    "mZmZmZm5PxUKGSUABhkYBXNwZWVkFQwWBBZ+FpABJsQJPDYAKAgAAAAAAAAkQBgImpmZmZmZuT8AABkRAhkYCICIRxAAAAAAGRgI"
+    "kOaHGgAAAAAVABkWAAAZEQIZGBQyMDI0LTAzLTAxVDEyOjAwOjAwWhkYFDIwMjQtMDMtMDFUMTI6MTA6MDBaFQAZFgAAGRECGRgI"
+    "ZmZmZmYmRUAZGAjNzMzMzIxFQBUAGRYAABkRAhkYCM3MzMzMTGBAGRgIzczMzMx8YEAVABkWAAAZEQIZGAiamZmZmZm5PxkYCAAA"
+    "AAAAACRAFQAZFgAAGRwWVBV2FgAAABkcFqQDFaYBFgAAABkcFugFFZABFgAAABkcFtYHFZABFgAAABkcFsQJFZABFgAAABUCGWxI"
+    "BHJvb3QVCgAVBCUCGAJpZAAVDCUCGAR3aGVuJQBMHAAAABUKJQIYAXkAFQolAhgBeAAVCiUCGAVzcGVlZAAWBBkcGVwmlgIcFQQZ"
+    "NQAGEBkYAmlkFQwWBBaeARbCASZUJggcNgAoCJDmhxoAAAAAGAiAiEcQAAAAAAAAFqAOFRQWugsVPgAmvgUcFQwZNQAGEBkYBHdo"
+    "ZW4VDBYEFo4CFpoCJqQDJrACHDYAKBQyMDI0LTAzLTAxVDEyOjEwOjAwWhgUMjAyNC0wMy0wMVQxMjowMDowMFoAABa0DhUYFvgL"
+    "FW4AJvgGHBUKGSUABhkYAXkVDBYEFn4WkAEm6AU8NgAoCM3MzMzMjEVAGAhmZmZmZiZFQAAAFswOFRgW5gwVPgAm5ggcFQoZJQAG"
+    "GRgBeBUMFgQWfhaQASbWBzw2ACgIzczMzMx8YEAYCM3MzMzMTGBAAAAW5A4VGBakDRU+ACbUChwVChklAAYZGAVzcGVlZBUMFgQW"
+    "fhaQASbECTw2ACgIAAAAAAAAJEAYCJqZmZmZmbk/AAAW/A4VGBbiDRU+ABamBhYEJggWjAcUAAAZHBgMQVJST1c6c2NoZW1hGKQD"
+    "Ly8vLy96TUJBQUFFQUFBQTh2Ly8veFFBQUFBRUFBRUFBQUFLQUFzQUNBQUtBQVFBK1AvLy93d0FBQUFJQUFnQUFBQUVBQVVBQUFE"
+    "QUFBQUFrQUFBQUdBQUFBQTBBQUFBQkFBQUFFRC8vLzhjQUFBQUVBQUFBQWdBQUFBQkF3QUFBQUFBQUtiLy8vOENBQUFBQlFBQUFI"
+    "TndaV1ZrQUFBQWJQLy8veHdBQUFBUUFBQUFDQUFBQUFFREFBQUFBQUFBMHYvLy93SUFBQUFCQUFBQWVBQUFBSlQvLy84Z0FBQUFF"
+    "QUFBQUFnQUFBQUJBd0FBQUFBQUFQci8vLzhDQUFZQUJnQUVBQUVBQUFCNUFBQUF3UC8vL3h3QUFBQVFBQUFBQ0FBQUFBRVVBQUFB"
+    "QUFBQS9QLy8vd1FBQkFBRUFBQUFkMmhsYmdBQUFBRHMvLy8vT0FBQUFDQUFBQUFZQUFBQUFRSUFBQkFBRWdBRUFCQUFFUUFJQUFB"
+    "QURBQUFBQUFBOVAvLy8wQUFBQUFCQUFBQUNBQUpBQVFBQ0FBQ0FBQUFhV1FBABhOUG9sYXJzIChweXRob24pIHZlcnNpb24gMi4x"
+    "LjAgKGJ1aWxkIDdmOTAyYmQzZmZkMjdmZjgyZDE0Mjc4YTA5YTI5NWZmMmY3YWVkOTIpGVwcAAAcAAAcAAAcAAAcAAAAzgMAAFBB"
+    "UjE="
+)
+
+
+def test_damaged_parquet_is_one_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.parquet"
+    path.write_bytes(base64.b64decode(DAMAGED_PARQUET))
+    with pytest.raises(InputError, match="cannot read as parquet") as err:
+        read_counts(path, "parquet", {"mmsi": "id", "ts": "when", "lat": "y", "lon": "x"})
+    assert err.value.path == str(path)
+
+
+def test_csv_whose_first_line_is_blank_is_refused_not_a_traceback() -> None:
+    # ValueError (zip) before: the blank first line was taken as a header without columns
+    data = b"\n445114000,2024-03-01T12:00:00Z,42.3,130.4,10\n"
+    with pytest.raises(InputError, match="first line is blank"):
+        read_counts(data, "csv", {"mmsi": "id", "ts": "when", "lat": "y", "lon": "x"})

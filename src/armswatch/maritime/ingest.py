@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import polars as pl
+import pyarrow as pa
 
 from armswatch.errors import InputError, MissingFileError
 from armswatch.maritime import store
@@ -143,7 +144,7 @@ def read_batches(
     NMEA records without one (``--assume-time``)."""
     try:
         yield from _read_batches(path, fmt, mapping, assume)
-    except (pl.exceptions.PolarsError, OSError) as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, pa.ArrowException, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read as {fmt}: {first}", path=str(path)) from exc
 
