@@ -265,7 +265,10 @@ def search_cmd(
     site: Annotated[str, typer.Argument(help="Site id from the watchlist.")],
     date_from: Annotated[str, typer.Option("--from", help="First acquisition date (YYYY-MM-DD).")],
     date_to: Annotated[str, typer.Option("--to", help="Last acquisition date (YYYY-MM-DD).")],
-    collection: Annotated[str, typer.Option("--collection", help="STAC collection.")] = "sentinel-2-l2a",
+    collection: Annotated[
+        str,
+        typer.Option("--collection", help="STAC collection; '*' for any (local catalogs often name none)."),
+    ] = "sentinel-2-l2a",
     max_cloud: Annotated[
         float | None, typer.Option("--max-cloud", help="Maximum scene cloud cover, %.")
     ] = None,
@@ -292,6 +295,16 @@ def search_cmd(
             collection=collection,
             max_cloud=max_cloud,
             url=stac_url,
+        )
+    if not items:
+        local = not stac_url.startswith(("http://", "https://"))
+        hint = (
+            f"; a local catalog's items may not name the collection {collection!r}: try --collection '*'"
+            if local and collection not in ("", "*")
+            else ""
+        )
+        say(
+            f"no scenes found over {site} from {date_from} to {date_to}{hint}; or widen --from/--to or --max-cloud"
         )
     emit(
         [i.row() for i in items],
