@@ -58,11 +58,14 @@ def record_planet(rec: Recorded) -> None:
         "id": "5f1c0a2e-4c7b-4b8e-9d3a-2f6b1e0c9a77", "state": "success",
         "_links": {"_self": rec.url + "/compute/ops/orders/v2/5f1c0a2e-4c7b-4b8e-9d3a-2f6b1e0c9a77", "results": [
             {"name": f"5f1c0a2e-4c7b-4b8e-9d3a-2f6b1e0c9a77/PSScene/{i}_3B_AnalyticMS_SR_clip.tif", "location": f"{rec.url}/dl/{i}"}
-            for i in ("20240501_014512_10_2479", "20240502_021033_41_24c4")]},
+            for i in ("20240501_014512_10_2479", "20240502_021033_41_24c4")]
+            + [{"name": "5f1c0a2e-4c7b-4b8e-9d3a-2f6b1e0c9a77/PSScene/20240501_014512_10_2479_3B_udm2_clip.tif",
+                "location": f"{rec.url}/dl/udm2"}]},
     }  # fmt: skip
     rec.add("GET", "/compute/ops/orders/v2/5f1c0a2e-4c7b-4b8e-9d3a-2f6b1e0c9a77", results)
     for i in ("20240501_014512_10_2479", "20240502_021033_41_24c4"):
-        rec.add("GET", f"/dl/{i}", geotiff_bytes())
+        rec.add("GET", f"/dl/{i}", geotiff_bytes(size=210, res=10.0))
+    rec.add("GET", "/dl/udm2", geotiff_bytes(size=210, res=10.0, bands=8))
 
 
 def test_search_order_download_store(
@@ -83,6 +86,9 @@ def test_search_order_download_store(
     flat = json.dumps(body["filter"])
     assert "2024-05-01T00:00:00" in flat and '"lte": 0.1' in flat
     delivered = planet.order(cfg, found, AREA, name="rajin test", folder=tmp_path / "dl", delay=0)
+    roles = {d.path.name.split("_3B_")[1]: d.extra for d in delivered}
+    assert roles["AnalyticMS_SR_clip.tif"]["bands"] == "blue,green,red,nir"  # PlanetScope 4-band order
+    assert roles["udm2_clip.tif"]["ingest"] is False
     (order_req,) = recorded.seen("POST", "/compute/ops/orders/v2")
     sent = json.loads(order_req.body)
     assert sent["products"][0]["product_bundle"] == "analytic_sr_udm2"
@@ -91,8 +97,13 @@ def test_search_order_download_store(
         assert KEY not in r.path + r.query and KEY.encode() not in r.body
     assert any(KEY in v for v in search_req.headers.values())
     with Workspace.open(root) as ws:
-        stored = store_deliveries(ws, SITE, "planet", "planet", delivered, {"items": [i.id for i in found]})
-        assert len(stored) == 2
+        stored = store_deliveries(ws, SITE, "planet", "planet", delivered, {"items": [i.id for i in found]},
+                                  ingest=True)  # fmt: skip
+        assert len(stored) == 3  # two analytic scenes and one usable-data mask, all kept as artifacts
+        scenes = [a for a in ws.list_artifacts("image/tiff") if a.metadata.get("kind") == "imagery.scene"]
+        assert (
+            len(scenes) == 2
+        )  # the mask is not ingested; the analytic files are read as blue, green, red, nir
         art = ws.get_artifact(stored[0].artifact_id)
         assert (
             art.metadata["provider"] == "planet"

@@ -37,6 +37,11 @@ class Delivery:
     def is_image(self) -> bool:
         return self.path.suffix.lower() in (".tif", ".tiff")
 
+    @property
+    def ingestible(self) -> bool:
+        """An image of the scene itself (not a quality mask or a metadata file)."""
+        return self.is_image and bool(self.extra.get("ingest", True))
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -92,7 +97,7 @@ def store_deliveries(
         from armswatch.imagery.archive import ingest_inputs
 
         for d, s in zip(deliveries, out, strict=True):
-            if d.is_image:
+            if d.ingestible:
                 ingest_inputs(ws, site_id, [str(ws.artifact_path(s.artifact_id))], captured_at=d.captured_at,
-                              source=source)  # fmt: skip
+                              bands=d.extra.get("bands"), source=source)  # fmt: skip
     return out

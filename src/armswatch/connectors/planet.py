@@ -130,6 +130,20 @@ def search(
     return items
 
 
+def _file_role(name: str) -> dict[str, Any]:
+    """How a delivered file is used: PlanetScope 4-band analytic files are blue, green, red, NIR (no band
+    descriptions in the file, so ``imagery ingest`` is told); 8-band files are coastal blue, blue, green I,
+    green, yellow, red, red edge, NIR; UDM2 usable-data masks, XML and JSON are stored, not ingested."""
+    low = name.lower()
+    if "udm" in low or not low.endswith((".tif", ".tiff")):
+        return {"ingest": False, "role": "usable data mask" if "udm" in low else "metadata"}
+    if "8b" in low:
+        return {"bands": "-,blue,-,green,-,red,-,nir", "role": "analytic 8-band"}
+    if "analyticms" in low or "analytic" in low:
+        return {"bands": "blue,green,red,nir", "role": "analytic 4-band"}
+    return {"role": "image"}  # SkySat pansharpened RGB(N): bands resolved by count
+
+
 def order(
     config: ProviderConfig,
     items: list[PlanetItem],
@@ -166,5 +180,5 @@ def order(
         item = next((i for k, i in by_id.items() if p.name.startswith(k)), None)
         out.append(Delivery(p, config.name, str(config.settings.get("licence") or LICENCE), order_id,
                             item.id if item else None, item.acquired if item else None, kind,
-                            {"bundle": bundle, "clipped_to_site": True}))  # fmt: skip
+                            {"bundle": bundle, "clipped_to_site": True, **_file_role(p.name)}))  # fmt: skip
     return out
