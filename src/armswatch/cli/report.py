@@ -95,6 +95,8 @@ def report(
         write_text_atomic(output.expanduser(), html)
         bar.advance(task)
     say(f"report written: {output.expanduser().resolve()} ({selection.describe()})", quiet)
+    if '<article class="card ' not in html:  # no finding card in our own template's output
+        say("the report has no findings: widen --status, --kind, --site or --from/--to", quiet)
 
 
 @export_app.command("findings")
