@@ -184,9 +184,8 @@ def _step_hours(frame: pl.DataFrame) -> int:
     """Hours per point so that a vessel gets at most ``POINTS_PER_VESSEL`` points in the window."""
     if frame.height == 0:
         return 1
-    lo, hi = frame["hour"].min(), frame["hour"].max()
-    span_h = (hi - lo).total_seconds() / 3600.0 if lo is not None and hi is not None else 0.0  # type: ignore[operator]
-    return max(1, math.ceil(span_h / POINTS_PER_VESSEL))
+    span_s = frame.select((pl.col("hour").max() - pl.col("hour").min()).dt.total_seconds()).item()
+    return max(1, math.ceil(float(span_s or 0) / 3600.0 / POINTS_PER_VESSEL))
 
 
 def time_range(ws: Workspace) -> tuple[str | None, str | None]:
