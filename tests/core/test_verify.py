@@ -263,3 +263,52 @@ def test_workspace_from_before_seals_is_sealed_on_upgrade(tmp_path: Path) -> Non
         assert _lines(ws) == [
             "source rusi: edited outside armswatch (differs from what its audit entry sealed)"
         ]
+
+
+def test_import_left_running_by_a_dead_process_is_rolled_back_and_reimported(tmp_path: Path) -> None:
+    """The state an older armswatch left when killed just after its statements committed."""
+    import subprocess
+    from datetime import date
+
+    from armswatch.entities.importer import load_entities
+    from armswatch.entities.ingest import import_list
+    from armswatch.entities.statement import snapshot_id, store_snapshot
+    from armswatch.provenance.liveness import this_process
+
+    ws = Workspace.init(tmp_path / "case", analyst="tester")
+    un = tmp_path / "un.xml"
+    un.write_bytes(UN_XML)
+    art = ws.add_artifact(un, name="un.xml")
+    dead = subprocess.run(["true"], check=True)
+    gone_pid = int(getattr(dead, "pid", 0) or 999_999)
+    me = this_process()
+    snap = load_entities(un, "un-xml")
+    with ws.transaction() as conn:
+        conn.execute(
+            insert(t.run).values(
+                id="run-old", tool="entities.import", version="0", parameters={}, started_at="2024-01-01",
+                status="running", analyst="old", summary={}, simulated=False,
+            )
+        )  # fmt: skip
+        conn.execute(
+            insert(t.run_lease).values(
+                run_id="run-old",
+                pid=gone_pid,
+                host=me.host,
+                boot_id=me.boot_id,
+                proc_start="1",
+                lease_until="2100-01-01",
+            )
+        )
+        store_snapshot(
+            conn, snap, snap_id=snapshot_id(snap.dataset, [art.id]), seen=date(2024, 5, 1), date_source="list",
+            run_id="run-old", artifact_ids=[art.id], imported_at="2024-05-01T00:00:00+00:00",
+        )  # fmt: skip
+    ws.close()
+    with Workspace.open(tmp_path / "case") as ws:
+        (run,) = ws.list_runs(tool="entities.import")
+        assert run.status == "failed" and run.error and "interrupted" in run.error
+        result = import_list(ws, un, format="un-xml")
+        assert result.run_id is not None and result.store.statements > 0  # not "already imported"
+        assert import_list(ws, un, format="un-xml").run_id is None  # now it is
+        assert _lines(ws) == []
