@@ -36,3 +36,14 @@ def test_csv_cells_that_start_a_formula_are_prefixed(formula: str) -> None:
 @pytest.mark.parametrize("number", ["-12.5", "+3", "-1e-3", "-.5"])
 def test_csv_numbers_are_not_mangled(number: str) -> None:
     assert csv_cell(number) == number
+
+
+def test_polars_csv_frames_follow_the_same_rule() -> None:
+    import polars as pl
+
+    from armswatch.io.text import csv_safe_frame
+
+    values = ["=1+1", "-12.5", "ok", "@x", "+3", "\tx", "a\r\nb", "[/x]"]
+    out = csv_safe_frame(pl.DataFrame({"name": values, "n": list(range(len(values)))}))
+    assert out["name"].to_list() == [csv_cell(v) for v in values]
+    assert out["n"].to_list() == list(range(len(values)))

@@ -78,9 +78,13 @@ def _read_files(files: list[Path], fmt: str, mapping: str | None) -> tuple[pl.Da
 def _write_outages(coverage: Coverage, path: Path, quiet: bool) -> None:
     """The data outages as CSV (cell, lat, lon of its centre, start/end UTC, hours, baseline vessels,
     silent share)."""
-    coverage.outages.with_columns(
-        pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
-        pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+    from armswatch.io.text import csv_safe_frame
+
+    csv_safe_frame(
+        coverage.outages.with_columns(
+            pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+            pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+        )
     ).write_csv(path)
     say(f"wrote {path} ({coverage.outages.height} outages)", quiet)
 
@@ -252,10 +256,14 @@ def events(
             )
         say(f"{found.height} events, {n_findings} findings (run {run_id})", quiet)
     if output == "-":
+        from armswatch.io.text import csv_safe_frame
+
         sys.stdout.write(
-            found.with_columns(
-                pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
-                pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+            csv_safe_frame(
+                found.with_columns(
+                    pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+                    pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+                )
             ).write_csv()
         )
     else:

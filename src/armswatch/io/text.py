@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import polars as pl
     from rich.text import Text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -56,3 +57,22 @@ def plain(text: str) -> Text:
     from rich.text import Text
 
     return Text(one_line(text))
+
+
+def csv_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column of a polars frame passed through the :func:`csv_cell` rule, vectorised."""
+    import polars as pl
+
+    texts = [name for name, dtype in frame.schema.items() if dtype == pl.Utf8]
+    if not texts:
+        return frame
+    risky = "^[=+\\-@\t\r]"
+    number = "^[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?$"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(risky) & ~pl.col(c).str.contains(number))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .str.replace_all("\r\n?", "\n")
+        .alias(c)
+        for c in texts
+    )

@@ -18,6 +18,7 @@ import polars as pl
 import shapely
 
 from armswatch.errors import InputError, NotFoundError
+from armswatch.io.text import csv_safe_frame
 from armswatch.maritime.coverage import Coverage, CoverageParams, compute_coverage
 from armswatch.maritime.encounter import EncounterParams, detect_encounters
 from armswatch.maritime.event import (
@@ -217,9 +218,11 @@ def write_events(events: pl.DataFrame, path: Path) -> None:
     """Write events as ``.csv``, ``.geojson``/``.json`` or ``.parquet`` (by suffix)."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        events.with_columns(
-            pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
-            pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+        csv_safe_frame(
+            events.with_columns(
+                pl.col("start_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+                pl.col("end_utc").dt.to_string("%Y-%m-%dT%H:%M:%SZ"),
+            )
         ).write_csv(path)
     elif suffix in (".geojson", ".json"):
         path.write_text(json.dumps(to_geojson(events)), encoding="utf-8")
@@ -313,7 +316,7 @@ def analyse_workspace(
                 pparams.evidence_pad_h,
             )
             art = ws.add_artifact(
-                ev.write_csv().encode(),
+                csv_safe_frame(ev).write_csv().encode(),
                 name=f"{d.kind.replace('.', '-')}-{'-'.join(map(str, d.mmsis))}-{d.start:%Y%m%dT%H%M}.csv",
                 media_type="text/csv",
                 metadata={"kind": "ais.evidence", "finding_kind": d.kind, "positions": ev.height},
