@@ -45,7 +45,7 @@ unit: $(VENV)/.installed browser fonts postgres-server
 # The backend contract tests start a throwaway PostgreSQL cluster; install its server when we can.
 postgres-server:
 	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
-	  { [ "$$(id -u)" = 0 ] && apt-get install -y postgresql || echo "PostgreSQL server not installed: its backend tests will be skipped"; }
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq postgresql || echo "PostgreSQL server not installed: its backend tests will be skipped"; }
 
 # Benchmarks need the peers they compare against (MovingPandas, nomenklatura) and ../shared/data.
 bench-env: $(VENV)/.installed
@@ -59,6 +59,11 @@ bench: bench-env
 	$(BIN)/python benchmarks/entities_import.py
 	$(BIN)/python benchmarks/sites_report.py
 	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/ais_real.py
+	$(BIN)/python benchmarks/count.py
+	$(BIN)/python benchmarks/evidence.py
+	$(BIN)/python benchmarks/verify.py
+	$(BIN)/python benchmarks/web.py
 
 # 100 M simulated AIS positions through every event detector (~6 min, ~6 GB).
 bench-scale: bench-env
