@@ -91,7 +91,11 @@ def _ofac(data: bytes, folder: Path) -> str:
 
     try:
         parts = json.loads(data)
-        texts = {k: str(v) for k, v in parts.items()} if isinstance(parts, dict) else {"primary": data.decode("latin-1")}
+        texts = (
+            {k: str(v) for k, v in parts.items()}
+            if isinstance(parts, dict)
+            else {"primary": data.decode("latin-1")}
+        )
     except (ValueError, RecursionError):
         texts = {"primary": data.decode("latin-1")}
     names = {"primary": "x_sdn.csv", "add": "x_add.csv", "alt": "x_alt.csv", "comments": "x_sdn_comments.csv"}
@@ -191,6 +195,104 @@ def _mask_seeds() -> list[bytes]:
     return out
 
 
+def _munitions(data: bytes, folder: Path) -> str:
+    from armswatch.munitions.csvfile import read_items_csv
+
+    read = read_items_csv(data, "items.csv")
+    return "bad" if sum(read.bad.values()) else "ok"
+
+
+def _munitions_seeds() -> list[bytes]:
+    return [
+        "id,type,calibre,markings,recovered_at,recovered_country,lat,lon,sources\n"
+        "a,rocket,122 mm,방-122 | KN,2024-05,UA,48.6,38.0,https://example.org/a\n"
+        "b,shell,152 mm,,2024,UA,,,https://example.org/b\n".encode()
+    ]
+
+
+def _provisions(data: bytes, folder: Path) -> str:
+    from armswatch.violations.provision import parse_provisions
+
+    parse_provisions(data.decode("utf-8", "replace"))
+    return "ok"
+
+
+def _provisions_seeds() -> list[bytes]:
+    from importlib import resources
+
+    text = resources.files("armswatch.violations").joinpath("data", "provisions.toml").read_bytes()
+    return [text[:3000], text]
+
+
+def _package(data: bytes, folder: Path) -> str:
+    from armswatch.evidence.package import verify_package
+
+    verify_package(_write(folder, "package.zip", data))
+    return "ok"
+
+
+def _package_seeds() -> list[bytes]:
+    import hashlib
+    import io
+    import zipfile
+
+    body = b"photo bytes"
+    sha = hashlib.sha256(body).hexdigest()
+    manifest = json.dumps(
+        {
+            "format": "armswatch-evidence-package",
+            "version": 1,
+            "files": [
+                {"path": f"files/{sha}/p.jpg", "sha256": sha, "size": len(body), "artifact": f"sha256:{sha}"}
+            ],
+            "timestamps": [],
+            "custody": [{"artifact": f"sha256:{sha}", "sha256": sha, "seq": 1}],
+        }
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("manifest.json", manifest)
+        zf.writestr("manifest.sha256", hashlib.sha256(manifest).hexdigest())
+        zf.writestr(f"files/{sha}/p.jpg", body)
+    return [out.getvalue()]
+
+
+def _metadata(media_type: str) -> Callable[[bytes, Path], str]:
+    def run(data: bytes, folder: Path) -> str:
+        from armswatch.evidence.metadata import extract_metadata
+
+        meta = extract_metadata(data, media_type)
+        return "bad" if "metadata_error" in meta else "ok"
+
+    return run
+
+
+def _photo_seeds() -> list[bytes]:
+    import io
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "Cam"
+    exif[0x8825] = {1: "N", 2: (49.0, 59.0, 30.0), 3: "E", 4: (36.0, 13.0, 48.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (10, 20, 30)).save(out, format="JPEG", exif=exif)
+    return [out.getvalue()]
+
+
+def _pdf_seeds() -> list[bytes]:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    writer.add_metadata({"/Title": "report"})
+    out = io.BytesIO()
+    writer.write(out)
+    return [out.getvalue()]
+
+
 XML_TOKENS = (b'encoding="NaN"', b"<!DOCTYPE x [<!ENTITY a \"b\">]>", b"&a;", b"<![CDATA[", b"]]>", b"<a>" * 50,
               b"&#0;", b"\xff\xfe", b"<?xml version='1.0' encoding='UTF-16'?>", b"</", b"<INDIVIDUAL>", b"<ENTITY>",
               b"<VALUE>", b"<DATAID>", b"xmlns=\"http://www.opengis.net/kml/2.2\"", b"<coordinates>",
@@ -218,7 +320,9 @@ def readers() -> list[Reader]:
         Reader("un-xml", seeds.un_seeds, _entities("un-xml", ".xml"), XML_TOKENS),
         Reader("ofac-csv", lambda: ofac_seed, _ofac, CSV_TOKENS + JSON_TOKENS[:6]),
         Reader("ftm-json", seeds.ftm_seeds, _entities("ftm", ".json"), JSON_TOKENS),
-        Reader("entity-csv", seeds.user_csv_seeds, _entities("csv", ".csv", seeds.USER_CSV_MAPPING), CSV_TOKENS),
+        Reader(
+            "entity-csv", seeds.user_csv_seeds, _entities("csv", ".csv", seeds.USER_CSV_MAPPING), CSV_TOKENS
+        ),
         Reader("sites-geojson", seeds.geojson_seeds, _sites("geojson"), JSON_TOKENS),
         Reader("sites-csv", seeds.csv_sites_seeds, _sites("csv"), CSV_TOKENS),
         Reader("sites-kml", seeds.kml_seeds, _sites("kml"), XML_TOKENS),
@@ -232,6 +336,21 @@ def readers() -> list[Reader]:
         Reader("ais-dma", seeds.dma_seeds, _ais("dma", ".csv"), CSV_TOKENS),
         Reader("ais-csv", seeds.mapped_csv_seeds, _ais("csv", ".csv", mc), CSV_TOKENS),
         Reader("ais-parquet", seeds.parquet_seeds, _ais("parquet", ".parquet", mc), CSV_TOKENS),
+        Reader("munitions-csv", _munitions_seeds, _munitions, CSV_TOKENS),
+        Reader(
+            "provisions-toml",
+            _provisions_seeds,
+            _provisions,
+            (b"[[provision]]", b'"', b"=", b"\\u0000", b"["),
+        ),
+        Reader("evidence-package", _package_seeds, _package, ZIP_TOKENS + JSON_TOKENS[:8]),
+        Reader("evidence-photo", _photo_seeds, _metadata("image/jpeg"), (b"\xff\xd8", b"Exif", b"\xff" * 8)),
+        Reader(
+            "evidence-pdf",
+            _pdf_seeds,
+            _metadata("application/pdf"),
+            (b"%PDF-", b"obj", b"<<", b">>", b"/Info"),
+        ),
     ]
 
 
@@ -253,7 +372,6 @@ def _field(buf: bytearray, i: int) -> tuple[int, int]:
     return a, b
 
 
-
 def _span(rng: random.Random, size: int) -> tuple[int, int]:
     start = rng.randrange(size + 1)
     length = min(size - start, int(rng.expovariate(1 / 16)) + 1)
@@ -270,7 +388,9 @@ def mutate(data: bytes, rng: random.Random, tokens: tuple[bytes, ...], pool: lis
             i = rng.randrange(size)
             buf[i] ^= 1 << rng.randrange(8)
         elif op == 1 and size:  # an interesting byte
-            buf[rng.randrange(size)] = rng.choice((0, 0x0A, 0x0D, 0x22, 0x27, 0x2C, 0x3C, 0x3E, 0x5B, 0x7B, 0x7F, 0x80, 0xC3, 0xFF))
+            buf[rng.randrange(size)] = rng.choice(
+                (0, 0x0A, 0x0D, 0x22, 0x27, 0x2C, 0x3C, 0x3E, 0x5B, 0x7B, 0x7F, 0x80, 0xC3, 0xFF)
+            )
         elif op == 2:  # delete a span
             a, b = _span(rng, size)
             del buf[a:b]
@@ -304,7 +424,9 @@ def mutate(data: bytes, rng: random.Random, tokens: tuple[bytes, ...], pool: lis
             digits = [i for i, c in enumerate(buf) if 48 <= c <= 57]
             if digits:
                 i = rng.choice(digits)
-                buf[i : i + 1] = rng.choice((b"9" * 400, b"-0", b"1e400", b"nan", b"-1", b"3e7", b"99999999999"))
+                buf[i : i + 1] = rng.choice(
+                    (b"9" * 400, b"-0", b"1e400", b"nan", b"-1", b"3e7", b"99999999999")
+                )
         elif op == 11 and size:  # random bytes
             i = rng.randrange(size + 1)
             buf[i:i] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 9)))
@@ -329,7 +451,9 @@ class Result:
 
 def _signature(exc: BaseException) -> str:
     tb = traceback.extract_tb(exc.__traceback__)
-    where = next((f"{Path(f.filename).name}:{f.lineno}" for f in reversed(tb) if "armswatch" in f.filename), "")
+    where = next(
+        (f"{Path(f.filename).name}:{f.lineno}" for f in reversed(tb) if "armswatch" in f.filename), ""
+    )
     if not where and tb:
         where = f"{Path(tb[-1].filename).name}:{tb[-1].lineno}"
     return f"{type(exc).__name__} at {where}"
@@ -340,8 +464,14 @@ def _alarm(signum: int, frame: Any) -> None:
 
 
 def fuzz_reader(
-    name: str, seconds: float, max_inputs: int, seed: int, crash_dir: str, input_timeout: float,
-    shared: Any = None, current: str | None = None,
+    name: str,
+    seconds: float,
+    max_inputs: int,
+    seed: int,
+    crash_dir: str,
+    input_timeout: float,
+    shared: Any = None,
+    current: str | None = None,
 ) -> Result:
     """Run one reader's campaign (in a worker process). ``shared`` (inputs and outcome counts) and the
     ``current`` input file let the parent report a worker that dies (a native abort) with its input."""
@@ -361,7 +491,9 @@ def fuzz_reader(
             except Exception:  # noqa: BLE001, S110 - seeds are judged in the campaign
                 pass
     start = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix=f"fuzz-{name}-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None) as tmp:
+    with tempfile.TemporaryDirectory(
+        prefix=f"fuzz-{name}-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None
+    ) as tmp:
         folder = Path(tmp)
         while result.inputs < max_inputs and time.monotonic() - start < seconds:
             base = rng.choice(pool) if rng.random() < 0.7 else rng.choice(initial)
@@ -383,7 +515,9 @@ def fuzz_reader(
     return result
 
 
-def _one(reader: Reader, data: bytes, folder: Path, timeout: float, retry: bool = True) -> tuple[str, tuple[str, str] | None]:
+def _one(
+    reader: Reader, data: bytes, folder: Path, timeout: float, retry: bool = True
+) -> tuple[str, tuple[str, str] | None]:
     from armswatch.errors import ArmswatchError
 
     signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -441,7 +575,13 @@ def _merge(a: Result | None, b: Result) -> Result:
 
 
 def run_campaign(
-    names: list[str], seconds: float, jobs: int, cap: int, seed: int, crash_dir: str, timeout: float,
+    names: list[str],
+    seconds: float,
+    jobs: int,
+    cap: int,
+    seed: int,
+    crash_dir: str,
+    timeout: float,
     report: Callable[[Result], None] = lambda r: None,
 ) -> list[Result]:
     """Each reader in its own process, ``jobs`` at a time. A reader's share is the time left divided
@@ -465,7 +605,16 @@ def run_campaign(
                 shared = ctx.Array("q", 1 + len(OUTCOMES))
                 current = os.path.join(scratch, f"{name}.bin")
                 done = before.inputs if before else 0
-                args = (name, max(1.0, ends - now), cap - done, seed + restarts, crash_dir, timeout, shared, current)
+                args = (
+                    name,
+                    max(1.0, ends - now),
+                    cap - done,
+                    seed + restarts,
+                    crash_dir,
+                    timeout,
+                    shared,
+                    current,
+                )
                 parent, child = ctx.Pipe()
                 proc = ctx.Process(target=_child, args=(child, args))
                 proc.start()
@@ -515,7 +664,7 @@ def _hostile_cases() -> dict[str, Callable[[Path], None]]:
     def kml_5m(folder: Path) -> None:
         from armswatch.sites.format_kml import sites_from_kml
 
-        head = b'<kml><Placemark><name>P</name><Polygon><outerBoundaryIs><LinearRing><coordinates>0,0 '
+        head = b"<kml><Placemark><name>P</name><Polygon><outerBoundaryIs><LinearRing><coordinates>0,0 "
         path = folder / "big.kml"
         with path.open("wb") as fh:
             fh.write(head)
@@ -657,17 +806,40 @@ def run_hostile(limit_mb: int) -> list[tuple[str, str, float, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=1500.0, help="wall-clock time box of the mutation phase (default 1500)")
-    parser.add_argument("--inputs", type=int, default=0, help="stop after this many inputs in total, split evenly over the readers")
-    parser.add_argument("--reader-cap", type=int, default=150_000, help="at most this many inputs per reader (default 150,000); time left goes to the next readers")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=1500.0,
+        help="wall-clock time box of the mutation phase (default 1500)",
+    )
+    parser.add_argument(
+        "--inputs",
+        type=int,
+        default=0,
+        help="stop after this many inputs in total, split evenly over the readers",
+    )
+    parser.add_argument(
+        "--reader-cap",
+        type=int,
+        default=150_000,
+        help="at most this many inputs per reader (default 150,000); time left goes to the next readers",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--readers", default="", help="comma-separated reader names (default: all)")
     parser.add_argument("--seed", type=int, default=9, help="random seed (default 9)")
     parser.add_argument("--crash-dir", default="fuzz-crashes", help="where crash inputs are saved")
-    parser.add_argument("--input-timeout", type=float, default=20.0, help="seconds before one input counts as a hang")
-    parser.add_argument("--hostile", action=argparse.BooleanOptionalAction, default=True, help="run the large hostile files")
-    parser.add_argument("--memory-limit-mb", type=int, default=0, help="address-space cap for hostile cases (0: none)")
+    parser.add_argument(
+        "--input-timeout", type=float, default=20.0, help="seconds before one input counts as a hang"
+    )
+    parser.add_argument(
+        "--hostile", action=argparse.BooleanOptionalAction, default=True, help="run the large hostile files"
+    )
+    parser.add_argument(
+        "--memory-limit-mb", type=int, default=0, help="address-space cap for hostile cases (0: none)"
+    )
     parser.add_argument("--json", default="", help="also write the figures to this JSON file")
     parser.add_argument("--list", action="store_true", help="list the readers and exit")
     args = parser.parse_args(argv)
@@ -695,7 +867,9 @@ def main(argv: list[str] | None = None) -> int:
         total.update(r.outcomes)
     inputs = sum(r.inputs for r in results)
     crashed = [r for r in results if r.outcomes["CRASH"]]
-    print(f"\n{'reader':20s} {'inputs':>10s} {'ok':>9s} {'bad':>9s} {'error':>9s} {'CRASH':>6s} {'peak MB':>8s}")
+    print(
+        f"\n{'reader':20s} {'inputs':>10s} {'ok':>9s} {'bad':>9s} {'error':>9s} {'CRASH':>6s} {'peak MB':>8s}"
+    )
     for r in results:
         _print_row(r)
     print(f"{'total':20s} {inputs:10,d} {total['ok']:9,d} {total['bad']:9,d} {total['error']:9,d} {total['CRASH']:6,d}"
@@ -720,7 +894,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print_row(r: Result) -> None:
     o = r.outcomes
-    print(f"{r.reader:20s} {r.inputs:10,d} {o['ok']:9,d} {o['bad']:9,d} {o['error']:9,d} {o['CRASH']:6,d} {r.peak_mb:8.0f}", flush=True)
+    print(
+        f"{r.reader:20s} {r.inputs:10,d} {o['ok']:9,d} {o['bad']:9,d} {o['error']:9,d} {o['CRASH']:6,d} {r.peak_mb:8.0f}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

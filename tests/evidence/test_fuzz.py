@@ -7,6 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
@@ -91,3 +92,13 @@ def test_page_resource_extraction_never_crashes(content_type: str, body: bytes) 
     )
     assert all(u.startswith(("http://", "https://")) for u in found)
     assert isinstance(title, str)
+
+
+def test_damaged_zip_members_are_one_integrity_error(tmp_path: Path) -> None:
+    """Found by the fuzz campaign: a member with a bad CRC or an unknown compression method was a
+    BadZipFile/NotImplementedError traceback."""
+    raw = bytearray(_package({"manifest.json": b"{}", "manifest.sha256": b"x"}))
+    raw[raw.index(b"manifest.json") - 22] ^= 0xFF  # the first member's compression method
+    (tmp_path / "bad.zip").write_bytes(bytes(raw))
+    with pytest.raises(IntegrityError):
+        verify_package(tmp_path / "bad.zip")

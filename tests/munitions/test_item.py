@@ -100,3 +100,11 @@ def test_any_marking_text_is_keyed_or_refused(text: str) -> None:
     except InputError:
         return
     assert matches(m.text, (m,)) or not marking_keys(m.text)
+
+
+def test_regressions_from_the_fuzz_campaign() -> None:
+    # a row whose type cell is empty (the header has the column) was a TypeError
+    read = read_items_csv(b"type,markings\n,abc\n", "items.csv")
+    assert read.items == [] and sum(read.bad.values()) == 1
+    with pytest.raises(InputError, match="lat, lon must be numbers"):
+        MunitionItem.from_dict({"type": "shell", "lat": "north", "lon": "east"})

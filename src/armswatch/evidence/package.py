@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -242,6 +243,24 @@ def verify_package(
     path: Path, *, tsa_cert: bytes | None = None, ca_cert: bytes | None = None
 ) -> PackageReport:
     """Check a package end to end; IntegrityError (one line) names the first problem found."""
+    try:
+        return _verify(path, tsa_cert, ca_cert)
+    except IntegrityError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
+        raise IntegrityError(f"{path}: damaged zip file ({type(exc).__name__}: {exc})") from None
+    except (UnicodeDecodeError, TypeError, ValueError, RuntimeError) as exc:
+        raise IntegrityError(f"{path}: malformed package ({type(exc).__name__}: {exc})") from None
+
+
+def _verify(path: Path, tsa_cert: bytes | None, ca_cert: bytes | None) -> PackageReport:
     report = PackageReport()
     try:
         zf = zipfile.ZipFile(path)

@@ -134,7 +134,12 @@ class MunitionItem:
         if (self.lat is None) != (self.lon is None):
             raise InputError("give both lat and lon, or neither", record=rid)
         if self.lat is not None and self.lon is not None:
-            lat, lon = float(self.lat), float(self.lon)
+            try:
+                lat, lon = float(self.lat), float(self.lon)
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"lat, lon must be numbers, got {self.lat!r}, {self.lon!r}", record=rid
+                ) from None
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise InputError(f"lat, lon out of range: {lat}, {lon}", record=rid)
             object.__setattr__(self, "lat", lat)
@@ -177,4 +182,9 @@ class MunitionItem:
             if isinstance(value, str) or not isinstance(value, (list, tuple)):
                 raise InputError(f"{name} must be a list", record=record or None)
             values[name] = tuple(value)
-        return cls(**values)
+        if not values.get("type"):
+            raise InputError("an item needs a type", record=record or None)
+        try:
+            return cls(**values)
+        except TypeError as exc:
+            raise InputError(f"item properties of the wrong kind: {exc}", record=record or None) from None
