@@ -95,10 +95,19 @@ def test_page_resource_extraction_never_crashes(content_type: str, body: bytes) 
 
 
 def test_damaged_zip_members_are_one_integrity_error(tmp_path: Path) -> None:
-    """Found by the fuzz campaign: a member with a bad CRC or an unknown compression method was a
-    BadZipFile/NotImplementedError traceback."""
-    raw = bytearray(_package({"manifest.json": b"{}", "manifest.sha256": b"x"}))
-    raw[raw.index(b"manifest.json") - 22] ^= 0xFF  # the first member's compression method
+    """Found by the fuzz campaign: a member with an unknown compression method was a NotImplementedError."""
+    import hashlib
+
+    manifest = b'{"format": "armswatch-evidence-package", "version": 1, "files": [], "timestamps": [], "custody": []}'
+    raw = bytearray(
+        _package(
+            {"manifest.json": manifest, "manifest.sha256": hashlib.sha256(manifest).hexdigest().encode()}
+        )
+    )
+    (tmp_path / "good.zip").write_bytes(bytes(raw))
+    assert verify_package(tmp_path / "good.zip").files == 0
+    central = raw.index(b"manifest.json", raw.index(b"PK\x01\x02"))
+    raw[central - 36] = 99  # the member's compression method in the central directory
     (tmp_path / "bad.zip").write_bytes(bytes(raw))
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError, match="damaged zip file"):
         verify_package(tmp_path / "bad.zip")
