@@ -90,3 +90,18 @@ def test_folders_dense_and_sparse(tmp_path: Path) -> None:
 def test_empty_counts() -> None:
     c = Counts()
     assert c.f1 == c.iou == c.precision == c.recall == c.object_recall == 0.0
+
+
+def test_a_damaged_mask_is_one_input_error(tmp_path: Path) -> None:
+    """Found by the fuzz campaign: a PNG with damaged pixel data raised RasterioIOError mid-read."""
+    import io
+
+    from armswatch.imagery.labelset import read_mask
+
+    buf = io.BytesIO()
+    Image.fromarray((np.arange(64 * 64) % 256).astype("uint8").reshape(64, 64)).save(buf, format="PNG")
+    data = bytearray(buf.getvalue())
+    data[data.index(b"IDAT") + 8] ^= 0xFF  # damaged compressed pixels: the header reads, the pixels do not
+    (tmp_path / "mask.png").write_bytes(bytes(data))
+    with pytest.raises(InputError, match="cannot read the mask"):
+        read_mask(tmp_path / "mask.png")

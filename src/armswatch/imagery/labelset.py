@@ -15,9 +15,14 @@ IMAGE_EXTS = (".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg", ".gif")
 
 
 def read_mask(path: Path) -> Mask:
-    """First band of an image file as a boolean mask (value > 127)."""
-    with raster.open_image(path) as ds:
-        return np.asarray(ds.read(1) > 127)
+    """First band of an image file as a boolean mask (value > 127); a damaged file is an InputError."""
+    from rasterio.errors import RasterioError
+
+    try:
+        with raster.open_image(path) as ds:
+            return np.asarray(ds.read(1) > 127)
+    except RasterioError as exc:  # found by the fuzz campaign: a truncated PNG failed mid-read
+        raise InputError(f"cannot read the mask: {exc}", path=str(path)) from None
 
 
 def image_files(folder: Path) -> dict[str, Path]:
