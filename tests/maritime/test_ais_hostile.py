@@ -182,3 +182,17 @@ def test_csv_whose_first_line_is_blank_is_refused_not_a_traceback() -> None:
     data = b"\n445114000,2024-03-01T12:00:00Z,42.3,130.4,10\n"
     with pytest.raises(InputError, match="first line is blank"):
         read_counts(data, "csv", {"mmsi": "id", "ts": "when", "lat": "y", "lon": "x"})
+
+
+def test_parquet_with_undecodable_column_names_is_one_input_error(tmp_path: Path) -> None:
+    """Found by the fuzz campaign: pyarrow raised UnicodeDecodeError on a damaged column name."""
+    import polars as pl
+
+    from armswatch.errors import InputError
+    from armswatch.maritime import ingest
+
+    path = tmp_path / "bad.parquet"
+    pl.DataFrame({"mmsi": [273000001], "ts": ["2024-01-01T00:00:00Z"], "zzname": [1]}).write_parquet(path)
+    path.write_bytes(path.read_bytes().replace(b"zzname", b"\xff\xfename"))  # every copy of the name
+    with pytest.raises(InputError, match="cannot read as parquet"):
+        list(ingest.read_batches(path, "parquet", {"ts": "ts", "mmsi": "mmsi"}))

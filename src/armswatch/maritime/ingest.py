@@ -144,7 +144,13 @@ def read_batches(
     NMEA records without one (``--assume-time``)."""
     try:
         yield from _read_batches(path, fmt, mapping, assume)
-    except (pl.exceptions.PolarsError, pl.exceptions.PanicException, pa.ArrowException, OSError) as exc:
+    except (
+        pl.exceptions.PolarsError,
+        pl.exceptions.PanicException,
+        pa.ArrowException,
+        OSError,
+        UnicodeDecodeError,
+    ) as exc:  # UnicodeDecodeError: pyarrow decodes damaged Parquet column names (found by fuzzing)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"cannot read as {fmt}: {first}", path=str(path)) from exc
 
