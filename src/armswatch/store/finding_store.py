@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from armswatch.errors import ConflictError, NotFoundError
 from armswatch.provenance.clock import to_iso, utcnow
@@ -40,23 +41,7 @@ class FindingStore(Facade):
         ids = query.with_only_columns(t.finding.c.id).order_by(None)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-            evidence = (
-                conn.execute(select(t.finding_evidence).where(t.finding_evidence.c.finding_id.in_(ids)))
-                .mappings()
-                .all()
-            )
-            reviews = (
-                conn.execute(select(t.review).where(t.review.c.finding_id.in_(ids)).order_by(t.review.c.id))
-                .mappings()
-                .all()
-            )
-        ev: dict[str, list[str]] = {}
-        for e in evidence:
-            ev.setdefault(e["finding_id"], []).append(e["artifact_id"])
-        rv: dict[str, list[Review]] = {}
-        for r in reviews:
-            rv.setdefault(r["finding_id"], []).append(records.review_from_row(r))
-        return [records.finding_from_row(r, ev.get(r["id"], []), rv.get(r["id"], [])) for r in rows]
+            return findings_from_rows(conn, rows, ids)
 
     def get_finding(self, finding_id: str) -> Finding:
         with self.engine.connect() as conn:
@@ -117,3 +102,25 @@ class FindingStore(Facade):
                 seal=[("finding", [(current.id,)]), ("review", [tuple(review_id)])],
             )
         return Review(current.id, previous, new_status, note, self.analyst, at)
+
+
+def findings_from_rows(conn: Connection, rows: Sequence[Any], ids: Any) -> list[Finding]:
+    """Finding rows completed with their own evidence and reviews; ``ids`` selects those findings
+    (a subquery or a list of ids), so two small IN queries load only what the rows need."""
+    evidence = (
+        conn.execute(select(t.finding_evidence).where(t.finding_evidence.c.finding_id.in_(ids)))
+        .mappings()
+        .all()
+    )
+    reviews = (
+        conn.execute(select(t.review).where(t.review.c.finding_id.in_(ids)).order_by(t.review.c.id))
+        .mappings()
+        .all()
+    )
+    ev: dict[str, list[str]] = {}
+    for e in evidence:
+        ev.setdefault(e["finding_id"], []).append(e["artifact_id"])
+    rv: dict[str, list[Review]] = {}
+    for r in reviews:
+        rv.setdefault(r["finding_id"], []).append(records.review_from_row(r))
+    return [records.finding_from_row(r, ev.get(r["id"], []), rv.get(r["id"], [])) for r in rows]

@@ -12,9 +12,9 @@ from sqlalchemy import Select, func, select
 from armswatch.errors import InputError
 from armswatch.provenance.clock import to_iso
 from armswatch.provenance.confidence import clean_confidence
-from armswatch.provenance.model import Finding, Review, clean_status
-from armswatch.store import records
+from armswatch.provenance.model import Finding, clean_status
 from armswatch.store import schema as t
+from armswatch.store.finding_store import findings_from_rows
 from armswatch.web.query.cache import cached, case_version
 from armswatch.workspace import Workspace
 
@@ -139,23 +139,7 @@ def load(ws: Workspace, rows: Sequence[Any]) -> list[Finding]:
     if not ids:
         return []
     with ws.engine.connect() as conn:
-        evidence = (
-            conn.execute(select(t.finding_evidence).where(t.finding_evidence.c.finding_id.in_(ids)))
-            .mappings()
-            .all()
-        )
-        reviews = (
-            conn.execute(select(t.review).where(t.review.c.finding_id.in_(ids)).order_by(t.review.c.id))
-            .mappings()
-            .all()
-        )
-    ev: dict[str, list[str]] = {}
-    for e in evidence:
-        ev.setdefault(e["finding_id"], []).append(e["artifact_id"])
-    rv: dict[str, list[Review]] = {}
-    for r in reviews:
-        rv.setdefault(r["finding_id"], []).append(records.review_from_row(r))
-    return [records.finding_from_row(r, ev.get(r["id"], []), rv.get(r["id"], [])) for r in rows]
+        return findings_from_rows(conn, rows, ids)
 
 
 def get(ws: Workspace, finding_id: str) -> Finding:
