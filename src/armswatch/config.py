@@ -22,14 +22,16 @@ class WorkspaceConfig:
     name: str
     created: str
     database_url: str
+    blobs: str | None = None  # a shared blob store (path or s3://bucket/prefix); None: blobs/ here
 
     def to_toml(self) -> str:
-        return tomli_w.dumps(
-            {
-                "workspace": {"format": FORMAT, "name": self.name, "created": self.created},
-                "database": {"url": self.database_url},
-            }
-        )
+        data: dict[str, dict[str, str]] = {
+            "workspace": {"format": FORMAT, "name": self.name, "created": self.created},
+            "database": {"url": self.database_url},
+        }
+        if self.blobs is not None:
+            data["blobs"] = {"location": self.blobs}
+        return tomli_w.dumps(data)
 
 
 def read_config(root: Path) -> WorkspaceConfig:
@@ -50,6 +52,7 @@ def read_config(root: Path) -> WorkspaceConfig:
         name=str(ws.get("name", root.name)),
         created=str(ws.get("created", "")),
         database_url=str(data.get("database", {}).get("url", DEFAULT_DB_URL)),
+        blobs=str(data["blobs"]["location"]) if "location" in data.get("blobs", {}) else None,
     )
 
 
