@@ -169,6 +169,15 @@ def compute_coverage(
     """Coverage and outages of a positions frame or scan (columns ``mmsi, ts, lat, lon``)."""
     if not params.enabled:
         return Coverage.empty(params)
+    return coverage_from_heard(heard_frame(positions, params), params)
+
+
+def heard_frame(
+    positions: pl.DataFrame | pl.LazyFrame, params: CoverageParams = CoverageParams()
+) -> pl.DataFrame:
+    """One pass over the positions: each vessel's last cell and position count per hour it was heard
+    (``mmsi, hour, cell, n, h``). A (vessel, hour) never spans two day × vessel-bucket partitions, so
+    the frames of the partitions, concatenated, are the frame of the whole (the Dask engine's map step)."""
     lf = (
         positions.lazy()
         .select(pl.col("mmsi").cast(pl.UInt32), pl.col("ts").cast(UTC_US), "lat", "lon")
@@ -177,13 +186,18 @@ def compute_coverage(
             hour=pl.col("ts").dt.truncate("1h"), cell=cell_expr(pl.col("lat"), pl.col("lon"), params.cell_deg)
         )
     )
-    # one pass over the positions: each vessel's last cell and position count per hour it was heard
-    heard = (
+    return (
         lf.group_by("mmsi", "hour")
         .agg(cell=pl.col("cell").get(pl.col("ts").arg_max()), n=pl.len())
         .collect()
         .with_columns(h=pl.col("hour").dt.epoch("s") // _HOUR_S)
     )
+
+
+def coverage_from_heard(heard: pl.DataFrame, params: CoverageParams = CoverageParams()) -> Coverage:
+    """Coverage and outages from :func:`heard_frame` (of all positions, or its partitions concatenated)."""
+    if not params.enabled:
+        return Coverage.empty(params)
     if heard.height == 0:
         return Coverage.empty(params)
     hours = (

@@ -7,7 +7,7 @@ Entry points: :func:`detect_events` (positions frame or Parquet scan in, public 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -116,12 +116,22 @@ def _pairwise(ctx: Context, params: EventParams) -> ChunkDetector | None:
     return run
 
 
+def chunk_detectors(ctx: Context, params: EventParams) -> tuple[ChunkDetector, ChunkDetector | None]:
+    """The per-vessel and pairwise detectors of one chunk (what a partition task runs)."""
+    return _per_vessel(ctx, params), _pairwise(ctx, params)
+
+
 @dataclass(frozen=True)
 class Detection:
     """Events and the coverage they were detected under (outages are reported, not events)."""
 
     events: pl.DataFrame
     coverage: Coverage
+    sources: tuple[str, ...] | None = None  # the positions' ``source`` values, when already known
+
+
+#: Runs detection for :func:`analyse_workspace`: (positions scan, context, params) -> detection.
+Detector = Callable[[pl.LazyFrame, Context, EventParams], Detection]
 
 
 def detect_events(
@@ -145,9 +155,11 @@ def detect(
     params: EventParams = EventParams(),
     *,
     partitioned: bool = True,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> Detection:
     """Events and coverage. Coverage (outages) is computed once from all positions before the
-    partitioned run, so every day and bucket sees the same outages."""
+    partitioned run, so every day and bucket sees the same outages. ``on_day(done, total)`` is
+    called after each day (progress)."""
     unknown = set(params.types) - set(EVENT_TYPES)
     if unknown:
         raise InputError(f"unknown event types {sorted(unknown)}; known: {', '.join(EVENT_TYPES)}")
@@ -159,17 +171,21 @@ def detect(
         ctx = replace(ctx, coverage=coverage if params.coverage.enabled else None)
     per_vessel, pairwise = _per_vessel(ctx, params), _pairwise(ctx, params)
     if partitioned:
-        found = detect_partitioned(positions, per_vessel, pairwise, params.partition)
+        found = detect_partitioned(positions, per_vessel, pairwise, params.partition, on_day=on_day)
     else:
         pos = prepare_positions(positions)
         found = pl.concat([per_vessel(pos), *([pairwise(pos)] if pairwise else [])])
+    return Detection(ordered_events(found), coverage)
+
+
+def ordered_events(found: pl.DataFrame) -> pl.DataFrame:
+    """The public event columns of emitted (internal) events, in a total order."""
     found = found.filter(pl.col("event_type") != OPEN)
     # a total order (every column), so equal keys (a teleport and an on-land fix of the same vessel
     # starting at the same time) never come out in an order that depends on the partitioning
-    events = found.select(EVENT_COLUMNS).sort(
+    return found.select(EVENT_COLUMNS).sort(
         "start_utc", "event_type", "mmsi", "other_mmsi", "end_utc", "lat", "lon", "details", nulls_last=True
     )
-    return Detection(events, coverage)
 
 
 def area_geometry(geojson: object) -> Any:
@@ -269,10 +285,12 @@ def analyse_workspace(
     pattern_params: Any = None,
     extra_ports: pl.DataFrame | None = None,
     on_coverage: Any = None,
+    detector: Detector | None = None,
 ) -> tuple[pl.DataFrame, str, int]:
     """Detect events over the workspace's positions, record an ``ais.events`` run with pattern
     findings (evidence CSV of supporting positions per finding) and the data outages in its summary.
-    ``on_coverage`` is called with the :class:`Coverage`. Returns (events, run id, findings)."""
+    ``on_coverage`` is called with the :class:`Coverage`; ``detector`` runs the detection (default
+    :func:`detect` in this process; the Dask engine passes its own). Returns (events, run id, findings)."""
     from dataclasses import asdict
 
     from armswatch.maritime import store
@@ -281,13 +299,13 @@ def analyse_workspace(
     pparams = pattern_params or PatternParams()
     lf = store.scan_positions(ws, start, end)
     ctx, sites = workspace_context(ws, extra_ports)
-    detection = detect(lf, ctx, params)
+    detection = (detector or detect)(lf, ctx, params)
     events, outages = detection.events, detection.coverage.outages
     if on_coverage is not None:  # e.g. the CLI writing the outages
         on_coverage(detection.coverage)
     if area is not None:
         events = filter_area(events, area)
-    inputs = _source_artifacts(ws, lf)
+    inputs = _source_artifacts(ws, lf, detection.sources)
     simulated = any(ws.get_artifact(a).simulated for a in inputs)
     drafts = find_patterns(events, sites, pparams, _vessel_names(ws))
     if area is not None:
@@ -348,9 +366,14 @@ def analyse_workspace(
     return events, run_id, len(drafts)
 
 
-def _source_artifacts(ws: Any, lf: pl.LazyFrame) -> list[str]:
-    """Artifact ids named in the positions' ``source`` column that exist in the workspace."""
-    ids = lf.select(pl.col("source").unique()).collect()["source"].drop_nulls().to_list()
+def _source_artifacts(ws: Any, lf: pl.LazyFrame, sources: Sequence[str] | None = None) -> list[str]:
+    """Artifact ids named in the positions' ``source`` column (or ``sources``, when the detector
+    already collected them) that exist in the workspace."""
+    ids = (
+        sorted(sources)
+        if sources is not None
+        else lf.select(pl.col("source").unique()).collect()["source"].drop_nulls().to_list()
+    )
     known = []
     for ref in ids:
         try:

@@ -60,9 +60,11 @@ def days_of(lf: pl.LazyFrame) -> list[datetime]:
     return [d.astimezone(UTC) for d in days.to_series(0).to_list()]
 
 
-def day_slices(lf: pl.LazyFrame) -> Iterator[tuple[datetime, bool, pl.DataFrame]]:
+def day_slices(
+    lf: pl.LazyFrame, days: list[datetime] | None = None
+) -> Iterator[tuple[datetime, bool, pl.DataFrame]]:
     """Yield ``(day_start, is_last, positions of that day)`` (predicate pushdown on Parquet scans)."""
-    days = days_of(lf)
+    days = days_of(lf) if days is None else days
     for i, day in enumerate(days):
         nxt = day + timedelta(days=1)
         part = lf.filter((pl.col("ts") >= day) & (pl.col("ts") < nxt))
@@ -92,19 +94,24 @@ def run_chunk(
     if pairwise is not None:
         found.append(pairwise(data.filter(pl.col("in_state"))))
     events = pl.concat([empty_events(), *found])
+    carry_next = next_carry(data, events.filter(pl.col("close_ts").is_null()), params).select(columns)
+    return ChunkResult(emitted(events, day_start, is_last), carry_next)
+
+
+def emitted(events: pl.DataFrame, day_start: datetime, is_last: bool) -> pl.DataFrame:
+    """The events a day emits: those closed by its own positions (on the last day also those still
+    open). Row by row, so each partition of a day can emit its own events."""
     start = pl.lit(day_start).cast(UTC_US)
     closed_here = pl.col("close_ts").is_not_null() & (pl.col("close_ts") >= start)
     real = pl.col("event_type") != OPEN
-    emit = (
+    return (
         events.filter(real & (closed_here | pl.col("close_ts").is_null()))
         if is_last
         else events.filter(real & closed_here)
     )
-    carry_next = _next_carry(data, events.filter(pl.col("close_ts").is_null()), params).select(columns)
-    return ChunkResult(emit, carry_next)
 
 
-def _next_carry(data: pl.DataFrame, open_events: pl.DataFrame, params: PartitionParams) -> pl.DataFrame:
+def next_carry(data: pl.DataFrame, open_events: pl.DataFrame, params: PartitionParams) -> pl.DataFrame:
     """Positions to carry: from ``min(open event starts, last position) - halo_h``; rows from
     ``... - state_halo_h`` on are flagged ``in_state`` (all detectors), earlier ones are context for
     the gap detector's reception-density window only."""
@@ -138,15 +145,21 @@ def detect_partitioned(
     per_vessel: ChunkDetector,
     pairwise: ChunkDetector | None,
     params: PartitionParams = PartitionParams(),
+    *,
+    on_day: Callable[[int, int], None] | None = None,
 ) -> pl.DataFrame:
-    """Run detectors day by day with carry-over; returns the emitted (internal) events."""
+    """Run detectors day by day with carry-over; returns the emitted (internal) events.
+    ``on_day(done, total)`` is called after each day (progress)."""
     lf = positions.lazy()
     carry: pl.DataFrame | None = None
     out = [empty_events()]
-    for day, is_last, new in day_slices(lf):
+    days = days_of(lf)
+    for done, (day, is_last, new) in enumerate(day_slices(lf, days), start=1):
         if carry is None:
             carry = new.clear()
         res = run_chunk(carry, new, day, is_last, per_vessel, pairwise, params)
         out.append(res.events)
         carry = res.carry
+        if on_day is not None:
+            on_day(done, len(days))
     return pl.concat(out)

@@ -87,9 +87,11 @@ def clean_stale_staging(tables_dir: Path) -> list[Path]:
 class Staging:
     """Rows of one ingest, held aside until :meth:`publish` (or dropped by :meth:`discard`)."""
 
-    def __init__(self, tables_dir: Path) -> None:
+    def __init__(self, tables_dir: Path, root: Path | None = None) -> None:
+        """``root``: where to stage (default a private folder of this process under ``.staging``;
+        the Dask engine gives each file task its own folder on shared storage)."""
         self.tables_dir = Path(tables_dir)
-        self.root = self.tables_dir / STAGING_DIR / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.root = root or self.tables_dir / STAGING_DIR / f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self.offered: Counter[str] = Counter()
         self._files = 0
 
