@@ -16,28 +16,54 @@ from typing import Any, Final
 from armswatch.errors import ArmswatchError, InputError
 from armswatch.workspace import Workspace
 
+Step = Callable[[str], None]
+"""Called as each step of an analysis starts, with its name; the job counts the steps done."""
 
-def _ais_events(ws: Workspace, progress: Callable[[str], None]) -> dict[str, Any]:
+
+def _ais_events(ws: Workspace, step: Step) -> dict[str, Any]:
     from armswatch.maritime.events import analyse_workspace
     from armswatch.web.query.events import save_events
 
-    progress("detecting port calls, gaps, encounters, loitering and spoofing")
+    step("detecting port calls, gaps, encounters, loitering and spoofing")
     events, run_id, n = analyse_workspace(ws)
-    progress("saving events")
+    step("saving events")
     save_events(ws, run_id, events)
     return {"run": run_id, "events": events.height, "findings": n}
 
 
-def _ais_screen(ws: Workspace, progress: Callable[[str], None]) -> dict[str, Any]:
+def _ais_screen(ws: Workspace, step: Step) -> dict[str, Any]:
     from armswatch.joins.designated_vessel import screen_ais_vessels
 
-    progress("screening AIS vessels against the lists")
+    step("screening AIS vessels against the lists")
     return dict(screen_ais_vessels(ws))
 
 
-ANALYSES: Final[dict[str, tuple[str, Callable[[Workspace, Callable[[str], None]], dict[str, Any]]]]] = {
-    "ais.events": ("Detect AIS events and patterns", _ais_events),
-    "ais.screen": ("Screen AIS vessels against sanctions lists", _ais_screen),
+def _munitions_assess(ws: Workspace, step: Step) -> dict[str, Any]:
+    from armswatch.munitions.assess import assess_items
+
+    step("recording item and group findings")
+    return dict(assess_items(ws))
+
+
+def _violations_map(ws: Workspace, step: Step) -> dict[str, Any]:
+    from armswatch.violations.mapper import map_violations
+
+    step("reading the latest findings against the provisions")
+    return dict(map_violations(ws))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    title: str
+    steps: int  # how many times ``run`` calls its step callback: the job's known total
+    run: Callable[[Workspace, Step], dict[str, Any]]
+
+
+ANALYSES: Final[dict[str, Analysis]] = {
+    "ais.events": Analysis("Detect AIS events and patterns", 2, _ais_events),
+    "ais.screen": Analysis("Screen AIS vessels against sanctions lists", 1, _ais_screen),
+    "munitions.assess": Analysis("Assess munition items (item and group findings)", 1, _munitions_assess),
+    "violations.map": Analysis("Map the case's findings to Security Council provisions", 1, _violations_map),
 }
 
 
@@ -52,6 +78,12 @@ class Job:
     ended: float | None = None
     result: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    done: int = 0  # steps finished
+    total: int = 1  # steps the analysis has
+
+    @property
+    def percent(self) -> int:
+        return round(100 * min(self.done, self.total) / self.total) if self.total else 0
 
     @property
     def elapsed_s(self) -> float:
@@ -61,10 +93,13 @@ class Job:
         return {
             "id": self.id,
             "analysis": self.analysis,
-            "title": ANALYSES[self.analysis][0],
+            "title": ANALYSES[self.analysis].title,
             "user": self.user,
             "state": self.state,
             "phase": self.phase,
+            "done": self.done,
+            "total": self.total,
+            "percent": self.percent,
             "elapsed_s": self.elapsed_s,
             "result": self.result,
             "error": self.error,
@@ -87,7 +122,15 @@ class JobRunner:
         with self._lock:
             if any(j.analysis == analysis and j.state in ("queued", "running") for j in self._jobs.values()):
                 raise InputError(f"{analysis} is already running; wait for it to finish")
-            job = Job(f"job-{secrets.token_hex(4)}", analysis, ws.analyst, "queued", "queued", time.time())
+            job = Job(
+                f"job-{secrets.token_hex(4)}",
+                analysis,
+                ws.analyst,
+                "queued",
+                "queued",
+                time.time(),
+                total=ANALYSES[analysis].steps,
+            )
             self._jobs[job.id] = job
         thread = threading.Thread(target=self._run, args=(ws, job.id), name=job.id, daemon=True)
         thread.start()
@@ -96,8 +139,15 @@ class JobRunner:
     def _run(self, ws: Workspace, job_id: str) -> None:
         job = self.get(job_id)
         self._set(job_id, state="running", phase="starting")
+        started = 0
+
+        def step(phase: str) -> None:
+            nonlocal started
+            started += 1  # the step before this one is done
+            self._set(job_id, phase=phase, done=min(started - 1, job.total))
+
         try:
-            result = ANALYSES[job.analysis][1](ws, lambda phase: self._set(job_id, phase=phase))
+            result = ANALYSES[job.analysis].run(ws, step)
         except ArmswatchError as exc:
             self._set(job_id, state="failed", phase="failed", error=str(exc), ended=time.time())
         except Exception as exc:  # a crash in an analysis must reach the user, not kill the server
@@ -109,7 +159,9 @@ class JobRunner:
                 ended=time.time(),
             )
         else:
-            self._set(job_id, state="succeeded", phase="done", result=result, ended=time.time())
+            self._set(
+                job_id, state="succeeded", phase="done", result=result, done=job.total, ended=time.time()
+            )
 
     def get(self, job_id: str) -> Job:
         from armswatch.errors import NotFoundError

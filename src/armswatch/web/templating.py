@@ -12,6 +12,16 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from armswatch import __version__
 
 
+def filesize(n: int | None) -> str:
+    """``1.2 MB``, ``34 kB``, ``512 B`` (decimal units)."""
+    if n is None:
+        return "–"
+    for unit, size in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -23,6 +33,7 @@ def environment() -> Environment:
     env.globals["version"] = __version__
     env.filters["short"] = lambda s, n=12: (s[: n - 1] + "…") if s and len(s) > n else s
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "–"
+    env.filters["filesize"] = filesize
     return env
 
 

@@ -14,6 +14,8 @@ MODULES = (
     "vessels",
     "entities",
     "evidence",
+    "munitions",
+    "violations",
     "mapping",
     "search",
     "timeline",

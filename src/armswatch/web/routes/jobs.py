@@ -26,7 +26,8 @@ def runner(request: Request) -> JobRunner:
 
 @router.post("/api/v1/jobs", status_code=202)
 def api_start(body: JobIn, request: Request, me: Annotated[Principal, Depends(analyst)]) -> dict[str, Any]:
-    """Start an analysis (``ais.events`` or ``ais.screen``) in the background; poll its progress."""
+    """Start an analysis (``ais.events``, ``ais.screen``, ``munitions.assess`` or ``violations.map``) in the
+    background; poll its progress (phase, steps ``done`` of ``total``, ``percent``)."""
     return runner(request).start(me.ws, body.analysis).as_dict()
 
 
@@ -38,7 +39,8 @@ def api_jobs(request: Request, me: Annotated[Principal, Depends(viewer)]) -> lis
 
 @router.get("/api/v1/jobs/{job_id}")
 def api_job(job_id: str, request: Request, me: Annotated[Principal, Depends(viewer)]) -> dict[str, Any]:
-    """One job: state (queued, running, succeeded, failed), phase, elapsed seconds, result."""
+    """One job: state (queued, running, succeeded, failed), phase, steps done of total (and percent),
+    elapsed seconds, result."""
     return runner(request).get(job_id).as_dict()
 
 
