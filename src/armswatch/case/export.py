@@ -19,6 +19,7 @@ from sqlalchemy import Connection, inspect, select
 
 from armswatch.errors import IntegrityError
 from armswatch.io.atomic import atomic_write
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.seal import key_columns, table_for
 from armswatch.store import database
 
@@ -72,12 +73,12 @@ def _add_table(zf: zipfile.ZipFile, conn: Connection, name: str, files: dict[str
     return rows
 
 
-def export_case(ws: Workspace, output: Path) -> Manifest:
+def export_case(ws: Workspace, output: Path, progress: Progress = NO_PROGRESS) -> Manifest:
     """Verify the case, then write it to ``output`` (atomically)."""
     from armswatch.provenance.verify import verify_workspace
     from armswatch.store.table_files import disk_files
 
-    report = verify_workspace(ws)
+    report = verify_workspace(ws, progress=progress)
     if not report.ok:
         raise IntegrityError(
             f"the case does not verify ({report.problems[0].line()}; {len(report.problems)} problem(s)); "
@@ -88,15 +89,15 @@ def export_case(ws: Workspace, output: Path) -> Manifest:
     with atomic_write(Path(output), "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
         with ws.engine.connect() as conn:
             names = sorted(n for n in inspect(conn).get_table_names() if n not in SKIPPED)
-            for name in names:
+            for name in steps(progress, "writing tables", names):
                 tables[name] = _add_table(zf, conn, name, files)
             registered = [r[0] for r in conn.execute(select(table_for(conn, "table_file").c.path))]
             blobs = [r[0] for r in conn.execute(select(table_for(conn, "artifact").c.sha256))]
             revisions = sorted(database.current_revisions(ws.engine))
-        for digest in sorted(blobs):
+        for digest in steps(progress, "writing blobs", sorted(blobs)):
             _add_file(zf, ws.blobs.path(digest), f"blobs/sha256/{digest[:2]}/{digest}", files)
         on_disk = disk_files(ws.tables_dir, {p.split("/", 1)[0] for p in registered})
-        for rel in sorted(registered):
+        for rel in steps(progress, "writing Parquet files", sorted(registered)):
             _add_file(zf, on_disk[rel], f"tables/{rel}", files)
         head = ws.audit_head()
         manifest = {

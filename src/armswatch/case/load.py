@@ -23,6 +23,7 @@ from sqlalchemy import Connection, insert, inspect, text
 from armswatch.case.export import CHUNK, FORMAT, SKIPPED
 from armswatch.config import CONFIG_NAME, DEFAULT_DB_URL, WorkspaceConfig, resolve_database_url, write_config
 from armswatch.errors import InputError, IntegrityError, WorkspaceError
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.audit import AuditEntry, verify_chain
 from armswatch.provenance.head import write_head
 from armswatch.provenance.seal import MODULUS, key_columns, record_id, row_digest, seal_term, table_for
@@ -138,14 +139,16 @@ def check_case(
     infos: dict[str, zipfile.ZipInfo],
     manifest: dict[str, Any],
     conn: Connection,
+    progress: Progress = NO_PROGRESS,
 ) -> None:
     """Files, chain, head and seals: raise on the first thing that does not match."""
-    for name, f in manifest["files"].items():
+    for name, f in steps(progress, "checking files", list(manifest["files"].items())):
         if not name.startswith("db/"):
             for _ in read_member(archive, zf, infos[name], f["size"], f["sha256"]):
                 pass
     tables = manifest.get("tables") or {}
     entries = []
+    progress.phase("checking the audit chain and seals")
     for r in table_lines(archive, zf, infos, manifest, "audit_log"):
         try:
             entries.append(AuditEntry(**r))
@@ -191,7 +194,12 @@ def _sealed_tables(conn: Connection, tables: dict[str, int]) -> set[str]:
 
 
 def import_case(
-    archive: Path, folder: Path, *, database_url: str | None = None, analyst: str | None = None
+    archive: Path,
+    folder: Path,
+    *,
+    database_url: str | None = None,
+    analyst: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Workspace:
     """Check ``archive`` completely, then create a workspace from it in ``folder``."""
     archive, folder = Path(archive), Path(folder)
@@ -212,11 +220,11 @@ def import_case(
         probe = database.make_engine("sqlite://")
         database.migrate(probe)
         with probe.connect() as conn:
-            check_case(archive, zf, infos, manifest, conn)
+            check_case(archive, zf, infos, manifest, conn, progress)
         probe.dispose()
         created = not folder.exists()
         try:
-            return _write(archive, zf, infos, manifest, folder, database_url, analyst)
+            return _write(archive, zf, infos, manifest, folder, database_url, analyst, progress)
         except BaseException:
             if created:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -231,6 +239,7 @@ def _write(
     folder: Path,
     database_url: str | None,
     analyst: str | None,
+    progress: Progress = NO_PROGRESS,
 ) -> Workspace:
     folder.mkdir(parents=True, exist_ok=True)
     for sub in ("blobs", "tables", "reports"):
@@ -246,7 +255,7 @@ def _write(
 
         order = [t.name for t in metadata.sorted_tables if t.name in manifest["tables"]]
         order += sorted(set(manifest["tables"]) - set(order))
-        for name in order:
+        for name in steps(progress, "writing tables", order):
             if name in SKIPPED or name not in present:
                 raise _bad(archive, f"table {name} does not exist in this armswatch")
             table = table_for(conn, name)
@@ -271,7 +280,7 @@ def _write(
                             )
                         )
     engine.dispose()
-    for name, f in manifest["files"].items():
+    for name, f in steps(progress, "writing files", list(manifest["files"].items())):
         if name.startswith("db/"):
             continue
         target = folder / name
@@ -297,7 +306,7 @@ def _write(
     ws = Workspace.open(folder, analyst=analyst)
     from armswatch.provenance.verify import verify_workspace
 
-    report = verify_workspace(ws)
+    report = verify_workspace(ws, progress=progress)
     if not report.ok:
         ws.close()
         raise IntegrityError(

@@ -17,6 +17,7 @@ from armswatch.cli.common import (
     open_workspace,
     say,
     show_record,
+    track,
 )
 from armswatch.errors import IntegrityError
 from armswatch.provenance.clock import parse_when, to_iso
@@ -118,7 +119,7 @@ def export(
 
 
 @app.command("verify")
-def verify(workspace: WorkspaceOpt = None) -> None:
+def verify(workspace: WorkspaceOpt = None, quiet: QuietOpt = False) -> None:
     """Re-hash every blob and report any that changed or went missing (exit 3 if so).
 
     Example: armswatch artifacts verify
@@ -126,7 +127,7 @@ def verify(workspace: WorkspaceOpt = None) -> None:
     bad: list[str] = []
     with open_workspace(workspace) as ws:
         artifacts = ws.list_artifacts()
-        for a in artifacts:
+        for a in track(artifacts, "re-hashing blobs", quiet=quiet):
             try:
                 ws.blobs.verify(a.sha256)
             except IntegrityError as exc:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import FormatOpt, OutputOpt, WorkspaceOpt, emit, open_workspace
+from armswatch.cli.common import FormatOpt, OutputOpt, QuietOpt, WorkspaceOpt, emit, open_workspace
 from armswatch.errors import IntegrityError
 
 app = typer.Typer(
@@ -16,7 +16,7 @@ app = typer.Typer(
 
 
 @app.command("verify")
-def verify(workspace: WorkspaceOpt = None) -> None:
+def verify(workspace: WorkspaceOpt = None, quiet: QuietOpt = False) -> None:
     """Check the chain and every record it seals (same as 'armswatch verify'); exit 3 naming each
     edited, deleted or inserted entry and record.
 
@@ -24,7 +24,7 @@ def verify(workspace: WorkspaceOpt = None) -> None:
     """
     from armswatch.cli.verify import run_verify
 
-    run_verify(workspace)
+    run_verify(workspace, quiet=quiet)
 
 
 @app.command("log")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import AnalystOpt, WorkspaceOpt, open_workspace, say
+from armswatch.cli.common import AnalystOpt, QuietOpt, WorkspaceOpt, open_workspace, progress_for, say
 
 app = typer.Typer(
     help="Move a whole case: export it to one zip, import it elsewhere.\n\n"
@@ -20,6 +20,7 @@ app = typer.Typer(
 def export(
     output: Annotated[Path, typer.Option("--output", "-o", help="The zip file to write.")],
     workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Write the case (database as JSON lines, blobs, Parquet tables, audit chain, head, manifest).
 
@@ -29,9 +30,9 @@ def export(
     """
     from armswatch.case.export import export_case
 
-    with open_workspace(workspace) as ws:
-        manifest = export_case(ws, output)
-    say(f"exported {manifest.files} files, {manifest.rows} records to {output}")
+    with open_workspace(workspace) as ws, progress_for(quiet) as bar:
+        manifest = export_case(ws, output, progress=bar)
+    say(f"exported {manifest.files} files, {manifest.rows} records to {output}", quiet)
 
 
 @app.command("import")
@@ -45,6 +46,7 @@ def import_(
         ),
     ] = None,
     analyst: AnalystOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check the zip completely (paths, sizes, hashes, chain) and only then create the workspace.
 
@@ -52,8 +54,9 @@ def import_(
     """
     from armswatch.case.load import import_case
 
-    ws = import_case(archive, folder, database_url=database_url, analyst=analyst)
-    say(f"imported case {ws.name!r} into {ws.root}; 'armswatch verify' passes")
+    with progress_for(quiet) as bar:
+        ws = import_case(archive, folder, database_url=database_url, analyst=analyst, progress=bar)
+    say(f"imported case {ws.name!r} into {ws.root}; 'armswatch verify' passes", quiet)
     ws.close()
 
 

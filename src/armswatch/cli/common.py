@@ -238,6 +238,37 @@ def progress(quiet: bool = False) -> Iterator[Progress]:
         yield bar
 
 
+class _BarProgress:
+    """Draws the library's :class:`armswatch.progress.Progress` phases as rich bars, one per phase."""
+
+    def __init__(self, bar: Progress) -> None:
+        self._bar = bar
+        self._task: Any = None
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        if self._task is not None:  # finish the previous phase: a bar with a total ends full
+            task = self._bar.tasks[-1]
+            if task.total is not None:
+                self._bar.update(self._task, completed=task.total)
+        from rich.markup import escape
+
+        self._task = self._bar.add_task(escape(name), total=total)  # a phase name is text, not markup
+
+    def advance(self, n: int = 1) -> None:
+        if self._task is not None:
+            self._bar.advance(self._task, n)
+
+
+@contextmanager
+def progress_for(quiet: bool = False) -> Iterator[_BarProgress]:
+    """A :class:`armswatch.progress.Progress` for library calls, drawn on standard error.
+
+    Silent with ``-q`` or when standard error is not a terminal, like :func:`progress`.
+    """
+    with progress(quiet) as bar:
+        yield _BarProgress(bar)
+
+
 def track(
     items: Iterable[Any], description: str, total: int | None = None, quiet: bool = False
 ) -> Iterator[Any]:

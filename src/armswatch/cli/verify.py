@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli.common import WorkspaceOpt, open_workspace
+from armswatch.cli.common import QuietOpt, WorkspaceOpt, open_workspace, progress_for
 from armswatch.errors import IntegrityError
 
 
@@ -15,6 +15,7 @@ def verify(
     no_blobs: Annotated[
         bool, typer.Option("--no-blobs", help="Do not re-hash artifact blobs (faster).")
     ] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Recompute the audit chain, its anchors and every sealed record, blob and Parquet file.
 
@@ -23,14 +24,14 @@ def verify(
 
     Example: armswatch verify
     """
-    run_verify(workspace, blobs=not no_blobs)
+    run_verify(workspace, blobs=not no_blobs, quiet=quiet)
 
 
-def run_verify(workspace: WorkspaceOpt, *, blobs: bool = True) -> None:
+def run_verify(workspace: WorkspaceOpt, *, blobs: bool = True, quiet: bool = False) -> None:
     from armswatch.provenance.verify import verify_workspace
 
-    with open_workspace(workspace) as ws:
-        report = verify_workspace(ws, blobs=blobs)
+    with open_workspace(workspace) as ws, progress_for(quiet) as bar:
+        report = verify_workspace(ws, blobs=blobs, progress=bar)
     for problem in report.problems:
         typer.echo(problem.line(), err=True)
     counts = ", ".join(f"{v} {k}" for k, v in report.counts.items())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Integer, String, Table, Text, cast, inspect, select
 
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.audit import AuditEntry, verify_chain
 from armswatch.provenance.head import HeadFileError, read_head
 from armswatch.provenance.seal import (
@@ -163,12 +164,14 @@ def _rows(conn: Connection, table: Table) -> Iterator[Any]:
     yield from conn.exec_driver_sql(f"SELECT {cols} FROM {q.format_table(table)}")
 
 
-def check_records(conn: Connection, entries: list[AuditEntry], report: VerifyReport) -> None:
+def check_records(
+    conn: Connection, entries: list[AuditEntry], report: VerifyReport, progress: Progress = NO_PROGRESS
+) -> None:
     sums: dict[int, int] = defaultdict(int)
     counted: dict[int, int] = defaultdict(int)
     tables = {n for n in inspect(conn).get_table_names() if is_protected(n)}
     sealed = set(conn.execute(select(t.record_seal.c.tbl).distinct()).scalars())
-    for name in sorted(tables | sealed):
+    for name in steps(progress, "sealed records (tables)", sorted(tables | sealed)):
         expected: dict[str, str | None] = {}
         for rid, seq, digest in _seals(conn, name):
             expected[rid] = digest
@@ -217,8 +220,11 @@ def check_seal_sums(
             report.add("audit entry", str(seq), "the record seals it made were altered, added or deleted")
 
 
-def check_blobs(ws: Workspace, conn: Connection, report: VerifyReport) -> None:
-    for artifact_id, digest in conn.execute(select(t.artifact.c.id, t.artifact.c.sha256)):
+def check_blobs(
+    ws: Workspace, conn: Connection, report: VerifyReport, progress: Progress = NO_PROGRESS
+) -> None:
+    artifacts = conn.execute(select(t.artifact.c.id, t.artifact.c.sha256)).all()
+    for artifact_id, digest in steps(progress, "artifact blobs", artifacts):
         report.counts["blobs"] += 1
         try:
             path = ws.blobs.path(str(digest))
@@ -231,10 +237,12 @@ def check_blobs(ws: Workspace, conn: Connection, report: VerifyReport) -> None:
             report.add("blob", str(artifact_id), "blob content changed")
 
 
-def check_table_files(ws: Workspace, conn: Connection, report: VerifyReport, busy: bool) -> None:
+def check_table_files(
+    ws: Workspace, conn: Connection, report: VerifyReport, busy: bool, progress: Progress = NO_PROGRESS
+) -> None:
     registered = {r.path: r.sha256 for r in conn.execute(select(t.table_file.c.path, t.table_file.c.sha256))}
     on_disk = disk_files(ws.tables_dir, ws.tracked_roots(conn))
-    for rel, digest in sorted(registered.items()):
+    for rel, digest in steps(progress, "Parquet files", sorted(registered.items())):
         report.counts["table files"] += 1
         if rel not in on_disk:
             report.add("file", f"tables/{rel}", "Parquet file deleted outside armswatch")
@@ -245,16 +253,17 @@ def check_table_files(ws: Workspace, conn: Connection, report: VerifyReport, bus
             report.add("file", f"tables/{rel}", "Parquet file added outside armswatch")
 
 
-def verify_workspace(ws: Workspace, *, blobs: bool = True) -> VerifyReport:
+def verify_workspace(ws: Workspace, *, blobs: bool = True, progress: Progress = NO_PROGRESS) -> VerifyReport:
     """Recompute the chain, the anchors, every sealed record, blobs and Parquet files."""
     from armswatch.provenance.recovery import running_runs
 
     report = VerifyReport()
     busy = any(reason is None for _, reason in running_runs(ws))
     with ws.engine.connect() as conn:
+        progress.phase("audit chain")
         entries = check_chain(ws, conn, report)
-        check_records(conn, entries, report)
+        check_records(conn, entries, report, progress)
         if blobs:
-            check_blobs(ws, conn, report)
-        check_table_files(ws, conn, report, busy)
+            check_blobs(ws, conn, report, progress)
+        check_table_files(ws, conn, report, busy, progress)
     return report
