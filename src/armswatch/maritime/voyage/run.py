@@ -72,15 +72,17 @@ def _vessel_keys(ws: Workspace, mmsis: Sequence[int]) -> dict[int, set[str]]:
 
 def _title(v: Voyage, names: dict[int, str]) -> str:
     who = f"{names[v.mmsi]} (MMSI {v.mmsi})" if v.mmsi in names else f"MMSI {v.mmsi}"
-    ports = ", ".join(p.name for p in v.reachable)
-    return f"Dark voyage: {who} silent {v.hours:.0f} h; could have reached {ports}"
+    near = sorted(v.reachable, key=lambda p: p.via_km)
+    ports = ", ".join(p.name.split(" (")[0].split(",")[0] for p in near[:3])
+    more = f" and {len(near) - 3} more" if len(near) > 3 else ""
+    return f"Dark voyage: {who} silent {v.hours:.0f} h; could have reached {ports}{more}"
 
 
 def _summary(v: Voyage, c: Corroboration) -> str:
     fits = "; ".join(
         f"{p.name}: ≥ {p.min_speed_kn:.1f} kn, stay ≤ {p.max_stay_h:.1f} h"
         + (" (straight legs cross land: sea route longer)" if p.legs_cross_land else "")
-        for p in v.reachable
+        for p in sorted(v.reachable, key=lambda p: p.via_km)
     )
     seen = f" Observed: last call {v.call_before}." if v.call_before else ""
     seen += f" Next call {v.call_after}." if v.call_after else ""
