@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from armswatch.cli import ais_events, ais_ingest, ais_listen
+from armswatch.cli import ais_events, ais_ingest, ais_listen, ais_voyages
 from armswatch.cli.common import (
     AnalystOpt,
     OutputOpt,
@@ -32,6 +32,7 @@ app = typer.Typer(
 )
 ais_ingest.register(app)
 ais_events.register(app)
+ais_voyages.register(app)
 ais_listen.register(app)
 
 
