@@ -46,7 +46,7 @@ def make_source(o: ListenOptions) -> StreamSource | UdpSource:
 def register_source(ws: Any, src: StreamSource | UdpSource) -> str:
     if isinstance(src, AisstreamSource):
         return str(ws.add_source("aisstream.io", url="https://aisstream.io", id="aisstream-io"))
-    return str(ws.add_source(f"AIS receiver {src.label}", id=f"ais-receiver-{src.label.replace('://', '-')}"))
+    return str(ws.add_source(f"AIS receiver {src.label}"))
 
 
 async def _main(src: StreamSource | UdpSource, spool: Spool, o: ListenOptions, notify: Any) -> SessionReport:
