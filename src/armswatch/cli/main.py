@@ -121,6 +121,11 @@ COMMANDS: dict[str, Lazy] = {
         "armswatch.cli.violations:app",
         "Which UN Security Council provisions the facts in a case may engage, element by element.",
     ),
+    "rail": Lazy(
+        "armswatch.cli.rail:app",
+        "Rail movements at watched crossings and yards: wagons observed or counted on imagery, as a series "
+        "linked to shipments.",
+    ),
 }
 
 
