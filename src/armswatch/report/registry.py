@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 SECTION_PROVIDERS: tuple[str, ...] = (
     "armswatch.imagery.report:report_section",
     "armswatch.maritime.report:report_section",
+    "armswatch.rail.report:report_section",
     "armswatch.entities.report:report_section",
     "armswatch.entities.screen:report_section",
     "armswatch.munitions.report:report_section",
