@@ -41,6 +41,8 @@ def _fill(case: Case, path: str) -> str:
         "site_id": "rajin-port",
         "entity_id": "pine-co",
         "artifact_id": "0" * 12,
+        "item_id": "no-such-item",
+        "candidate_id": case.findings["gap"],
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
@@ -74,6 +76,52 @@ def test_matrix_state_changing_routes(case: Case, role: str) -> None:
             assert r.status_code not in (401, 403), f"{role} {method} {path}: {r.status_code} {r.text[:200]}"
         else:
             assert r.status_code == 403, f"{role} {method} {path}: {r.status_code} (needs {needed})"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_read_routes(case: Case, role: str) -> None:
+    """Every page and read endpoint: each role reads what its role allows (viewer reads everything but
+    the admin pages) and gets 403 only where its role is below the route's."""
+    client = case.client(role, bearer=True)
+    for method, path, needed in _routes(case, False):
+        if needed is None:
+            continue
+        r = client.request(method, _fill(case, path), follow_redirects=False)
+        if allows(role, needed):
+            assert r.status_code not in (401, 403), f"{role} {method} {path}: {r.status_code} {r.text[:200]}"
+        else:
+            assert r.status_code == 403, f"{role} {method} {path}: {r.status_code} (needs {needed})"
+
+
+def test_new_routes_are_in_the_matrix(case: Case) -> None:
+    writes = {(m, p): role for m, p, role in _routes(case, True)}
+    reads = {(m, p): role for m, p, role in _routes(case, False)}
+    assert writes[("POST", "/api/v1/evidence")] == "analyst"
+    assert writes[("POST", "/evidence")] == "analyst"
+    assert writes[("POST", "/evidence/{artifact_id}/verify")] == "analyst"
+    assert writes[("POST", "/api/v1/munitions/{item_id}/links")] == "analyst"
+    assert writes[("POST", "/munitions/{item_id}/link")] == "analyst"
+    assert writes[("POST", "/violations/{candidate_id}/review")] == "reviewer"
+    for path in (
+        "/evidence",
+        "/evidence/{artifact_id}/details",
+        "/evidence/{artifact_id}/thumbnail",
+        "/custody",
+        "/munitions",
+        "/munitions/{item_id}",
+        "/violations",
+        "/violations/{candidate_id}",
+        "/violations/provisions",
+        "/api/v1/evidence",
+        "/api/v1/evidence/{artifact_id}",
+        "/api/v1/custody",
+        "/api/v1/munitions",
+        "/api/v1/munitions/{item_id}",
+        "/api/v1/violations",
+        "/api/v1/violations/{candidate_id}",
+        "/api/v1/provisions",
+    ):
+        assert reads[("GET", path)] == "viewer", path
 
 
 def test_unauthenticated_requests_get_401_or_the_login_page(case: Case) -> None:

@@ -103,7 +103,9 @@ def _detail(me: Principal, item_id: str) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ API
 @router.get("/api/v1/munitions")
-def api_items(items: Annotated[list[MunitionItem], Depends(item_filter)]) -> dict[str, Any]:
+def api_items(
+    me: Annotated[Principal, Depends(viewer)], items: Annotated[list[MunitionItem], Depends(item_filter)]
+) -> dict[str, Any]:
     """Munition items (markings matched in Hangul, Cyrillic or romanised forms) and the groups among them."""
     return {
         "items": [i.to_dict() for i in items],
