@@ -210,6 +210,36 @@ def _munitions_seeds() -> list[bytes]:
     ]
 
 
+def _rail(data: bytes, folder: Path) -> str:
+    from armswatch.rail.movement import read_movements_csv
+
+    read = read_movements_csv(data, "rail.csv")
+    return "bad" if sum(read.bad.values()) else "ok"
+
+
+def _rail_seeds() -> list[bytes]:
+    return [
+        b"site,time,wagons,direction,source,note,links\n"
+        b"tumangang-rail-station,2023-10-05,73,to_russia,CSIS,railcars,fnd-1|sha256:ab\n"
+        b"khasan-station,2024-06-17T02:00Z,112,,CSIS,,\n"
+    ]
+
+
+def _vessel_records(data: bytes, folder: Path) -> str:
+    from armswatch.maritime.voyage.record import read_records_csv
+
+    read = read_records_csv(data, "records.csv")
+    return "bad" if sum(read.bad.values()) else "ok"
+
+
+def _vessel_records_seeds() -> list[bytes]:
+    return [
+        b"vessel,port,time,source,kind,note\n"
+        b"9123457,rajin-port,2024-02-03,PSC log,port_state,\n"
+        b"273123456,vostochny-port,2024-02-04T10:00Z,customs,trade,IMO 9123457\n"
+    ]
+
+
 def _provisions(data: bytes, folder: Path) -> str:
     from armswatch.violations.provision import parse_provisions
 
@@ -337,6 +367,8 @@ def readers() -> list[Reader]:
         Reader("ais-csv", seeds.mapped_csv_seeds, _ais("csv", ".csv", mc), CSV_TOKENS),
         Reader("ais-parquet", seeds.parquet_seeds, _ais("parquet", ".parquet", mc), CSV_TOKENS),
         Reader("munitions-csv", _munitions_seeds, _munitions, CSV_TOKENS),
+        Reader("rail-csv", _rail_seeds, _rail, CSV_TOKENS),
+        Reader("vessel-records-csv", _vessel_records_seeds, _vessel_records, CSV_TOKENS),
         Reader(
             "provisions-toml",
             _provisions_seeds,
