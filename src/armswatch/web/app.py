@@ -93,9 +93,18 @@ def route_table(app: FastAPI) -> list[dict[str, Any]]:
     """Every route with its methods and the role it requires (for docs and the authorisation test)."""
     from armswatch.web.deps import Requires
 
+    def roles_of(dependant: Any) -> list[str]:
+        """Roles required by the route's dependencies, also those of dependencies' dependencies."""
+        out: list[str] = []
+        for d in dependant.dependencies:
+            if isinstance(d.call, Requires):
+                out.append(d.call.role)
+            out.extend(roles_of(d))
+        return out
+
     out = []
     for route in api_routes(app.routes):
-        roles = [d.call.role for d in route.dependant.dependencies if isinstance(d.call, Requires)]
+        roles = roles_of(route.dependant)
         out.append(
             {"path": route.path, "methods": sorted(route.methods), "role": roles[0] if roles else None}
         )
