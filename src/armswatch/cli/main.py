@@ -117,6 +117,11 @@ COMMANDS: dict[str, Lazy] = {
         "Munition items: what was recovered, where, its markings (any script), and the plant and shipment it "
         "points to.",
     ),
+    "dossier": Lazy(
+        "armswatch.cli.dossier:app",
+        "Vessel and facility dossiers (HTML, PDF, JSON): identity, designations, ownership, movements, imagery, "
+        "items and findings, each statement with its evidence and provenance.",
+    ),
     "violations": Lazy(
         "armswatch.cli.violations:app",
         "Which UN Security Council provisions the facts in a case may engage, element by element.",
