@@ -1,0 +1,149 @@
+"""Render a :class:`~armswatch.dossier.model.Dossier` as one self-contained HTML file, a PDF or JSON.
+
+The HTML reuses the report's pieces: the SVG map (:mod:`armswatch.report.svgmap`, offline Natural
+Earth base layer), its stylesheet and map script, and its embedded font subsets
+(:func:`armswatch.report.render.with_fonts`). Jinja2 autoescapes every text from data; only SVG
+built by armswatch code (timeline, charts) is inserted as is. The PDF is the same HTML laid out by
+WeasyPrint (no script runs; SVG shapes carry presentation attributes so they keep their colours).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+from markupsafe import Markup
+
+from armswatch.dossier.charts import timeline_svg
+from armswatch.dossier.model import SECTIONS, Dossier, Statement, dossier_json
+from armswatch.report.basemap import ATTRIBUTION
+from armswatch.report.render import FONT_NOTE_SLOT, FONT_SLOT, with_fonts
+from armswatch.report.svgmap import Overlay, SvgMap, build_maps, overlay_from_geojson
+
+SHAPE_COLOURS = (
+    ("track", "#0b5394"),
+    ("status-confirmed", "#c0392b"),
+    ("status-new", "#d9822b"),
+    ("extra", "#2a7f62"),
+)
+
+
+def _dt(value: datetime | None) -> str:
+    return "—" if value is None else value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _colour(css: str) -> str:
+    return next((c for key, c in SHAPE_COLOURS if key in css.split()), "#444444")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("armswatch.dossier", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        dt=_dt,
+        short=lambda a: a if len(a) <= 23 else a[:23] + "…",
+        bbox=lambda b: f"{b[1]:.2f}°–{b[3]:.2f}° lat, {b[0]:.2f}°–{b[2]:.2f}° lon",
+        g=lambda v: f"{v:g}",
+        trusted=lambda s: Markup(s),
+    )
+    env.globals["colour"] = _colour
+    return env
+
+
+def _static(package: str, name: str) -> str:
+    return resources.files(package).joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _overlays(d: Dossier, refs: Mapping[int, str]) -> list[Overlay]:
+    out: list[Overlay] = []
+    if d.track:
+        track = overlay_from_geojson("track", d.track, "finding track", "AIS track (thinned evenly in time)")
+        if track is not None:
+            out.append(track)
+    for i, s in enumerate(d.statements):
+        if s.geometry is None or s.rejected or s.section == "location":
+            continue
+        css = f"finding status-{s.status}" if s.status else "finding extra"
+        css += " simulated" if s.simulated else ""
+        o = overlay_from_geojson(refs[i], s.geometry, css, s.text[:200])
+        if o is not None:
+            out.append(o)
+    return out
+
+
+def render_html(d: Dossier, *, script: bool = True) -> str:
+    """The dossier as one self-contained HTML string (``script=False`` for the PDF: no map script)."""
+    refs = {i: f"st{i}" for i in range(len(d.statements))}
+    by_section: dict[str, list[tuple[int, Statement]]] = {}
+    for i, s in enumerate(d.statements):
+        if not s.rejected:
+            by_section.setdefault(s.section, []).append((i, s))
+    sections = [(k, t) for k, t in SECTIONS.items() if k in by_section]
+    maps: list[SvgMap] = build_maps(list(d.sites), _overlays(d, refs))
+    css = (
+        FONT_SLOT
+        + "\n"
+        + _static("armswatch.report", "report.css")
+        + "\n"
+        + _static("armswatch.dossier", "dossier.css")
+    )
+    html = (
+        _environment()
+        .get_template("dossier.html")
+        .render(
+            d=d,
+            refs=refs,
+            sections=sections,
+            by_section=by_section,
+            rejected=[(i, s) for i, s in enumerate(d.statements) if s.rejected],
+            maps=maps,
+            timeline=timeline_svg(d.statements, refs),
+            attribution=ATTRIBUTION,
+            css=Markup(css),
+            js=Markup(_static("armswatch.report", "report.js")) if script else "",
+            font_note=Markup(FONT_NOTE_SLOT),
+        )
+    )
+    return with_fonts(html)
+
+
+def render_json(d: Dossier) -> str:
+    return json.dumps(dossier_json(d), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def render(d: Dossier, fmt: str) -> bytes:
+    """``html``, ``pdf`` or ``json`` bytes."""
+    if fmt == "json":
+        return render_json(d).encode("utf-8")
+    if fmt == "pdf":
+        from armswatch.dossier.pdf import html_to_pdf
+
+        return html_to_pdf(render_html(d, script=False))
+    return render_html(d).encode("utf-8")
+
+
+def output_format(path: str, fmt: str | None) -> str:
+    """The format named by ``--format`` or the file's extension (default HTML)."""
+    from armswatch.errors import InputError
+
+    chosen = (fmt or "").lower() or next(
+        (
+            f
+            for ext, f in ((".pdf", "pdf"), (".json", "json"), (".html", "html"), (".htm", "html"))
+            if path.lower().endswith(ext)
+        ),
+        "html",
+    )
+    if chosen not in ("html", "pdf", "json"):
+        raise InputError(f"unknown dossier format {fmt!r}: html, pdf or json")
+    return chosen

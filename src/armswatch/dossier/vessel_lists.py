@@ -1,0 +1,232 @@
+"""The list side of a vessel dossier: list entries, designations, the register, the ownership chain.
+
+Reads the entity store (:mod:`armswatch.entities`) and the imported register
+(:mod:`armswatch.dossier.registry`). Ownership chains are shortest paths in the workspace's entity graph
+(:func:`armswatch.entities.graph.paths_to_designated`) from each list entry of the vessel, and from each
+register company whose name equals (case, spacing and punctuation aside) a node of the graph. That name
+equality is a lead, stated as such, not an identification.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from sqlalchemy import select
+
+from armswatch.dossier.model import Provenance, Statement
+from armswatch.dossier.registry import registry_rows
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from armswatch.entities.history import EntityView, SnapshotInfo
+    from armswatch.workspace import Workspace
+
+IDENTITY_PROPS: Final = {"name": "name", "previousName": "previous name", "alias": "alias", "weakAlias": "alias",
+                         "flag": "flag", "pastFlags": "past flag", "mmsi": "MMSI", "imoNumber": "IMO",
+                         "callSign": "call sign", "type": "type", "buildDate": "build date"}  # fmt: skip
+DESIGNATION_PROPS: Final = ("authority", "program", "listingDate", "startDate", "endDate", "unscId", "reason")
+MAX_PATHS: Final = 20
+
+
+def _day(text: str | None, end: bool = False) -> datetime | None:
+    """A partial date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) as UTC midnight (its last day when ``end``)."""
+    if not text:
+        return None
+    try:
+        if len(text) == 4:
+            d = date(int(text), 12, 31) if end else date(int(text), 1, 1)
+        elif len(text) == 7:
+            y, m = int(text[:4]), int(text[5:7])
+            d = date(y + m // 12, m % 12 + 1, 1) - timedelta(days=1) if end else date(y, m, 1)
+        else:
+            d = date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def vessel_views(ws: Workspace, mmsis: Iterable[int], imos: Iterable[str]) -> list[EntityView]:
+    """List entries (Vessel entities, any dataset, delisted too) with one of these identifiers."""
+    from armswatch.entities.lookup import find_vessels
+
+    views: dict[str, EntityView] = {}
+    for imo in imos:
+        for v in find_vessels(ws, imo=imo):
+            views.setdefault(v.entity_id, v)
+    for mmsi in mmsis:
+        for v in find_vessels(ws, mmsi=f"{mmsi:09d}"):
+            views.setdefault(v.entity_id, v)
+    return [views[k] for k in sorted(views)]
+
+
+def _snapshots(ws: Workspace) -> dict[str, SnapshotInfo]:
+    from armswatch.entities.history import snapshots
+
+    return {s.id: s for s in snapshots(ws)}
+
+
+def _latest_by_dataset(snaps: dict[str, SnapshotInfo]) -> dict[str, SnapshotInfo]:
+    latest: dict[str, SnapshotInfo] = {}
+    for s in sorted(snaps.values(), key=lambda s: s.list_date):
+        latest[s.dataset] = s
+    return latest
+
+
+def list_identity(ws: Workspace, views: Sequence[EntityView]) -> list[Statement]:
+    """What each list said about the vessel's identity, value by value, with the editions that said it."""
+    from armswatch.entities.schema import entity_statement as st
+
+    out: list[Statement] = []
+    ids = [v.entity_id for v in views]
+    if not ids:
+        return out
+    query = (
+        select(st)
+        .where(st.c.entity_id.in_(ids), st.c.prop.in_(list(IDENTITY_PROPS)))
+        .order_by(st.c.first_seen)
+    )
+    with ws.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+    for r in rows:
+        label = IDENTITY_PROPS[r["prop"]]
+        span = (
+            r["first_seen"] if r["first_seen"] == r["last_seen"] else f"{r['first_seen']} – {r['last_seen']}"
+        )
+        text = f"{r['dataset']} lists {label} {r['value']} for {r['entity_id']} (list editions {span})"
+        prov = Provenance(f"list {r['dataset']}", (r["artifact_id"],) if r["artifact_id"] else (), r["run_id"],
+                          "list entry", detail=f"statement {r['id']}")  # fmt: skip
+        out.append(
+            Statement(
+                "identity",
+                f"list.{r['prop']}",
+                text,
+                (prov,),
+                _day(r["first_seen"]),
+                _day(r["last_seen"], True),
+            )
+        )
+    return out
+
+
+def designation_statements(ws: Workspace, views: Sequence[EntityView]) -> list[Statement]:
+    """Listing status per dataset and the Sanction entries naming each list entry, with dates."""
+    from armswatch.entities.history import entity_at
+    from armswatch.entities.lookup import designations_of
+
+    snaps = _snapshots(ws)
+    out: list[Statement] = []
+    for v in views:
+        name = v.entity.caption if v.entity is not None else v.entity_id
+        for lst in v.listings:
+            snap = snaps.get(lst.snapshot_id or "")
+            prov = Provenance(f"list {lst.dataset}", (snap.artifact_id,) if snap else (), snap.run_id if snap else None,
+                              "list entry", detail=f"edition of {snap.list_date}" if snap else "")  # fmt: skip
+            if lst.status == "delisted":
+                text = f"{name} ({v.entity_id}) delisted from {lst.dataset} on {lst.delisted_on} (listed from {lst.since})"
+            else:
+                text = f"{name} ({v.entity_id}) is {lst.status} on {lst.dataset}" + (
+                    f" since {lst.since}" if lst.since else ""
+                )
+            start = (
+                datetime(lst.since.year, lst.since.month, lst.since.day, tzinfo=UTC) if lst.since else None
+            )
+            end = _day(str(lst.delisted_on)) if lst.delisted_on else None
+            out.append(Statement("designation", f"listing.{lst.status}", text, (prov,), start, end))
+        for sid in designations_of(ws, v.entity_id):
+            sv = entity_at(ws, sid)
+            if sv.entity is None:
+                continue
+            props = {k: sv.entity.get(k, quiet=True) for k in DESIGNATION_PROPS}
+            bits = [f"{k}: {', '.join(vals)}" for k, vals in props.items() if vals]
+            listed = next(iter(props.get("listingDate") or props.get("startDate") or []), None)
+            ended = next(iter(props.get("endDate") or []), None)
+            rows = [s for s in sv.statements]
+            arts = tuple(sorted({r["artifact_id"] for r in rows if r.get("artifact_id")}))
+            prov = Provenance(f"list {', '.join(sorted({r['dataset'] for r in rows}))}", arts,
+                              rows[0].get("run_id") if rows else None, "list entry", detail=f"sanction {sid}")  # fmt: skip
+            text = f"Designation of {name}: " + ("; ".join(bits) or sid)
+            out.append(
+                Statement(
+                    "designation",
+                    "sanction",
+                    text,
+                    (prov,),
+                    _day(listed),
+                    _day(ended),
+                )
+            )
+    return out
+
+
+def registry_statements(rows: Sequence[dict[str, Any]]) -> list[Statement]:
+    out: list[Statement] = []
+    for r in rows:
+        parts = [f"{k} {r[k]}" for k in ("name", "flag", "owner", "manager", "operator") if r[k]]
+        period = f"{r['valid_from'] or '?'} – {r['valid_to'] or 'open'}"
+        text = f"Register IMO {r['imo']}, {period}: " + "; ".join(parts)
+        prov = Provenance(r["source"] or "ship register CSV (user-imported)", (r["artifact_id"],), r["run_id"],
+                          "register entry (user-imported)", detail=f"line {r['line']}")  # fmt: skip
+        out.append(
+            Statement("registry", "register", text, (prov,), _day(r["valid_from"]), _day(r["valid_to"], True))
+        )
+    return out
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9a-z\u0080-\uffff]+", " ", name.casefold()).strip()
+
+
+def _path_prov(ws: Workspace, nodes: Sequence[str], latest: dict[str, SnapshotInfo]) -> Provenance:
+    from armswatch.entities.schema import entity_statement as st
+
+    with ws.engine.connect() as conn:
+        datasets = sorted(
+            set(
+                conn.execute(select(st.c.dataset).where(st.c.entity_id.in_(list(nodes))).distinct()).scalars()
+            )
+        )
+    snaps = [latest[d] for d in datasets if d in latest]
+    return Provenance(
+        "entity graph of the workspace's lists (latest editions): " + ", ".join(datasets),
+        tuple(s.artifact_id for s in snaps), snaps[0].run_id if snaps else None, "list entries (graph path)",
+        detail="path: " + " → ".join(nodes),
+    )  # fmt: skip
+
+
+def ownership_statements(
+    ws: Workspace, graph: nx.MultiDiGraph, views: Sequence[EntityView], registry: Sequence[dict[str, Any]]
+) -> list[Statement]:
+    """Paths from the vessel's list entries, and from register companies matched by name, to designated parties."""
+    from armswatch.entities.graph import paths_to_designated
+    from armswatch.entities.view import path_row
+
+    latest = _latest_by_dataset(_snapshots(ws))
+    starts: list[tuple[str, str]] = [(v.entity_id, "list entry") for v in views if v.entity_id in graph]
+    by_name: dict[str, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        by_name.setdefault(_norm(str(data.get("label", ""))), []).append(node)
+    for r in registry:
+        for role in ("owner", "manager", "operator"):
+            for node in by_name.get(_norm(r[role]), []) if r[role] else []:
+                starts.append((node, f"register {role} {r[role]!r} ({r['valid_from'] or '?'} – {r['valid_to'] or 'open'}), "
+                                     "same name as this list entry (a lead, not an identification)"))  # fmt: skip
+    out: list[Statement] = []
+    seen: set[tuple[str, ...]] = set()
+    for node, how in starts:
+        for p in paths_to_designated(graph, node, 4)[:MAX_PATHS]:
+            if p.nodes in seen:
+                continue
+            seen.add(p.nodes)
+            row = path_row(graph, p)
+            hops = "itself designated" if row["hops"] == 0 else f"{row['hops']} hop(s)"
+            text = f"From {how}: {row['path']} — {hops}; " + "; ".join(row["designations"])
+            out.append(Statement("ownership", "path", text, (_path_prov(ws, p.nodes, latest),)))
+    return out
+
+
+def registry_for(ws: Workspace, imos: Sequence[str]) -> list[dict[str, Any]]:
+    return registry_rows(ws, list(imos))
