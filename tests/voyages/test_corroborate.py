@@ -74,3 +74,11 @@ def test_day_dated_records_get_a_tolerance_sightings_do_not() -> None:
     assert (
         grade(CaseItem("sighting", "s1", "site:rajin-port", at(-2), "imo:9123457")) == "roughly even chance"
     )
+
+
+def test_off_and_on_in_the_same_port_is_unlikely_without_corroboration() -> None:
+    berth = (42.24, 130.31)  # ~ 1 km from Rajin's point
+    fits = port_fits(berth, berth, 28, 14, PORTS)
+    assert corroborate(fits, T0, T1, ME, []).confidence == "unlikely"
+    seen = CaseItem("sighting", "s1", "site:rajin-port", at(14), "mmsi:999100002")
+    assert corroborate(fits, T0, T1, ME, [seen]).confidence == "likely"

@@ -13,6 +13,8 @@ Confidence (ICD 203 words), from the strongest support of any one port:
 corroboration                                                               confidence
 ==========================================================================  ======================
 none, and no reachable port leaves ``min_stay_h`` for a stay                unlikely
+none, and the AIS went off and came back on within ``in_port_km`` of the    unlikely
+same port (most likely the vessel stayed there)
 none (a port is reachable with time for a stay), or only an imagery count   roughly even chance
 of a ship-size object (≥ ``ship_min_length_m``) at the port — a count
 does not identify the vessel
@@ -65,6 +67,7 @@ class CorroborationParams:
     record_tolerance_h: float = 12.0
     ship_min_length_m: float = 30.0
     min_stay_h: float = 2.0
+    in_port_km: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,12 @@ def _grade(
     words = {3: "very likely", 2: "likely", 1: "roughly even chance"}
     if best_rank:
         confidence = words[best_rank]
+    elif home := next(
+        (f for f in reachable.values() if f.off_km <= params.in_port_km and f.on_km <= params.in_port_km),
+        None,
+    ):
+        confidence = "unlikely"
+        basis = f"no corroboration; off and on within {params.in_port_km:g} km of {home.name}: most likely stayed there"
     elif any(f.max_stay_h >= params.min_stay_h for f in reachable.values()):
         confidence, basis = "roughly even chance", "no corroboration; a watched port is within reach"
     else:

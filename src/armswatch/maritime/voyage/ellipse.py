@@ -129,6 +129,8 @@ class PortFit:
     lon: float
     reachable: bool
     via_km: float  # dist(off, port) + dist(port, on), geodesic
+    off_km: float  # dist(off, port)
+    on_km: float  # dist(port, on)
     min_speed_kn: float  # speed a touch-and-go call needs
     max_stay_h: float  # longest stay at v_max (negative: unreachable)
     earliest_arrival_h: float  # after the AIS went off
@@ -171,6 +173,8 @@ def port_fits(
                 lon=lo,
                 reachable=bool(reach[i]),
                 via_km=float(via[i] / 1000),
+                off_km=float(d1[i] / 1000),
+                on_km=float(d2[i] / 1000),
                 min_speed_kn=float(min_speed[i]),
                 max_stay_h=float(stay[i]),
                 earliest_arrival_h=float(d1[i] / v / 3600.0),
