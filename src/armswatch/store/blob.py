@@ -1,4 +1,6 @@
-"""Content-addressed blob store: ``blobs/sha256/ab/abcdef…`` under the workspace.
+"""Content-addressed blob store: ``blobs/sha256/ab/abcdef…`` under the workspace, or under a
+shared folder that every analyst of a shared case mounts (an object store is
+:mod:`armswatch.store.remote_blob`).
 
 Blobs are immutable: the same bytes always land at the same path, written atomically.
 """
@@ -36,13 +38,46 @@ class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    @property
+    def location(self) -> str:
+        """Where the blobs are, as recorded for a shared case (an absolute path here)."""
+        return str(self.root.resolve())
+
+    def exists(self, sha256: str) -> bool:
+        return self._local(sha256).is_file()
+
+    def check(self, sha256: str) -> str | None:
+        """Why the blob is not intact ("blob missing", "blob content changed"), or None."""
+        path = self._local(sha256)
+        if not path.is_file():
+            return "blob missing"
+        return None if sha256_file(path) == sha256 else "blob content changed"
+
+    def read_object(self, name: str) -> bytes | None:
+        """A small named object beside the blobs (the shared-case marker), None when absent."""
+        try:
+            return (self.root / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write_object(self, name: str, data: bytes) -> None:
+        from armswatch.io.atomic import atomic_write
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        with atomic_write(self.root / name, "wb") as fh:
+            fh.write(data)
+
     def path(self, sha256: str) -> Path:
+        """The blob's file (readable by every reader of the workspace)."""
+        return self._local(sha256)
+
+    def _local(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
             raise NotFoundError(f"not a sha256 digest: {sha256!r}")
         return self.root / "sha256" / sha256[:2] / sha256
 
     def _commit(self, tmp: Path, sha256: str, size: int) -> StoredBlob:
-        final = self.path(sha256)
+        final = self._local(sha256)
         if final.exists():
             tmp.unlink()
         else:
@@ -77,14 +112,10 @@ class BlobStore:
         return self._commit(tmp, digest.hexdigest(), size)
 
     def verify(self, sha256: str) -> None:
-        path = self.path(sha256)
-        if not path.exists():
-            raise IntegrityError(f"blob missing for sha256:{sha256}", path=str(path))
-        actual = sha256_file(path)
-        if actual != sha256:
-            raise IntegrityError(
-                f"blob content changed: expected sha256:{sha256}, found {actual}", path=str(path)
-            )
+        problem = self.check(sha256)
+        if problem is not None:
+            where = str(self._local(sha256)) if type(self) is BlobStore else self.location
+            raise IntegrityError(f"{problem} for sha256:{sha256}", path=where)
 
     def export(self, sha256: str, destination: Path) -> None:
         from armswatch.io.atomic import atomic_write
