@@ -49,7 +49,8 @@ def test_opening_an_older_workspace_upgrades_it(tmp_path: Path) -> None:
 
 def test_a_newer_workspace_is_refused(tmp_path: Path) -> None:
     with Workspace.init(tmp_path / "new") as ws, ws.transaction() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+        conn.execute(text("DELETE FROM alembic_version"))  # several heads: one row each
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('9999_future')"))
     with pytest.raises(WorkspaceError, match="newer armswatch"):
         Workspace.open(tmp_path / "new")
 
