@@ -36,6 +36,7 @@ from armswatch.store.artifact_store import ArtifactStore
 from armswatch.store.blob import BlobStore
 from armswatch.store.finding_store import FindingStore
 from armswatch.store.run_store import RunStore
+from armswatch.store.shared_case import open_blob_store, tables_folder
 from armswatch.store.site_store import SiteStore
 from armswatch.store.table_files import TableFileStore
 
@@ -56,13 +57,20 @@ def check_folders(root: Path) -> None:
 class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore):
     """An open case workspace. Use :meth:`init` or :meth:`open`."""
 
-    def __init__(self, root: Path, config: WorkspaceConfig, engine: Engine, analyst: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        config: WorkspaceConfig,
+        engine: Engine,
+        analyst: str,
+        blobs: BlobStore | None = None,
+    ) -> None:
         self.root = root
         self.config = config
         self.engine = engine
         self.analyst = analyst
-        self.blobs = BlobStore(root / "blobs")
-        self.tables_dir = root / "tables"
+        self.blobs = blobs if blobs is not None else open_blob_store(root, config)
+        self.tables_dir = tables_folder(root, config)
         self.current_run: str | None = None
 
     # ---------------------------------------------------------------- opening
@@ -74,26 +82,73 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
         name: str | None = None,
         database_url: str | None = None,
         analyst: str | None = None,
+        blobs: str | None = None,
     ) -> Workspace:
+        """Create a case. ``blobs`` names a shared case store (a folder every analyst mounts, or
+        ``s3://bucket/prefix``); a database that already holds a case is refused (join it instead)."""
+        from armswatch.store import joining
+
         root = Path(root).expanduser()  # "~/cases/rajin" works as in a shell
         if (root / CONFIG_NAME).exists():
             raise WorkspaceError("a workspace already exists here", path=str(root))
         if root.exists() and not root.is_dir():
             raise WorkspaceError("not a folder", path=str(root))
-        root.mkdir(parents=True, exist_ok=True)
-        check_folders(root)
-        for sub in FOLDERS:
-            (root / sub).mkdir(exist_ok=True)
         config = WorkspaceConfig(
             name=name or root.resolve().name,
             created=to_iso(utcnow()) or "",
             database_url=database_url or DEFAULT_DB_URL,
+            blobs=blobs,
         )
-        write_config(root, config)
+        joining.refuse_used_database(root, config)
+        if blobs is not None:
+            joining.refuse_foreign_store(root, config)
+        cls._create_folders(root, config)
         ws = cls.open(root, analyst=analyst)
         with ws.transaction() as conn:
             ws._audit(conn, "workspace.init", "workspace", config.name, {"armswatch": __version__})
+        if blobs is not None or ws.engine.dialect.name != "sqlite":
+            joining.share(ws)
         return ws
+
+    @classmethod
+    def join(
+        cls,
+        root: str | Path,
+        *,
+        database_url: str,
+        blobs: str | None = None,
+        analyst: str | None = None,
+    ) -> Workspace:
+        """A local workspace folder for a case that already lives in a shared database: its
+        ``armswatch.toml`` names the database and the case store (``blobs``, default: the store
+        the database names). Checks that this client sees the case's blobs before it is kept."""
+        from armswatch.store import joining
+
+        root = Path(root).expanduser()
+        if (root / CONFIG_NAME).exists():
+            raise WorkspaceError("a workspace already exists here", path=str(root))
+        created = not root.exists()
+        config = joining.join_config(root, database_url, blobs)
+        cls._create_folders(root, config)
+        try:
+            ws = cls.open(root, analyst=analyst)
+            try:
+                joining.joined(ws)
+            except BaseException:
+                ws.close()
+                raise
+        except BaseException:
+            joining.undo_folders(root, created)
+            raise
+        return ws
+
+    @staticmethod
+    def _create_folders(root: Path, config: WorkspaceConfig) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        check_folders(root)
+        for sub in FOLDERS:
+            (root / sub).mkdir(exist_ok=True)
+        write_config(root, config)
 
     @classmethod
     def open(
@@ -116,7 +171,13 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
             raise WorkspaceError(f"cannot open the workspace database: {exc}", path=str(root)) from exc
         ws = cls(root, config, engine, analyst or default_analyst())
         from armswatch.provenance.recovery import recover, seal_existing
+        from armswatch.store.joining import check_shared_store
 
+        try:
+            check_shared_store(ws)
+        except BaseException:
+            engine.dispose()
+            raise
         if before and "0003_integrity" not in database.ancestors(before):
             seal_existing(ws)
         if recover_runs:

@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import secrets
 import threading
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -58,13 +59,30 @@ class RunStore(Facade):
             return
         folder = self.root / ".locks"
         folder.mkdir(exist_ok=True)
-        with open(folder / f"{tool}.lock", "a") as fh:
+        with open(folder / f"{tool}.lock", "a") as fh, self._shared_lock(tool):
             fcntl.flock(fh, fcntl.LOCK_EX)
             _HELD.add(key)
             try:
                 yield
             finally:
                 _HELD.discard(key)
+
+    @contextlib.contextmanager
+    def _shared_lock(self, tool: str) -> Iterator[None]:
+        """On PostgreSQL the lock also holds across clients of a shared case (a session advisory
+        lock, released by the server when the client's connection dies)."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        key = zlib.crc32(tool.encode()) & 0x7FFFFFFF
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock(7274728, {key})")
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock(7274728, {key})")
+                conn.commit()
 
     @contextlib.contextmanager
     def run(
