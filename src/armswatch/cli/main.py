@@ -45,6 +45,10 @@ COMMANDS: dict[str, Lazy] = {
         "armswatch.cli.workspace_cmd:register",
         "Create a case workspace: armswatch.toml, database, blob store and Parquet tables folder.",
     ),
+    "join": Lazy(
+        "armswatch.cli.workspace_cmd:register",
+        "Join a case that lives in a shared database: write a local armswatch.toml pointing at it.",
+    ),
     "info": Lazy(
         "armswatch.cli.workspace_cmd:register",
         "Show the workspace: where it is, its database and what it holds.",
