@@ -1,0 +1,125 @@
+"""The other monitor kinds end to end: a designated vessel entering a watched port, an encounter near
+a watched site, a new imagery change above a confidence, a new listing matching a case entity."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.conftest import make_site
+from tests.monitors.feed import T0, ingest, track
+
+from armswatch.entities.ingest import import_list
+from armswatch.monitors.engine import run_monitors
+from armswatch.monitors.store import add_monitor, alerts
+from armswatch.provenance.verify import verify_workspace
+from armswatch.workspace import Workspace
+
+RAJIN = (42.34, 130.38972)
+LISTED, OTHER = 445987000, 273111000
+
+
+def _list_file(folder: Path, name: str, entities: list[dict[str, object]]) -> Path:
+    path = folder / name
+    path.write_text("\n".join(json.dumps(e) for e in entities) + "\n", encoding="utf-8")
+    return path
+
+
+VESSEL = {"id": "v-ocean-star", "schema": "Vessel",
+          "properties": {"name": ["SIM OCEAN STAR"], "mmsi": [str(LISTED)], "imoNumber": ["IMO 1234567"]}}  # fmt: skip
+
+
+def test_a_designated_vessel_entering_a_watched_port(ws: Workspace, tmp_path: Path) -> None:
+    ws.save_sites([make_site("rajin-port", lon=RAJIN[1], lat=RAJIN[0])])
+    import_list(
+        ws, _list_file(tmp_path, "list.json", [VESSEL]), dataset="testlist", list_date=date(2024, 1, 1)
+    )
+    mon = add_monitor(ws, "port", {"site": "rajin-port", "radius_km": 3})
+    # both ships sail from 20 km south into the harbour; only the listed one alerts
+    approach = [
+        *track(LISTED, T0, 3, RAJIN[0] - 0.18, RAJIN[1], dlat=0.01),
+        *track(OTHER, T0, 3, RAJIN[0] - 0.18, RAJIN[1], dlat=0.01),
+    ]
+    ingest(ws, approach, "approach.jsonl", tmp_path)
+    (out,) = run_monitors(ws)
+    assert out.alerts == 1 and out.error is None
+    (alert,) = alerts(ws)
+    assert alert["subject"] == f"vessel:mmsi:{LISTED}" and alert["status"] == "recorded"
+    finding = ws.get_finding(alert["finding_id"])
+    assert "site:rajin-port" in finding.subjects and "SIM OCEAN STAR" in finding.summary
+    # staying in port is not a new entry
+    ingest(
+        ws,
+        track(LISTED, T0 + timedelta(hours=3, minutes=5), 2, RAJIN[0], RAJIN[1], sog=0),
+        "stay.jsonl",
+        tmp_path,
+    )
+    (stay,) = run_monitors(ws)
+    assert stay.new_data and stay.alerts == 0
+    assert mon.id in finding.details["monitor"]
+
+
+def test_an_encounter_near_a_watched_site(ws: Workspace, tmp_path: Path) -> None:
+    ws.save_sites([make_site("rajin-port", lon=RAJIN[1], lat=RAJIN[0])])
+    add_monitor(ws, "encounter", {"site": "rajin-port", "radius_km": 60})
+    at = (RAJIN[0] - 0.35, RAJIN[1] + 0.1)  # ~40 km off Rajin, far from any port
+    meet = [
+        *track(LISTED, T0, 4, at[0], at[1], every_min=5, sog=0.5),
+        *track(OTHER, T0, 4, at[0] + 0.002, at[1], every_min=5, sog=0.5),
+    ]
+    ingest(ws, meet, "meet.jsonl", tmp_path)
+    (out,) = run_monitors(ws)
+    assert out.alerts == 1, out
+    finding = ws.get_finding(alerts(ws)[0]["finding_id"])
+    assert {f"vessel:mmsi:{OTHER}", f"vessel:mmsi:{LISTED}", "site:rajin-port"} <= set(finding.subjects)
+    assert run_monitors(ws)[0].alerts == 0  # nothing new
+
+
+def test_a_new_imagery_change_above_the_confidence(ws: Workspace) -> None:
+    ws.save_sites([make_site("plant", lon=129.7, lat=41.8)])
+    mon = add_monitor(ws, "imagery", {"site_list": ["plant"], "min_confidence": "likely"})
+    with ws.run("imagery.change") as run:
+        for word in ("unlikely", "likely", "very likely"):
+            run.add_finding(
+                kind="imagery.change", title=f"change {word}", subjects=["site:plant"], confidence=word
+            )
+        run.add_finding(
+            kind="imagery.change", title="elsewhere", subjects=["site:other"], confidence="very likely"
+        )
+    (out,) = run_monitors(ws)
+    assert out.alerts == 2
+    assert sorted(a["title"].split(": ", 1)[1] for a in alerts(ws)) == ["change likely", "change very likely"]
+    assert run_monitors(ws)[0].alerts == 0
+    assert mon.watermark < max(e.seq for e in ws.audit_entries())
+
+
+def test_a_new_listing_matching_a_case_entity(ws: Workspace, tmp_path: Path) -> None:
+    company = {
+        "id": "c-kmdtc",
+        "schema": "Company",
+        "properties": {"name": ["Korea Mining Development Trading Corporation"]},
+    }
+    other = {"id": "p-1", "schema": "Person", "properties": {"name": ["Somebody Else"]}}
+    import_list(ws, _list_file(tmp_path, "l1.json", [other]), dataset="testlist", list_date=date(2024, 1, 1))
+    add_monitor(
+        ws,
+        "listing",
+        {"queries": [{"id": "case-1", "name": "Korea Mining Development Trading Corp", "schema": "Company"}]},
+    )
+    assert run_monitors(ws)[0].alerts == 0  # nothing new since the monitor was added
+    import_list(
+        ws, _list_file(tmp_path, "l2.json", [other, company]), dataset="testlist", list_date=date(2024, 2, 1)
+    )
+    (out,) = run_monitors(ws)
+    assert out.alerts == 1
+    (alert,) = alerts(ws)
+    assert alert["subject"] == "entity:c-kmdtc" and "matches case entity" in alert["title"]
+    import_list(
+        ws,
+        _list_file(tmp_path, "l3.json", [other, company, VESSEL]),
+        dataset="testlist",
+        list_date=date(2024, 3, 1),
+    )
+    assert run_monitors(ws)[0].alerts == 0  # still listed is not a new listing; the vessel does not match
+    assert verify_workspace(ws, blobs=False).ok
