@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def served(cheap_argon2: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Case, str]]:
-    case = build_case(tmp_path_factory.mktemp("e2e"))
+@contextmanager
+def serving(case: Case, logdir: Path) -> Iterator[str]:
+    """``armswatch serve`` over the case's workspace on a free port; yields the base URL."""
     port = _free_port()
     cmd = [
         sys.executable,
@@ -59,7 +60,7 @@ def served(cheap_argon2: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
         "-w",
         str(case.ws.root),
     ]
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    log = logdir / "serve.log"
     out = log.open("wb")
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -74,7 +75,7 @@ def served(cheap_argon2: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"armswatch serve did not start: {log.read_text(errors='replace')}")
             time.sleep(0.2)
-        yield case, base
+        yield base
     finally:
         proc.terminate()
         try:
@@ -83,6 +84,15 @@ def served(cheap_argon2: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
             proc.kill()
             proc.wait()
         out.close()
+
+
+@pytest.fixture(scope="module")
+def served(cheap_argon2: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Case, str]]:
+    case = build_case(tmp_path_factory.mktemp("e2e"))
+    try:
+        with serving(case, tmp_path_factory.mktemp("serve")) as base:
+            yield case, base
+    finally:
         case.ws.close()
 
 
