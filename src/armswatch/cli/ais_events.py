@@ -10,15 +10,18 @@ import json
 import sys
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import polars as pl
 import typer
 
-from armswatch.cli.common import QuietOpt, WorkspaceOpt, open_workspace, say
+from armswatch.cli.ais_ingest import RetriesOpt, SchedulerOpt, cluster_job
+from armswatch.cli.common import QuietOpt, WorkspaceOpt, open_workspace, progress_for, say
 from armswatch.errors import InputError, MissingFileError
 from armswatch.maritime.coverage import Coverage, CoverageParams
+from armswatch.maritime.distributed import DEFAULT_RETRIES
 from armswatch.maritime.encounter import EncounterParams
 from armswatch.maritime.event import EVENT_TYPES
 from armswatch.maritime.events import (
@@ -162,12 +165,16 @@ def events(
     ] = None,
     workspace: WorkspaceOpt = None,
     quiet: QuietOpt = False,
+    scheduler: SchedulerOpt = None,
+    retries: RetriesOpt = DEFAULT_RETRIES,
 ) -> None:
     """Detect AIS events and write them (columns: event_type, mmsi, other_mmsi, start_utc, end_utc,
     lat, lon, duration_h, port, details). Data outages (an area where most vessels fall silent at
     once, or a hole in the data) end events and are reported as coverage, never as vessel behaviour.
 
     Example: armswatch ais events --from 2026-02-01 --to 2026-02-07 -o events.geojson
+
+    Example (on a Dask cluster): armswatch ais events --scheduler tcp://10.0.0.5:8786 -o events.parquet
     """
     params = EventParams(
         port_call=PortCallParams(
@@ -214,6 +221,12 @@ def events(
             raise InputError(f"{name} must be zero or more (got {value})")
     if port_exit_m < port_entry_m:
         raise InputError("--port-exit-m must be at least --port-entry-m")
+    if retries < 0:
+        raise InputError(f"--retries must be zero or more (got {retries})")
+    address = scheduler.strip() if scheduler else None
+    if files and address:
+        raise InputError("--scheduler runs over the workspace's AIS tables: ingest the files first "
+                         "(armswatch ais ingest FILE... --scheduler ...), then run ais events without files")  # fmt: skip
     extra = read_ports_file(ports) if ports is not None else None
     shape = _area(area)
     t0, t1 = _when(start, end=False), _when(end, end=True)
@@ -228,7 +241,8 @@ def events(
             positions = positions.filter(pl.col("ts") < t1)
         watched = watched_ports_frame(DEFAULT_WATCHED_PORTS)
         ctx = Context.build(combine(watched, extra) if extra is not None else watched)
-        detection = detect(positions, ctx, params)
+        with progress_for(quiet) as prog:
+            detection = detect(positions, ctx, params, progress=prog)
         found = detection.events
         if shape is not None:
             found = filter_area(found, shape)
@@ -244,16 +258,24 @@ def events(
             _write_outages(detection.coverage, coverage_out, quiet)
     else:
         ws = open_workspace(workspace)
+        on_coverage = (lambda cov: _write_outages(cov, coverage_out, quiet)) if coverage_out else None
         with ws:
-            found, run_id, n_findings = analyse_workspace(
-                ws,
-                start=t0,
-                end=t1,
-                area=shape,
-                params=params,
-                extra_ports=extra,
-                on_coverage=(lambda cov: _write_outages(cov, coverage_out, quiet)) if coverage_out else None,
-            )
+            if address:
+                from armswatch.maritime.event_task import detect_on_cluster
+                from armswatch.maritime.store import positions_path
+
+                with cluster_job(address, ws.tables_dir, retries, quiet) as job:
+                    found, run_id, n_findings = analyse_workspace(
+                        ws, start=t0, end=t1, area=shape, params=params, extra_ports=extra,
+                        on_coverage=on_coverage,
+                        detector=partial(detect_on_cluster, job, positions_path(ws), start=t0, end=t1),
+                    )  # fmt: skip
+            else:
+                with progress_for(quiet) as prog:
+                    found, run_id, n_findings = analyse_workspace(
+                        ws, start=t0, end=t1, area=shape, params=params, extra_ports=extra,
+                        on_coverage=on_coverage, detector=partial(detect, progress=prog),
+                    )  # fmt: skip
         say(f"{found.height} events, {n_findings} findings (run {run_id})", quiet)
     if output == "-":
         from armswatch.io.text import csv_safe_frame

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,12 +24,15 @@ from armswatch.cli.common import (
     emit,
     open_workspace,
     progress,
+    progress_for,
     say,
 )
 from armswatch.errors import InputError, MissingFileError
+from armswatch.maritime.distributed import DEFAULT_RETRIES, SCHEDULER_ENV
 from armswatch.types.imo import clean_imo
 
 if TYPE_CHECKING:
+    from armswatch.maritime.distributed import Job
     from armswatch.maritime.identity import IdentityParams
 
 FilesArg = Annotated[list[Path], typer.Argument(help="AIS files (NMEA, CSV, JSON lines or Parquet).")]
@@ -43,6 +48,19 @@ MapOpt = Annotated[
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Stop at the first bad record (file:line).")]
 SimulatedOpt = Annotated[bool, typer.Option("--simulated", help="Mark the file as simulated data.")]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        envvar=SCHEDULER_ENV,
+        show_envvar=True,
+        help="Run the partitions on a Dask cluster: tcp://HOST:PORT of its scheduler, or local[:N] to start "
+        "N worker processes here. Workers must see the workspace (and the input files) at the same path.",
+    ),
+]
+RetriesOpt = Annotated[
+    int, typer.Option("--retries", help="With --scheduler: times Dask retries a failed partition task.")
+]
 AssumeTimeOpt = Annotated[
     str | None,
     typer.Option(
@@ -66,15 +84,18 @@ def ingest(
     out_format: Annotated[
         str, typer.Option("--output-format", help="Summary format: table, json or csv.")
     ] = "table",
+    scheduler: SchedulerOpt = None,
+    retries: RetriesOpt = DEFAULT_RETRIES,
 ) -> None:
     """Ingest AIS files: positions, base stations and static data into Parquet, deduplicated.
 
     Example: armswatch ais ingest day1.nmea noaa.csv --format auto
 
     Example (NMEA without times): armswatch ais ingest capture.nmea --assume-time 2024-03-01T12:00:00Z
+
+    Example (on a Dask cluster): armswatch ais ingest /shared/ais/*.csv --scheduler tcp://10.0.0.5:8786
     """
-    from armswatch.maritime.formats import FORMATS, detect_format, parse_map
-    from armswatch.maritime.ingest import TEXT_FORMATS, ingest_file
+    from armswatch.maritime.formats import FORMATS, parse_map
 
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)} (got {fmt!r})")
@@ -83,36 +104,70 @@ def ingest(
     for path in files:
         if not path.is_file():
             raise MissingFileError("no such file", path=str(path))
+    if retries < 0:
+        raise InputError(f"--retries must be zero or more (got {retries})")
     with open_workspace(workspace, analyst) as ws:
-        rows: list[dict[str, Any]] = []
-        with progress(quiet) as bar:
-            for path in files:
-                chosen = detect_format(path) if fmt == "auto" else fmt
-                total = path.stat().st_size if chosen in TEXT_FORMATS else None
-                task = bar.add_task(f"{path.name} ({chosen})", total=total)
+        if scheduler and scheduler.strip():
+            from armswatch.maritime.ingest_task import ingest_on_cluster
 
-                def advance(done: int, is_bytes: bool, task: Any = task) -> None:
-                    if is_bytes:
-                        bar.update(task, completed=done)
-                    else:
-                        bar.advance(task, done)
-
-                run_id, summary = ingest_file(
-                    ws,
-                    path,
-                    fmt=chosen,
-                    mapping=mapping,
-                    strict=strict,
-                    simulated=simulated,
-                    on_progress=advance,
-                    assume_time=assume_time if chosen == "nmea" else None,  # other formats carry times
-                )
-                rows.append(_summary_row(path, run_id, summary))
+            with cluster_job(scheduler.strip(), ws.tables_dir, retries, quiet) as job:
+                done = ingest_on_cluster(
+                    ws, job, files, fmt=fmt, mapping=mapping, strict=strict, simulated=simulated,
+                    assume_time=assume_time,
+                )  # fmt: skip
+        else:
+            done = [
+                _ingest_here(ws, path, fmt, mapping, strict, simulated, assume_time, quiet) for path in files
+            ]
+        rows = [_summary_row(path, run_id, s) for path, (run_id, s) in zip(files, done, strict=True)]
         emit(rows, fmt=summary_format, title="AIS ingest")
         for row in rows:
             if row["rejected"]:
                 say(f"{row['file']}: {row['rejected']} bad record(s): {row['reasons']} (first at line: "
                     f"{row['first_bad_line']})", quiet)  # fmt: skip
+
+
+@contextmanager
+def cluster_job(address: str, tables_dir: Path, retries: int, quiet: bool) -> Iterator[Job]:
+    """A Dask job on the cluster at ``address`` with a progress bar per phase (partitions done/total
+    on standard error); task failures Dask retried are reported when it ends."""
+    from armswatch.maritime.distributed import Job, connect
+
+    with connect(address) as client, progress_for(quiet) as prog:
+        job = Job(client, tables_dir, retries=retries, progress=prog)
+        try:
+            yield job
+        finally:
+            failures = job.collect_failures()
+            if failures:
+                first = failures[0]
+                say(f"{len(failures)} partition task failure(s) retried by Dask (first: {first['partition']}: "
+                    f"{first['error']})", quiet)  # fmt: skip
+
+
+def _ingest_here(
+    ws: Any, path: Path, fmt: str, mapping: dict[str, str], strict: bool, simulated: bool,
+    assume_time: str | None, quiet: bool,
+) -> tuple[str, dict[str, Any]]:  # fmt: skip
+    """Ingest one file in this process, with a progress bar (bytes for text formats, else rows)."""
+    from armswatch.maritime.formats import detect_format
+    from armswatch.maritime.ingest import TEXT_FORMATS, ingest_file
+
+    chosen = detect_format(path) if fmt == "auto" else fmt
+    with progress(quiet) as bar:
+        total = path.stat().st_size if chosen in TEXT_FORMATS else None
+        task = bar.add_task(f"{path.name} ({chosen})", total=total)
+
+        def advance(done: int, is_bytes: bool) -> None:
+            if is_bytes:
+                bar.update(task, completed=done)
+            else:
+                bar.advance(task, done)
+
+        return ingest_file(
+            ws, path, fmt=chosen, mapping=mapping, strict=strict, simulated=simulated, on_progress=advance,
+            assume_time=assume_time if chosen == "nmea" else None,  # other formats carry their own times
+        )  # fmt: skip
 
 
 def _summary_row(path: Path, run_id: str, s: dict[str, Any]) -> dict[str, Any]:

@@ -14,14 +14,16 @@ loses nor duplicates rows. Only the client writes to the database (runs, finding
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from armswatch.errors import ExternalServiceError, InputError
+from armswatch.progress import NO_PROGRESS, Progress
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -33,9 +35,6 @@ FAILURE_TOPIC: Final = "armswatch-partition-failure"
 DEFAULT_RETRIES: Final = 3
 
 T = TypeVar("T")
-
-#: Progress callback: (phase, partitions done, partitions in the phase).
-ProgressFn = Callable[[str, int, int], None]
 
 
 class ClusterError(ExternalServiceError):
@@ -50,7 +49,7 @@ class Job:
     tables_dir: Path
     retries: int = DEFAULT_RETRIES
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
-    on_progress: ProgressFn | None = None
+    progress: Progress = NO_PROGRESS
     failures: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -72,27 +71,34 @@ class Job:
         from distributed import as_completed
 
         total = len(futures)
-        if self.on_progress is not None:
-            self.on_progress(phase, 0, total)
+        self.progress.phase(phase, total)
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * total
         pending = as_completed(futures)  # type: ignore[no-untyped-call]
         futures.clear()
-        for done, fut in enumerate(pending, start=1):
+        for fut in pending:
             if fut.status == "error":
                 self.collect_failures()
                 exc = fut.exception()
                 if isinstance(exc, InputError):
                     raise exc
-                label = str(fut.key).removesuffix(f"-{self.id}")
-                raise ClusterError(
-                    f"partition {label} failed after {self.retries} retries: {type(exc).__name__}: {exc}"
+                error = f"{type(exc).__name__}: {exc}"
+                # a task whose input failed errs with that input's exception: name the partition that failed
+                label = next(
+                    (f["partition"] for f in reversed(self.failures) if f.get("error") == error),
+                    str(fut.key).removesuffix(f"-{self.id}"),
                 )
+                raise ClusterError(f"partition {label} failed after {self.retries} retries: {error}")
             if keep:
                 results[index[fut.key]] = fut.result()
-            if self.on_progress is not None:
-                self.on_progress(phase, done, total)
+            self.progress.advance()
         return results
+
+    def cleanup(self) -> None:
+        """Remove the job's working folder (and the jobs folder when no other job uses it)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        with suppress(OSError):
+            self.folder.parent.rmdir()
 
     def collect_failures(self) -> list[dict[str, str]]:
         """The task failures the workers reported for this job (each was retried by Dask)."""
@@ -154,9 +160,11 @@ def connect(address: str, *, processes: bool = True, timeout_s: float = 10.0) ->
         with (
             LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
+                host="127.0.0.1",  # this machine only (and no outward look-up of its address)
+                protocol="tcp",
                 threads_per_worker=1,
                 processes=processes,
-                dashboard_address=None,
+                dashboard_address="127.0.0.1:0",  # any free port (the HTTP server always runs)
                 silence_logs=40,
             ) as cluster,
             Client(cluster) as client,  # type: ignore[no-untyped-call]

@@ -25,7 +25,6 @@ orders them as the local run does (:func:`~armswatch.maritime.events.ordered_eve
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,9 +32,10 @@ from typing import Any, Final
 
 import polars as pl
 
+from armswatch.errors import InputError
 from armswatch.maritime.coverage import coverage_from_heard, heard_frame
 from armswatch.maritime.distributed import Job, write_atomic_parquet
-from armswatch.maritime.event import empty_events, prepare_positions, with_steps
+from armswatch.maritime.event import EVENT_TYPES, empty_events, prepare_positions, with_steps
 from armswatch.maritime.events import Context, Detection, EventParams, chunk_detectors, ordered_events
 from armswatch.maritime.partition import emitted, next_carry
 from armswatch.maritime.schema import BUCKETS, POSITION_SCHEMA
@@ -173,6 +173,9 @@ def detect_on_cluster(
     partition tasks on the job's cluster (see the module docstring). ``lf`` is unused (the signature
     of a :data:`~armswatch.maritime.events.Detector` once ``start``/``end`` are bound)."""
     del lf
+    unknown = set(params.types) - set(EVENT_TYPES)
+    if unknown:
+        raise InputError(f"unknown event types {sorted(unknown)}; known: {', '.join(EVENT_TYPES)}")
     days = sorted(
         datetime.fromisoformat(d.name.removeprefix("day=")).replace(tzinfo=UTC)
         for d in root.glob("day=*")
@@ -194,7 +197,7 @@ def detect_on_cluster(
         sources = tuple(sorted({s for h in heard for s in h.sources}))
         return Detection(ordered_events(found), coverage, sources)
     finally:
-        shutil.rmtree(job.folder, ignore_errors=True)
+        job.cleanup()
 
 
 def _in_period(text: str, start: datetime | None, end: datetime | None) -> bool:

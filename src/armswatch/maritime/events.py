@@ -36,6 +36,7 @@ from armswatch.maritime.partition import ChunkDetector, PartitionParams, detect_
 from armswatch.maritime.port import PortIndex, combine, watched_ports_frame, world_port_index
 from armswatch.maritime.port_call import PortCallParams, detect_port_calls
 from armswatch.maritime.spoofing import SpoofingParams, detect_spoofing
+from armswatch.progress import NO_PROGRESS, Progress
 
 
 @dataclass(frozen=True)
@@ -155,11 +156,10 @@ def detect(
     params: EventParams = EventParams(),
     *,
     partitioned: bool = True,
-    on_day: Callable[[int, int], None] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Detection:
     """Events and coverage. Coverage (outages) is computed once from all positions before the
-    partitioned run, so every day and bucket sees the same outages. ``on_day(done, total)`` is
-    called after each day (progress)."""
+    partitioned run, so every day and bucket sees the same outages (progress: phase ``days``)."""
     unknown = set(params.types) - set(EVENT_TYPES)
     if unknown:
         raise InputError(f"unknown event types {sorted(unknown)}; known: {', '.join(EVENT_TYPES)}")
@@ -171,7 +171,7 @@ def detect(
         ctx = replace(ctx, coverage=coverage if params.coverage.enabled else None)
     per_vessel, pairwise = _per_vessel(ctx, params), _pairwise(ctx, params)
     if partitioned:
-        found = detect_partitioned(positions, per_vessel, pairwise, params.partition, on_day=on_day)
+        found = detect_partitioned(positions, per_vessel, pairwise, params.partition, progress=progress)
     else:
         pos = prepare_positions(positions)
         found = pl.concat([per_vessel(pos), *([pairwise(pos)] if pairwise else [])])

@@ -181,7 +181,7 @@ def ingest_on_cluster(
         return [_record(ws, job, i, plan, result, mapping, strict) for i, (plan, result) in
                 enumerate(zip(plans, staged, strict=True))]  # fmt: skip
     finally:
-        shutil.rmtree(job.folder, ignore_errors=True)
+        job.cleanup()
 
 
 def _record(

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from armswatch.maritime.event import OPEN, UTC_US, empty_events, prepare_positions, with_steps
+from armswatch.progress import NO_PROGRESS, Progress
 
 #: A detector over one chunk: positions (sorted ``mmsi, ts``) -> internal event frame.
 ChunkDetector = Callable[[pl.DataFrame], pl.DataFrame]
@@ -146,20 +147,20 @@ def detect_partitioned(
     pairwise: ChunkDetector | None,
     params: PartitionParams = PartitionParams(),
     *,
-    on_day: Callable[[int, int], None] | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> pl.DataFrame:
-    """Run detectors day by day with carry-over; returns the emitted (internal) events.
-    ``on_day(done, total)`` is called after each day (progress)."""
+    """Run detectors day by day with carry-over; returns the emitted (internal) events (progress:
+    one phase ``days``)."""
     lf = positions.lazy()
     carry: pl.DataFrame | None = None
     out = [empty_events()]
     days = days_of(lf)
-    for done, (day, is_last, new) in enumerate(day_slices(lf, days), start=1):
+    progress.phase("days", len(days))
+    for day, is_last, new in day_slices(lf, days):
         if carry is None:
             carry = new.clear()
         res = run_chunk(carry, new, day, is_last, per_vessel, pairwise, params)
         out.append(res.events)
         carry = res.carry
-        if on_day is not None:
-            on_day(done, len(days))
+        progress.advance()
     return pl.concat(out)
