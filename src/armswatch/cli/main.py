@@ -130,6 +130,12 @@ COMMANDS: dict[str, Lazy] = {
         "armswatch.cli.violations:app",
         "Which UN Security Council provisions the facts in a case may engage, element by element.",
     ),
+    "monitor": Lazy(
+        "armswatch.cli.monitor:app",
+        "Standing monitors: a watched vessel goes dark, a designated vessel enters a watched port, an encounter "
+        "near a watched site, a new imagery change, a new listing matching a case entity; alerts by finding, "
+        "email or webhook.",
+    ),
     "rail": Lazy(
         "armswatch.cli.rail:app",
         "Rail movements at watched crossings and yards: wagons observed or counted on imagery, as a series "
