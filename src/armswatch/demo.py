@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from armswatch.io.atomic import write_text_atomic
+from armswatch.progress import NO_PROGRESS, Progress
 from armswatch.report.build import build_report
 from armswatch.report.registry import demo_parts
 from armswatch.sites.starter import load_starter
@@ -16,23 +17,29 @@ from armswatch.workspace import Workspace
 
 
 def build_demo(
-    folder: Path, report: Path | None = None, analyst: str | None = None, quiet: bool = True
+    folder: Path,
+    report: Path | None = None,
+    analyst: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Path:
-    """Create the demo workspace in ``folder`` and return the path of its HTML report."""
-    from armswatch.cli.common import say
+    """Create the demo workspace in ``folder`` and return the path of its HTML report.
 
+    Progress is one phase, "building the demo", counting the watchlist, each demo part and the report.
+    """
+    parts = demo_parts()
     ws = Workspace.init(
         folder,
         name="armswatch demo: public watchlist and lists, SIMULATED imagery and AIS",
         analyst=analyst or "armswatch-demo",
     )
+    progress.phase("building the demo", total=len(parts) + 2)
     with ws:
         ws.save_sites(load_starter("dprk-russia"))
-        say("demo: starter watchlist imported", quiet)
-        for part in demo_parts():
+        progress.advance()
+        for part in parts:
             part(ws)
-            say(f"demo: {part.__module__} done", quiet)
+            progress.advance()
         target = report or ws.root / "reports" / "demo-report.html"
         write_text_atomic(target, build_report(ws, title="armswatch demo (contains SIMULATED data)"))
-    say(f"demo report: {target.resolve()}", quiet)
+        progress.advance()
     return target

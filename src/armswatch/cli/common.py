@@ -185,15 +185,52 @@ def show_record(record: Mapping[str, Any], fmt: str = "table") -> None:
     out_console().print(table)
 
 
+class _Quiet:
+    """``-q`` given to a command that has no ``quiet`` parameter of its own (see :func:`add_quiet`)."""
+
+    value = False
+
+
+def set_quiet(value: bool) -> None:
+    _Quiet.value = bool(value)
+
+
+def add_quiet(command: Any) -> None:
+    """Give a click command ``-q/--quiet`` when it has none: it silences :func:`say` and progress bars.
+
+    The root group calls this for every command it loads, so ``-q`` behaves the same everywhere; a
+    command with its own ``quiet`` parameter keeps it (and passes it on explicitly).
+    """
+    if any("-q" in getattr(p, "opts", ()) for p in command.params):
+        return
+    command.params.append(_quiet_option())
+
+
+def _quiet_option() -> Any:
+    """Typer's own option object for :data:`QuietOpt`, made to set the flag instead of passing it."""
+    import copy
+
+    holder = typer.Typer()
+
+    @holder.command()
+    def _probe(quiet: QuietOpt = False) -> None:  # pragma: no cover - never invoked
+        del quiet
+
+    option = copy.copy(typer.main.get_command(holder).params[0])
+    option.expose_value = False
+    option.callback = lambda _ctx, _param, value: set_quiet(bool(value))
+    return option
+
+
 def say(message: str, quiet: bool = False) -> None:
     """A status line on standard error (standard output stays clean for data)."""
-    if not quiet:
+    if not (quiet or _Quiet.value):
         err_console.print(plain(message), highlight=False)
 
 
 def progress_enabled(quiet: bool = False) -> bool:
     """Progress bars go to standard error, only on a terminal and never with ``-q``."""
-    return not quiet and sys.stderr.isatty()
+    return not (quiet or _Quiet.value) and sys.stderr.isatty()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from armswatch.cli.common import (
     WorkspaceOpt,
     emit,
     open_workspace,
+    progress_for,
     say,
     show_record,
 )
@@ -180,7 +181,8 @@ def capture(
     from armswatch.evidence.capture_store import store_capture
     from armswatch.evidence.web import capture_url
 
-    got = capture_url(url, screenshot=screenshot, javascript=javascript)
+    with progress_for(quiet) as bar:
+        got = capture_url(url, screenshot=screenshot, javascript=javascript, progress=bar)
     with open_workspace(workspace) as ws:
         ids = store_capture(ws, got, note=note)
     for line in got.notes:
@@ -239,8 +241,8 @@ def export(
         raise InputError("choose --finding ID or --case")
     if finding is not None and case:
         raise InputError("--finding and --case exclude each other")
-    with open_workspace(workspace) as ws:
-        manifest = export_package(ws, output, finding=finding, purpose=purpose)
+    with open_workspace(workspace) as ws, progress_for(quiet) as bar:
+        manifest = export_package(ws, output, finding=finding, purpose=purpose, progress=bar)
     counts = summarise(manifest)
     say(
         f"{output}: {counts['files']} files, {counts['timestamps']} timestamps, {counts['custody']} custody events",
@@ -264,7 +266,8 @@ def verify(
     if path.suffix.lower() == ".zip" or path.is_file():
         from armswatch.evidence.package import verify_package
 
-        report = verify_package(path, tsa_cert=_read(tsa_cert), ca_cert=_read(ca_cert))
+        with progress_for(quiet) as bar:
+            report = verify_package(path, tsa_cert=_read(tsa_cert), ca_cert=_read(ca_cert), progress=bar)
         for note in report.notes:
             say(note, quiet)
         say(

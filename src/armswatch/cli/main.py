@@ -157,6 +157,9 @@ class ArmswatchGroup(TyperGroup):
     """
 
     def invoke(self, ctx: Any) -> Any:
+        from armswatch.cli.common import set_quiet
+
+        set_quiet(False)  # -q is per invocation (tests run many in one process)
         try:
             return super().invoke(ctx)
         except ArmswatchError as exc:
@@ -186,7 +189,19 @@ def load_command(name: str, lazy: Lazy) -> Any:
     command = group.commands.get(name)
     if command is None:
         raise LookupError(f"{lazy.target} does not provide the command {name!r}")
+    _give_quiet(command)
     return command
+
+
+def _give_quiet(command: Any) -> None:
+    """Every leaf command takes ``-q`` (see :func:`armswatch.cli.common.add_quiet`)."""
+    from armswatch.cli.common import add_quiet
+
+    if hasattr(command, "commands"):
+        for sub in command.commands.values():
+            _give_quiet(sub)
+    else:
+        add_quiet(command)
 
 
 class LazyCommands(MutableMapping[str, Any]):

@@ -14,6 +14,7 @@ from armswatch.cli.common import (
     WorkspaceOpt,
     emit,
     open_workspace,
+    progress_for,
     say,
     show_record,
 )
@@ -148,7 +149,8 @@ def import_(
         missing = sorted({s for i in items for s in i.sites} - known)
         if missing:
             say(f"linked sites not in the watchlist (kept as written): {', '.join(missing)}", quiet)
-        counts = save_items(ws, items)
+        with progress_for(quiet) as bar:
+            counts = save_items(ws, items, progress=bar)
     say(", ".join(f"{v} {k}" for k, v in counts.items()) + f" ({sum(bad.values())} bad rows)", quiet)
 
 

@@ -17,6 +17,7 @@ from armswatch.cli.common import (
     geo_file_format,
     open_workspace,
     progress,
+    progress_for,
     say,
 )
 from armswatch.cli.export_case import export_case
@@ -151,7 +152,8 @@ def demo(
     """
     from armswatch.demo import build_demo
 
-    report_path = build_demo(folder, report=output, analyst=analyst, quiet=quiet)
+    with progress_for(quiet) as bar:
+        report_path = build_demo(folder, report=output, analyst=analyst, progress=bar)
     typer.echo(str(report_path.resolve()))
 
 

@@ -15,10 +15,12 @@ from armswatch.cli.common import (
     FormatOpt,
     GeoFormatOpt,
     OutputOpt,
+    QuietOpt,
     WorkspaceOpt,
     emit,
     geo_file_format,
     open_workspace,
+    progress_for,
     say,
     show_record,
 )
@@ -124,6 +126,7 @@ def add(
     notes: Annotated[str, typer.Option(help="Free notes.")] = "",
     workspace: WorkspaceOpt = None,
     analyst: AnalystOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Add one site to the watchlist.
 
@@ -198,6 +201,7 @@ def edit(
     notes: Annotated[str | None, typer.Option(help="Replace the notes.")] = None,
     workspace: WorkspaceOpt = None,
     analyst: AnalystOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Change a site; the previous version is kept in the audit log.
 
@@ -225,7 +229,7 @@ def edit(
         if not changes:
             raise InputError("nothing to change: give at least one option (see --help)")
         counts = ws.save_sites([dataclasses.replace(old, **changes)])
-    say(f"{site_id}: {'updated' if counts['updated'] else 'unchanged'}")
+    say(f"{site_id}: {'updated' if counts['updated'] else 'unchanged'}", quiet)
 
 
 @app.command("remove")
@@ -233,6 +237,7 @@ def remove(
     site_id: Annotated[str, typer.Argument(help="Site id.")],
     workspace: WorkspaceOpt = None,
     analyst: AnalystOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Remove a site from the watchlist (its record stays in the audit log).
 
@@ -240,7 +245,7 @@ def remove(
     """
     with open_workspace(workspace, analyst) as ws:
         ws.remove_site(site_id)
-    say(f"removed {site_id}")
+    say(f"removed {site_id}", quiet)
 
 
 @app.command("import")
@@ -263,6 +268,7 @@ def import_(
     ] = False,
     workspace: WorkspaceOpt = None,
     analyst: AnalystOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Import sites in one transaction; importing the same file again changes nothing.
 
@@ -281,12 +287,14 @@ def import_(
     else:
         assert file is not None
         sites = read_sites(file, fmt, skipped)
-    with open_workspace(workspace, analyst) as ws:
-        counts = ws.save_sites(sites)
-    say(f"sites: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged")
+    with open_workspace(workspace, analyst) as ws, progress_for(quiet) as bar:
+        counts = ws.save_sites(sites, progress=bar)
+    say(
+        f"sites: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged", quiet
+    )
     if skipped:
         reasons = ", ".join(f"{n} {reason}" for reason, n in skipped.most_common())
-        say(f"skipped {sum(skipped.values())} invalid record(s): {reasons}")
+        say(f"skipped {sum(skipped.values())} invalid record(s): {reasons}", quiet)
 
 
 @app.command("export")

@@ -15,6 +15,7 @@ from armswatch.cli.common import (
     emit,
     format_from_output,
     open_workspace,
+    progress_for,
     say,
     show_record,
 )
@@ -50,8 +51,8 @@ def map_(workspace: WorkspaceOpt = None, quiet: QuietOpt = False) -> None:
     """
     from armswatch.violations.mapper import map_violations
 
-    with open_workspace(workspace) as ws:
-        summary = map_violations(ws)
+    with open_workspace(workspace) as ws, progress_for(quiet) as bar:
+        summary = map_violations(ws, progress=bar)
     if summary["candidates"] == 0:
         say(
             f"{summary['facts read']} findings read; no rule applies to any of them. Rules read shuttles and dark "

@@ -30,6 +30,7 @@ from armswatch import __version__
 from armswatch.errors import InputError, IntegrityError
 from armswatch.evidence.custody import custody_events
 from armswatch.evidence.timestamp import verify_token
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.clock import to_iso, utcnow
 from armswatch.workspace import Workspace
 
@@ -87,7 +88,12 @@ def _artifacts_for(ws: Workspace, finding: str | None) -> list[str]:
 
 
 def export_package(
-    ws: Workspace, output: Path, *, finding: str | None = None, purpose: str = "export"
+    ws: Workspace,
+    output: Path,
+    *,
+    finding: str | None = None,
+    purpose: str = "export",
+    progress: Progress = NO_PROGRESS,
 ) -> dict[str, Any]:
     """Write a package for one finding's evidence or the whole case's; returns the manifest."""
     from armswatch.evidence.custody import record_custody_many
@@ -144,7 +150,7 @@ def export_package(
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", text)
         zf.writestr("manifest.sha256", hashlib.sha256(text).hexdigest() + "\n")
-        for member, src in blobs:
+        for member, src in steps(progress, "packing files", blobs):
             zf.write(src, member, compress_type=_compression(member))
     os.replace(tmp, output)  # atomic within the folder: never a half-written package under the real name
     record_custody_many(ws, ids, "export", purpose=purpose, details={"package": output.name})
@@ -240,11 +246,15 @@ def _entry(item: dict[str, Any], *keys: str) -> tuple[Any, ...]:
 
 
 def verify_package(
-    path: Path, *, tsa_cert: bytes | None = None, ca_cert: bytes | None = None
+    path: Path,
+    *,
+    tsa_cert: bytes | None = None,
+    ca_cert: bytes | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> PackageReport:
     """Check a package end to end; IntegrityError (one line) names the first problem found."""
     try:
-        return _verify(path, tsa_cert, ca_cert)
+        return _verify(path, tsa_cert, ca_cert, progress)
     except IntegrityError:
         raise
     except (
@@ -260,7 +270,9 @@ def verify_package(
         raise IntegrityError(f"{path}: malformed package ({type(exc).__name__}: {exc})") from None
 
 
-def _verify(path: Path, tsa_cert: bytes | None, ca_cert: bytes | None) -> PackageReport:
+def _verify(
+    path: Path, tsa_cert: bytes | None, ca_cert: bytes | None, progress: Progress = NO_PROGRESS
+) -> PackageReport:
     report = PackageReport()
     try:
         zf = zipfile.ZipFile(path)
@@ -271,7 +283,7 @@ def _verify(path: Path, tsa_cert: bytes | None, ca_cert: bytes | None) -> Packag
         manifest = _manifest(zf, members)
         listed = {"manifest.json", "manifest.sha256"}
         digests: dict[str, str] = {}
-        for item in manifest["files"]:
+        for item in steps(progress, "checking files", manifest["files"]):
             member, sha, size, artifact = _entry(item, "path", "sha256", "size", "artifact")
             if member not in members:
                 raise IntegrityError(f"file {member} is listed but missing")

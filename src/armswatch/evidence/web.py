@@ -24,6 +24,7 @@ from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 from armswatch.errors import ExternalServiceError, InputError
+from armswatch.progress import NO_PROGRESS, Progress
 
 MAX_RESOURCES: Final = 300
 MAX_BYTES: Final = 50 * 1024 * 1024
@@ -164,7 +165,9 @@ def _resources(base: str, body: bytes, content_type: str) -> tuple[list[str], st
     return out, title
 
 
-def capture_url(url: str, *, screenshot: bool = True, javascript: bool = False) -> WebCapture:
+def capture_url(
+    url: str, *, screenshot: bool = True, javascript: bool = False, progress: Progress = NO_PROGRESS
+) -> WebCapture:
     """Fetch a page and its resources into a WARC (and WACZ, and a screenshot where possible)."""
     import httpx
     from warcio.warcwriter import WARCWriter
@@ -180,6 +183,7 @@ def capture_url(url: str, *, screenshot: bool = True, javascript: bool = False) 
     skipped: dict[str, int] = {}
     queue, seen, total, count = [url], {url}, 0, 0
     status, title = 0, ""
+    progress.phase("fetching the page and its resources")
     with httpx.Client(follow_redirects=True, timeout=TIMEOUT_S, headers={"User-Agent": USER_AGENT}) as client:
         while queue:
             current = queue.pop(0)
@@ -200,6 +204,7 @@ def capture_url(url: str, *, screenshot: bool = True, javascript: bool = False) 
                 continue
             total += len(body)
             count += 1
+            progress.advance()
             _write(writer, str(response.url), response, body)
             if current == url:
                 status = response.status_code
@@ -215,8 +220,10 @@ def capture_url(url: str, *, screenshot: bool = True, javascript: bool = False) 
                 queue.append(ref)
     warc = out.getvalue()
     capture = WebCapture(url, warc, None, None, title, status, count, total, skipped)
+    progress.phase("packing the WACZ")
     capture.wacz = _wacz(warc, url, capture.notes)
     if screenshot:
+        progress.phase("taking a screenshot (Chromium)")
         capture.screenshot = take_screenshot(url, javascript=javascript, notes=capture.notes)
     return capture
 

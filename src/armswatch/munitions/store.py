@@ -11,6 +11,7 @@ from armswatch.errors import InputError, NotFoundError
 from armswatch.munitions.item import MunitionItem
 from armswatch.munitions.marking import matches
 from armswatch.munitions.schema import munition_item
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.clock import to_iso, utcnow
 from armswatch.workspace import Workspace
 
@@ -19,13 +20,19 @@ def _audit(ws: Workspace, conn: Any, action: str, item_id: str, payload: dict[st
     ws._audit(conn, action, "munition_item", item_id, payload, seal=[("munition_item", [(item_id,)])])
 
 
-def save_items(ws: Workspace, items: Sequence[MunitionItem], *, replace: bool = True) -> dict[str, int]:
+def save_items(
+    ws: Workspace,
+    items: Sequence[MunitionItem],
+    *,
+    replace: bool = True,
+    progress: Progress = NO_PROGRESS,
+) -> dict[str, int]:
     """Add or update items in one transaction; an unchanged item is left alone (idempotent import)."""
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     seen: set[str] = set()
     now = to_iso(utcnow())
     with ws.transaction() as conn:
-        for item in items:
+        for item in steps(progress, "saving items", items):
             if item.id in seen:
                 raise InputError(f"item id {item.id!r} appears twice in the input")
             seen.add(item.id)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, insert, select, update
 
 from armswatch.errors import InputError, NotFoundError
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.clock import to_iso, utcnow
 from armswatch.store import records
 from armswatch.store import schema as t
@@ -34,7 +35,9 @@ class SiteStore(Facade):
             rows = conn.execute(query).mappings().all()
         return [records.site_from_row(r) for r in rows]
 
-    def save_sites(self, sites: Sequence[Site], *, replace: bool = True) -> dict[str, int]:
+    def save_sites(
+        self, sites: Sequence[Site], *, replace: bool = True, progress: Progress = NO_PROGRESS
+    ) -> dict[str, int]:
         """Add or update sites in one transaction; unchanged sites are left alone (idempotent import).
 
         With ``replace=False`` an existing id is an error instead of an update.
@@ -43,7 +46,7 @@ class SiteStore(Facade):
         seen: set[str] = set()
         now = to_iso(utcnow())
         with self.transaction() as conn:
-            for site in sites:
+            for site in steps(progress, "saving sites", sites):
                 if site.id in seen:
                     raise InputError(f"site id {site.id!r} appears twice in the input")
                 seen.add(site.id)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any, Final
 
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.model import Finding
 from armswatch.violations.element import Candidate
 from armswatch.violations.provision import get_provision, provisions
@@ -84,9 +85,11 @@ def candidate_details(c: Candidate, fact: Finding | None = None) -> dict[str, An
     }
 
 
-def map_violations(ws: Workspace) -> dict[str, Any]:
+def map_violations(ws: Workspace, progress: Progress = NO_PROGRESS) -> dict[str, Any]:
     """Run every rule over the case and record the candidates; returns a summary."""
+    progress.phase("reading the case's findings")
     findings = latest_findings(ws)
+    progress.phase("applying the rules")
     candidates = map_findings(findings, case_facts(ws, findings))
     by_id = {f.id: f for f in findings}
     by_provision: dict[str, int] = defaultdict(int)
@@ -96,7 +99,7 @@ def map_violations(ws: Workspace) -> dict[str, Any]:
         "provisions": len(provisions()),
     }
     with ws.run(TOOL, parameters=parameters) as run:
-        for c in candidates:
+        for c in steps(progress, "recording candidates", candidates):
             run.add_finding(
                 kind=KIND,
                 title=candidate_title(c),
