@@ -194,3 +194,15 @@ def test_no_inline_scripts_on_the_new_pages(mcase: tuple[Case, Material]) -> Non
         for tag in re.findall(r"<script[^>]*>", html):
             assert 'src="/static/' in tag, (path, tag)
         assert EVIL_FILE not in html
+
+
+def test_details_of_an_artifact_a_finding_cites(mcase: tuple[Case, Material]) -> None:
+    case, _ = mcase
+    by_name = {a.name: a for a in case.ws.list_artifacts()}
+    page = by_name["page.html"]
+    r = case.client("viewer").get(f"/evidence/{page.id}/details")
+    assert r.status_code == 200
+    assert 'id="download"' in r.text and f'src="/evidence/{page.id}"' not in r.text  # never inline
+    assert f"/findings/{case.findings['change']}" in r.text
+    finding = case.client("viewer").get(f"/findings/{case.findings['change']}").text
+    assert f'href="/evidence/{page.id}/details"' in finding

@@ -160,12 +160,18 @@ def derived_copies(ws: Workspace, artifact_id: str) -> list[Artifact]:
 
 
 def evidence_card(ws: Workspace, ref: str) -> EvidenceCard:
-    """One evidence file by artifact id (or a unique hex prefix); 404 when it is not evidence."""
+    """One artifact by id (or a unique hex prefix) as the gallery shows it. Files the gallery lists
+    come from its cache; any other artifact a finding cites (a chip, an AIS extract) is described too."""
     a = ws.get_artifact(ref)
     for c in evidence_cards(ws):
         if c.artifact.id == a.id:
             return c
-    raise NotFoundError(f"artifact {a.id} is not evidence (add files with 'armswatch evidence add')")
+    if a.media_type == TOKEN_MEDIA_TYPE:
+        raise NotFoundError(f"artifact {a.id} is a timestamp token, not evidence")
+    tokens = timestamp_tokens(ws).get(a.id, [])
+    return EvidenceCard(
+        a, kind_of(a), role_of(a), custody_counts(ws)[a.id], len(tokens), citation_counts(ws)[a.id]
+    )
 
 
 def thumbnail_jpeg(ws: Workspace, artifact_id: str) -> bytes:
