@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 
 from armswatch.errors import NotFoundError
 from armswatch.evidence.custody import CustodyEvent
@@ -83,31 +83,53 @@ class EvidenceCard:
         }
 
 
-def custody_counts(ws: Workspace) -> Counter[str]:
-    """Custody events per artifact, counted in the audit log (one query, no payloads read)."""
+def _counts(ws: Workspace, column: Any, ids: list[str], *where: Any) -> Counter[str]:
+    """Rows per artifact id, counted by the database (only for ``ids`` when they are few)."""
+    query = select(column, func.count()).where(*where).group_by(column)
+    if len(ids) <= 900:
+        query = query.where(column.in_(ids))
+    with ws.engine.connect() as conn:
+        return Counter({r[0]: int(r[1]) for r in conn.execute(query)})
+
+
+def custody_counts(ws: Workspace, ids: list[str]) -> Counter[str]:
+    """Custody events per artifact, counted in the audit log (no payloads read)."""
     a = t.audit_log.c
-    query = select(a.object_id).where(a.action.like("custody.%"))
-    with ws.engine.connect() as conn:
-        return Counter(r[0] for r in conn.execute(query))
+    return _counts(ws, a.object_id, ids, a.action.like("custody.%"))
 
 
-def citation_counts(ws: Workspace) -> Counter[str]:
-    fe = t.finding_evidence.c
+def citation_counts(ws: Workspace, ids: list[str]) -> Counter[str]:
+    """Findings citing each artifact as evidence."""
+    return _counts(ws, t.finding_evidence.c.artifact_id, ids)
+
+
+def evidence_artifacts(ws: Workspace) -> list[Artifact]:
+    """Artifacts captured as evidence (their metadata has an ``evidence`` part), tokens left out.
+
+    The database narrows the rows by the metadata's text first, so a case with many other artifacts
+    (AIS extracts, chips) does not load them all.
+    """
+    from armswatch.store import records
+
+    a = t.artifact.c
+    query = select(t.artifact).where(
+        cast(a.meta, Text).like('%"evidence"%'), a.media_type != TOKEN_MEDIA_TYPE
+    )
     with ws.engine.connect() as conn:
-        return Counter(r[0] for r in conn.execute(select(fe.artifact_id)))
+        rows = conn.execute(query).mappings().all()
+    return [x for x in (records.artifact_from_row(r) for r in rows) if "evidence" in x.metadata]
 
 
 def _cards(ws: Workspace) -> list[EvidenceCard]:
+    artifacts = evidence_artifacts(ws)
+    ids = [x.id for x in artifacts]
     tokens = timestamp_tokens(ws)
-    custody = custody_counts(ws)
-    cited = citation_counts(ws)
-    out = []
-    for a in ws.list_artifacts():
-        if "evidence" not in a.metadata or a.media_type == TOKEN_MEDIA_TYPE:
-            continue
-        out.append(
-            EvidenceCard(a, kind_of(a), role_of(a), custody[a.id], len(tokens.get(a.id, [])), cited[a.id])
-        )
+    custody = custody_counts(ws, ids)
+    cited = citation_counts(ws, ids)
+    out = [
+        EvidenceCard(a, kind_of(a), role_of(a), custody[a.id], len(tokens.get(a.id, [])), cited[a.id])
+        for a in artifacts
+    ]
     out.sort(key=lambda c: (c.artifact.captured_at or c.artifact.added_at, c.artifact.id), reverse=True)
     return out
 
@@ -170,7 +192,12 @@ def evidence_card(ws: Workspace, ref: str) -> EvidenceCard:
         raise NotFoundError(f"artifact {a.id} is a timestamp token, not evidence")
     tokens = timestamp_tokens(ws).get(a.id, [])
     return EvidenceCard(
-        a, kind_of(a), role_of(a), custody_counts(ws)[a.id], len(tokens), citation_counts(ws)[a.id]
+        a,
+        kind_of(a),
+        role_of(a),
+        custody_counts(ws, [a.id])[a.id],
+        len(tokens),
+        citation_counts(ws, [a.id])[a.id],
     )
 
 
