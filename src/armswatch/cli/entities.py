@@ -16,6 +16,7 @@ from armswatch.cli.common import (
     WorkspaceOpt,
     emit,
     open_workspace,
+    progress,
     say,
     show_record,
 )
@@ -67,27 +68,42 @@ def import_cmd(
 ) -> None:
     """Import sanctions lists; each file is a run, re-importing the same file adds nothing.
 
+    A progress bar (on a terminal, not with -q) shows each file's steps: stored, parsed, written.
+
     Example: armswatch entities import sdn.csv --list-date 2021-07-01
     """
     from armswatch.entities.importer import FORMATS, detect_format, ofac_parts
-    from armswatch.entities.ingest import import_list
+    from armswatch.entities.ingest import IMPORT_STEPS, import_list
 
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}")
     when = _date(list_date, "--list-date")
     seen: set[Path] = set()
     rows: list[dict[str, Any]] = []
-    with open_workspace(workspace, analyst) as ws:
+    with open_workspace(workspace, analyst) as ws, progress(quiet) as bar:
+        task = bar.add_task("importing", total=len(files) * len(IMPORT_STEPS))
         for path in files:
             if path.is_file() and (
                 fmt == "ofac-csv" or (fmt == "auto" and detect_format(path) == "ofac-csv")
             ):
                 primary = ofac_parts(path)[1]["primary"].resolve()
                 if primary in seen:
+                    bar.advance(task, len(IMPORT_STEPS))
                     continue  # another file of an OFAC set already imported in this call
                 seen.add(primary)
+
+            def step(stage: str, name: str = path.name) -> None:
+                bar.update(task, advance=1, description=f"{name}: {stage}")
+
             result = import_list(
-                ws, path, format=fmt, list_date=when, dataset=dataset, mapping=mapping, strict=strict
+                ws,
+                path,
+                format=fmt,
+                list_date=when,
+                dataset=dataset,
+                mapping=mapping,
+                strict=strict,
+                on_progress=step,
             )
             if result.store.already_imported:
                 say(f"{path}: already imported ({result.dataset}, {result.list_date}); nothing added", quiet)
@@ -155,24 +171,38 @@ def list_cmd(
 
 @app.command("show")
 def show_cmd(
-    entity_id: Annotated[str, typer.Argument(help="Entity id, e.g. unsc-6908001 or ofac-17069.")],
+    entity_id: Annotated[
+        str, typer.Argument(help="Entity id (unsc-6908001, ofac-17069) or a resolved entity's res-… id.")
+    ],
     as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     workspace: WorkspaceOpt = None,
 ) -> None:
     """What the lists said about one entity (on --as-of): status, properties and their provenance.
 
+    A record an analyst resolved with others (armswatch entities resolve) is shown as the resolved
+    entity: every listing, names in every script, the listing history and the judgements.
+
     Example: armswatch entities show unsc-6908001 --as-of 2024-03-12
     """
     from armswatch.entities.history import entity_at
     from armswatch.entities.lookup import designations_of
+    from armswatch.entities.resolution import clusters
+    from armswatch.entities.resolved import resolved_record
     from armswatch.entities.view import view_record
 
     with open_workspace(workspace) as ws:
         when = _date(as_of, "--as-of")
-        view = entity_at(ws, entity_id, when)
-        sanctions = [entity_at(ws, s, when) for s in designations_of(ws, entity_id)]
-    record = view_record(view, sanctions, statements=fmt == "json")
+        found = clusters(ws)
+        members = found.members(entity_id)
+        views = [entity_at(ws, m, when) for m in members]
+        sanctions = {m: [entity_at(ws, s, when) for s in designations_of(ws, m)] for m in members}
+    if found.is_canonical(found.canonical(entity_id)):
+        record = resolved_record(found.canonical(entity_id), views, sanctions, found)
+        if fmt == "json":
+            record["records"] = [view_record(v, sanctions[v.entity_id], statements=True) for v in views]
+    else:
+        record = view_record(views[0], sanctions[entity_id], statements=fmt == "json")
     show_record(record, fmt)
 
 
@@ -231,11 +261,15 @@ def vessels_cmd(
     emit(rows, fmt=fmt)
 
 
-def _graph(ws: Any, as_of: date | None) -> Any:
+def _graph(ws: Any, as_of: date | None, entity_id: str) -> tuple[Any, str]:
+    """The entity graph with resolved entities as one node, and ``entity_id``'s node in it."""
     from armswatch.entities.graph import build_graph
     from armswatch.entities.history import entities_at
+    from armswatch.entities.resolution import clusters
+    from armswatch.entities.resolved import collapse_graph
 
-    return build_graph(entities_at(ws, as_of))
+    found = clusters(ws)
+    return collapse_graph(build_graph(entities_at(ws, as_of)), found), found.canonical(entity_id)
 
 
 @app.command("graph")
@@ -256,7 +290,8 @@ def graph_cmd(
     from armswatch.entities.graph import neighbourhood, write_graph
 
     with open_workspace(workspace) as ws:
-        sub = neighbourhood(_graph(ws, _date(as_of, "--as-of")), entity_id, depth)
+        graph, node = _graph(ws, _date(as_of, "--as-of"), entity_id)
+        sub = neighbourhood(graph, node, depth)
     write_graph(sub, output)
     say(f"{output}: {sub.number_of_nodes()} nodes, {sub.number_of_edges()} edges", quiet)
 
@@ -278,9 +313,134 @@ def paths_cmd(
     from armswatch.entities.view import path_row
 
     with open_workspace(workspace) as ws:
-        graph = _graph(ws, _date(as_of, "--as-of"))
-    rows = [path_row(graph, p) for p in paths_to_designated(graph, entity_id, max_depth)]
+        graph, node = _graph(ws, _date(as_of, "--as-of"), entity_id)
+    rows = [path_row(graph, p) for p in paths_to_designated(graph, node, max_depth)]
     emit(rows, fmt=fmt, output=output)
+
+
+@app.command("xref")
+def xref_cmd(
+    dataset: Annotated[
+        list[str] | None, typer.Option("--dataset", help="Only these datasets (repeat; default: all).")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Lowest score proposed (default 0.71, held-out choice).")
+    ] = 0.71,
+    top: Annotated[int, typer.Option("--top", help="Best candidates kept per record (0: all).")] = 3,
+    limit: Annotated[int, typer.Option("--limit", help="Name-index candidates scored per record.")] = 10,
+    across_only: Annotated[
+        bool, typer.Option("--across-only", help="Only pairs from different datasets.")
+    ] = False,
+    output: OutputOpt = "-",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or table.")] = "csv",
+    workspace: WorkspaceOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Propose records of the imported lists that may be the same person, company or vessel.
+
+    Names in any script (the screening matcher, both ways), passports, national ids, registration,
+    IMO and MMSI numbers, birth dates, nationality, street addresses and cross-references in the
+    remarks; each pair with its score and reasons. Pairs already judged are left out. Judge them with
+    'armswatch entities resolve A B --same|--different'.
+
+    Example: armswatch entities xref --dataset un_sc --dataset us_ofac_sdn -o candidates.csv
+    """
+    from armswatch.entities.candidates import workspace_xref
+    from armswatch.entities.xref import CANDIDATE_COLUMNS
+
+    if fmt not in ("csv", "json", "table"):
+        raise InputError(f"--format must be csv, json or table (got {fmt!r})")
+    with open_workspace(workspace) as ws, progress(quiet) as bar:
+        task = bar.add_task("cross-referencing", total=None)
+        cands = workspace_xref(
+            ws,
+            dataset,
+            threshold=threshold,
+            top=top,
+            limit=limit,
+            across_only=across_only,
+            progress=lambda n: bar.advance(task, n),
+            on_records=lambda n: bar.update(task, total=n),
+        )
+    emit([c.as_row() for c in cands], fmt=fmt, output=output, columns=list(CANDIDATE_COLUMNS))
+    say(f"{len(cands)} candidate pair(s) scoring {threshold} or more", quiet)
+
+
+@app.command("resolve")
+def resolve_cmd(
+    left: Annotated[str, typer.Argument(help="A record id (or a resolved entity's res-… id).")],
+    right: Annotated[str, typer.Argument(help="The other record id.")],
+    same: Annotated[bool, typer.Option("--same", help="The two are one real thing.")] = False,
+    different: Annotated[bool, typer.Option("--different", help="The two are different things.")] = False,
+    undo_: Annotated[
+        bool, typer.Option("--undo", help="Withdraw the judgement on this pair (recorded, not deleted).")
+    ] = False,
+    note: Annotated[str, typer.Option("--note", help="Why (kept with the judgement).")] = "",
+    workspace: WorkspaceOpt = None,
+    analyst: AnalystOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Record an analyst's judgement on two records: the same thing, different things, or undo.
+
+    Judgements are audited and sealed; --undo adds a record withdrawing the earlier one. Records
+    judged the same become one resolved entity (id res-…) in show, graph, paths, screening and reports.
+
+    Example: armswatch entities resolve unsc-690741 ofac-9642 --same --note "UN KPe.001 = OFAC KOMID"
+    """
+    from armswatch.entities.resolution import clusters, resolve, undo
+
+    if [same, different, undo_].count(True) != 1:
+        raise InputError("give exactly one of --same, --different or --undo")
+    with open_workspace(workspace, analyst) as ws:
+        if undo_:
+            done = undo(ws, left, right, note=note)
+            say(f"withdrew {done.undoes} on {done.left_id} and {done.right_id} ({done.id})", quiet)
+        else:
+            done = resolve(ws, left, right, same=same, note=note)
+            where = clusters(ws).canonical(done.left_id)
+            joined = f"; resolved entity {where}" if same else ""
+            say(f"{done.left_id} {done.judgement} {done.right_id} ({done.id}){joined}", quiet)
+
+
+@app.command("judgements")
+def judgements_cmd(
+    fmt: FormatOpt = "table",
+    output: OutputOpt = "-",
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Every resolution judgement, withdrawn ones and undos included, with the resolved entity ids.
+
+    ``active`` is false for a judgement an undo withdrew; ``entity`` is the resolved entity a
+    judgement in force joined.
+
+    Example: armswatch entities judgements -f csv -o judgements.csv
+    """
+    from armswatch.entities.cluster import Clusters
+    from armswatch.entities.resolution import judgements
+
+    with open_workspace(workspace) as ws:
+        rows = judgements(ws)
+    found = Clusters(rows)
+    live = {j.id for j in found.active}
+    emit(
+        [
+            {
+                "id": j.id,
+                "left_id": j.left_id,
+                "right_id": j.right_id,
+                "judgement": j.judgement,
+                "undoes": j.undoes or "",
+                "active": j.id in live or j.judgement == "undo",
+                "entity": found.canonical(j.left_id) if j.id in live and j.judgement == "same" else "",
+                "analyst": j.analyst,
+                "at": j.created_at,
+                "note": j.note,
+            }
+            for j in rows
+        ],
+        fmt=fmt,
+        output=output,
+    )
 
 
 def _add_compare() -> None:

@@ -7,6 +7,7 @@ are written in one transaction, so a malformed file leaves a failed run and no s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ from armswatch.entities.statement import StoreResult, snapshot_id, store_snapsho
 from armswatch.errors import InputError, MissingFileError
 from armswatch.store.schema import run as run_table
 from armswatch.workspace import Workspace
+
+IMPORT_STEPS = ("stored", "parsed", "written")
+"""What ``import_list`` reports to ``on_progress``, in order, once each per file."""
 
 _SOURCES = {
     "un-xml": (
@@ -69,8 +73,13 @@ def import_list(
     mapping: str | None = None,
     strict: bool = False,
     simulated: bool = False,
+    on_progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Import one list file (OFAC: any file of the set) into ``ws``."""
+    """Import one list file (OFAC: any file of the set) into ``ws``.
+
+    ``on_progress`` is called after each of the :data:`IMPORT_STEPS` (``stored``: the files kept as
+    artifacts; ``parsed``; ``written``: statements committed, or found already imported)."""
+    step = on_progress or (lambda _stage: None)
     path = Path(path)
     if not path.is_file():
         raise MissingFileError("no such file", path=str(path))
@@ -85,11 +94,16 @@ def import_list(
         for f in files
     ]
     art_ids = [a.id for a in arts]
+    step("stored")
     with ws.tool_lock("entities.import"):  # concurrent imports of one file: the others find it imported
         previous = _already(ws, art_ids, dataset)
         if previous is not None:
+            step("parsed")
+            step("written")
             return previous
-        return _import(ws, path, fmt, art_ids, list_date, dataset, mapping, strict)
+        result = _import(ws, path, fmt, art_ids, list_date, dataset, mapping, strict, step)
+        step("written")
+        return result
 
 
 def _import(
@@ -101,6 +115,7 @@ def _import(
     dataset: str | None,
     mapping: str | None,
     strict: bool,
+    step: Callable[[str], None],
 ) -> ImportResult:
     params = {
         "path": str(path),
@@ -114,6 +129,7 @@ def _import(
         "entities.import", parameters={k: str(v) for k, v in params.items() if v}, inputs=art_ids
     ) as run:
         snap = load_entities(path, fmt, list_date=list_date, dataset=dataset, mapping=mapping)
+        step("parsed")
         if not any(is_subject(e.schema.name) for e in snap.entities):
             found = ", ".join(f"{k} ({v})" for k, v in snap.problems.most_common(3))
             raise InputError(

@@ -1,6 +1,7 @@
 """Report section: the imported lists, recent listings/delistings and a small entity graph (SVG).
 
-The graph is drawn around the entities named in findings (``entity:<id>`` subjects, e.g. from
+Resolved entities (records an analyst judged the same) are one node. The graph is drawn around the
+entities named in findings (``entity:<id>`` subjects, e.g. from
 screening) and the demo's simulated entities, with ``networkx.spring_layout`` and a fixed seed, so the
 same workspace always gives the same picture. Designated entities are red; simulated ones dashed.
 """
@@ -12,18 +13,21 @@ from html import escape
 
 import networkx as nx
 
+from armswatch.entities.cluster import Clusters
 from armswatch.entities.demo import SIM_DATASET
 from armswatch.entities.graph import build_graph, is_designated, neighbourhood
 from armswatch.entities.history import changes, entities_at, entity_at, snapshots
+from armswatch.entities.resolution import clusters
+from armswatch.entities.resolved import collapse_graph
 from armswatch.report.section import ReportSection
 from armswatch.workspace import Workspace
 
 MAX_NODES = 40
 
 
-def _seeds(ws: Workspace, graph: nx.MultiDiGraph, simulated: set[str]) -> list[str]:
+def _seeds(ws: Workspace, graph: nx.MultiDiGraph, simulated: set[str], found: Clusters) -> list[str]:
     subjects = (s for f in ws.list_findings() for s in f.subjects)
-    seeds = {s.removeprefix("entity:") for s in subjects if s.startswith("entity:")}
+    seeds = {found.canonical(s.removeprefix("entity:")) for s in subjects if s.startswith("entity:")}
     return sorted(s for s in seeds | simulated if s in graph)
 
 
@@ -103,9 +107,10 @@ def report_section(ws: Workspace) -> ReportSection | None:
             for c in recent
         )
         html.append("</ul>")
-    graph = build_graph(entities_at(ws))
-    simulated = {str(e.id) for e in entities_at(ws, None, [SIM_DATASET])}
-    seeds = _seeds(ws, graph, simulated)
+    found = clusters(ws)
+    graph = collapse_graph(build_graph(entities_at(ws)), found)
+    simulated = {found.canonical(str(e.id)) for e in entities_at(ws, None, [SIM_DATASET])}
+    seeds = _seeds(ws, graph, simulated, found)
     if seeds:
         sub = _subgraph(graph, seeds)
         html.append(

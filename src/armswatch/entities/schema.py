@@ -6,8 +6,10 @@
 * ``entity_snapshot`` – one row per imported list file (a dataset on a list date).
 * ``entity_presence`` – which entities each snapshot carried; listings and delistings come from here.
 * ``entity_absence`` – statements whose first/last-seen span covers a snapshot that lacked them.
+* ``entity_resolution`` – analysts' judgements that two records are the same thing or different
+  things, and the undoing of a judgement (a new row naming the one it undoes; nothing is deleted).
 
-Created by the Alembic migration ``0002_entities``.
+Created by the Alembic migrations ``0002_entities`` and ``0006_resolution``.
 """
 
 from __future__ import annotations
@@ -85,4 +87,22 @@ entity_absence = Table(
     Column("statement_id", String(40), nullable=False),
     Column("snapshot_id", String(80), nullable=False),
     PrimaryKeyConstraint("statement_id", "snapshot_id"),
+)
+
+# An analyst's judgement on a pair of records (``left_id`` < ``right_id``): "same", "different", or
+# "undo" (``undoes`` names the judgement withdrawn). Rows are never updated or deleted.
+entity_resolution = Table(
+    "entity_resolution",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("left_id", String(255), nullable=False),
+    Column("right_id", String(255), nullable=False),
+    Column("judgement", String(12), nullable=False),
+    Column("undoes", String(40)),
+    Column("note", Text, nullable=False),
+    Column("analyst", String(100), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_entity_resolution_left", "left_id"),
+    Index("ix_entity_resolution_right", "right_id"),
 )

@@ -139,8 +139,11 @@ def load_list_subjects(paths: Sequence[Path]) -> list[Subject]:
 
 
 def workspace_subjects(ws: Workspace, datasets: Sequence[str] | None = None) -> list[Subject]:
-    """Subjects of the current snapshot of every (or the named) dataset stored in the workspace."""
+    """Subjects of the current snapshot of every (or the named) dataset stored in the workspace; the
+    records of a resolved entity (``armswatch entities resolve``) are one subject with its ``res-`` id."""
     from armswatch.entities.history import entities_at, snapshots
+    from armswatch.entities.resolution import clusters
+    from armswatch.entities.resolved import merge_subjects
 
     names = sorted({s.dataset for s in snapshots(ws)})
     if datasets:
@@ -153,7 +156,7 @@ def workspace_subjects(ws: Workspace, datasets: Sequence[str] | None = None) -> 
     out: list[Subject] = []
     for name in names:
         out.extend(subjects_from_entities(entities_at(ws, datasets=[name]), name))
-    return out
+    return merge_subjects(out, clusters(ws))
 
 
 def list_artifacts(ws: Workspace, datasets: Sequence[str] | None = None) -> list[str]:
