@@ -54,10 +54,16 @@ _NOTE_LABELS: dict[str, str] = {
     r"d-u-n-s number": "registration",
     r"legal entity number": "registration",
 }
+#: A word with a digit in it (the number itself; ``O.B.-024/3318``), bounded so no input backtracks long.
+_DIGIT_WORD = r"[A-Z0-9\-/.]{0,30}\d[A-Z0-9\-/.]{0,30}"
 _NOTE_ID = re.compile(
     r"(?i)(?:^|[;,]\s*|\balt\.\s*)(?P<label>"
     + "|".join(f"(?:{p})" for p in _NOTE_LABELS)
-    + r")\s*:?\s*(?P<value>[A-Z0-9][A-Z0-9\-/. ]{2,40}?)\s*(?=\(|;|,|$|\bissued\b|\bexpires\b)"
+    + r")\s*:?\s*(?P<value>(?:[A-Z]{1,3}\s)?"
+    + _DIGIT_WORD
+    + r"(?:\s"
+    + _DIGIT_WORD
+    + r"){0,2})"
 )
 _LABEL_KIND = [(re.compile(f"(?i)^(?:{p})$"), kind) for p, kind in _NOTE_LABELS.items()]
 
