@@ -154,9 +154,10 @@ def _grade(
     words = {3: "very likely", 2: "likely", 1: "roughly even chance"}
     if best_rank:
         confidence = words[best_rank]
-    elif home := next(
+    elif home := min(
         (f for f in reachable.values() if f.off_km <= params.in_port_km and f.on_km <= params.in_port_km),
-        None,
+        key=lambda f: f.via_km,
+        default=None,
     ):
         confidence = "unlikely"
         basis = f"no corroboration; off and on within {params.in_port_km:g} km of {home.name}: most likely stayed there"

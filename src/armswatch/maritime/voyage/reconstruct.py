@@ -218,9 +218,14 @@ def reconstruct(
     return out
 
 
+#: Inferred legs drawn per voyage (the ports with the shortest detour; the ellipse shows the rest).
+MAX_DRAWN_LEGS = 3
+
+
 def voyage_geometry(v: Voyage) -> dict[str, Any]:
     """GeometryCollection for the report map: observed legs (LineStrings), the ellipse (Polygon),
-    dashed-in-spirit inferred legs off→port→on for each reachable port, and the off/on points."""
+    inferred legs off→port→on to the :data:`MAX_DRAWN_LEGS` reachable ports with the shortest
+    detour, and the off/on points."""
     import shapely
 
     geoms: list[dict[str, Any]] = []
@@ -232,7 +237,7 @@ def voyage_geometry(v: Voyage) -> dict[str, Any]:
             )
     if v.ellipse is not None:
         geoms.append(json.loads(shapely.to_geojson(v.ellipse.simplify(0.001))))
-    for p in v.reachable:
+    for p in sorted(v.reachable, key=lambda p: p.via_km)[:MAX_DRAWN_LEGS]:
         geoms.append(
             {
                 "type": "LineString",
