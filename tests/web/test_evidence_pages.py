@@ -206,3 +206,17 @@ def test_details_of_an_artifact_a_finding_cites(mcase: tuple[Case, Material]) ->
     assert f"/findings/{case.findings['change']}" in r.text
     finding = case.client("viewer").get(f"/findings/{case.findings['change']}").text
     assert f'href="/evidence/{page.id}/details"' in finding
+
+
+def test_an_image_the_server_cannot_read_gets_no_thumbnail(fresh_case: Case, tmp_path: Path) -> None:
+    from armswatch.evidence.collect import add_evidence
+
+    bad = tmp_path / "scene.tif"
+    bad.write_bytes(b"II*\x00" + b"\x00" * 64)  # a TIFF header and nothing a reader can use
+    art = add_evidence(fresh_case.ws, bad).artifact
+    client = fresh_case.client("viewer")
+    gallery = client.get("/evidence").text
+    assert f'data-id="{art.id}"' in gallery and f"/evidence/{art.id}/thumbnail" not in gallery
+    assert client.get(f"/evidence/{art.id}/thumbnail").status_code == 404
+    page = client.get(f"/evidence/{art.id}/details").text
+    assert 'id="download"' in page and "<img" not in page.split('id="identity"')[0].split("<main>")[1]

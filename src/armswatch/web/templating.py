@@ -12,6 +12,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from armswatch import __version__
 
 
+def _thumbnailable(artifact: Any) -> bool:
+    from armswatch.web.query.evidence import thumbnailable
+
+    return thumbnailable(artifact)
+
+
 def filesize(n: int | None) -> str:
     """``1.2 MB``, ``34 kB``, ``512 B`` (decimal units)."""
     if n is None:
@@ -34,6 +40,7 @@ def environment() -> Environment:
     env.filters["short"] = lambda s, n=12: (s[: n - 1] + "…") if s and len(s) > n else s
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "–"
     env.filters["filesize"] = filesize
+    env.tests["thumbnailable"] = _thumbnailable
     return env
 
 

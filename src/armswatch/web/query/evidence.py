@@ -43,6 +43,20 @@ def kind_of(a: Artifact) -> str:
     return "other"
 
 
+RASTER: Final = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff"})
+
+
+def thumbnailable(a: Artifact) -> bool:
+    """Whether the server can make a thumbnail: a raster image whose pixels the metadata reader could
+    open (or, without read metadata, one of the common raster types)."""
+    if a.media_type not in RASTER:
+        return False
+    read = a.metadata.get("file")
+    if isinstance(read, dict):
+        return "width" in read and "metadata_error" not in read
+    return a.media_type != "image/tiff"
+
+
 def role_of(a: Artifact) -> str:
     return str((a.metadata.get("evidence") or {}).get("role") or "")
 
@@ -58,7 +72,7 @@ class EvidenceCard:
 
     @property
     def thumbnail(self) -> bool:
-        return self.kind == "photo"
+        return thumbnailable(self.artifact)
 
     def to_dict(self) -> dict[str, Any]:
         a = self.artifact

@@ -65,8 +65,8 @@ def artifact_content(artifact_id: str, me: Annotated[Principal, Depends(viewer)]
 def artifact_thumbnail(artifact_id: str, me: Annotated[Principal, Depends(viewer)]) -> Response:
     """A small JPEG of an image artifact (404 for anything that is not a readable image)."""
     art = me.ws.get_artifact(artifact_id)
-    if not art.media_type.startswith("image/") or art.media_type == "image/svg+xml":
-        raise NotFoundError(f"artifact {art.id} is not a raster image")
+    if not eq.thumbnailable(art):
+        raise NotFoundError(f"artifact {art.id} is not a raster image the server can read")
     data = eq.thumbnail_jpeg(me.ws, art.id)
     return Response(
         data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400, immutable"}
@@ -107,6 +107,7 @@ def _detail(me: Principal, artifact_id: str) -> dict[str, Any]:
         "findings": eq.citing_findings(me.ws, a.id),
         "copies": eq.derived_copies(me.ws, a.id),
         "items": eq.citing_items(me.ws, a.id),
+        "inline": INLINE,
     }
 
 

@@ -20,6 +20,7 @@ from armswatch.munitions.store import get_item, link_item, list_items
 from armswatch.provenance.model import Artifact
 from armswatch.web.deps import Principal, analyst, viewer
 from armswatch.web.query import findings as fq
+from armswatch.web.query.evidence import thumbnailable
 from armswatch.web.templating import render
 
 router = APIRouter(tags=["munitions"])
@@ -151,7 +152,7 @@ def items_page(
 ) -> Response:
     thumbs = {}
     for item in items:
-        photo = next((a for a in _evidence(me, item) if a.media_type.startswith("image/")), None)
+        photo = next((a for a in _evidence(me, item) if thumbnailable(a)), None)
         if photo is not None:
             thumbs[item.id] = photo
     return render(
