@@ -30,6 +30,7 @@ DEMO_PARTS: tuple[str, ...] = (
     "armswatch.maritime.demo:build_demo",
     "armswatch.cli.ais_ingest:build_demo",
     "armswatch.imagery.demo:build_demo",
+    "armswatch.maritime.voyage.demo:build_demo",
     "armswatch.entities.screen:screen_demo",
     "armswatch.joins.demo:build_demo",
 )
