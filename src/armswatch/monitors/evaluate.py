@@ -11,11 +11,11 @@ from typing import Any
 
 import polars as pl
 
-from armswatch.maritime.store import scan_positions, scan_statics
+from armswatch.maritime.store import scan_statics
 from armswatch.monitors.model import AlertDraft, Monitor, at_least
 from armswatch.monitors.newdata import (
-    COLUMNS,
     NewPositions,
+    last_before,
     new_finding_ids,
     new_positions,
     new_snapshot_ids,
@@ -68,16 +68,13 @@ def dark(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], bool]
         return [], False
     p = mon.params
     start = new.start - timedelta(hours=float(p["lookback_h"]))
-    win = window(ws, start, new.now, mmsi=p["mmsi"])
+    recent = window(ws, new.start, new.now, mmsi=p["mmsi"])  # from the first new report on
+    past = last_before(ws, start, new.start, mmsi=p["mmsi"])  # and each vessel's report before it
+    win = pl.concat([past.select(recent.columns), recent]).sort("mmsi", "ts")
     if win.height == 0:
         return [], True
     need = first_new_without_past(win, new.sources)
-    before = None
-    if need:
-        before = (
-            scan_positions(ws, start - timedelta(days=MAX_SILENCE_DAYS), start, mmsi=need)
-            .select(COLUMNS).sort("ts").group_by("mmsi").agg(pl.all().last()).collect()
-        )  # fmt: skip
+    before = last_before(ws, start - timedelta(days=MAX_SILENCE_DAYS), start, mmsi=need) if need else None
     events = dark_events(win, new.sources, new.now, float(p["hours"]), before)
     names = vessel_names(ws, sorted(set(events["mmsi"].to_list())))
     drafts = []

@@ -34,24 +34,29 @@ def _entries(ws: Any, after: int, upto: int, action: str) -> list[str]:
 
 @dataclass(frozen=True)
 class NewPositions:
-    """New AIS positions (``mmsi, ts, lat, lon, sog, source``), sorted by ``mmsi, ts``."""
+    """What is new in the AIS tables: the ``source`` artifacts of the new rows, their number and
+    their time span (the rows themselves are read by each monitor, for its vessels or area only)."""
 
-    frame: pl.DataFrame
-    sources: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+    count: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
 
     @property
     def empty(self) -> bool:
-        return self.frame.height == 0
+        return self.count == 0
 
     @property
     def start(self) -> datetime:
-        return self.frame["ts"].min()  # type: ignore[return-value]
+        assert self.first is not None
+        return self.first
 
     @property
     def now(self) -> datetime:
         """The feed's clock: the latest time reported in the new data (not the wall clock, so a
         feed that stops does not make every ship look dark)."""
-        return self.frame["ts"].max()  # type: ignore[return-value]
+        assert self.last is not None
+        return self.last
 
 
 COLUMNS = ("mmsi", "ts", "lat", "lon", "sog", "source")
@@ -60,7 +65,7 @@ COLUMNS = ("mmsi", "ts", "lat", "lon", "sog", "source")
 def new_positions(ws: Any, after: int, upto: int) -> NewPositions:
     paths = [p for p in _entries(ws, after, upto, "table.file.add") if p.startswith(POSITIONS_TABLE + "/")]
     runs = _entries(ws, after, upto, "run.finish")
-    empty = NewPositions(pl.DataFrame(schema=_SCHEMA), ())
+    empty = NewPositions()
     if not paths or not runs:
         return empty
     q = (
@@ -77,14 +82,16 @@ def new_positions(ws: Any, after: int, upto: int) -> NewPositions:
         return empty
     start = datetime.combine(days[0], datetime.min.time())
     end = datetime.combine(days[-1], datetime.min.time()) + timedelta(days=1)
-    frame = (
+    stats = (
         scan_positions(ws, start, end)
         .filter(pl.col("source").is_in(list(sources)))
-        .select(COLUMNS)
-        .sort("mmsi", "ts")
+        .select(pl.len().alias("n"), pl.col("ts").min().alias("first"), pl.col("ts").max().alias("last"))
         .collect()
+        .row(0, named=True)
     )
-    return NewPositions(frame, sources)
+    if not stats["n"]:
+        return empty
+    return NewPositions(sources, int(stats["n"]), stats["first"], stats["last"])
 
 
 _SCHEMA: dict[str, pl.DataType] = {
@@ -106,3 +113,9 @@ def window(ws: Any, start: datetime, end: datetime, mmsi: Sequence[int] | None =
     """Stored positions ``start <= ts <= end`` (new and old), sorted by ``mmsi, ts``."""
     lf = scan_positions(ws, start, end + timedelta(microseconds=1), mmsi=mmsi, bbox=bbox)
     return lf.select(COLUMNS).sort("mmsi", "ts").collect()
+
+
+def last_before(ws: Any, start: datetime, end: datetime, mmsi: Sequence[int] | None = None) -> pl.DataFrame:
+    """Each vessel's last stored position with ``start <= ts < end`` (one row per vessel)."""
+    lf = scan_positions(ws, start, end, mmsi=mmsi).select(COLUMNS)
+    return lf.group_by("mmsi").agg(pl.all().get(pl.col("ts").arg_max())).collect()

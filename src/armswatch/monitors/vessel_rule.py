@@ -43,7 +43,8 @@ def dark_events(
     )
     frame = frame.sort("mmsi", "ts")
     new = pl.col("source").is_in(list(new_sources))
-    prev = {c: pl.col(c).shift(1).over("mmsi") for c in ("ts", "lat", "lon", "source")}
+    same = pl.col("mmsi") == pl.col("mmsi").shift(1)  # sorted: the row before is the same vessel's
+    prev = {c: pl.when(same).then(pl.col(c).shift(1)) for c in ("ts", "lat", "lon", "source")}
     steps = frame.with_columns(new.alias("_new"), **{f"_p_{c}": e for c, e in prev.items()})
     closed = steps.filter(
         pl.col("_new") & pl.col("_p_ts").is_not_null() & (_hours(pl.col("_p_ts"), pl.col("ts")) >= hours)
@@ -54,7 +55,7 @@ def dark_events(
         pl.col("lon").alias("on_lon"), pl.col("source").alias("on_source"),
         _hours(pl.col("_p_ts"), pl.col("ts")).alias("silent_h"), pl.lit(False).alias("open"),
     )  # fmt: skip
-    last = frame.group_by("mmsi").agg(pl.all().sort_by("ts").last())
+    last = frame.filter((pl.col("mmsi") != pl.col("mmsi").shift(-1)).fill_null(True))
     opened = last.filter(_hours(pl.col("ts"), pl.lit(now)) >= hours).select(
         "mmsi",
         pl.col("ts").alias("off_ts"), pl.col("lat").alias("off_lat"), pl.col("lon").alias("off_lon"),
@@ -68,7 +69,7 @@ def dark_events(
 
 def first_new_without_past(window: pl.DataFrame, new_sources: Collection[str]) -> list[int]:
     """Vessels whose first position in the window is new (their previous position lies before it)."""
-    first = window.group_by("mmsi").agg(pl.col("source").sort_by("ts").first())
+    first = window.filter((pl.col("mmsi") != pl.col("mmsi").shift(1)).fill_null(True))  # sorted by mmsi, ts
     return sorted(first.filter(pl.col("source").is_in(list(new_sources)))["mmsi"].to_list())
 
 
@@ -86,8 +87,9 @@ def port_entries(
     frame = window.with_columns(d.alias("distance_m")).with_columns(
         (pl.col("distance_m") <= radius_m).alias("_in")
     )
-    prev_in = pl.col("_in").shift(1).over("mmsi")
-    prev_ts = pl.col("ts").shift(1).over("mmsi")
+    same = pl.col("mmsi") == pl.col("mmsi").shift(1)  # sorted by mmsi, ts
+    prev_in = pl.when(same).then(pl.col("_in").shift(1))
+    prev_ts = pl.when(same).then(pl.col("ts").shift(1))
     entry = (
         pl.col("_in")
         & pl.col("source").is_in(list(new_sources))
