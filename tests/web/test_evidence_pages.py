@@ -164,6 +164,14 @@ def test_verify_checks_the_hash_and_records_custody(mcase: tuple[Case, Material]
     r = case.client("analyst", bearer=True).post(f"/api/v1/evidence/{m.pdf}/verify")
     assert r.status_code == 200 and r.json()["sha256"] == "ok"
     assert custody_events(ws, m.pdf)[-1].event == "verify"
+    page = case.client("analyst").post(
+        f"/evidence/{m.pdf}/verify", data={"csrf_token": case.csrf("analyst")}, follow_redirects=True
+    )
+    assert page.status_code == 200 and 'id="verified"' in page.text
+
+
+def test_verify_names_a_damaged_file(fresh_case: Case) -> None:
+    case, ws = fresh_case, fresh_case.ws
     victim = ws.add_artifact(
         b"to be damaged", name="victim.txt", media_type="text/plain", metadata={"evidence": {"role": "x"}}
     )
@@ -172,10 +180,6 @@ def test_verify_checks_the_hash_and_records_custody(mcase: tuple[Case, Material]
     path.write_bytes(b"damaged")
     r = case.client("analyst", bearer=True).post(f"/api/v1/evidence/{victim.id}/verify")
     assert r.status_code == 409 and "no longer matches" in r.json()["detail"]
-    page = case.client("analyst").post(
-        f"/evidence/{m.pdf}/verify", data={"csrf_token": case.csrf("analyst")}, follow_redirects=True
-    )
-    assert page.status_code == 200 and 'id="verified"' in page.text
 
 
 def test_nav_links_to_the_new_pages(mcase: tuple[Case, Material]) -> None:
@@ -220,3 +224,30 @@ def test_an_image_the_server_cannot_read_gets_no_thumbnail(fresh_case: Case, tmp
     assert client.get(f"/evidence/{art.id}/thumbnail").status_code == 404
     page = client.get(f"/evidence/{art.id}/details").text
     assert 'id="download"' in page and "<img" not in page.split('id="identity"')[0].split("<main>")[1]
+
+
+def test_export_a_package_that_verifies_and_is_in_the_custody_chain(
+    mcase: tuple[Case, Material], tmp_path: Path
+) -> None:
+    from armswatch.evidence.package import verify_package
+
+    case, m = mcase
+    assert case.client("viewer", bearer=True).post("/api/v1/evidence/export").status_code == 403
+    r = case.client("analyst", bearer=True).post(
+        "/api/v1/evidence/export", params={"purpose": "to the panel"}
+    )
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert r.headers["content-disposition"].startswith("attachment")
+    package = tmp_path / "case.zip"
+    package.write_bytes(r.content)
+    report = verify_package(package)
+    assert report.files >= 3
+    last = custody_events(case.ws, m.pdf)[-1]
+    assert (last.event, last.who, last.purpose) == ("export", "analyst", "to the panel")
+    form = case.client("analyst").post(
+        "/evidence/export", data={"csrf_token": case.csrf("analyst"), "finding": case.findings["change"]}
+    )
+    assert form.status_code == 200 and form.content[:2] == b"PK"
+    one = tmp_path / "finding.zip"
+    one.write_bytes(form.content)
+    assert verify_package(one).files == 3  # the finding's two chips and the HTML page

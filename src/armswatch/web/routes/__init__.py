@@ -13,6 +13,7 @@ MODULES = (
     "sites",
     "vessels",
     "entities",
+    "packages",
     "evidence",
     "munitions",
     "violations",
