@@ -251,3 +251,21 @@ def test_export_a_package_that_verifies_and_is_in_the_custody_chain(
     one = tmp_path / "finding.zip"
     one.write_bytes(form.content)
     assert verify_package(one).files == 3  # the finding's two chips and the HTML page
+
+
+def test_gallery_pages(fresh_case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    from armswatch.web.routes import evidence as routes
+
+    for i in range(5):
+        fresh_case.ws.add_artifact(
+            f"note {i}".encode(), name=f"n{i}.txt", media_type="text/plain", metadata={"evidence": {}}
+        )
+    monkeypatch.setattr(routes, "PAGE", 2)
+    client = fresh_case.client("viewer")
+    seen = []
+    for offset in (0, 2, 4):
+        html = client.get("/evidence", params={"kind": "document", "offset": offset}).text
+        seen += [line.split('data-id="')[1].split('"')[0] for line in html.splitlines() if "data-id=" in line]
+        assert ("offset=" + str(offset + 2) in html) == (offset < 4)
+        assert "kind=document&amp;" in html
+    assert len(seen) == len(set(seen)) == 5

@@ -30,6 +30,7 @@ router = APIRouter(tags=["evidence"])
 INLINE: Final = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 MAX_UPLOAD: Final = 50 * 1024 * 1024
 MAX_FILES: Final = 20
+PAGE: Final = 120  # cards per gallery page
 Kind = Annotated[str | None, Query(description="photo, document, web capture, video or other")]
 Text = Annotated[str | None, Query(max_length=200, description="Text in the name or URL, or a hash prefix")]
 
@@ -140,13 +141,27 @@ def api_custody(
 # ------------------------------------------------------------------ pages
 @router.get("/evidence", include_in_schema=False)
 def gallery_page(
-    request: Request, me: Annotated[Principal, Depends(viewer)], kind: Kind = None, q: Text = None
+    request: Request,
+    me: Annotated[Principal, Depends(viewer)],
+    kind: Kind = None,
+    q: Text = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
     cards = eq.evidence_cards(me.ws, kind=_kind(kind), q=q)
+    args = {k: v for k, v in request.query_params.items() if k != "offset"}
     return render(
         request,
         "evidence.html",
-        {"cards": cards[: eq.MAX_PAGE], "total": len(cards), "kinds": eq.KINDS, "kind": kind, "q": q or ""},
+        {
+            "cards": cards[offset : offset + PAGE],
+            "offset": offset,
+            "page": PAGE,
+            "args": args,
+            "total": len(cards),
+            "kinds": eq.KINDS,
+            "kind": kind,
+            "q": q or "",
+        },
     )
 
 
