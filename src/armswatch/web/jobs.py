@@ -2,10 +2,16 @@
 
 One job at a time per analysis (a second start while one runs is refused). Jobs are kept in memory for
 this server process; what they record (runs, findings, events) is in the workspace like any run.
+
+Progress has two levels. An analysis is a fixed number of *steps* (so the job always knows "step 1 of
+2"). Inside a step, library functions that accept ``progress`` (:mod:`armswatch.progress`) report named
+phases, with a total where one can be known (days, candidates, items); the job then shows ``done`` of
+``total`` and a percentage. A phase without a total shows its name only: no invented percentage.
 """
 
 from __future__ import annotations
 
+import inspect
 import secrets
 import threading
 import time
@@ -14,49 +20,71 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from armswatch.errors import ArmswatchError, InputError
+from armswatch.progress import Progress
 from armswatch.workspace import Workspace
 
-Step = Callable[[str], None]
-"""Called as each step of an analysis starts, with its name; the job counts the steps done."""
+
+def with_progress(fn: Callable[..., Any], *args: Any, progress: Progress) -> Any:
+    """``fn(*args, progress=progress)`` when ``fn`` takes a progress reporter, else ``fn(*args)``."""
+    if "progress" in inspect.signature(fn).parameters:
+        return fn(*args, progress=progress)
+    return fn(*args)
 
 
-def _ais_events(ws: Workspace, step: Step) -> dict[str, Any]:
+class Reporter(Progress):
+    """What an analysis reports to: ``step(name)`` for its own steps, and the Progress protocol for
+    the library functions it calls."""
+
+    def __init__(self, runner: JobRunner, job_id: str) -> None:
+        self._runner, self._id = runner, job_id
+
+    def step(self, name: str) -> None:
+        self._runner._step(self._id, name)
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        self._runner._set(self._id, phase=name, done=0, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        self._runner._advance(self._id, n)
+
+
+def _ais_events(ws: Workspace, report: Reporter) -> dict[str, Any]:
     from armswatch.maritime.events import analyse_workspace
     from armswatch.web.query.events import save_events
 
-    step("detecting port calls, gaps, encounters, loitering and spoofing")
-    events, run_id, n = analyse_workspace(ws)
-    step("saving events")
+    report.step("detecting port calls, gaps, encounters, loitering and spoofing")
+    events, run_id, n = with_progress(analyse_workspace, ws, progress=report)
+    report.step("saving events")
     save_events(ws, run_id, events)
     return {"run": run_id, "events": events.height, "findings": n}
 
 
-def _ais_screen(ws: Workspace, step: Step) -> dict[str, Any]:
+def _ais_screen(ws: Workspace, report: Reporter) -> dict[str, Any]:
     from armswatch.joins.designated_vessel import screen_ais_vessels
 
-    step("screening AIS vessels against the lists")
-    return dict(screen_ais_vessels(ws))
+    report.step("screening AIS vessels against the lists")
+    return dict(with_progress(screen_ais_vessels, ws, progress=report))
 
 
-def _munitions_assess(ws: Workspace, step: Step) -> dict[str, Any]:
+def _munitions_assess(ws: Workspace, report: Reporter) -> dict[str, Any]:
     from armswatch.munitions.assess import assess_items
 
-    step("recording item and group findings")
-    return dict(assess_items(ws))
+    report.step("recording item and group findings")
+    return dict(with_progress(assess_items, ws, progress=report))
 
 
-def _violations_map(ws: Workspace, step: Step) -> dict[str, Any]:
+def _violations_map(ws: Workspace, report: Reporter) -> dict[str, Any]:
     from armswatch.violations.mapper import map_violations
 
-    step("reading the latest findings against the provisions")
-    return dict(map_violations(ws))
+    report.step("reading the latest findings against the provisions")
+    return dict(with_progress(map_violations, ws, progress=report))
 
 
 @dataclass(frozen=True)
 class Analysis:
     title: str
-    steps: int  # how many times ``run`` calls its step callback: the job's known total
-    run: Callable[[Workspace, Step], dict[str, Any]]
+    steps: int  # how many times ``run`` calls ``report.step``: known before it starts
+    run: Callable[[Workspace, Reporter], dict[str, Any]]
 
 
 ANALYSES: Final[dict[str, Analysis]] = {
@@ -78,12 +106,19 @@ class Job:
     ended: float | None = None
     result: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
-    done: int = 0  # steps finished
-    total: int = 1  # steps the analysis has
+    step: int = 0  # the analysis step running (1-based; 0 before the first)
+    steps: int = 1  # steps the analysis has
+    done: int = 0  # units of the current phase done
+    total: int | None = None  # units in the current phase, when the library knows them
 
     @property
-    def percent(self) -> int:
-        return round(100 * min(self.done, self.total) / self.total) if self.total else 0
+    def percent(self) -> int | None:
+        """Of the current phase when its total is known; 100 once the job succeeded."""
+        if self.state == "succeeded":
+            return 100
+        if not self.total:
+            return None
+        return min(100, round(100 * self.done / self.total))
 
     @property
     def elapsed_s(self) -> float:
@@ -96,6 +131,8 @@ class Job:
             "title": ANALYSES[self.analysis].title,
             "user": self.user,
             "state": self.state,
+            "step": self.step,
+            "steps": self.steps,
             "phase": self.phase,
             "done": self.done,
             "total": self.total,
@@ -115,6 +152,17 @@ class JobRunner:
         with self._lock:
             self._jobs[job_id] = replace(self._jobs[job_id], **changes)
 
+    def _step(self, job_id: str, name: str) -> None:
+        with self._lock:
+            job = self._jobs[job_id]
+            step = min(job.step + 1, job.steps)
+            self._jobs[job_id] = replace(job, step=step, phase=name, done=0, total=None)
+
+    def _advance(self, job_id: str, n: int) -> None:
+        with self._lock:
+            job = self._jobs[job_id]
+            self._jobs[job_id] = replace(job, done=job.done + n)
+
     def start(self, ws: Workspace, analysis: str) -> Job:
         """Start ``analysis`` on ``ws`` (a workspace acting as the user) in a background thread."""
         if analysis not in ANALYSES:
@@ -129,7 +177,7 @@ class JobRunner:
                 "queued",
                 "queued",
                 time.time(),
-                total=ANALYSES[analysis].steps,
+                steps=ANALYSES[analysis].steps,
             )
             self._jobs[job.id] = job
         thread = threading.Thread(target=self._run, args=(ws, job.id), name=job.id, daemon=True)
@@ -139,28 +187,15 @@ class JobRunner:
     def _run(self, ws: Workspace, job_id: str) -> None:
         job = self.get(job_id)
         self._set(job_id, state="running", phase="starting")
-        started = 0
-
-        def step(phase: str) -> None:
-            nonlocal started
-            started += 1  # the step before this one is done
-            self._set(job_id, phase=phase, done=min(started - 1, job.total))
-
         try:
-            result = ANALYSES[job.analysis].run(ws, step)
+            result = ANALYSES[job.analysis].run(ws, Reporter(self, job_id))
         except ArmswatchError as exc:
-            self._set(job_id, state="failed", phase="failed", error=str(exc), ended=time.time())
+            self._set(job_id, state="failed", error=str(exc), ended=time.time())
         except Exception as exc:  # a crash in an analysis must reach the user, not kill the server
-            self._set(
-                job_id,
-                state="failed",
-                phase="failed",
-                error=f"{type(exc).__name__}: {exc}",
-                ended=time.time(),
-            )
+            self._set(job_id, state="failed", error=f"{type(exc).__name__}: {exc}", ended=time.time())
         else:
             self._set(
-                job_id, state="succeeded", phase="done", result=result, done=job.total, ended=time.time()
+                job_id, state="succeeded", phase="done", step=job.steps, result=result, ended=time.time()
             )
 
     def get(self, job_id: str) -> Job:
