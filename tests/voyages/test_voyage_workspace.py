@@ -122,3 +122,14 @@ def test_records_import_counts_bad_rows_and_strict_stops(dark_ws: Workspace, tmp
     res = runner.invoke(app, ["ais", "records", "import", str(unknown), *w])
     assert res.exit_code == 2 and "atlantis" in res.stderr
     assert len(list_records(dark_ws)) == 1
+
+
+def test_a_sighting_names_its_image_and_the_image_becomes_evidence(dark_ws: Workspace) -> None:
+    image = dark_ws.add_artifact(b"SIMULATED image bytes", name="rajin_20260202.tif", simulated=True)
+    s, new = add_sighting(
+        dark_ws, f"MMSI {MMSI}", "rajin-port", "2026-02-02T21:00Z", image=str(image.id)[:15]
+    )
+    assert new and s.image == image.id
+    analyse_voyages(dark_ws, mmsis=[MMSI])
+    f = _latest(dark_ws)
+    assert f.confidence == "likely" and image.id in f.evidence
