@@ -167,3 +167,19 @@ def test_candidate_review_keeps_the_second_pair_of_eyes(mcase: tuple[Case, Mater
     assert [i["candidate"] for i in confirmed["items"]] == [cid]
     not_candidate = case.findings["gap"]
     assert case.client("viewer").get(f"/violations/{not_candidate}").status_code == 404
+
+
+def test_search_finds_items_by_marking_in_any_script_and_evidence_by_name(
+    mcase: tuple[Case, Material],
+) -> None:
+    case, m = mcase
+    client = case.client("viewer", bearer=True)
+    hangul = client.get("/api/v1/search", params={"q": "방-122"}).json()
+    assert {i["id"] for i in hangul["munitions"]} == {"rocket-evil", "rocket-two"}
+    assert [i["id"] for i in client.get("/api/v1/search", params={"q": "lot-7"}).json()["munitions"]] == [
+        "rocket-evil"
+    ]
+    files = client.get("/api/v1/search", params={"q": "report.pdf"}).json()["evidence"]
+    assert [e["id"] for e in files] == [m.pdf]
+    page = case.client("viewer").get("/search", params={"q": "onerror"}).text
+    assert "<img src=x" not in page and f"/evidence/{m.photo}/details" in page

@@ -1,4 +1,5 @@
-"""Search the case: a name in any script (the entity matcher), an IMO or MMSI number, a site name."""
+"""Search the case: a name in any script (the entity matcher), an IMO or MMSI number, a site name, a
+munition marking in any script, an evidence file by name, URL or hash."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import polars as pl
 from armswatch.maritime import store
 from armswatch.types.imo import clean_imo
 from armswatch.web.query.cache import cached
+from armswatch.web.query.evidence import evidence_cards
 from armswatch.workspace import Workspace
 
 NAME_THRESHOLD = 0.6
@@ -42,7 +44,13 @@ def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, A
     from armswatch.matching.subject import subject_from_row
 
     q = q.strip()
-    out: dict[str, list[dict[str, Any]]] = {"entities": [], "vessels": [], "sites": []}
+    out: dict[str, list[dict[str, Any]]] = {
+        "entities": [],
+        "vessels": [],
+        "sites": [],
+        "munitions": [],
+        "evidence": [],
+    }
     if not q:
         return out
     digits = re.sub(r"\D", "", q)
@@ -100,7 +108,31 @@ def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, A
         for s in ws.list_sites()
         if needle in s.name.casefold() or any(needle in a.casefold() for a in s.aliases) or needle in s.id
     ][:limit]
+    out["munitions"] = _munitions(ws, q, limit)
+    out["evidence"] = [
+        {"id": c.artifact.id, "name": c.artifact.name, "kind": c.kind, "why": "name, URL or hash"}
+        for c in evidence_cards(ws, q=q)[:limit]
+    ]
     return out
+
+
+def _munitions(ws: Workspace, q: str, limit: int) -> list[dict[str, Any]]:
+    """Munition items whose markings match ``q`` in any script (방-122 = bang 122), or whose id,
+    family or lot contains it."""
+    from armswatch.munitions.store import list_items
+
+    needle = q.casefold()
+    out = []
+    for item in list_items(ws, marking=q) if len(q) >= 2 else []:
+        out.append({"id": item.id, "name": item.label or item.id, "why": "marking"})
+    seen = {m["id"] for m in out}
+    for item in list_items(ws):
+        text = " ".join((item.id, item.family, item.lot, item.factory_code)).casefold()
+        if item.id not in seen and needle in text:
+            out.append(
+                {"id": item.id, "name": item.label or item.id, "why": "id, family, lot or factory code"}
+            )
+    return out[:limit]
 
 
 def _vessel_rows(frame: pl.DataFrame, why: str) -> list[dict[str, Any]]:

@@ -19,7 +19,8 @@ Q = Annotated[
 
 @router.get("/api/v1/search")
 def api_search(me: Annotated[Principal, Depends(viewer)], q: Q = "") -> dict[str, Any]:
-    """Entities (scored by the screening matcher), AIS vessels and sites matching ``q``."""
+    """Entities (scored by the screening matcher), AIS vessels, sites, munition items (markings in any
+    script) and evidence files matching ``q``."""
     return search(me.ws, q)
 
 
