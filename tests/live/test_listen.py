@@ -15,6 +15,7 @@ import pytest
 from tests.live.feeds import aisstream_messages, nmea_lines
 from websockets.asyncio.server import ServerConnection, serve
 
+from armswatch.errors import InputError
 from armswatch.live.backoff import Backoff
 from armswatch.live.session import BatchPolicy, Session, listen
 from armswatch.live.source import AisstreamSource, TcpSource, UdpSource
@@ -219,3 +220,42 @@ def test_cli_refuses_bad_source_options(bad: list[str], ws: Workspace) -> None:
     result = CliRunner().invoke(app, ["ais", "listen", *bad, "-w", str(ws.root)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def test_an_aisstream_error_reply_is_reported_and_retried(ws: Workspace) -> None:
+    msgs = aisstream_messages(10)
+
+    async def main() -> Any:
+        connections = 0
+        stop = asyncio.Event()
+
+        async def handler(conn: ServerConnection) -> None:
+            nonlocal connections
+            connections += 1
+            sub = json.loads(await conn.recv())
+            if connections == 1 or sub["APIKey"] != "KEY":
+                await conn.send('{"error": "Api Key Is Not Valid"}')
+            else:
+                for m in msgs:
+                    await conn.send(m)
+            await conn.close()
+
+        async with serve(handler, "127.0.0.1", 0) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            src = AisstreamSource(f"ws://127.0.0.1:{port}/v0/stream", "KEY", [[[41.0, 129.0], [44.0, 134.0]]])
+            task = asyncio.create_task(listen(src, Spool(ws).ingest, backoff=FAST, stop=stop))
+            await _until(lambda: connections >= 3, "the third connection")
+            stop.set()
+            return await task
+
+    report = asyncio.run(main())
+    assert any("Api Key Is Not Valid" in e for e in report.errors) and report.reconnects >= 2
+    assert _positions(ws).height == 10 and report.rejected == {}
+
+
+def test_udp_port_in_use_is_one_clear_error(ws: Workspace) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        with pytest.raises(InputError, match=r"cannot listen on udp://127\.0\.0\.1"):
+            asyncio.run(listen(UdpSource("127.0.0.1", port), Spool(ws).ingest, duration=5))
