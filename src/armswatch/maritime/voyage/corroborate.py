@@ -107,7 +107,7 @@ def corroborate(
     params: CorroborationParams = CorroborationParams(),
 ) -> Corroboration:
     """Sort the case's items into support and contradiction and grade the voyage (module table)."""
-    reachable = {f.site_id: f for f in fits if f.reachable}
+    reachable = {f.site_id: f for f in fits if f.in_reach}
     supporting: dict[str, list[CaseItem]] = {}
     contradicting: list[CaseItem] = []
     for it in items:

@@ -137,6 +137,13 @@ class PortFit:
     latest_departure_h: float  # after the AIS went off
     legs_cross_land: bool  # a straight leg crosses inland cells: the sea route is longer
     port_inland: bool  # the port's point itself lies inland by the mask (bad gazetteer point)
+    sea_via_km: float | None = None  # off→port→on around the coast (searoute), None: not computed / no way
+    sea_reachable: bool | None = None  # sea_via_km within the budget (None: not computed)
+
+    @property
+    def in_reach(self) -> bool:
+        """Inside the ellipse, and reachable by sea unless the sea check could not be made."""
+        return self.reachable and self.sea_reachable is not False
 
 
 def port_fits(

@@ -16,6 +16,7 @@ positions they were found in and the watched ports in; one :class:`Voyage` per s
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,7 @@ class VoyageParams:
     vmax_kn: float = 14.0
     leg_h: float = 24.0
     ellipse_points: int = 144
+    sea: bool = True  # also sea-only distances and region (searoute)
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Voyage:
     budget_km: float
     vmax_kn: float
     ellipse: Any  # shapely Polygon or None
+    sea_region: Any  # shapely (Multi)Polygon: the sea-only prism (searoute), or None
     land_share: float | None
     ports: tuple[PortFit, ...]
     before: tuple[tuple[float, float], ...]  # observed (lon, lat) before the silence
@@ -73,7 +76,8 @@ class Voyage:
 
     @property
     def reachable(self) -> tuple[PortFit, ...]:
-        return tuple(p for p in self.ports if p.reachable)
+        """Ports in reach: inside the ellipse and not ruled out by the sea-route check."""
+        return tuple(p for p in self.ports if p.in_reach)
 
     @property
     def implied_kn(self) -> float:
@@ -171,6 +175,33 @@ def _call(calls: pl.DataFrame | None, mmsi: int, lo: datetime, hi: datetime, las
     return str(port) if port is not None else None
 
 
+def _by_sea(
+    off: tuple[float, float], on: tuple[float, float], budget: float, poly: Any, fits: list[PortFit]
+) -> tuple[list[PortFit], Any]:
+    """Port fits with their sea-route figures, and the sea-only region (see :mod:`.searoute`)."""
+    from dataclasses import replace
+
+    from armswatch.maritime.voyage.searoute import sea_reach
+
+    minx, miny, maxx, maxy = poly.bounds
+    pad = 0.1
+    bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
+    sea = sea_reach(off, on, budget, bounds, [(f.lat, f.lon) for f in fits])
+    if sea is None:
+        return fits, None
+    out = [
+        f
+        if v is None  # the port's point is not near water on the grid: no sea figure
+        else replace(
+            f,
+            sea_via_km=v if math.isfinite(v) else None,
+            sea_reachable=math.isfinite(v) and v * 1000 <= budget,
+        )
+        for f, v in zip(fits, sea.port_sea_via_km, strict=True)
+    ]
+    return out, sea.region
+
+
 def reconstruct(
     gaps: pl.DataFrame,
     positions: pl.DataFrame,
@@ -188,6 +219,10 @@ def reconstruct(
         hours = (r["on_time"] - r["off_time"]).total_seconds() / 3600
         budget = budget_m(hours, params.vmax_kn)
         poly = ellipse_polygon(off, on, budget, params.ellipse_points)
+        fits = port_fits(off, on, hours, params.vmax_kn, ports)
+        sea_region = None
+        if params.sea and poly is not None and any(f.reachable for f in fits):
+            fits, sea_region = _by_sea(off, on, budget, poly, fits)
         mmsi = int(r["mmsi"])
         out.append(
             Voyage(
@@ -201,8 +236,9 @@ def reconstruct(
                 budget_km=budget / 1000,
                 vmax_kn=params.vmax_kn,
                 ellipse=poly,
+                sea_region=sea_region,
                 land_share=land_share(poly),
-                ports=tuple(port_fits(off, on, hours, params.vmax_kn, ports)),
+                ports=tuple(fits),
                 before=_leg(positions, key, mmsi, r["off_time"] - pad, r["off_time"]),
                 after=_leg(positions, key, mmsi, r["on_time"], r["on_time"] + pad),
                 call_before=_call(port_calls, mmsi, r["off_time"] - pad, r["off_time"], last=True),
@@ -237,6 +273,12 @@ def voyage_geometry(v: Voyage) -> dict[str, Any]:
             )
     if v.ellipse is not None:
         geoms.append(json.loads(shapely.to_geojson(v.ellipse.simplify(0.001))))
+    if v.sea_region is not None:
+        region = json.loads(shapely.to_geojson(v.sea_region))
+        if region["type"] == "MultiPolygon":
+            geoms.extend({"type": "Polygon", "coordinates": c} for c in region["coordinates"])
+        elif region["type"] == "Polygon":
+            geoms.append(region)
     for p in sorted(v.reachable, key=lambda p: p.via_km)[:MAX_DRAWN_LEGS]:
         geoms.append(
             {

@@ -81,7 +81,8 @@ def _title(v: Voyage, names: dict[int, str]) -> str:
 def _summary(v: Voyage, c: Corroboration) -> str:
     fits = "; ".join(
         f"{p.name}: ≥ {p.min_speed_kn:.1f} kn, stay ≤ {p.max_stay_h:.1f} h"
-        + (" (straight legs cross land: sea route longer)" if p.legs_cross_land else "")
+        + (f", {p.sea_via_km:.0f} km by sea" if p.sea_via_km is not None else "")
+        + (" (straight legs cross land)" if p.legs_cross_land else "")
         for p in sorted(v.reachable, key=lambda p: p.via_km)
     )
     seen = f" Observed: last call {v.call_before}." if v.call_before else ""
