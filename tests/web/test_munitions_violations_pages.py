@@ -183,3 +183,14 @@ def test_search_finds_items_by_marking_in_any_script_and_evidence_by_name(
     assert [e["id"] for e in files] == [m.pdf]
     page = case.client("viewer").get("/search", params={"q": "onerror"}).text
     assert "<img src=x" not in page and f"/evidence/{m.photo}/details" in page
+
+
+def test_site_page_lists_items_and_a_candidate_finding_links_to_the_annex(
+    mcase: tuple[Case, Material],
+) -> None:
+    case, m = mcase
+    site = case.client("viewer").get("/sites/rajin-port").text
+    assert 'id="site-items"' in site and "/munitions/rocket-evil" in site
+    assert XSS not in site
+    finding = case.client("viewer").get(f"/findings/{m.candidates[0]}").text
+    assert f'href="/violations/{m.candidates[0]}"' in finding

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from armswatch.munitions.store import list_items
 from armswatch.web.annotations import annotations_of
 from armswatch.web.deps import Principal, viewer
 from armswatch.web.query import findings as fq
@@ -45,5 +46,6 @@ def site_page(site_id: str, request: Request, me: Annotated[Principal, Depends(v
             "feature": site_feature(site),
             "page": page,
             "annotations": annotations_of(me.ws, subject=f"site:{site.id}"),
+            "items": list_items(me.ws, site=site.id),
         },
     )
