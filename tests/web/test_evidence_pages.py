@@ -269,3 +269,20 @@ def test_gallery_pages(fresh_case: Case, monkeypatch: pytest.MonkeyPatch) -> Non
         assert ("offset=" + str(offset + 2) in html) == (offset < 4)
         assert "kind=document&amp;" in html
     assert len(seen) == len(set(seen)) == 5
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\x\\photo.jpg", "photo.jpg"),
+        ("..", "upload"),
+        ("a\x00b\x07.png", "ab.png"),
+        ("방" * 150 + ".jpg", "방" * 65 + ".jpg"),
+    ],
+)
+def test_upload_names(sent: str, kept: str) -> None:
+    from armswatch.web.routes.evidence import upload_name
+
+    assert upload_name(sent) == kept
+    assert len(upload_name(sent).encode()) <= 200

@@ -212,8 +212,7 @@ async def _store_uploads(
             data = await upload.read(MAX_UPLOAD + 1)
             if len(data) > MAX_UPLOAD:
                 raise InputError(f"{upload.filename}: too large (at most {MAX_UPLOAD // 1024 // 1024} MB)")
-            name = Path(upload.filename.replace("\\", "/")).name.strip(". ")[:200] or "upload"
-            path = Path(tmp) / name
+            path = Path(tmp) / upload_name(upload.filename)
             path.write_bytes(data)
             got = await run_in_threadpool(
                 add_evidence,
@@ -229,6 +228,16 @@ async def _store_uploads(
     if not out:
         raise InputError("choose at least one file")
     return out
+
+
+def upload_name(filename: str) -> str:
+    """The base name of an uploaded file, without control characters, at most 200 bytes of UTF-8."""
+    name = Path(filename.replace("\\", "/")).name
+    name = "".join(ch for ch in name if ch.isprintable()).strip(". ")
+    while len(name.encode("utf-8")) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[:-1]}.{ext}" if dot and len(ext) <= 10 and stem else name[:-1]
+    return name or "upload"
 
 
 def _captured(c: Captured) -> dict[str, Any]:
