@@ -90,6 +90,7 @@ def truth_pairs(records: Sequence[object]) -> set[tuple[str, str]]:
         for ref in r.references:
             by_ref[ref].append(r.id)
     pairs = {(a, b) for ids in by_key.values() for a in ids for b in ids if is_un(a) and not is_un(b)}
+    before = len(pairs)
     for r in records:
         assert isinstance(r, XrefRecord)
         for ref in r.cites_same:
@@ -97,6 +98,7 @@ def truth_pairs(records: Sequence[object]) -> set[tuple[str, str]]:
                 a, b = (r.id, other) if is_un(r.id) else (other, r.id)
                 if is_un(a) and not is_un(b):
                     pairs.add((a, b))
+    print(f"truth pairs added by an identity cross-reference in the remarks: {len(pairs) - before}")
     return pairs
 
 
@@ -193,6 +195,13 @@ def precision(records: Sequence[object], cands: Sequence[object], threshold: flo
         same_ids = (a.identifiers & b.identifiers) or (a.subject.imo & b.subject.imo)
         (shared if same_ids else rest).append(pair_key(c.left_id, c.right_id))
     judged = read_judged()
+    shared_set, proposed = set(shared), set(shared) | set(rest)
+    gone = [(p, v) for p, v in judged.items() if p not in proposed]
+    moved = [(p, v) for p, v in judged.items() if p in shared_set]
+    print(
+        f"  judged pairs now sharing an identifier: {len(moved)}; no longer proposed: {len(gone)} "
+        f"({sum(1 for _, v in gone if v[0] == 'same')} of them judged same)"
+    )
     ordered = sorted(rest)
     random.Random(SAMPLE_SEED).shuffle(ordered)
     verdicts = [judged[p][0] for p in ordered if p in judged]
@@ -264,6 +273,11 @@ def main(argv: Sequence[str]) -> None:
     missed = sorted(truth - found)
     print(f"truth pairs (UN-OFAC sharing passport, IMO or an identity cross-reference): {len(truth)}")
     print(f"recall in top 3: {1 - len(missed) / max(1, len(truth)):.3f} (missed {missed[:5]})")
+    score_of = {pair_key(c.left_id, c.right_id): c for c in cands}  # type: ignore[attr-defined]
+    for pair in sorted(truth):
+        cand = score_of.get(pair)
+        if cand is not None and cand.score < 0.9:
+            print(f"  truth pair scored {cand.score}: {pair}: {'; '.join(cand.reasons)}")
     print(
         f"recall in top 3 with identifiers hidden (names, dates, countries, addresses only): "
         f"{len(truth & found_hidden) / max(1, len(truth)):.3f}"

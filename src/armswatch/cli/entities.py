@@ -263,13 +263,10 @@ def vessels_cmd(
 
 def _graph(ws: Any, as_of: date | None, entity_id: str) -> tuple[Any, str]:
     """The entity graph with resolved entities as one node, and ``entity_id``'s node in it."""
-    from armswatch.entities.graph import build_graph
-    from armswatch.entities.history import entities_at
-    from armswatch.entities.resolution import clusters
-    from armswatch.entities.resolved import collapse_graph
+    from armswatch.entities.resolution import resolved_graph
 
-    found = clusters(ws)
-    return collapse_graph(build_graph(entities_at(ws, as_of)), found), found.canonical(entity_id)
+    graph, found = resolved_graph(ws, as_of)
+    return graph, found.canonical(entity_id)
 
 
 @app.command("graph")

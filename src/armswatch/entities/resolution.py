@@ -10,8 +10,10 @@ the row it wrote, so ``armswatch verify`` notices a judgement edited or deleted 
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import Any
 
+import networkx as nx
 from sqlalchemy import Connection, func, insert, select
 
 from armswatch.entities.cluster import DIFFERENT, SAME, UNDO, Clusters, Judgement, pair_of
@@ -35,6 +37,26 @@ def judgements(ws: Workspace) -> list[Judgement]:
 def clusters(ws: Workspace) -> Clusters:
     """The resolved entities of the workspace."""
     return Clusters(judgements(ws))
+
+
+def fingerprint(ws: Workspace) -> str:
+    """Changes with every judgement written (for caches of resolved indexes and graphs)."""
+    with ws.engine.connect() as conn:
+        last = conn.execute(
+            select(entity_resolution.c.id).order_by(entity_resolution.c.seq.desc()).limit(1)
+        ).scalar()
+    return str(last or "")
+
+
+def resolved_graph(ws: Workspace, as_of: date | None = None) -> tuple[nx.MultiDiGraph, Clusters]:
+    """The entity graph on ``as_of`` with every resolved entity as one node, and the clusters (map a
+    record id to its node with ``clusters.canonical(id)``)."""
+    from armswatch.entities.graph import build_graph
+    from armswatch.entities.history import entities_at
+    from armswatch.entities.resolved import collapse_graph
+
+    found = clusters(ws)
+    return collapse_graph(build_graph(entities_at(ws, as_of)), found), found
 
 
 def _member(conn: Connection, found: Clusters, entity_id: str) -> str:
@@ -107,4 +129,4 @@ def undo(ws: Workspace, a: str, b: str, *, note: str = "") -> Judgement:
         )
 
 
-__all__ = ["DIFFERENT", "SAME", "clusters", "judgements", "resolve", "undo"]
+__all__ = ["DIFFERENT", "SAME", "clusters", "fingerprint", "judgements", "resolve", "resolved_graph", "undo"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from followthemoney.proxy import EntityProxy
 
@@ -123,7 +123,7 @@ def xref_records(entities: Iterable[EntityProxy], dataset: str = "") -> list[Xre
             subjects.append(entity)
     out: list[XrefRecord] = []
     for entity in subjects:
-        subject = subject_from_entity(entity, dataset)
+        subject = _canonical_order(subject_from_entity(entity, dataset))
         if not (subject.names or subject.imo or subject.mmsi):
             continue
         cites, same = cited_references(entity.get("notes", quiet=True))
@@ -140,6 +140,19 @@ def xref_records(entities: Iterable[EntityProxy], dataset: str = "") -> list[Xre
             )
         )
     return out
+
+
+def _canonical_order(subject: Subject) -> Subject:
+    """Names and dates in sorted order: parsers and stores may give aliases in any order, and the
+    matcher compares only the few alias pairs a quick ratio ranks highest (ties by order), so the
+    same lists must give the same order to give the same scores."""
+    return replace(
+        subject,
+        names=tuple(sorted(subject.names)),
+        former_names=tuple(sorted(subject.former_names)),
+        birth_dates=tuple(sorted(subject.birth_dates)),
+        forms_cache={},
+    )
 
 
 def _block_keys(record: XrefRecord) -> set[str]:
