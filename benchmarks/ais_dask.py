@@ -89,7 +89,7 @@ def _worker_cpu() -> float:
     return _cpu_s()
 
 
-def stage_dask(folder: Path, out: Path, workers: int) -> dict[str, Any]:
+def stage_dask(folder: Path, out: Path, workers: int, buckets: int | None) -> dict[str, Any]:
     from distributed import get_task_stream
 
     from armswatch.maritime import store
@@ -106,7 +106,12 @@ def stage_dask(folder: Path, out: Path, workers: int) -> dict[str, Any]:
         t0, c0, load0 = time.perf_counter(), _cpu_s(), os.getloadavg()[0]
         with get_task_stream(client) as stream:
             found = detect_on_cluster(
-                Job(client, folder), store.positions_path(_Tables(folder)), None, ctx, EventParams()
+                Job(client, folder),
+                store.positions_path(_Tables(folder)),
+                None,
+                ctx,
+                EventParams(),
+                buckets=buckets,
             )
         secs, cpu = time.perf_counter() - t0, _cpu_s() - c0
         w1 = client.run(_worker_cpu)
@@ -257,6 +262,9 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="LocalCluster sizes to run (comma list)")
     ap.add_argument("--project-days", type=int, default=365, help="days the 10^10 positions span")
     ap.add_argument(
+        "--buckets", type=int, default=None, help="detection buckets per day (default: chosen per job)"
+    )
+    ap.add_argument(
         "--ingest-files", type=int, default=4, help="also time ais ingest of this many files (0: skip)"
     )
     ap.add_argument("--stage", choices=["local", "dask", "ingest"], help=argparse.SUPPRESS)
@@ -269,7 +277,7 @@ def main() -> None:
         print(json.dumps(stage_local(args.dir, args.out)))
         return
     if args.stage == "dask":
-        print(json.dumps(stage_dask(args.dir, args.out, args.n)))
+        print(json.dumps(stage_dask(args.dir, args.out, args.n, args.buckets)))
         return
     if args.stage == "ingest":
         print(json.dumps(stage_ingest(args.files, args.dir, args.n)))
@@ -307,7 +315,10 @@ def main() -> None:
         runs = {}
         for w in [int(x) for x in args.workers.split(",") if x]:
             out = f"{tmp}/dask{w}.parquet"
-            d = _child([__file__, "--stage", "dask", "--dir", str(folder), "--out", out, "--n", str(w)])
+            more = ["--buckets", str(args.buckets)] if args.buckets else []
+            d = _child(
+                [__file__, "--stage", "dask", "--dir", str(folder), "--out", out, "--n", str(w), *more]
+            )
             runs[w] = d
             same = _normal(pl.read_parquet(out)) == reference
             cpu = d["client_cpu_s"] + sum(d["worker_cpu_s"])

@@ -78,6 +78,9 @@ class Job:
         futures.clear()
         for fut in pending:
             if fut.status == "error":
+                # stop the job's other tasks (they would write into a folder that is being removed)
+                with suppress(Exception):
+                    self.client.cancel(list(pending.futures))  # type: ignore[no-untyped-call]
                 self.collect_failures()
                 exc = fut.exception()
                 if isinstance(exc, InputError):
@@ -126,12 +129,6 @@ def guarded(job_id: str, label: str, fn: Callable[..., T], *args: Any) -> T:
         except ValueError:  # not running on a worker
             pass
         raise
-
-
-def scheduler_address(option: str | None) -> str | None:
-    """The scheduler to use: ``--scheduler``, else ``$ARMSWATCH_DASK_SCHEDULER``, else none (run here)."""
-    chosen = option if option is not None else os.environ.get(SCHEDULER_ENV)
-    return chosen.strip() or None if chosen is not None else None
 
 
 def _local_workers(address: str) -> int | None:
