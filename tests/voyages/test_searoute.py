@@ -35,3 +35,13 @@ def test_open_water_sea_route_is_close_to_the_geodesic() -> None:
     assert fits[0].in_reach and fits[0].sea_via_km is not None
     assert fits[0].via_km <= fits[0].sea_via_km <= fits[0].via_km * 1.15
     assert region is not None and region.contains(shapely.Point(off[1], off[0]))
+
+
+def test_a_sea_route_that_leaves_the_ports_box_is_still_found() -> None:
+    # around the southern tip of Korea and back (~ 2,400 km): in reach in 100 h at 14 kn (2,593 km)
+    off = on = (39.0, 129.5)
+    budget = budget_m(100, 14)
+    poly = ellipse_polygon(off, on, budget)
+    fits, _ = _by_sea(off, on, budget, poly, port_fits(off, on, 100, 14, [("nampo", "Nampo", *NAMPO)]))
+    assert fits[0].in_reach and fits[0].sea_via_km is not None
+    assert fits[0].sea_via_km > 2 * fits[0].via_km  # far longer than across the peninsula

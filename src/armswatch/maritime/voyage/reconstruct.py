@@ -178,17 +178,43 @@ def _call(calls: pl.DataFrame | None, mmsi: int, lo: datetime, hi: datetime, las
 def _by_sea(
     off: tuple[float, float], on: tuple[float, float], budget: float, poly: Any, fits: list[PortFit]
 ) -> tuple[list[PortFit], Any]:
-    """Port fits with their sea-route figures, and the sea-only region (see :mod:`.searoute`)."""
+    """Port fits with their sea-route figures, and the sea-only region (see :mod:`.searoute`).
+
+    First on fine cells over the box of the off/on positions and the ports in the ellipse (padded by
+    a quarter of its size, at least 0.5°); a port found out of reach there is checked again over the
+    whole ellipse (coarser cells), since its sea route may leave the box (around a peninsula)."""
     from dataclasses import replace
 
     from armswatch.maritime.voyage.searoute import sea_reach
 
-    minx, miny, maxx, maxy = poly.bounds
-    pad = 0.1
-    bounds = (minx - pad, miny - pad, maxx + pad, maxy + pad)
-    sea = sea_reach(off, on, budget, bounds, [(f.lat, f.lon) for f in fits])
+    lats = [off[0], on[0], *(f.lat for f in fits if f.reachable)]
+    lons = [off[1], on[1], *(f.lon for f in fits if f.reachable)]
+    pad_y = max(0.5, (max(lats) - min(lats)) / 4)
+    pad_x = max(0.5, (max(lons) - min(lons)) / 4)
+    ex0, ey0, ex1, ey1 = poly.bounds
+    whole = (ex0 - 0.05, ey0 - 0.05, ex1 + 0.05, ey1 + 0.05)
+    box = (
+        max(min(lons) - pad_x, whole[0]),
+        max(min(lats) - pad_y, whole[1]),
+        min(max(lons) + pad_x, whole[2]),
+        min(max(lats) + pad_y, whole[3]),
+    )
+    points = [(f.lat, f.lon) for f in fits]
+    sea = sea_reach(off, on, budget, box, points)
     if sea is None:
         return fits, None
+    via = list(sea.port_sea_via_km)
+    redo = [
+        i
+        for i, (f, v) in enumerate(zip(fits, via, strict=True))
+        if f.reachable and v is not None and v * 1000 > budget
+    ]
+    if redo and box != whole:
+        wide = sea_reach(off, on, budget, whole, points)
+        if wide is not None:
+            for i in redo:
+                if wide.port_sea_via_km[i] is not None:
+                    via[i] = wide.port_sea_via_km[i]
     out = [
         f
         if v is None  # the port's point is not near water on the grid: no sea figure
@@ -197,7 +223,7 @@ def _by_sea(
             sea_via_km=v if math.isfinite(v) else None,
             sea_reachable=math.isfinite(v) and v * 1000 <= budget,
         )
-        for f, v in zip(fits, sea.port_sea_via_km, strict=True)
+        for f, v in zip(fits, via, strict=True)
     ]
     return out, sea.region
 
