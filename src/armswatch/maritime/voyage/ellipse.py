@@ -17,8 +17,8 @@ call needs (``(dist(A,P) + dist(P,B)) / Δt``, with no stay), the longest possib
 Straight (geodesic) legs are a lower bound on the sailing distance: where a leg crosses land (the
 bundled land mask, :mod:`armswatch.maritime.landmask`) the real sea route is longer and the port
 may be out of reach; such ports are flagged ``legs_cross_land`` rather than silently dropped, and
-the share of the ellipse that is land is reported. Not done: sea-route (around-the-coast)
-distances.
+the share of the ellipse that is land is reported. Around-the-coast distances and the sea-only
+region: :mod:`armswatch.maritime.voyage.searoute`.
 """
 
 from __future__ import annotations
