@@ -118,7 +118,7 @@ def statement_json(s: Statement) -> dict[str, Any]:
 
 
 def dossier_json(d: Dossier) -> dict[str, Any]:
-    """The dossier as JSON-ready data (schema: ``armswatch.dossier.jsonschema.SCHEMA``)."""
+    """The dossier as JSON-ready data (schema: ``armswatch.dossier.json_schema.SCHEMA``)."""
     return {
         "schema": "armswatch.dossier/1",
         "subject": d.subject,

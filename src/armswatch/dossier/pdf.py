@@ -22,6 +22,10 @@ details > * { display: block; }
 .mapbox, .card, figure, tr, .chart { break-inside: avoid; }
 h2, h3 { break-after: avoid; }
 pre { white-space: pre-wrap; word-break: break-all; }
+/* WeasyPrint lays out CSS grids spanning many pages very slowly (minutes for the demo report): blocks */
+.cards, dl.prov { display: block; }
+.card { margin: 0 0 10px; }
+dl.prov dt { font-weight: 600; }
 """
 
 
@@ -31,12 +35,20 @@ class PdfUnavailable(ArmswatchError):
     exit_code = 1
 
 
-def _fetcher(url: str, *args: Any, **kwargs: Any) -> Any:
-    from weasyprint import default_url_fetcher  # type: ignore[import-untyped]
+def _fetcher() -> Any:
+    """A URL fetcher that resolves ``data:`` URIs only (WeasyPrint ≥ 68 class API, else a function)."""
+    try:
+        from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+    except ImportError:  # older WeasyPrint: a plain function
+        from weasyprint import default_url_fetcher  # type: ignore[import-untyped]
 
-    if not url.startswith("data:"):
-        raise ValueError(f"refused to fetch {url[:60]!r}: a PDF is made from the HTML alone")
-    return default_url_fetcher(url, *args, **kwargs)
+        def fetch(url: str, *args: Any, **kwargs: Any) -> Any:
+            if not url.startswith("data:"):
+                raise ValueError(f"refused to fetch {url[:60]!r}: a PDF is made from the HTML alone")
+            return default_url_fetcher(url, *args, **kwargs)
+
+        return fetch
+    return URLFetcher(allowed_protocols={"data"}, timeout=1)
 
 
 def html_to_pdf(html: str) -> bytes:
@@ -48,7 +60,7 @@ def html_to_pdf(html: str) -> bytes:
             "PDF output needs WeasyPrint and Pango: pip install 'armswatch[exports]' and, on Debian, "
             f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})"
         ) from None
-    document = HTML(string=html, url_fetcher=_fetcher, base_url="data:,")
+    document = HTML(string=html, url_fetcher=_fetcher(), base_url="data:,")
     pdf = document.write_pdf(stylesheets=[CSS(string=PRINT_CSS)])
     assert isinstance(pdf, bytes)
     return pdf

@@ -223,8 +223,24 @@ def ownership_statements(
             seen.add(p.nodes)
             row = path_row(graph, p)
             hops = "itself designated" if row["hops"] == 0 else f"{row['hops']} hop(s)"
-            text = f"From {how}: {row['path']} — {hops}; " + "; ".join(row["designations"])
-            out.append(Statement("ownership", "path", text, (_path_prov(ws, p.nodes, latest),)))
+            designated = "; ".join(
+                f"{graph.nodes[node]['label']} ({node}) designated by {d.authority or '?'} {'/'.join(d.programs)} "
+                f"{d.reference}".rstrip()
+                + (f", listed {d.listing_date}" if d.listing_date else "")
+                for node, found in p.designations
+                for d in found
+            )
+            text = f"From {how}: {row['path']} — {hops}; {designated}"
+            dates = sorted(d.listing_date for _, found in p.designations for d in found if d.listing_date)
+            out.append(
+                Statement(
+                    "ownership",
+                    "path",
+                    text,
+                    (_path_prov(ws, p.nodes, latest),),
+                    _day(dates[0]) if dates else None,
+                )
+            )
     return out
 
 
