@@ -279,6 +279,9 @@ def _write(
                                 f"SELECT setval(pg_get_serial_sequence('{name}', '{col.name}'), COALESCE((SELECT MAX({col.name}) FROM {name}), 0) + 1, false)"
                             )
                         )
+        from armswatch.store.shared_case import forget_record
+
+        forget_record(conn)  # the copy's blobs are in its own folder, not the original's store
     engine.dispose()
     for name, f in steps(progress, "writing files", list(manifest["files"].items())):
         if name.startswith("db/"):
