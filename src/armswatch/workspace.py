@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from armswatch import __version__
 from armswatch.config import (
@@ -168,7 +169,10 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
             raise
         except Exception as exc:
             engine.dispose()
-            raise WorkspaceError(f"cannot open the workspace database: {exc}", path=str(root)) from exc
+            busy = database.busy_error(exc)
+            raise busy or WorkspaceError(
+                f"cannot open the workspace database: {exc}", path=str(root)
+            ) from exc
         ws = cls(root, config, engine, analyst or default_analyst())
         from armswatch.provenance.recovery import recover, seal_existing
         from armswatch.store.joining import check_shared_store
@@ -202,14 +206,17 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
         """A write transaction. Writers are serialised (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL
         advisory lock), so every read inside sees the state it changes; the head file beside the
         database follows the chain after the commit."""
-        with self.engine.connect() as conn:
-            conn.execution_options(armswatch_write=True)
-            conn.info.pop("armswatch_head", None)
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7274726)")
-                yield conn
-            head = conn.info.pop("armswatch_head", None)
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(armswatch_write=True)
+                conn.info.pop("armswatch_head", None)
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7274726)")
+                    yield conn
+                head = conn.info.pop("armswatch_head", None)
+        except OperationalError as exc:
+            raise database.busy_error(exc) or exc from exc
         if head is not None:
             write_head(self.root, *head)
 

@@ -8,6 +8,7 @@ Opening a database written by an older armswatch upgrades it; one written by a n
 from __future__ import annotations
 
 import ast
+import os
 import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -71,10 +72,27 @@ def ancestors(revisions: set[str]) -> set[str]:
 BUSY_TIMEOUT_MS = 60000
 
 
+def busy_timeout_ms() -> int:
+    """How long a writer waits for SQLite's write lock (``ARMSWATCH_BUSY_TIMEOUT_MS``, default 60 s)."""
+    raw = os.environ.get("ARMSWATCH_BUSY_TIMEOUT_MS", "")
+    return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
+
+
+def busy_error(exc: BaseException) -> WorkspaceError | None:
+    """The clear error for a database whose write lock stayed taken past the timeout, else None."""
+    text_ = str(getattr(exc, "orig", exc)).lower()
+    if "database is locked" in text_ or "database is busy" in text_:
+        return WorkspaceError(
+            f"the database is busy: another armswatch process held its write lock for more than "
+            f"{busy_timeout_ms() / 1000:g} s; retry when it has finished (ARMSWATCH_BUSY_TIMEOUT_MS waits longer)"
+        )
+    return None
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
