@@ -456,7 +456,7 @@ def loso() -> None:
 def _guided_pairs(name: str) -> list[dict[str, Any]]:
     """Per pair of a dense set: images, label, default result and per-pixel features (computed once)."""
     from armswatch.imagery import pixelfeature
-    from armswatch.imagery.change import BuiltupParams, decide, gated_difference, pair_stats
+    from armswatch.imagery.change import BuiltupParams, builtup_indices, decide, gate, pair_stats
 
     folder = DATA / name
     rows = []
@@ -466,43 +466,145 @@ def _guided_pairs(name: str) -> list[dict[str, Any]]:
         b, _ = read(folder / "B" / lab_path.name)
         a, b = np.nan_to_num(a), np.nan_to_num(b)
         norm = pair_stats(a, b, params, px)
-        diff = gated_difference(a, b, params, px, norm)
-        rows.append(dict(a=a, b=b, px=px, label=labelset.read_mask(lab_path), diff=diff,
+        idx = builtup_indices(a, b, params, px, norm)
+        diff = gate(*idx, a, b, params, norm.scale[1])
+        rows.append(dict(a=a, b=b, px=px, label=labelset.read_mask(lab_path), diff=diff, norm=norm,
                          base=decide(diff, params, px).mask,
-                         feats=pixelfeature.pair_features(a, b, px, params=params, norm=norm)))  # fmt: skip
+                         feats=pixelfeature.pair_features(a, b, px, params=params, norm=norm, indices=idx)))  # fmt: skip
     return rows
 
 
-def hints_bench(ns: list[int], seeds: list[int]) -> None:
-    """A simulated analyst: N change and N no-change points drawn (seeded) from each pair's labels; the
-    forest is trained on them per pair (as ``imagery change --hints`` does) and the pair is scored."""
-    from armswatch.imagery import forest, hints, learn, pixelfeature
+GRID_N = 5
+"""The hint method's parameters are chosen (leave-one-set-out) at the issue's 5 + 5 hints."""
+HINT_GRID = {"scale": (150.0, 400.0), "pseudo_weight": (0.3, 1.0), "threshold": (0.35, 0.5)}
 
-    print(f"\nanalyst hints (simulated: N change + N no-change points from the labels, seeds {seeds})")
-    for name in ("levir256", "dsifn256"):
-        if not (DATA / name / "label").is_dir():
-            print(f"  {name}: ABSENT, skipped")
-            continue
-        rows = _guided_pairs(name)
-        for n in ns:
-            tot, secs, fits = Counts(), 0.0, 0
+
+def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight: float,
+            thresholds: tuple[float, ...], seed: int, forest_on: bool = True) -> list[np.ndarray]:  # fmt: skip
+    """The ``imagery change --hints`` steps on one whole pair (as the CLI runs an image of this size):
+    regions of the hints, forest on regions + pseudo-labels, forest on candidates, region edits.
+    One mask per threshold (the forest is fitted once)."""
+    from armswatch.imagery import forest, learn, pixelfeature, segment
+    from armswatch.imagery.change import BuiltupParams, clean_mask, pixel_params
+
+    params = BuiltupParams()
+    regions = segment.hint_regions(r["b"], r["norm"].scale[1], hs, r["px"], scale=scale)
+    pos, neg = segment.paint(regions, r["base"].shape)
+    feats = learn.stack_featurizer(r["feats"])
+    probs = None
+    if forest_on:
+        cand = learn.candidates(r["diff"], r["base"], r["px"])
+        sel, y, w = learn.hint_selection(pos, neg, r["base"], cand, seed=seed, pseudo_weight=pseudo_weight)
+        if len(np.unique(y)) == 2:
+            model = forest.fit(
+                feats(sel), y, pixelfeature.names(r["a"].shape[0] >= 4), seed=seed, sample_weight=w
+            )
+            probs = learn.refine(feats, model, r["diff"], r["base"], r["px"], params, 0.0, extra=pos).score
+    out = []
+    for t in thresholds:
+        mask = r["base"]
+        if probs is not None:
+            mask = clean_mask(probs >= t, *pixel_params(params, r["px"])[2:])
+        out.append(learn.apply_regions(mask, pos, neg, r["px"], params))
+    return out
+
+
+def _simulate(kind: str, r: dict[str, Any], n: int, seed: int) -> tuple[Any, ...]:
+    from armswatch.imagery import hints
+
+    if n == 0:
+        return ()
+    if kind == "random":
+        return hints.simulate(r["label"], n, seed)
+    return hints.simulate_corrections(r["base"], r["label"], n, seed)
+
+
+def _hint_grid(
+    rows: list[dict[str, Any]], n: int, seeds: list[int], kind: str, only: tuple[float, ...] | None = None
+) -> dict[tuple[float, ...], Counts]:
+    """Counts for every grid point (scale, pseudo weight, threshold) with N + N simulated hints per pair
+    (``only``: that point's scale and pseudo weight, with both thresholds)."""
+    out: dict[tuple[float, ...], Counts] = {}
+    for scale in HINT_GRID["scale"] if only is None else (only[0],):
+        for pw in HINT_GRID["pseudo_weight"] if only is None else (only[1],):
             for seed in seeds:
                 for k, r in enumerate(rows):
-                    pred = r["base"]
-                    hs = hints.simulate(r["label"], n, seed=1000 * seed + k) if n else ()
-                    t0 = time.perf_counter()
-                    if hs:
-                        smp = learn.hint_samples(r["feats"], r["diff"], r["base"], hs, r["px"], seed=seed)
-                        if len(np.unique(smp.y)) == 2:
-                            model = forest.fit(smp.x, smp.y, pixelfeature.names(r["a"].shape[0] >= 4),
-                                               seed=seed, sample_weight=smp.w)  # fmt: skip
-                            pred = learn.refine(r["feats"], model, r["diff"], r["base"], r["px"]).mask
-                            fits += 1
-                        pred = learn.apply_hints(pred, r["diff"], hs, r["px"])
-                    secs += time.perf_counter() - t0
-                    tot = tot + score_dense(pred, r["label"])
-            print(f"  {name} N={n:>2}: P {tot.precision:.3f} R {tot.recall:.3f} F1 {tot.f1:.3f} "
-                  f"({fits} forests, {secs / max(1, len(rows) * len(seeds)):.2f} s per pair)")  # fmt: skip
+                    hs = _simulate(kind, r, n, 1000 * seed + k)
+                    masks = _hinted(r, hs, scale, pw, HINT_GRID["threshold"], seed) if hs else [r["base"]] * 2
+                    for t, m in zip(HINT_GRID["threshold"], masks, strict=True):
+                        out[(scale, pw, t)] = out.get((scale, pw, t), Counts()) + score_dense(m, r["label"])
+    return out
+
+
+def hints_bench(ns: list[int], seeds: list[int], kind: str = "corrections") -> None:
+    """A simulated analyst gives N change and N no-change points per pair (seeded). ``corrections``: the
+    analyst clicks on the default's own mistakes (false objects "no change", missed objects "change",
+    see ``hints.simulate_corrections``); ``random``: points drawn at random from the label. Parameters of
+    the hint method are chosen on one set and scored on the other (leave-one-set-out)."""
+    from armswatch.imagery import learn, segment
+
+    shipped = (segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, learn.THRESHOLD)
+    print(
+        f"\nanalyst hints, simulated analyst '{kind}', seeds {seeds}; shipped (scale, pseudo weight, threshold) = {shipped}"
+    )
+    sets = {n: _guided_pairs(n) for n in ("levir256", "dsifn256") if (DATA / n / "label").is_dir()}
+    grids: dict[tuple[str, int], dict[tuple[float, ...], Counts]] = {}
+    for name, rows in sets.items():
+        for n in ns:
+            t0 = time.perf_counter()
+            if n == 0:
+                c = sum((score_dense(r["base"], r["label"]) for r in rows), Counts())
+                grids[(name, n)] = {shipped: c}
+            elif n == GRID_N:
+                grids[(name, n)] = _hint_grid(rows, n, seeds, kind)
+            else:  # the other N at the shipped parameters only (the grid costs 4 fits per pair)
+                grids[(name, n)] = _hint_grid(rows, n, seeds, kind, only=shipped)
+            used = sum(len(_simulate(kind, r, n, 1000 * s + k)) for s in seeds for k, r in enumerate(rows))
+            c = grids[(name, n)][shipped]
+            secs = (time.perf_counter() - t0) / max(1, len(rows) * len(seeds) * 4)
+            print(f"  {name} N={n:>2}: shipped P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f} "
+                  f"({used / len(seeds):.0f} hints given over {len(rows)} pairs; {secs:.2f} s per pair and fit)", flush=True)  # fmt: skip
+        for n in ns:
+            if n == GRID_N:
+                best = max(grids[(name, n)].items(), key=lambda kv: kv[1].f1)
+                print(f"    tuning on {name} N={n}: best {best[0]} F1 {best[1].f1:.3f}")
+    if len(sets) == 2:
+        for n in ns:
+            if n != GRID_N:
+                continue
+            pooled = Counts()
+            for tune, test in (("levir256", "dsifn256"), ("dsifn256", "levir256")):
+                key = max(grids[(tune, n)], key=lambda g: grids[(tune, n)][g].f1)
+                c = grids[(test, n)][key]
+                pooled = pooled + c
+                print(
+                    f"  N={n} chosen on {tune} {key}: held-out {test} P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}"
+                )
+            print(
+                f"  N={n} HELD-OUT pooled: P {pooled.precision:.3f} R {pooled.recall:.3f} F1 {pooled.f1:.3f}"
+            )
+
+
+def hint_edits_bench(n: int, seeds: list[int]) -> None:
+    """Ablation at the shipped parameters: region edits alone (no forest) vs forest + edits."""
+    from armswatch.imagery import learn, segment
+
+    for name in ("levir256", "dsifn256"):
+        if not (DATA / name / "label").is_dir():
+            continue
+        rows = _guided_pairs(name)
+        for forest_on in (False, True):
+            tot = Counts()
+            for seed in seeds:
+                for k, r in enumerate(rows):
+                    hs = _simulate("corrections", r, n, 1000 * seed + k)
+                    m = _hinted(r, hs, segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, (learn.THRESHOLD,), seed,
+                                forest_on)[0] if hs else r["base"]  # fmt: skip
+                    tot = tot + score_dense(m, r["label"])
+            print(
+                f"  {name} N={n} {'forest + region edits' if forest_on else 'region edits only'}: "
+                f"P {tot.precision:.3f} R {tot.recall:.3f} F1 {tot.f1:.3f}"
+            )
 
 
 def own_model_bench() -> None:
@@ -527,7 +629,8 @@ def own_model_bench() -> None:
         own, default = Counts(), Counts()
         for r in sets[test]:
             own = own + score_dense(
-                learn.refine(r["feats"], model, r["diff"], r["base"], r["px"]).mask, r["label"]
+                learn.refine(learn.stack_featurizer(r["feats"]), model, r["diff"], r["base"], r["px"]).mask,
+                r["label"],
             )
             default = default + score_dense(r["base"], r["label"])
         print(
@@ -548,6 +651,8 @@ def main() -> None:
         "--hints", type=int, nargs="*", help="only simulated analyst hints, for these N (default 0 3 5 10)"
     )
     ap.add_argument("--seeds", type=int, default=1, help="with --hints: number of seeds (default 1)")
+    ap.add_argument("--analyst", choices=("corrections", "random"), default="corrections",
+                    help="with --hints: the simulated analyst clicks on the default's mistakes, or at random")  # fmt: skip
     ap.add_argument("--own-model", action="store_true", help="only the own-model leave-one-set-out run")
     args = ap.parse_args()
     print(f"armswatch change benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -561,7 +666,8 @@ def main() -> None:
     elif args.loso:
         loso()
     elif args.hints is not None:
-        hints_bench(args.hints or [0, 3, 5, 10], list(range(args.seeds)))
+        hints_bench(args.hints or [0, 3, 5, 10], list(range(args.seeds)), args.analyst)
+        hint_edits_bench(5, list(range(args.seeds)))
     elif args.own_model:
         own_model_bench()
     else:

@@ -10,7 +10,16 @@ from typing import Annotated, Any
 
 import typer
 
-from armswatch.cli.common import FormatOpt, OutputOpt, QuietOpt, WorkspaceOpt, emit, open_workspace, say
+from armswatch.cli.common import (
+    FormatOpt,
+    OutputOpt,
+    QuietOpt,
+    WorkspaceOpt,
+    emit,
+    open_workspace,
+    progress_for,
+    say,
+)
 
 app = typer.Typer(
     help="Satellite imagery: search, ingest, change detection, monitoring and evaluation.\n\n"
@@ -126,23 +135,25 @@ def change_cmd(
 
         forest = load(model)
     t0 = time.perf_counter()
-    res = run_change(
-        str(before),
-        str(after),
-        output,
-        probability=probability,
-        method=method,
-        params=params,
-        pixel_size_m=pixel_size,
-        bands=bands,
-        footprints=footprints,
-        min_area_m2=min_area,
-        tile=tile,
-        cloud_mask=cloud_mask,
-        hints=hints,
-        model=forest,
-        strict_hints=strict,
-    )
+    with progress_for(quiet) as prog:
+        res = run_change(
+            str(before),
+            str(after),
+            output,
+            probability=probability,
+            method=method,
+            params=params,
+            pixel_size_m=pixel_size,
+            bands=bands,
+            footprints=footprints,
+            min_area_m2=min_area,
+            tile=tile,
+            cloud_mask=cloud_mask,
+            hints=hints,
+            model=forest,
+            strict_hints=strict,
+            progress=prog,
+        )
     dt = time.perf_counter() - t0
     if res.hints:
         say(f"hints: {res.hints}", quiet)
@@ -201,7 +212,10 @@ def train_cmd(
     from armswatch.imagery.training import train_labelset, write_model
 
     t0 = time.perf_counter()
-    model, provenance = train_labelset(labelset, bands=bands, pixel_size_m=pixel_size, seed=seed)
+    with progress_for(quiet) as prog:
+        model, provenance = train_labelset(
+            labelset, bands=bands, pixel_size_m=pixel_size, seed=seed, progress=prog
+        )
     write_model(model, provenance, output)
     say(
         f"trained on {len(provenance['pairs'])} pair(s), {model.meta['samples']:,} pixels "
@@ -242,7 +256,8 @@ def evaluate_cmd(
     """
     from armswatch.imagery.labelset import evaluate_paths, total
 
-    scores = evaluate_paths(pred, label, unchanged)
+    with progress_for() as prog:
+        scores = evaluate_paths(pred, label, unchanged, progress=prog)
     rows: list[dict[str, Any]] = [{"file": s.name, **s.counts.as_dict()} for s in scores]
     rows.append({"file": "ALL (micro)", **total(scores).as_dict()})
     if fmt == "json":
@@ -288,14 +303,16 @@ def search_cmd(
     ws = open_workspace(workspace)
     with ws:
         s = ws.get_site(site)
-        items = search(
-            s.geometry.buffer(0.005) if s.geometry.geom_type == "Point" else s.geometry,
-            start=_date(date_from, "--from"),
-            end=_date(date_to, "--to"),
-            collection=collection,
-            max_cloud=max_cloud,
-            url=stac_url,
-        )
+        with progress_for() as prog:
+            items = search(
+                s.geometry.buffer(0.005) if s.geometry.geom_type == "Point" else s.geometry,
+                start=_date(date_from, "--from"),
+                end=_date(date_to, "--to"),
+                collection=collection,
+                max_cloud=max_cloud,
+                url=stac_url,
+                progress=prog,
+            )
     if not items:
         local = not stac_url.startswith(("http://", "https://"))
         hint = (
@@ -351,10 +368,11 @@ def ingest_cmd(
         day = _date(when, "--date")
         captured = datetime(day.year, day.month, day.day, tzinfo=UTC)
     ws = open_workspace(workspace)
-    with ws:
+    with ws, progress_for(quiet) as prog:
         done = ingest_inputs(
-            ws, site, inputs, resolution=resolution, captured_at=captured, bands=bands, simulated=simulated
-        )
+            ws, site, inputs, resolution=resolution, captured_at=captured, bands=bands, simulated=simulated,
+            progress=prog,
+        )  # fmt: skip
     for scene in done:
         shift = f", shift {scene.shift[0]:+.2f},{scene.shift[1]:+.2f} px" if scene.shift else ""
         usable = scene.quality.reason() if scene.quality else f"{scene.valid_fraction:.0%} usable"
@@ -407,7 +425,7 @@ def monitor_cmd(
     from armswatch.imagery.monitor import run_monitor
 
     ws = open_workspace(workspace)
-    with ws:
+    with ws, progress_for(quiet) as prog:
         done = run_monitor(
             ws,
             site,
@@ -417,6 +435,7 @@ def monitor_cmd(
             max_cloud=max_cloud,
             exclude=exclude or (),
             model=model,
+            progress=prog,
         )
     for ex in done.excluded:
         say(f"left out {ex.date} {ex.scene[:19]}…: {ex.reason}", quiet)

@@ -12,6 +12,7 @@ from armswatch.errors import InputError
 from armswatch.imagery import ingest, raster
 from armswatch.imagery.ingest import SCENE_KIND, SiteGrid
 from armswatch.imagery.stac import read_item
+from armswatch.progress import NO_PROGRESS, Progress, steps
 
 if TYPE_CHECKING:
     from armswatch.imagery.quality import Quality
@@ -89,6 +90,7 @@ def ingest_inputs(
     bands: str | None = None,
     simulated: bool = False,
     source: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[Ingested]:
     """Ingest files or STAC items for a site, in one recorded run.
 
@@ -105,7 +107,7 @@ def ingest_inputs(
     grid = ingest.site_grid(site.geometry, res)
     footprint = ingest.site_footprint(site.geometry, grid)
     scenes: list[ingest.Scene] = []
-    for ref in refs:
+    for ref in steps(progress, "reading and masking scenes", refs):
         scene = _read_input(ref, grid, captured_at, bands)
         cover = ingest.site_coverage(scene, footprint)
         if cover < ingest.MIN_SITE_COVERAGE:
@@ -125,7 +127,8 @@ def ingest_inputs(
     params = {"site": site_id, "resolution_m": res, "grid": grid.key, "inputs": list(refs)}
     out: list[Ingested] = []
     with ws.run("imagery.ingest", parameters=params) as run:
-        for i, (ref, scene) in enumerate(zip(refs, scenes, strict=True)):
+        pairs = list(zip(refs, scenes, strict=True))
+        for i, (ref, scene) in enumerate(steps(progress, "co-registering and storing", pairs)):
             scene = ingest.coregister_scene(scene, None if i == ref_index else ref_bands)
             src = (
                 ws.add_source(**SENTINEL_SOURCE)

@@ -1,10 +1,12 @@
 """Change steered by the analyst: hints and own models applied to image files, tile by tile.
 
-* :func:`train_on_hints` reads a window around each hint (the whole image when it is small), computes the
-  default method and the per-pixel features there, and fits the forest (:mod:`armswatch.imagery.learn`).
-* :func:`refine_tile` runs in the tile workers: the default method, then the forest on its candidate
-  pixels, then the hints' own object edits (a no-change point removes its object, a change point adds
-  its candidate region).
+* :func:`train_on_hints` reads a window around each hint (the whole image when it is small), finds the
+  hint's region (the after image's segment under it, :mod:`armswatch.imagery.segment`), computes the
+  default method and the features of the training pixels there, and fits the forest
+  (:mod:`armswatch.imagery.learn`).
+* :func:`refine_arrays` runs in the tile workers: the default method, then the forest on its candidate
+  pixels (features computed only in blocks that hold candidates), then the hint regions' own edits (a
+  change region is added, a no-change region cut out).
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import numpy as np
 from rasterio.windows import Window
 
 from armswatch.errors import InputError
-from armswatch.imagery import forest, learn, pixelfeature, raster
-from armswatch.imagery.change import BuiltupParams, ChangeResult, PairStats, decide, gated_difference
+from armswatch.imagery import forest, learn, pixelfeature, raster, segment
+from armswatch.imagery.change import BuiltupParams, ChangeResult, PairStats, builtup_indices, decide, gate
 from armswatch.imagery.feature import Array
 from armswatch.imagery.forest import Forest
 from armswatch.imagery.hints import Hint
-
-HINT_WINDOW = 256
+from armswatch.imagery.learn import Mask
+from armswatch.imagery.segment import HintRegion
 
 
 def check_model(model: Forest, with_nir: bool) -> None:
@@ -37,22 +39,45 @@ def check_model(model: Forest, with_nir: bool) -> None:
 
 def refine_arrays(
     a: Array, b: Array, px: float, params: BuiltupParams, norm: PairStats, model: Forest,
-    hints: tuple[Hint, ...] = (),
+    regions: tuple[HintRegion, ...] = (), origin: tuple[int, int] = (0, 0),
 ) -> ChangeResult:  # fmt: skip
-    """Default method, forest refinement and hint edits on two NaN-free arrays."""
-    diff = gated_difference(a, b, params, px, norm)
+    """Default method, forest refinement and the hint regions' edits on two NaN-free arrays (a window whose
+    top-left pixel is ``origin`` on the grid of the regions). Features are computed only around the
+    candidate pixels the forest decides on."""
+    indices = builtup_indices(a, b, params, px, norm)
+    diff = gate(*indices, a, b, params, norm.scale[1])
     base = decide(diff, params, px)
-    feats = pixelfeature.pair_features(a, b, px, params=params, norm=norm)
-    res = learn.refine(feats, model, diff, base.mask, px, params)
-    if hints:
-        return ChangeResult(learn.apply_hints(res.mask, diff, hints, px), res.score, diff)
+    pos, neg = segment.paint(regions, base.mask.shape, origin)
+
+    def features_of(select: Mask) -> Any:
+        return pixelfeature.features_at(a, b, select, px, params=params, norm=norm, indices=indices)
+
+    res = learn.refine(features_of, model, diff, base.mask, px, params, extra=pos)
+    if regions:
+        return ChangeResult(learn.apply_regions(res.mask, pos, neg, px, params), res.score, diff)
     return res
 
 
-def window_hints(hints: tuple[Hint, ...], w: Window) -> tuple[Hint, ...]:
-    c0, r0 = float(w.col_off), float(w.row_off)
-    inside = [h for h in hints if c0 <= h.col < c0 + w.width and r0 <= h.row < r0 + w.height]
-    return tuple(Hint(h.col - c0, h.row - r0, h.change) for h in inside)
+def window_regions(regions: tuple[HintRegion, ...], w: Window) -> tuple[HintRegion, ...]:
+    """The regions that reach into window ``w``."""
+    r0, c0 = int(w.row_off), int(w.col_off)
+    r1, c1 = r0 + int(w.height), c0 + int(w.width)
+    return tuple(
+        g for g in regions
+        if g.row < r1 and g.row + g.mask.shape[0] > r0 and g.col < c1 and g.col + g.mask.shape[1] > c0
+    )  # fmt: skip
+
+
+def _windows(info: raster.ImageInfo, hints: tuple[Hint, ...], px: float, whole: bool) -> list[Window]:
+    if whole:
+        return [Window(0, 0, info.width, info.height)]
+    half = segment.window_half(px)
+    out = []
+    for h in hints:
+        r0, c0 = max(0, int(h.row) - half), max(0, int(h.col) - half)
+        r1, c1 = min(info.height, int(h.row) + half + 1), min(info.width, int(h.col) + half + 1)
+        out.append(Window(c0, r0, c1 - c0, r1 - r0))
+    return out
 
 
 def train_on_hints(
@@ -65,34 +90,43 @@ def train_on_hints(
     *,
     whole: bool,
     seed: int = 0,
-) -> Forest:
-    """Fit the forest on the hints (windows around them, or the whole image when ``whole``)."""
-    info = infos[0]
-    if whole:
-        wins = [Window(0, 0, info.width, info.height)]
-    else:
-        half = HINT_WINDOW // 2
-        wins = [Window(int(h.col) - half, int(h.row) - half, HINT_WINDOW, HINT_WINDOW) for h in hints]
+    model: Forest | None = None,
+) -> tuple[Forest, tuple[HintRegion, ...]]:
+    """The hints' regions (each hint's segment, in a window around it or on the whole image when
+    ``whole``) and the forest fitted on them plus pseudo-labels from the default in the same windows
+    (with ``model``, that model instead of a new fit)."""
+    wins = _windows(infos[0], hints, px, whole)
+    with raster.open_image(paths[0]) as da, raster.open_image(paths[1]) as db:
+        pairs = [(w, np.nan_to_num(raster.read_visible(da, infos[0], w)),
+                  np.nan_to_num(raster.read_visible(db, infos[1], w))) for w in wins]  # fmt: skip
+    regions: list[HintRegion] = []
+    for k, (w, _, b) in enumerate(pairs):
+        mine = hints if whole else (hints[k],)
+        regions.extend(
+            segment.hint_regions(b, norm.scale[1], mine, px, origin=(int(w.row_off), int(w.col_off)))
+        )
+    found = tuple(regions)
+    if model is not None:
+        return model, found
     xs: list[Any] = []
     ys: list[Any] = []
     ws: list[Any] = []
     with_nir = False
-    with raster.open_image(paths[0]) as da, raster.open_image(paths[1]) as db:
-        for k, w in enumerate(wins):
-            a = raster.read_visible(da, infos[0], None if whole else w)
-            b = raster.read_visible(db, infos[1], None if whole else w)
-            a, b = np.nan_to_num(a), np.nan_to_num(b)
-            with_nir = a.shape[0] >= 4 and b.shape[0] >= 4
-            diff = gated_difference(a, b, params, px, norm)
-            base = decide(diff, params, px).mask
-            feats = pixelfeature.pair_features(a, b, px, params=params, norm=norm)
-            local = window_hints(hints, w) if not whole else hints
-            smp = learn.hint_samples(feats, diff, base, local, px, seed=seed + k)
-            xs.append(smp.x)
-            ys.append(smp.y)
-            ws.append(smp.w)
-    y = np.concatenate(ys)
-    if len(np.unique(y)) < 2:
+    for k, (w, a, b) in enumerate(pairs):
+        with_nir = a.shape[0] >= 4 and b.shape[0] >= 4
+        indices = builtup_indices(a, b, params, px, norm)
+        diff = gate(*indices, a, b, params, norm.scale[1])
+        base = decide(diff, params, px).mask
+        pos, neg = segment.paint(window_regions(found, w), base.shape, (int(w.row_off), int(w.col_off)))
+        select, y, weight = learn.hint_selection(
+            pos, neg, base, learn.candidates(diff, base, px), seed=seed + k
+        )
+        xs.append(pixelfeature.features_at(a, b, select, px, params=params, norm=norm, indices=indices))
+        ys.append(y)
+        ws.append(weight)
+    y_all = np.concatenate(ys)
+    if len(np.unique(y_all)) < 2:
         raise InputError("the hints and the default method's result give only one class to learn from")
-    return forest.fit(np.concatenate(xs), y, pixelfeature.names(with_nir), seed=seed,
-                      sample_weight=np.concatenate(ws))  # fmt: skip
+    model = forest.fit(np.concatenate(xs), y_all, pixelfeature.names(with_nir), seed=seed,
+                       sample_weight=np.concatenate(ws))  # fmt: skip
+    return model, found

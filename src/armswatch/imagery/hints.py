@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from scipy import ndimage as ndi
 
 from armswatch.errors import InputError, MissingFileError
 
@@ -161,4 +162,38 @@ def simulate(label: npt.NDArray[np.bool_], n: int, seed: int) -> tuple[Hint, ...
             continue
         pick = rng.choice(len(rows), size=min(n, len(rows)), replace=False)
         out.extend(Hint(float(cols[i]) + 0.5, float(rows[i]) + 0.5, value) for i in pick)
+    return tuple(out)
+
+
+def simulate_corrections(
+    predicted: npt.NDArray[np.bool_], label: npt.NDArray[np.bool_], n: int, seed: int
+) -> tuple[Hint, ...]:
+    """A simulated analyst who looks at the method's result and clicks on its mistakes.
+
+    False objects (connected parts of ``predicted`` with under half their pixels changed in ``label``) get
+    a no-change point, missed objects (connected parts of ``label`` with under half their pixels predicted)
+    a change point; at most ``n`` of each. Mistakes are visited in a seeded random order in which a larger
+    one is more likely to come first (it is more visible); each point is placed at the innermost wrong
+    pixel of its object, where an analyst would click. With fewer mistakes the analyst clicks fewer times.
+    """
+    rng = np.random.default_rng(seed)
+    eight = np.ones((3, 3), dtype=bool)
+    out: list[Hint] = []
+    for objects_of, other, change in ((predicted, label, False), (label, predicted, True)):
+        labels, count = ndi.label(objects_of, structure=eight)
+        if count == 0 or n == 0:
+            continue
+        idx = np.arange(1, count + 1)
+        size = ndi.sum_labels(np.ones(labels.shape), labels, idx)
+        agree = ndi.sum_labels(other, labels, idx)
+        wrong = idx[agree < 0.5 * size]
+        if wrong.size == 0:
+            continue
+        weight = size[wrong - 1] / size[wrong - 1].sum()
+        order = rng.choice(wrong, size=min(n, wrong.size), replace=False, p=weight)
+        depth = ndi.distance_transform_edt(objects_of & ~other)
+        for k in order:
+            inside = np.where((labels == k) & ~other, depth, -1.0)
+            r, c = np.unravel_index(int(np.argmax(inside)), inside.shape)
+            out.append(Hint(float(c) + 0.5, float(r) + 0.5, change))
     return tuple(out)

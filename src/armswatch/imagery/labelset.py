@@ -10,6 +10,7 @@ import numpy as np
 from armswatch.errors import InputError, MissingFileError
 from armswatch.imagery import raster
 from armswatch.imagery.evaluation import Counts, Mask, score_dense, score_sparse
+from armswatch.progress import NO_PROGRESS, Progress, steps
 
 IMAGE_EXTS = (".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg", ".gif")
 
@@ -38,7 +39,9 @@ class FileScore:
     counts: Counts
 
 
-def evaluate_paths(pred: Path, label: Path, unchanged: Path | None = None) -> list[FileScore]:
+def evaluate_paths(
+    pred: Path, label: Path, unchanged: Path | None = None, progress: Progress = NO_PROGRESS
+) -> list[FileScore]:
     """Score a prediction file or folder against a label file or folder.
 
     Folders: files are matched by stem; a label folder with ``changed/`` and ``unchanged/`` subfolders
@@ -67,7 +70,7 @@ def evaluate_paths(pred: Path, label: Path, unchanged: Path | None = None) -> li
         )
     others = image_files(unchanged) if unchanged is not None and unchanged.is_dir() else {}
     out = []
-    for stem, lab in labels.items():
+    for stem, lab in steps(progress, "scoring masks", list(labels.items())):
         un = (
             others.get(stem)
             if others

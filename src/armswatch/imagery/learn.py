@@ -7,15 +7,17 @@ the default mask; elsewhere nothing is change. Restricting the classifier to can
 large scenes and keeps it from inventing change where the default sees none.
 
 Training sets:
-* **hints**: the pixels within ``HINT_RADIUS_M`` of each analyst point, with its label, plus *pseudo-labels*
-  from the default method (its change mask as change, the other candidates as no change), drawn at random
-  and weighted so that all pseudo-labels together weigh as much as the hints. Hints overrule the default
-  where they speak; elsewhere the forest follows it.
+* **hints**: the pixels of each analyst point's region (the image segment under it, see
+  :mod:`armswatch.imagery.segment`) with its label, plus *pseudo-labels* from the default method (its
+  change mask as change, the other candidates as no change), drawn at random and weighted against the
+  hints by ``PSEUDO_WEIGHT``. Hints overrule the default where they speak and teach the forest what the
+  analyst means elsewhere; the regions themselves are then added (change) or cut out (no change).
 * **labelled pairs** (``imagery train``): candidate pixels of each pair with their label, balanced per pair.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,47 +25,32 @@ import numpy.typing as npt
 from scipy import ndimage as ndi
 
 from armswatch.imagery import forest as forest_mod
-from armswatch.imagery.change import BuiltupParams, ChangeResult, clean_mask, disk, pixel_params
+from armswatch.imagery.change import BuiltupParams, ChangeResult, clean_mask, disk, pixel_params, seeded
 from armswatch.imagery.feature import Array
 from armswatch.imagery.forest import Forest
-from armswatch.imagery.hints import Hint
 
 Mask = npt.NDArray[np.bool_]
+Featurizer = Callable[[Mask], npt.NDArray[np.float32]]
 
 CANDIDATE_RISE = 0.3
 CANDIDATE_RING_M = 2.0
-HINT_RADIUS_M = 1.5
+CANDIDATE_SEED: float | None = None
+REGION_SAMPLES = 2000
 PSEUDO_SAMPLES = 600
-PSEUDO_POSITIVES = True
+PSEUDO_WEIGHT = 1.0
 PAIR_SAMPLES = 6000
-THRESHOLD = 0.35
-MAX_GROW_M2 = 5000.0
-HINT_REACH_M = 3.0
+THRESHOLD = 0.5
 
 
 def candidates(diff: Array, base: Mask, pixel_size: float) -> Mask:
-    """Pixels the classifier decides on."""
+    """Pixels the classifier decides on: a ring around the default's objects and the regions where the
+    index rose by ``CANDIDATE_RISE`` that somewhere rose by ``CANDIDATE_SEED`` (all rises when None)."""
     ring = max(1, round(CANDIDATE_RING_M / pixel_size))
     near = ndi.binary_dilation(base, structure=disk(ring)) if base.any() else base
-    return np.asarray((diff > CANDIDATE_RISE) | near)
-
-
-def _flat(features: Array, sel: Mask) -> npt.NDArray[np.float32]:
-    return np.ascontiguousarray(features[:, sel].T, dtype=np.float32)
-
-
-def hint_mask(shape: tuple[int, int], hints: tuple[Hint, ...], radius_px: float) -> tuple[Mask, Mask]:
-    """(change, no change) pixels within ``radius_px`` of the hints of each label."""
-    out = (np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool))
-    r = max(0, int(np.ceil(radius_px)))
-    for h in hints:
-        c, rr = int(h.col), int(h.row)
-        r0, r1, c0, c1 = max(0, rr - r), min(shape[0], rr + r + 1), max(0, c - r), min(shape[1], c + r + 1)
-        yy, xx = np.mgrid[r0:r1, c0:c1]
-        near = (yy - rr) ** 2 + (xx - c) ** 2 <= radius_px**2
-        out[0 if h.change else 1][r0:r1, c0:c1] |= near
-    both = out[0] & out[1]  # contradicting hints cancel where they overlap
-    return out[0] & ~both, out[1] & ~both
+    rise = diff > CANDIDATE_RISE
+    if CANDIDATE_SEED is not None:
+        rise = seeded(rise, diff >= CANDIDATE_SEED)
+    return np.asarray(rise | near)
 
 
 @dataclass(frozen=True)
@@ -73,37 +60,34 @@ class Samples:
     w: npt.NDArray[np.float64]
 
 
-def hint_samples(
-    features: Array, diff: Array, base: Mask, hints: tuple[Hint, ...], pixel_size: float, seed: int = 0
-) -> Samples:
-    """Training samples from analyst hints plus weighted pseudo-labels from the default method."""
+def hint_selection(
+    pos: Mask, neg: Mask, base: Mask, cand: Mask, seed: int = 0, pseudo_weight: float = PSEUDO_WEIGHT
+) -> tuple[Mask, npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
+    """Training pixels from the hints' regions and weighted pseudo-labels from the default method.
+
+    Returns the selected pixels and, in ``np.flatnonzero`` order of the selection, their labels and
+    weights: up to ``REGION_SAMPLES`` pixels of each hint label (weight 1) and up to ``PSEUDO_SAMPLES``
+    default-change and candidate-no-change pixels outside the regions, together weighing
+    ``pseudo_weight`` times the hint pixels."""
     rng = np.random.default_rng(seed)
-    pos, neg = hint_mask(base.shape, hints, max(HINT_RADIUS_M / pixel_size, 0.5))
-    cand = candidates(diff, base, pixel_size)
-    xs, ys, ws = [], [], []
-    for sel, lab in ((pos, True), (neg, False)):
-        if sel.any():
-            xs.append(_flat(features, sel))
-            ys.append(np.full(int(sel.sum()), lab))
-    n_hint = sum(len(y) for y in ys)
-    ws.append(np.ones(n_hint))
+    label = np.zeros(base.shape, dtype=bool)
+    weight = np.zeros(base.shape, dtype=np.float64)
     taken = pos | neg
-    pseudo = []
-    for sel, lab in (
-        ((base & ~taken, True), (cand & ~taken, False)) if PSEUDO_POSITIVES else ((cand & ~taken, False),)
-    ):
+    groups = ((pos, True, REGION_SAMPLES, True), (neg, False, REGION_SAMPLES, True),
+              (base & ~taken, True, PSEUDO_SAMPLES, False), (cand & ~base & ~taken, False, PSEUDO_SAMPLES, False))  # fmt: skip
+    picked: list[tuple[npt.NDArray[np.intp], bool, bool]] = []
+    for sel, lab, most, is_hint in groups:
         idx = np.flatnonzero(sel)
         if idx.size:
-            pick = rng.choice(idx, size=min(PSEUDO_SAMPLES, idx.size), replace=False)
-            m = np.zeros(base.size, dtype=bool)
-            m[pick] = True
-            pseudo.append((_flat(features, m.reshape(base.shape)), lab))
-    n_pseudo = sum(len(p[0]) for p in pseudo)
-    for x, lab in pseudo:
-        xs.append(x)
-        ys.append(np.full(len(x), lab))
-        ws.append(np.full(len(x), max(n_hint, 1) / max(n_pseudo, 1)))
-    return Samples(np.concatenate(xs), np.concatenate(ys), np.concatenate(ws))
+            picked.append((rng.choice(idx, size=min(most, idx.size), replace=False), lab, is_hint))
+    n_hint = sum(p[0].size for p in picked if p[2])
+    n_pseudo = sum(p[0].size for p in picked if not p[2])
+    flat_l, flat_w = label.reshape(-1), weight.reshape(-1)
+    for idx, lab, is_hint in picked:
+        flat_l[idx] = lab
+        flat_w[idx] = 1.0 if is_hint else pseudo_weight * max(n_hint, 1) / max(n_pseudo, 1)
+    select = weight > 0
+    return select, label[select], weight[select]
 
 
 def pair_samples(
@@ -124,50 +108,41 @@ def pair_samples(
     return Samples(np.concatenate(xs).astype(np.float32), y, np.ones(len(y)))
 
 
-def apply_hints(mask: Mask, diff: Array, hints: tuple[Hint, ...], pixel_size: float) -> Mask:
-    """Object-level edits from the hints themselves. A no-change point removes the change objects that touch
-    the candidate region (index rise > ``CANDIDATE_RISE``) it falls in, or, outside any, the objects within
-    ``HINT_REACH_M`` (also when that region is over ``MAX_GROW_M2``). A change point outside the mask adds its candidate region, up to ``MAX_GROW_M2``."""
-    out = mask.copy()
-    eight = np.ones((3, 3), dtype=bool)
-    regions, _ = ndi.label(np.asarray(diff > CANDIDATE_RISE), structure=eight)
-    objects, _ = ndi.label(out, structure=eight)
-    reach = max(1, round(HINT_REACH_M / pixel_size))
-    max_px = MAX_GROW_M2 / pixel_size**2
-    sizes = np.bincount(regions.ravel())
-    for h in hints:
-        if h.change:
-            continue
-        r, c = int(h.row), int(h.col)
-        if regions[r, c] and sizes[regions[r, c]] <= max_px:
-            touched = np.unique(objects[regions == regions[r, c]])
-        else:
-            win = objects[max(0, r - reach) : r + reach + 1, max(0, c - reach) : c + reach + 1]
-            touched = np.unique(win)
-        touched = touched[touched > 0]
-        if touched.size:
-            out[np.isin(objects, touched)] = False
-    for h in hints:
-        r, c = int(h.row), int(h.col)
-        if h.change and not out[r, c] and regions[r, c] and sizes[regions[r, c]] <= max_px:
-            out |= regions == regions[r, c]
-    return out
+def apply_regions(mask: Mask, pos: Mask, neg: Mask, pixel_size: float, params: BuiltupParams) -> Mask:
+    """The hints' own edits: their change regions are added, their no-change regions removed, then the mask
+    is cleaned like the default's (pieces under the minimum area left by a cut go too)."""
+    _, _, radius, min_px = pixel_params(params, pixel_size)
+    return clean_mask((mask | pos) & ~neg, radius, min_px)
 
 
 def refine(
-    features: Array,
+    features_of: Featurizer,
     model: Forest,
     diff: Array,
     base: Mask,
     pixel_size: float,
     params: BuiltupParams | None = None,
     threshold: float = THRESHOLD,
+    extra: Mask | None = None,
 ) -> ChangeResult:
-    """The classifier's change mask (probability ≥ ``threshold`` among candidates), cleaned like the default."""
+    """The classifier's change mask (probability ≥ ``threshold`` among candidates, plus the ``extra``
+    pixels such as hint regions), cleaned like the default. ``features_of(select)`` gives the features of
+    the selected pixels, shaped (n, features) in ``np.flatnonzero`` order."""
     params = params or BuiltupParams()
     cand = candidates(diff, base, pixel_size)
+    if extra is not None:
+        cand |= extra
     prob = np.zeros(diff.shape, dtype=np.float32)
     if cand.any():
-        prob[cand] = forest_mod.predict(model, _flat(features, cand))
+        prob[cand] = forest_mod.predict(model, np.ascontiguousarray(features_of(cand), dtype=np.float32))
     _, _, radius, min_px = pixel_params(params, pixel_size)
     return ChangeResult(clean_mask(prob >= threshold, radius, min_px), prob, diff)
+
+
+def stack_featurizer(features: Array) -> Featurizer:
+    """A featurizer over a precomputed ``(n_features, rows, cols)`` stack."""
+
+    def of(select: Mask) -> npt.NDArray[np.float32]:
+        return np.ascontiguousarray(features[:, select].T, dtype=np.float32)
+
+    return of

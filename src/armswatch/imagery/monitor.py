@@ -25,6 +25,7 @@ from armswatch.imagery import chip, footprint, prepare
 from armswatch.imagery.archive import grid_of, site_scenes
 from armswatch.imagery.change import BuiltupParams, ChangeResult, detect_builtup
 from armswatch.imagery.ingest import Scene, coregister_scene, read_scene
+from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.confidence import confidence_from_probability
 
 if TYPE_CHECKING:
@@ -205,6 +206,7 @@ def run_monitor(
     max_cloud: float = MAX_CLOUD_PCT,
     exclude: Sequence[str] = (),
     model: Path | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Monitored:
     """Run change detection over the site's scene series and record findings in one run.
 
@@ -245,8 +247,9 @@ def run_monitor(
         run_params["method"] = "builtup + own model"
     with ws.run("imagery.monitor", parameters=run_params, inputs=inputs) as run:
         run.summary["excluded"] = [e.row() for e in excluded]
+        progress.phase("aligning scenes", None)
         aligned = _aligned(ws, scenes)
-        for a_art, b_art in itertools.pairwise(scenes):
+        for a_art, b_art in steps(progress, "change between scenes", list(itertools.pairwise(scenes))):
             prev, cur = aligned[a_art.id], aligned[b_art.id]
             nir = "nir" in prev and "nir" in cur
             a, b = _rgb(prev, nir), _rgb(cur, nir)

@@ -18,6 +18,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from armswatch.errors import ExternalServiceError, InputError, MissingFileError
+from armswatch.progress import NO_PROGRESS, Progress, steps
 
 DEFAULT_STAC_URL = "https://earth-search.aws.element84.com/v1"
 DEFAULT_COLLECTION = "sentinel-2-l2a"
@@ -158,6 +159,7 @@ def search(
     max_cloud: float | None = None,
     url: str = DEFAULT_STAC_URL,
     limit: int = 200,
+    progress: Progress = NO_PROGRESS,
 ) -> list[SceneItem]:
     """Items over ``area`` (WGS84) acquired between ``start`` and ``end`` (inclusive), fewest clouds
     first within each day, in date order."""
@@ -168,7 +170,7 @@ def search(
     if _is_local(url):
         raw = [
             it
-            for it in _walk_static(url)
+            for it in steps(progress, "reading the local catalog's items", _walk_static(url))
             if (collection in ("", "*") or it.collection_id == collection)
             and it.geometry is not None
             and shape(it.geometry).intersects(area)
@@ -176,7 +178,7 @@ def search(
             and t0 <= it.datetime.astimezone(UTC) <= t1
         ]
     else:
-        raw = _api_search(url, area, t0, t1, collection, max_cloud, limit)
+        raw = _api_search(url, area, t0, t1, collection, max_cloud, limit, progress)
     items = []
     for it in raw:
         cc = it.properties.get("eo:cloud_cover")
@@ -195,6 +197,7 @@ def _api_search(
     collection: str,
     max_cloud: float | None,
     limit: int,
+    progress: Progress = NO_PROGRESS,
 ) -> list[Any]:
     from pystac_client import Client
 
@@ -208,7 +211,7 @@ def _api_search(
             query=query,
             max_items=limit,
         )
-        return list(found.items())
+        return list(steps(progress, f"items from {url}", found.items()))
     except (OSError, ConnectionError) as exc:
         raise ExternalServiceError(f"STAC API {url} could not be reached: {exc}") from exc
     except Exception as exc:  # pystac_client.exceptions.APIError and HTTP errors

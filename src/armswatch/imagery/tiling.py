@@ -39,8 +39,10 @@ from armswatch.imagery.change import (
 )
 from armswatch.imagery.feature import Array
 from armswatch.imagery.forest import Forest
-from armswatch.imagery.hints import Hint, read_hints
+from armswatch.imagery.hints import read_hints
+from armswatch.imagery.segment import HintRegion
 from armswatch.io.atomic import write_text_atomic
+from armswatch.progress import NO_PROGRESS, Progress, steps
 
 METHODS = ("builtup", "cva", "pca-kmeans")
 TILE = 1024
@@ -186,7 +188,7 @@ class _Job:
     want_sign: bool
     clouds: tuple[cloudmask.Masker | None, cloudmask.Masker | None] = (None, None)
     model: Forest | None = None
-    hints: tuple[Hint, ...] = ()
+    regions: tuple[HintRegion, ...] = ()
 
 
 def _work(
@@ -202,8 +204,11 @@ def _work(
             if masker is not None:
                 img[:, ~masker.usable(_dataset(path), img, grown, job.px)] = np.nan
     usable = np.asarray(np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0))
-    hints = guided.window_hints(job.hints, grown) if job.hints else ()
-    mask, score, sign = _tile_result(a, b, job.method, job.params, job.px, job.norm, job.model, hints)
+    regions = guided.window_regions(job.regions, grown) if job.regions else ()
+    origin = (int(grown.row_off), int(grown.col_off))
+    mask, score, sign = _tile_result(
+        a, b, job.method, job.params, job.px, job.norm, job.model, regions, origin
+    )
     h = job.halo
     inner = (slice(h, h + int(w.height)), slice(h, h + int(w.width)))
     return (
@@ -242,14 +247,15 @@ def _tile_result(
     px: float,
     norm: PairStats | None,
     model: Forest | None = None,
-    hints: tuple[Hint, ...] = (),
+    regions: tuple[HintRegion, ...] = (),
+    origin: tuple[int, int] = (0, 0),
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array, np.ndarray[Any, np.dtype[np.int8]]]:
     valid = ~(np.isnan(a).any(axis=0) | np.isnan(b).any(axis=0))
     fill_gaps(a, b)
     if method == "builtup":
         assert norm is not None
         res = (
-            guided.refine_arrays(a, b, px, params, norm, model, hints)
+            guided.refine_arrays(a, b, px, params, norm, model, regions, origin)
             if model is not None
             else decide(gated_difference(a, b, params, px, norm), params, px)
         )
@@ -315,6 +321,7 @@ def _run_change(
     hints: Path | None = None,
     model: Forest | None = None,
     strict_hints: bool = False,
+    progress: Progress = NO_PROGRESS,
 ) -> ChangeRun:
     """Detect change between two files and write the 0/255 mask (and optionally the 0..1 score).
     With ``cloud_mask`` each date's cloud, haze and cloud-shadow pixels (see :mod:`armswatch.imagery.quality`)
@@ -346,6 +353,7 @@ def _run_change(
             hints,
             model,
             strict_hints,
+            progress,
         )
     finally:
         if aligned is not None:
@@ -369,6 +377,7 @@ def _detect_files(
     hints_path: Path | None = None,
     model: Forest | None = None,
     strict_hints: bool = False,
+    progress: Progress = NO_PROGRESS,
 ) -> ChangeRun:
     info = infos[0]
     clouds = (cloudmask.masker(infos[0]), cloudmask.masker(infos[1])) if cloud_mask else (None, None)
@@ -378,18 +387,19 @@ def _detect_files(
     halo = 0 if whole else halo_pixels(params, px)
     norm = sample_stats((before, after), infos, params, px, clouds) if method == "builtup" else None
     hint_set = None
+    regions: tuple[HintRegion, ...] = ()
     if (hints_path is not None or model is not None) and method != "builtup":
         raise InputError("--hints and --model refine the default method; use --method builtup")
     if model is not None:
         guided.check_model(model, "nir" in info.roles and "nir" in infos[1].roles)
     if hints_path is not None:
         assert norm is not None
+        progress.phase("learning from the hints", None)
         hint_set = read_hints(hints_path, width=info.width, height=info.height, to_pixel=_to_pixel(info),
                               strict=strict_hints)  # fmt: skip
-        if model is None:
-            model = guided.train_on_hints(
-                (before, after), infos, params, px, norm, hint_set.hints, whole=whole
-            )
+        model, regions = guided.train_on_hints(
+            (before, after), infos, params, px, norm, hint_set.hints, whole=whole, model=model
+        )
     drv = _driver(out)
     prob_drv = _driver(probability) if probability else None
     in_memory: dict[str, np.ndarray[Any, Any]] = {}
@@ -409,7 +419,7 @@ def _detect_files(
     job = _Job(
         (before, after), infos, halo, method, params, px, norm,
         want_score=bool(probability) or bool(footprints), want_sign=bool(footprints), clouds=clouds,
-        model=model, hints=hint_set.hints if hint_set else (),
+        model=model, regions=regions,
     )  # fmt: skip
     changed = usable_px = 0
     n_workers = max(1, min(workers, len(tiles)))
@@ -421,7 +431,7 @@ def _detect_files(
             results: Iterator[Any] = pool.map(_work, [job] * len(tiles), tiles, chunksize=1)
         else:
             results = (_work(job, w) for w in tiles)
-        for w, m8, sc, sg, n_ok in results:
+        for w, m8, sc, sg, n_ok in steps(progress, "tiles", results, total=len(tiles)):
             changed += int(np.count_nonzero(m8))
             usable_px += n_ok
             r0, c0 = int(w.row_off), int(w.col_off)

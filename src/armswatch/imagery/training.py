@@ -20,6 +20,7 @@ from armswatch.errors import InputError
 from armswatch.imagery import forest, labelset, learn, pixelfeature, raster
 from armswatch.imagery.change import DEFAULT_PIXEL_SIZE_M, BuiltupParams, decide, gated_difference, pair_stats
 from armswatch.imagery.forest import Forest
+from armswatch.progress import NO_PROGRESS, Progress, steps
 
 MIN_PAIRS = 1
 
@@ -46,6 +47,7 @@ def train_labelset(
     seed: int = 0,
     n_trees: int = 40,
     max_depth: int = 10,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[Forest, dict[str, Any]]:
     """Train on every labelled pair of ``folder``; returns the forest and its provenance."""
     for sub in ("A", "B", "label"):
@@ -59,7 +61,7 @@ def train_labelset(
     params = BuiltupParams()
     rng = np.random.default_rng(seed)
     xs, ys, files, nir = [], [], [], set()
-    for stem, lab_path in sorted(labels.items()):
+    for stem, lab_path in steps(progress, "reading labelled pairs", sorted(labels.items())):
         pa, pb = folder / "A" / lab_path.name, folder / "B" / lab_path.name
         for p in (pa, pb):
             if not p.is_file():
@@ -82,8 +84,10 @@ def train_labelset(
                       "label_sha256": _sha256(lab_path), "pixel_size_m": px})  # fmt: skip
     if len(nir) > 1:
         raise InputError("some pairs have a NIR band and others not; train on one kind", path=str(folder))
+    progress.phase("fitting the forest", 1)
     model = forest.fit(np.concatenate(xs), np.concatenate(ys), pixelfeature.names(nir.pop()),
                        n_trees=n_trees, max_depth=max_depth, seed=seed)  # fmt: skip
+    progress.advance()
     provenance = {
         "labelset": str(folder), "pairs": files, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "armswatch_version": __version__, "parameters": model.meta, "default_method": "builtup",
