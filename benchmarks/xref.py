@@ -23,7 +23,9 @@ consolidated list (2026-02-27), the OFAC SDN list (July 2021) and the OFAC conso
    verdict, sample number, a few words of basis); the rest are estimated from the samples' rate, and
    a lower bound counts them wrong. Sample 1 (60 pairs, seed 13) was drawn and judged before two
    rules were added (a person pairs only with a person; birth years ten or more apart cap the
-   score), sample 2 (seed 14) after them; both are reported.
+   score), sample 2 (40, seed 14) after them, sample 3 (40, next in the seed-14 order) after xref
+   began scoring every pair both ways; each is reported, and the estimate with the latest sample's
+   rate alone.
 
 Run: .venv/bin/python benchmarks/xref.py [--sample N]   (prints the figures; --sample N also prints
 N pairs of the seeded order not judged yet, to judge)
@@ -210,6 +212,17 @@ def precision(records: Sequence[object], cands: Sequence[object], threshold: flo
         got = [judged[p][0] for p in ordered if p in judged and judged[p][1] == number]
         ok = sum(1 for v in got if v == "same")
         print(f"  judged sample {number}: {ok}/{len(got)} same among the pairs still proposed")
+    if judged:
+        last = max(n for _, n in judged.values())
+        got = [judged[p][0] for p in ordered if p in judged and judged[p][1] == last]
+        rate_last = sum(1 for v in got if v == "same") / max(1, len(got))
+        n_judged = sum(1 for p in ordered if p in judged)
+        right_all = sum(1 for p in ordered if p in judged and judged[p][0] == "same")
+        est_last = (len(shared) + right_all + rate_last * (len(rest) - n_judged)) / max(1, len(above))
+        print(
+            f"  precision with only the latest sample's rate ({rate_last:.3f}, sample {last}, drawn "
+            f"after the last change) for the unjudged pairs: {est_last:.3f}"
+        )
     rate = right / len(verdicts) if verdicts else 0.0
     unjudged = len(rest) - len(verdicts)
     lower = (len(shared) + right) / len(above) if above else 0.0

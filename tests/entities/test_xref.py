@@ -225,3 +225,13 @@ def test_candidate_row_has_the_documented_columns() -> None:
         "reasons",
     ]
     assert cand.as_row()["reasons"] == "one; two"
+
+
+def test_a_pairs_score_does_not_depend_on_the_threshold() -> None:
+    """Both directions are always tried and the matcher's own threshold words the reasons."""
+    un = _entity("Person", "unsc-70", name="AIMAN MUHAMMED RABI AL-ZAWAHIRI", birthDate="1951-06-19")
+    ofac = _entity("Person", "ofac-70", name="AL ZAWAHIRI, Dr. Ayman", birthDate="1951-06-19")
+    records = _records(("un_sc", [un, *FILLER]), ("us_ofac_sdn", [ofac]))
+    low = _pairs(xref(records, threshold=0.0, top=0))[frozenset({"unsc-70", "ofac-70"})]
+    default = _pairs(xref(records))[frozenset({"unsc-70", "ofac-70"})]
+    assert low == default and low.score >= DEFAULT_THRESHOLD

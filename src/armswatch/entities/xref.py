@@ -29,6 +29,7 @@ from followthemoney.proxy import EntityProxy
 
 from armswatch.entities.identifier import address_key, cited_references, entity_identifiers
 from armswatch.matching.index import CandidateIndex
+from armswatch.matching.score import DEFAULT_THRESHOLD as MATCHER_THRESHOLD
 from armswatch.matching.score import MatchScore, schemata_compatible, score_pair
 from armswatch.matching.subject import Subject, subject_from_entity
 
@@ -206,11 +207,13 @@ def pair_compatible(a: str, b: str) -> bool:
     return schemata_compatible(a, b)
 
 
-def _both_ways(a: Subject, b: Subject, threshold: float) -> MatchScore:
-    first = score_pair(a, b, threshold)
-    if first.score >= threshold:
+def _both_ways(a: Subject, b: Subject) -> MatchScore:
+    """The better of the two directions (the matcher's own threshold decides its wording and the
+    IMO rule, whatever threshold xref filters on, so a pair's score never depends on --threshold)."""
+    first = score_pair(a, b, MATCHER_THRESHOLD)
+    if first.score >= 1.0:
         return first
-    second = score_pair(b, a, threshold)
+    second = score_pair(b, a, MATCHER_THRESHOLD)
     return second if second.score > first.score else first
 
 
@@ -261,9 +264,9 @@ def _birth_gap(a: Subject, b: Subject) -> int:
     return min(abs(x - y) for x in ya for y in yb)
 
 
-def score_records(a: XrefRecord, b: XrefRecord, threshold: float = DEFAULT_THRESHOLD) -> Candidate:
+def score_records(a: XrefRecord, b: XrefRecord) -> Candidate:
     """Score one pair of records."""
-    base = _both_ways(a.subject, b.subject, threshold)
+    base = _both_ways(a.subject, b.subject)
     score, extra = xref_evidence(a, b, base.score)
     return Candidate(
         left_id=a.id,
@@ -304,5 +307,5 @@ def xref(
     """Candidate pairs among ``records`` (left: the earlier record of the input order)."""
     index = CandidateIndex([r.subject for r in records])
     pairs = candidate_pairs(records, index, limit=limit, across_only=across_only, progress=progress)
-    scored = [score_records(records[i], records[j], threshold) for i, j in sorted(pairs)]
+    scored = [score_records(records[i], records[j]) for i, j in sorted(pairs)]
     return top_candidates(scored, threshold=threshold, top=top)
