@@ -78,11 +78,11 @@ class Job:
         futures.clear()
         for fut in pending:
             if fut.status == "error":
+                exc = fut.exception()
+                self.collect_failures()
                 # stop the job's other tasks (they would write into a folder that is being removed)
                 with suppress(Exception):
                     self.client.cancel(list(pending.futures))  # type: ignore[no-untyped-call]
-                self.collect_failures()
-                exc = fut.exception()
                 if isinstance(exc, InputError):
                     raise exc
                 error = f"{type(exc).__name__}: {exc}"
