@@ -33,7 +33,10 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
 
 def report(
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", help="File to write: .html, or .pdf (same content, via WeasyPrint)."),
+    ] = Path("report.html"),
     title: Annotated[str | None, typer.Option(help="Report title (default: the case name).")] = None,
     status: Annotated[
         list[str] | None,
@@ -93,7 +96,13 @@ def report(
             bar.update(task, description="report: gathering findings and sections")
             html = build_report(ws, title=title, selection=selection, on_step=lambda: bar.advance(task))
         bar.update(task, description="report: writing")
-        write_text_atomic(output.expanduser(), html)
+        if output.suffix.lower() == ".pdf":
+            from armswatch.dossier.pdf import html_to_pdf
+            from armswatch.io.atomic import write_bytes_atomic
+
+            write_bytes_atomic(output.expanduser(), html_to_pdf(html))
+        else:
+            write_text_atomic(output.expanduser(), html)
         bar.advance(task)
     say(f"report written: {output.expanduser().resolve()} ({selection.describe()})", quiet)
     if '<article class="card ' not in html:  # no finding card in our own template's output
