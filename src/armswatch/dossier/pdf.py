@@ -54,13 +54,15 @@ def _fetcher() -> Any:
 def html_to_pdf(html: str) -> bytes:
     """A4 PDF bytes of a self-contained HTML document (its scripts do not run)."""
     try:
-        from weasyprint import CSS, HTML
+        from weasyprint import HTML
     except (ImportError, OSError) as exc:
         raise PdfUnavailable(
             "PDF output needs WeasyPrint and Pango: pip install 'armswatch[exports]' and, on Debian, "
             f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 ({exc})"
         ) from None
-    document = HTML(string=html, url_fetcher=_fetcher(), base_url="data:,")
-    pdf = document.write_pdf(stylesheets=[CSS(string=PRINT_CSS)])
+    # last in the document, so it overrides the page's own rules (a user stylesheet would not)
+    styled = html.replace("</head>", f"<style>{PRINT_CSS}</style></head>", 1)
+    document = HTML(string=styled, url_fetcher=_fetcher(), base_url="data:,")
+    pdf = document.write_pdf()
     assert isinstance(pdf, bytes)
     return pdf
