@@ -84,6 +84,12 @@ def real(data: Path, vmax: float, sample: int) -> None:
         sea = [sum(not p.legs_cross_land for p in v.reachable) for v in voyages]
         grades = Counter(corroborate(v.ports, v.off_time, v.on_time, set(), []).confidence for v in produced)
         stationary = sum(v.direct_km < 1 for v in voyages)
+        inside = [p for v in voyages for p in v.ports if p.reachable]
+        ratios = [p.sea_via_km / p.via_km for p in inside if p.sea_via_km is not None and p.via_km > 1]
+        print(f"    sea check: {sum(p.sea_reachable is False for p in inside)} of {len(inside)} port-silences in the "
+              f"ellipse out of reach by sea, {sum(p.sea_reachable is None for p in inside)} without a sea figure; "
+              f"sea/geodesic distance median {statistics.median(ratios) if ratios else float('nan'):.2f}, "
+              f"90th pct {sorted(ratios)[int(0.9 * (len(ratios) - 1))] if ratios else float('nan'):.2f}")  # fmt: skip
         print(f"    reachable with straight legs over water only: mean {statistics.fmean(sea) if sea else 0:.2f}; "
               f"silences with off/on < 1 km apart: {stationary}; uncorroborated grades: {dict(grades)}")  # fmt: skip
         if not produced or "NY" not in label:
