@@ -39,7 +39,7 @@ def check_model(model: Forest, with_nir: bool) -> None:
 
 def refine_arrays(
     a: Array, b: Array, px: float, params: BuiltupParams, norm: PairStats, model: Forest,
-    regions: tuple[HintRegion, ...] = (), origin: tuple[int, int] = (0, 0),
+    regions: tuple[HintRegion, ...] = (), origin: tuple[int, int] = (0, 0), rises: bool = True,
 ) -> ChangeResult:  # fmt: skip
     """Default method, forest refinement and the hint regions' edits on two NaN-free arrays (a window whose
     top-left pixel is ``origin`` on the grid of the regions). Features are computed only around the
@@ -52,7 +52,7 @@ def refine_arrays(
     def features_of(select: Mask) -> Any:
         return pixelfeature.features_at(a, b, select, px, params=params, norm=norm, indices=indices)
 
-    res = learn.refine(features_of, model, diff, base.mask, px, params, extra=pos)
+    res = learn.refine(features_of, model, diff, base.mask, px, params, extra=pos, rises=rises)
     if regions:
         return ChangeResult(learn.apply_regions(res.mask, pos, neg, px, params), res.score, diff)
     return res
@@ -119,7 +119,7 @@ def train_on_hints(
         base = decide(diff, params, px).mask
         pos, neg = segment.paint(window_regions(found, w), base.shape, (int(w.row_off), int(w.col_off)))
         select, y, weight = learn.hint_selection(
-            pos, neg, base, learn.candidates(diff, base, px), seed=seed + k
+            pos, neg, base, learn.candidates(diff, base, px, rises=False), seed=seed + k
         )
         xs.append(pixelfeature.features_at(a, b, select, px, params=params, norm=norm, indices=indices))
         ys.append(y)

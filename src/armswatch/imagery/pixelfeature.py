@@ -104,11 +104,13 @@ def features_at(
     params: BuiltupParams,
     norm: PairStats,
     indices: tuple[Array, Array],
-    block: int = 256,
+    block: int | None = None,
 ) -> npt.NDArray[np.float32]:
     """Features of the ``select`` pixels, shaped ``(n_selected, n_features)`` in ``np.flatnonzero`` order,
-    computed block by block (with a halo) only where a block holds a selected pixel."""
+    computed block by block (with a halo) only where a block holds a selected pixel. Blocks are 64 px or
+    four halos, whichever is larger, so a scattered selection costs little more than its own pixels."""
     rows, cols = select.shape
+    block = block or max(64, 4 * halo(pixel_size))
     nir = before.shape[0] >= 4 and after.shape[0] >= 4
     out = np.empty((int(np.count_nonzero(select)), len(names(nir))), dtype=np.float32)
     if out.shape[0] == 0:

@@ -25,7 +25,7 @@ SEGMENT_SCALE = 150.0
 MIN_SEGMENT_M2 = 20.0
 MAX_REGION_M2 = 5000.0
 FALLBACK_RADIUS_M = 1.5
-WINDOW_M = 128.0
+WINDOW_M = 64.0
 """Half-width of the window segmented around a point (at least ``MIN_WINDOW_PX`` pixels)."""
 MIN_WINDOW_PX = 32
 

@@ -189,6 +189,7 @@ class _Job:
     clouds: tuple[cloudmask.Masker | None, cloudmask.Masker | None] = (None, None)
     model: Forest | None = None
     regions: tuple[HintRegion, ...] = ()
+    hint_model: bool = False
 
 
 def _work(
@@ -207,7 +208,7 @@ def _work(
     regions = guided.window_regions(job.regions, grown) if job.regions else ()
     origin = (int(grown.row_off), int(grown.col_off))
     mask, score, sign = _tile_result(
-        a, b, job.method, job.params, job.px, job.norm, job.model, regions, origin
+        a, b, job.method, job.params, job.px, job.norm, job.model, regions, origin, job.hint_model
     )
     h = job.halo
     inner = (slice(h, h + int(w.height)), slice(h, h + int(w.width)))
@@ -249,13 +250,14 @@ def _tile_result(
     model: Forest | None = None,
     regions: tuple[HintRegion, ...] = (),
     origin: tuple[int, int] = (0, 0),
+    hint_model: bool = False,
 ) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], Array, np.ndarray[Any, np.dtype[np.int8]]]:
     valid = ~(np.isnan(a).any(axis=0) | np.isnan(b).any(axis=0))
     fill_gaps(a, b)
     if method == "builtup":
         assert norm is not None
         res = (
-            guided.refine_arrays(a, b, px, params, norm, model, regions, origin)
+            guided.refine_arrays(a, b, px, params, norm, model, regions, origin, rises=not hint_model)
             if model is not None
             else decide(gated_difference(a, b, params, px, norm), params, px)
         )
@@ -392,6 +394,7 @@ def _detect_files(
         raise InputError("--hints and --model refine the default method; use --method builtup")
     if model is not None:
         guided.check_model(model, "nir" in info.roles and "nir" in infos[1].roles)
+    hint_model = hints_path is not None and model is None
     if hints_path is not None:
         assert norm is not None
         progress.phase("learning from the hints", None)
@@ -419,7 +422,7 @@ def _detect_files(
     job = _Job(
         (before, after), infos, halo, method, params, px, norm,
         want_score=bool(probability) or bool(footprints), want_sign=bool(footprints), clouds=clouds,
-        model=model, regions=regions,
+        model=model, regions=regions, hint_model=hint_model,
     )  # fmt: skip
     changed = usable_px = 0
     n_workers = max(1, min(workers, len(tiles)))
