@@ -130,8 +130,8 @@ def vessel_dossier(ws: Workspace, key: str) -> Dossier:
     ids = " / ".join([*(f"IMO {i}" for i in keys.imos), *(f"MMSI {m:09d}" for m in keys.mmsis)])
     notes = [
         "Movements are computed for this dossier from the stored AIS positions with the default thresholds of "
-        "'armswatch ais events' (coverage outages are not assessed for one vessel alone); they are not "
-        "reviewed findings. Record and review them with 'armswatch ais events'.",
+        "'armswatch ais events'; data outages come from the other vessels heard around the track. They are not "
+        "reviewed findings: record and review them with 'armswatch ais events'.",
     ]
     if enc_note:
         notes.append(enc_note)

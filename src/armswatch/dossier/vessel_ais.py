@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -174,40 +174,48 @@ def _event_params(types: tuple[str, ...]) -> Any:
     from armswatch.maritime.coverage import CoverageParams
     from armswatch.maritime.events import EventParams
 
-    # coverage (outages) needs the whole fleet: one vessel alone would call its own gaps outages
+    # coverage comes from the context (computed over the fleet around the track), never from one vessel
     return EventParams(types=types, coverage=CoverageParams(enabled=False))
 
 
 def detect_vessel_events(
     ws: Workspace, pos: pl.DataFrame, mmsis: tuple[int, ...]
 ) -> tuple[pl.DataFrame, str]:
-    """Port calls, gaps, loitering and spoofing of this vessel, plus encounters with other vessels
-    (when few enough positions share its box and time span). Returns events and a note."""
+    """Port calls, gaps, loitering and spoofing of this vessel, plus encounters with other vessels.
+
+    The other vessels' positions in the track's box and time span (when at most
+    :data:`MAX_ENCOUNTER_ROWS`) give the encounters and the data's coverage: a silence that the whole
+    fleet shares (a receiver outage, a hole between two files) then ends events instead of becoming
+    a gap or a months-long port call. Returns the events and a note on what could not be assessed.
+    """
+    from armswatch.maritime.coverage import CoverageParams, compute_coverage
     from armswatch.maritime.events import detect, workspace_context
 
     ctx, _ = workspace_context(ws)
-    ctx = replace(ctx, coverage=None)
     if pos.height == 0:
         return pl.DataFrame(), ""
-    events = detect(pos, ctx, _event_params(PER_VESSEL_EVENTS), partitioned=False).events
     box = (float(pos["lon"].min()) - 0.05, float(pos["lat"].min()) - 0.05,  # type: ignore[arg-type]
            float(pos["lon"].max()) + 0.05, float(pos["lat"].max()) + 0.05)  # type: ignore[arg-type]  # fmt: skip
     t0, t1 = pos["ts"].min(), pos["ts"].max()
     assert isinstance(t0, datetime) and isinstance(t1, datetime)
-    others = store.scan_positions(ws, t0, t1, bbox=box).filter(~pl.col("mmsi").is_in(list(mmsis)))
+    others = store.scan_positions(ws, t0, t1 + timedelta(microseconds=1), bbox=box)
+    others = others.filter(~pl.col("mmsi").is_in(list(mmsis)))
     count = int(others.select(pl.len()).collect().item())
-    note = ""
+    cols = list(POSITION_SCHEMA)
     if 0 < count <= MAX_ENCOUNTER_ROWS:
-        both = pl.concat(
-            [pos.select(list(POSITION_SCHEMA)), others.collect().select(list(POSITION_SCHEMA))]
-        ).sort("mmsi", "ts")
+        both = pl.concat([pos.select(cols), others.collect().select(cols)]).sort("mmsi", "ts")
+        ctx = replace(ctx, coverage=compute_coverage(both, CoverageParams()))
+        events = detect(pos, ctx, _event_params(PER_VESSEL_EVENTS), partitioned=False).events
         enc = detect(both, ctx, _event_params(("encounter",)), partitioned=False).events
         mine = enc.filter(pl.col("mmsi").is_in(list(mmsis)) | pl.col("other_mmsi").is_in(list(mmsis)))
-        events = pl.concat([events, mine]).sort("start_utc")
-    elif count > MAX_ENCOUNTER_ROWS:
-        note = (f"Encounters not computed: {count:,} positions of other vessels share this track's box and "
-                f"time span (limit {MAX_ENCOUNTER_ROWS:,}); recorded encounter findings are shown.")  # fmt: skip
-    return events, note
+        return pl.concat([events, mine]).sort("start_utc"), ""
+    ctx = replace(ctx, coverage=None)
+    events = detect(pos, ctx, _event_params(PER_VESSEL_EVENTS), partitioned=False).events
+    if count == 0:
+        return events, ("No other vessel was heard in this track's box and time span: encounters cannot occur "
+                        "and data outages (receiver or file holes) cannot be told from the vessel's own silences.")  # fmt: skip
+    return events, (f"Encounters and data outages not assessed: {count:,} positions of other vessels share this "
+                    f"track's box and time span (limit {MAX_ENCOUNTER_ROWS:,}); recorded findings are shown.")  # fmt: skip
 
 
 EVENT_LABEL: Final = {"port_call": "Port call", "gap": "AIS gap", "loitering": "Loitering",
