@@ -133,3 +133,24 @@ def test_a_sighting_names_its_image_and_the_image_becomes_evidence(dark_ws: Work
     analyse_voyages(dark_ws, mmsis=[MMSI])
     f = _latest(dark_ws)
     assert f.confidence == "likely" and image.id in f.evidence
+
+
+def test_a_ship_size_count_at_the_pier_corroborates_with_its_chip_as_evidence(dark_ws: Workspace) -> None:
+    from datetime import UTC, datetime
+
+    chip = dark_ws.add_artifact(b"SIMULATED chip", name="chip.png", simulated=True)
+    with dark_ws.run("imagery.count", parameters={}) as run:
+        run.add_finding(
+            kind="imagery.count",
+            title="1 150x25 counted at Rajin",
+            subjects=["site:rajin-port"],
+            start=datetime(2026, 2, 2, 23, tzinfo=UTC),
+            evidence=[chip.id],
+            details={"object": "150x25", "size_m": "150x25", "count": 1},
+        )
+    analyse_voyages(dark_ws)
+    assert _latest(dark_ws).confidence == "roughly even chance"  # a ship, not this ship
+    add_sighting(dark_ws, str(MMSI), "rajin-port", "2026-02-02T22:00Z")
+    analyse_voyages(dark_ws)
+    f = _latest(dark_ws)
+    assert f.confidence == "very likely" and chip.id in f.evidence
