@@ -131,6 +131,36 @@ def stage_dask(folder: Path, out: Path, workers: int, buckets: int | None) -> di
             "total_client_cpu_s": _cpu_s() - c_start}  # fmt: skip
 
 
+def stage_kill(folder: Path, reference: Path, after_s: float) -> dict[str, Any]:
+    """Kill one of two worker processes ``after_s`` seconds into the job; the events must still be
+    the reference's (Dask re-runs the dead worker's tasks; the writes are idempotent)."""
+    import signal
+    import threading
+
+    from armswatch.maritime import store
+    from armswatch.maritime.distributed import Job, connect
+    from armswatch.maritime.event_task import detect_on_cluster
+    from armswatch.maritime.events import Context, EventParams
+    from armswatch.maritime.simulate import ports_frame
+
+    ctx = Context.build(ports_frame())
+    out: dict[str, Any] = {}
+    with connect("local:2") as client:
+        pid = sorted(client.run(os.getpid).items())[0][1]
+        job = Job(client, folder)
+        run = threading.Thread(target=lambda: out.setdefault("d", detect_on_cluster(
+            job, store.positions_path(_Tables(folder)), None, ctx, EventParams())))  # fmt: skip
+        t0 = time.perf_counter()
+        run.start()
+        time.sleep(after_s)
+        os.kill(pid, signal.SIGKILL)
+        killed = time.perf_counter() - t0
+        run.join()
+        ended = time.perf_counter() - t0
+    same = _normal(out["d"].events) == _normal(pl.read_parquet(reference))
+    return {"killed_s": killed, "ended_s": ended, "same": same, "events": out["d"].events.height}
+
+
 def _digest(ws: Any) -> tuple[int, int]:
     """Rows of the positions table and an order-free digest of their content."""
     import numpy as np
@@ -267,7 +297,10 @@ def main() -> None:
     ap.add_argument(
         "--ingest-files", type=int, default=4, help="also time ais ingest of this many files (0: skip)"
     )
-    ap.add_argument("--stage", choices=["local", "dask", "ingest"], help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--kill-after", type=float, default=20.0, help="kill a worker this many seconds into a job (0: skip)"
+    )
+    ap.add_argument("--stage", choices=["local", "dask", "ingest", "kill"], help=argparse.SUPPRESS)
     ap.add_argument("files", nargs="*", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
@@ -278,6 +311,9 @@ def main() -> None:
         return
     if args.stage == "dask":
         print(json.dumps(stage_dask(args.dir, args.out, args.n, args.buckets)))
+        return
+    if args.stage == "kill":
+        print(json.dumps(stage_kill(args.dir, args.out, args.kill_after)))
         return
     if args.stage == "ingest":
         print(json.dumps(stage_ingest(args.files, args.dir, args.n)))
@@ -332,6 +368,13 @@ def main() -> None:
             print(f"\n## Cost model (from the {max(runs)}-worker run's task stream)")
             for line in cost_model(best, args.project_days):
                 print(line)
+        if args.kill_after:
+            k = _child([__file__, "--stage", "kill", "--dir", str(folder), "--out", f"{tmp}/local.parquet",
+                        "--kill-after", str(args.kill_after)])  # fmt: skip
+            print(f"\n## A worker killed {k['killed_s']:.0f} s into the job (LocalCluster 2 workers; job ended at "
+                  f"{k['ended_s']:.0f} s): {k['events']:,} events, same as the single-process run: "
+                  f"{'yes' if k['same'] else 'NO'}"
+                  f"{'' if k['ended_s'] > k['killed_s'] + 0.5 else ' (the job had ended before the kill: no check)'}")  # fmt: skip
         if args.ingest_files:
             ingest_table(Path(tmp), folder, args.ingest_files, [int(x) for x in args.workers.split(",") if x])
 
