@@ -161,6 +161,44 @@ def stage_kill(folder: Path, reference: Path, after_s: float) -> dict[str, Any]:
     return {"killed_s": killed, "ended_s": ended, "same": same, "events": out["d"].events.height}
 
 
+REAL_FILES = (("NYHarbor_2020_06_30_first_hour.csv", "marinecadastre", None),
+              ("derived_NYHarbor_2020_12_first_week_points.csv", "csv", {"ts": "timestamp_utc"}))  # fmt: skip
+
+
+def stage_real(data: Path, tmp: Path) -> dict[str, Any]:
+    """REAL NOAA AIS (New York harbour): ingest and events here and on a LocalCluster of 2 workers."""
+    from armswatch.maritime import store
+    from armswatch.maritime.distributed import Job, connect
+    from armswatch.maritime.event_task import detect_on_cluster
+    from armswatch.maritime.events import Context, EventParams, detect
+    from armswatch.maritime.ingest import ingest_file
+    from armswatch.maritime.ingest_task import ingest_on_cluster
+    from armswatch.workspace import Workspace
+
+    here, there = Workspace.init(tmp / "real-here"), Workspace.init(tmp / "real-there")
+    ctx = Context.build()
+    out: dict[str, Any] = {}
+    with connect("local:2") as client:
+        for name, fmt, mapping in REAL_FILES:
+            a = ingest_file(here, data / name, fmt=fmt, mapping=mapping)[1]
+            b = ingest_on_cluster(
+                there, Job(client, there.tables_dir), [data / name], fmt=fmt, mapping=mapping
+            )[0][1]
+            out[name] = {"positions": a["positions"]["added"], "same_counts": a["positions"] == b["positions"]
+                         and a["rejected"] == b["rejected"]}  # fmt: skip
+        local = detect(store.scan_positions(here), ctx)
+        dist = detect_on_cluster(
+            Job(client, there.tables_dir), store.positions_path(there), None, ctx, EventParams()
+        )
+    out["same_rows"] = _digest(here) == _digest(there)
+    out["events"] = local.events.height
+    out["same_events"] = _normal(local.events) == _normal(dist.events)
+    out["types"] = dict(local.events["event_type"].value_counts().iter_rows())
+    here.close()
+    there.close()
+    return out
+
+
 def _digest(ws: Any) -> tuple[int, int]:
     """Rows of the positions table and an order-free digest of their content."""
     import numpy as np
@@ -300,7 +338,7 @@ def main() -> None:
     ap.add_argument(
         "--kill-after", type=float, default=20.0, help="kill a worker this many seconds into a job (0: skip)"
     )
-    ap.add_argument("--stage", choices=["local", "dask", "ingest", "kill"], help=argparse.SUPPRESS)
+    ap.add_argument("--stage", choices=["local", "dask", "ingest", "kill", "real"], help=argparse.SUPPRESS)
     ap.add_argument("files", nargs="*", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--dir", type=Path, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
@@ -311,6 +349,9 @@ def main() -> None:
         return
     if args.stage == "dask":
         print(json.dumps(stage_dask(args.dir, args.out, args.n, args.buckets)))
+        return
+    if args.stage == "real":
+        print(json.dumps(stage_real(SHARED / "ais" / "noaa", args.dir)))
         return
     if args.stage == "kill":
         print(json.dumps(stage_kill(args.dir, args.out, args.kill_after)))
@@ -324,7 +365,9 @@ def main() -> None:
     print(f"# armswatch AIS events on Dask — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine: {machine()}; load average now {os.getloadavg()} (shared machine: see CPU seconds)")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
-    print("data: SIMULATED tracks (armswatch.maritime.simulate); this benchmark reads no real data")
+    print(
+        "data: SIMULATED tracks (armswatch.maritime.simulate); REAL NOAA AIS only for the equality check at the end"
+    )
     with tempfile.TemporaryDirectory(prefix="aisdask-") as tmp:
         folder = Path(tmp) / "tables"
         folder.mkdir()
@@ -375,6 +418,17 @@ def main() -> None:
                   f"{k['ended_s']:.0f} s): {k['events']:,} events, same as the single-process run: "
                   f"{'yes' if k['same'] else 'NO'}"
                   f"{'' if k['ended_s'] > k['killed_s'] + 0.5 else ' (the job had ended before the kill: no check)'}")  # fmt: skip
+        if (SHARED / "ais" / "noaa" / REAL_FILES[1][0]).is_file():
+            r = _child([__file__, "--stage", "real", "--dir", tmp])
+            files = ", ".join(f"{n}: {r[n]['positions']:,} positions, same counts {r[n]['same_counts']}"
+                              for n, _, _ in REAL_FILES)  # fmt: skip
+            print(
+                "\n## REAL NOAA AIS, New York harbour (../shared/data/ais/noaa), local vs LocalCluster 2 workers"
+            )
+            print(f"ingest: {files}; same stored rows: {r['same_rows']}")
+            print(f"events: {r['events']:,} {r['types']}; same events: {r['same_events']}")
+        else:
+            print(f"\nREAL data not found at {SHARED / 'ais' / 'noaa'}: the real-data check was not run")
         if args.ingest_files:
             ingest_table(Path(tmp), folder, args.ingest_files, [int(x) for x in args.workers.split(",") if x])
 
