@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 COLOURS: Final = {"identity": "#0b5394", "registry": "#6a3d9a", "designation": "#c0392b", "event": "#d9822b",
                   "movement": "#d9822b", "imagery": "#2a7f62", "munition": "#7f6000", "finding": "#444444",
                   "location": "#0b5394", "entity": "#6a3d9a", "ownership": "#6a3d9a", "description": "#888888"}  # fmt: skip
+LANES: Final = {"identity": "Identity", "registry": "Register", "designation": "Designations",
+                "ownership": "Ownership chain", "event": "AIS movements", "movement": "Movements", "imagery": "Imagery",
+                "munition": "Munition items", "entity": "Entities", "finding": "Findings", "location": "Location",
+                "description": "Sources"}  # fmt: skip
 WIDTH: Final = 1000
 LANE: Final = 26
 LEFT: Final = 150
@@ -45,14 +49,25 @@ def _ticks(t0: datetime, t1: datetime) -> list[tuple[datetime, str]]:
     return [(t, lab) for t, lab in out if t0 <= t <= t1]
 
 
-def timeline_svg(statements: Sequence[Statement], refs: dict[int, str]) -> str:
+def timeline_svg(
+    statements: Sequence[Statement],
+    refs: dict[int, str],
+    window: tuple[datetime, datetime] | None = None,
+) -> str:
     """One lane per section; a bar per dated statement (a dot when it has no duration). Rejected
-    findings are not drawn. ``refs`` maps a statement's index to its anchor id (click to jump)."""
+    findings are not drawn. ``refs`` maps a statement's index to its anchor id (click to jump);
+    ``window`` shows only that period (statements overlapping it, clipped)."""
     dated = [(i, s) for i, s in enumerate(statements) if s.start is not None and not s.rejected]
+    if window is not None:
+        dated = [
+            (i, s) for i, s in dated if s.start and s.start <= window[1] and (s.end or s.start) >= window[0]
+        ]
     if not dated:
         return ""
     t0 = min(s.start for _, s in dated if s.start)
     t1 = max((s.end or s.start) for _, s in dated if s.start)
+    if window is not None:
+        t0, t1 = max(t0, window[0]), min(t1, window[1])
     if t1 <= t0:
         t1 = t0 + timedelta(hours=1)
     pad = (t1 - t0) * 0.02
@@ -78,7 +93,7 @@ def timeline_svg(statements: Sequence[Statement], refs: dict[int, str]) -> str:
         for i, s in dated:
             if s.section != key or s.start is None:
                 continue
-            x0, x1 = x(s.start), x(s.end or s.start)
+            x0, x1 = max(x(s.start), LEFT), min(x(s.end or s.start), WIDTH - 10)
             tip = escape(f"{s.start:%Y-%m-%d %H:%M} {s.text[:160]}")
             dash = ' stroke-dasharray="3 2" fill-opacity="0.5"' if s.simulated else ""
             if x1 - x0 < 3:
@@ -130,3 +145,37 @@ def count_chart(rows: Sequence[dict[str, Any]]) -> Chart:
     parts.append("</svg>")
     objects = ", ".join(sorted({str(r["object"]) for r in rows}))
     return Chart(f"Objects counted on imagery ({objects}) per image date", "".join(parts))
+
+
+def series_chart(rows: Sequence[dict[str, Any]]) -> Chart:
+    """Bars of new built-up area per interval, the cumulative area as a line, dates thinned to fit."""
+    w, h, pad = 760, 220, 48
+    top = max(max(float(r["cumulative_new_m2"]) for r in rows), max(float(r["new_m2"]) for r in rows), 1.0)
+    slot = (w - 2 * pad) / len(rows)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" aria-label="change series">',
+             f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#444"/>',
+             f'<text x="{pad - 4}" y="{pad + 4}" text-anchor="end" font-size="11">{top:,.0f}</text>',
+             f'<text x="{pad - 4}" y="{h - pad}" text-anchor="end" font-size="11">0</text>']  # fmt: skip
+    points = []
+    every = max(1, len(rows) // 8)
+    for k, r in enumerate(rows):
+        bh = (h - 2 * pad) * float(r["new_m2"]) / top
+        x = pad + k * slot
+        colour = "#c0392b" if r.get("live") else "#95a5a6"
+        tip = escape(f"{r['start']} → {r['end']}: +{float(r['new_m2']):,.0f} m²")
+        parts.append(f'<rect x="{x + slot * 0.15:.1f}" y="{h - pad - bh:.1f}" width="{max(slot * 0.7, 1):.1f}" '
+                     f'height="{bh:.1f}" fill="{colour}"><title>{tip}</title></rect>')  # fmt: skip
+        if k % every == 0:
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{h - pad + 14}" font-size="10" text-anchor="middle">{escape(str(r["end"]))}</text>'
+            )
+        points.append(
+            f"{x + slot / 2:.1f},{h - pad - (h - 2 * pad) * float(r['cumulative_new_m2']) / top:.1f}"
+        )
+    parts.append(
+        f'<polyline points="{" ".join(points)}" fill="none" stroke="#2c3e50" stroke-width="2"/></svg>'
+    )
+    return Chart(
+        "New built-up area per interval (bars; red: a finding in this dossier) and cumulative (line), m²",
+        "".join(parts),
+    )

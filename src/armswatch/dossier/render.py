@@ -81,6 +81,21 @@ def _overlays(d: Dossier, refs: Mapping[int, str]) -> list[Overlay]:
     return out
 
 
+def _detail_timeline(d: Dossier, refs: Mapping[int, str]) -> str:
+    """A second timeline over the period of the events and findings when the whole span (register and
+    list history of years) squeezes them into a sliver."""
+    dated = [s for s in d.statements if s.start and not s.rejected]
+    near = [s for s in dated if s.section in ("event", "movement", "finding", "imagery")]
+    if not near:
+        return ""
+    lo = min(s.start for s in near if s.start)
+    hi = max(s.end or s.start for s in near if s.start)
+    everything = max(s.end or s.start for s in dated if s.start) - min(s.start for s in dated if s.start)
+    if everything.total_seconds() <= 0 or (hi - lo) > everything * 0.25:
+        return ""
+    return timeline_svg(d.statements, dict(refs), (lo, hi))
+
+
 def render_html(d: Dossier, *, script: bool = True) -> str:
     """The dossier as one self-contained HTML string (``script=False`` for the PDF: no map script)."""
     refs = {i: f"st{i}" for i in range(len(d.statements))}
@@ -108,6 +123,7 @@ def render_html(d: Dossier, *, script: bool = True) -> str:
             rejected=[(i, s) for i, s in enumerate(d.statements) if s.rejected],
             maps=maps,
             timeline=timeline_svg(d.statements, refs),
+            detail=_detail_timeline(d, refs),
             attribution=ATTRIBUTION,
             css=Markup(css),
             js=Markup(_static("armswatch.report", "report.js")) if script else "",

@@ -13,7 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final
 
 from armswatch import __version__
-from armswatch.dossier.charts import count_chart, count_rows
+from armswatch.dossier.charts import count_chart, count_rows, series_chart
 from armswatch.dossier.finding import finding_statement, findings_about
 from armswatch.dossier.model import Chart, Dossier, Provenance, Statement
 from armswatch.dossier.vessel import SIMULATED_NOTE, mark_simulated
@@ -69,7 +69,6 @@ def scene_statements(ws: Workspace, site_id: str) -> list[Statement]:
 def series_statements(ws: Workspace, site_id: str, live: set[str]) -> tuple[list[Statement], list[Chart]]:
     """Change intervals of the monitored series (areas, objects) and its chart."""
     from armswatch.imagery.monitor import read_series
-    from armswatch.imagery.report import series_svg
 
     frame = read_series(ws).get(site_id)
     if frame is None or frame.height == 0:
@@ -86,9 +85,8 @@ def series_statements(ws: Workspace, site_id: str, live: set[str]) -> tuple[list
                 f"{float(r['cleared_m2']):,.0f} m² cleared, {r['objects']} objects, {float(r['valid_share']):.0%} usable; "
                 f"cumulative +{float(r['cumulative_new_m2']):,.0f} m²")  # fmt: skip
         out.append(Statement("imagery", "interval", text, (prov,), _dt(r["start"]), _dt(r["end"])))
-    return out, [
-        Chart("Change per interval (bars) and cumulative new area (line)", series_svg(frame, "change", live))
-    ]
+    rows = [{**r, "live": r.get("finding") in live} for r in frame.iter_rows(named=True)]
+    return out, [series_chart(rows)]
 
 
 def _dt(text: Any) -> Any:

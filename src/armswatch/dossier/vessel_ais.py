@@ -9,6 +9,7 @@ and line ranges they rest on, marked *computed (not reviewed)*; recorded finding
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -194,17 +195,25 @@ def detect_vessel_events(
     ctx, _ = workspace_context(ws)
     if pos.height == 0:
         return pl.DataFrame(), ""
-    box = (float(pos["lon"].min()) - 0.05, float(pos["lat"].min()) - 0.05,  # type: ignore[arg-type]
-           float(pos["lon"].max()) + 0.05, float(pos["lat"].max()) + 0.05)  # type: ignore[arg-type]  # fmt: skip
+    # whole coverage cells (1°) around the track and the baseline hours before it: outages are judged
+    # per cell over every vessel heard there, so the box must not cut ships off at its edge
+    params = CoverageParams()
+    step = params.cell_deg
+    lon0, lon1 = float(pos["lon"].min()), float(pos["lon"].max())  # type: ignore[arg-type]
+    lat0, lat1 = float(pos["lat"].min()), float(pos["lat"].max())  # type: ignore[arg-type]
+    box = (math.floor(lon0 / step) * step, math.floor(lat0 / step) * step,
+           math.ceil(lon1 / step + 1e-9) * step, math.ceil(lat1 / step + 1e-9) * step)  # fmt: skip
     t0, t1 = pos["ts"].min(), pos["ts"].max()
     assert isinstance(t0, datetime) and isinstance(t1, datetime)
-    others = store.scan_positions(ws, t0, t1 + timedelta(microseconds=1), bbox=box)
+    others = store.scan_positions(
+        ws, t0 - timedelta(hours=params.baseline_h), t1 + timedelta(seconds=1), bbox=box
+    )
     others = others.filter(~pl.col("mmsi").is_in(list(mmsis)))
     count = int(others.select(pl.len()).collect().item())
     cols = list(POSITION_SCHEMA)
     if 0 < count <= MAX_ENCOUNTER_ROWS:
         both = pl.concat([pos.select(cols), others.collect().select(cols)]).sort("mmsi", "ts")
-        ctx = replace(ctx, coverage=compute_coverage(both, CoverageParams()))
+        ctx = replace(ctx, coverage=compute_coverage(both, params))
         events = detect(pos, ctx, _event_params(PER_VESSEL_EVENTS), partitioned=False).events
         enc = detect(both, ctx, _event_params(("encounter",)), partitioned=False).events
         mine = enc.filter(pl.col("mmsi").is_in(list(mmsis)) | pl.col("other_mmsi").is_in(list(mmsis)))
