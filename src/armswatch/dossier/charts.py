@@ -87,7 +87,7 @@ def timeline_svg(
     for n, key in enumerate(lanes):
         y = 8 + n * LANE
         parts.append(
-            f'<text x="4" y="{y + 14}" font-size="12">{escape(SECTIONS[key].split(" (")[0][:22])}</text>'
+            f'<text x="4" y="{y + 14}" font-size="12">{escape(LANES.get(key, SECTIONS[key])[:22])}</text>'
         )
         colour = COLOURS.get(key, "#444")
         for i, s in dated:
