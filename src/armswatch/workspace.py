@@ -101,14 +101,20 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
             blobs=blobs,
         )
         joining.refuse_used_database(root, config)
-        if blobs is not None:
-            joining.refuse_foreign_store(root, config)
-        cls._create_folders(root, config)
-        ws = cls.open(root, analyst=analyst)
+        claimed = joining.claim_store(root, config) if blobs is not None else None
+        created = not root.exists()
+        try:
+            cls._create_folders(root, config)
+            ws = cls.open(root, analyst=analyst)
+        except BaseException:
+            if claimed is not None:
+                joining.release_store(root, config)
+            joining.undo_folders(root, created)
+            raise
         with ws.transaction() as conn:
             ws._audit(conn, "workspace.init", "workspace", config.name, {"armswatch": __version__})
-        if blobs is not None or ws.engine.dialect.name != "sqlite":
-            joining.share(ws)
+        if claimed is not None or ws.engine.dialect.name != "sqlite":
+            joining.share(ws, claimed)
         return ws
 
     @classmethod

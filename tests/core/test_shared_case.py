@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from armswatch.case.export import export_case
 from armswatch.case.load import import_case
 from armswatch.cli.main import app
-from armswatch.errors import IntegrityError, WorkspaceError
+from armswatch.errors import ExternalServiceError, IntegrityError, WorkspaceError
 from armswatch.provenance.verify import verify_workspace
 from armswatch.store import schema as t
 from armswatch.store.shared_case import MARKER
@@ -156,7 +156,9 @@ def s3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         yield "s3://armswatch-case/rajin"
 
 
-def test_second_client_through_an_s3_compatible_store(tmp_path: Path, pg: str, s3: str) -> None:
+def test_second_client_through_an_s3_compatible_store(
+    tmp_path: Path, pg: str, s3: str, request: pytest.FixtureRequest
+) -> None:
     import s3fs
 
     alice = Workspace.init(tmp_path / "alice", database_url=pg, blobs=s3, analyst="alice")
@@ -185,6 +187,13 @@ def test_second_client_through_an_s3_compatible_store(tmp_path: Path, pg: str, s
     with pytest.raises(IntegrityError, match="blob content changed"):
         carol.artifact_path(art.id)  # a forged object is never cached
 
+    with pytest.raises(ExternalServiceError, match="no such bucket"):  # refused before anything is written
+        Workspace.init(
+            tmp_path / "erin",
+            database_url=_fresh_schema_url(request.getfixturevalue("postgres_url")),
+            blobs="s3://no-such-bucket/x",
+        )
+    assert not (tmp_path / "erin").exists()
     with pytest.raises(WorkspaceError, match="no case marker") as err:
         Workspace.join(tmp_path / "dave", database_url=pg, blobs="s3://armswatch-case/elsewhere")
     assert "s3://armswatch-case/elsewhere" in str(err.value) and s3 in str(err.value)

@@ -96,6 +96,7 @@ def info(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
             "name": ws.name,
             "root": str(ws.root.resolve()),
             "database": ws.engine.url.render_as_string(hide_password=True),
+            "blob store": ws.blobs.location,
         }
         record.update(ws.counts())
         problems = ws.verify_audit()

@@ -60,6 +60,9 @@ class BlobStore:
         except FileNotFoundError:
             return None
 
+    def delete_object(self, name: str) -> None:
+        (self.root / name).unlink(missing_ok=True)
+
     def write_object(self, name: str, data: bytes) -> None:
         from armswatch.io.atomic import atomic_write
 

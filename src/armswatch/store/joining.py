@@ -8,6 +8,7 @@ sample of blobs).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,14 +65,28 @@ def refuse_used_database(root: Path, config: WorkspaceConfig) -> None:
         )
 
 
-def refuse_foreign_store(root: Path, config: WorkspaceConfig) -> None:
-    _refuse_foreign(open_blob_store(root, config), store_location(root, config))
+def claim_store(root: Path, config: WorkspaceConfig) -> SharedCase:
+    """Before ``init`` writes anything: refuse a store that belongs to a case, and put the new
+    case's marker in it (which also proves the store is reachable and writable)."""
+    blobs = open_blob_store(root, config)
+    store = store_location(root, config)
+    _refuse_foreign(blobs, store)
+    record = new_record(config.name, store)
+    blobs.write_object(MARKER, marker_bytes(record))
+    return record
 
 
-def share(ws: Workspace) -> SharedCase:
-    """Record the case store in the database and put the case marker in the store."""
-    record = new_record(ws.name, store_location(ws.root, ws.config))
-    ws.blobs.write_object(MARKER, marker_bytes(record))
+def release_store(root: Path, config: WorkspaceConfig) -> None:
+    """Undo :func:`claim_store` after a failed ``init`` (best effort)."""
+    with contextlib.suppress(Exception):
+        open_blob_store(root, config).delete_object(MARKER)
+
+
+def share(ws: Workspace, record: SharedCase | None = None) -> SharedCase:
+    """Record the case store in the database (and put the case marker in the store)."""
+    if record is None:
+        record = new_record(ws.name, store_location(ws.root, ws.config))
+        ws.blobs.write_object(MARKER, marker_bytes(record))
     with ws.transaction() as conn:
         write_record(conn, record)
         payload = {"case": record.case_id, "store": record.store}

@@ -74,8 +74,15 @@ class RemoteBlobStore(BlobStore):
     # ------------------------------------------------------------------ writing
     def _commit(self, tmp: Path, sha256: str, size: int) -> StoredBlob:
         key = self._key(sha256)
-        if not self._call("look up a blob", self.fs.exists, key):
-            self._call("upload a blob", self.fs.put_file, str(tmp), key)
+        try:
+            if not self._call("look up a blob", self.fs.exists, key):
+                self._call("upload a blob", self.fs.put_file, str(tmp), key)
+        except FileNotFoundError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ExternalServiceError(f"blob store {self._location}: no such bucket ({exc})") from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # nothing half-written: no artifact row, no cached copy
+            raise
         return super()._commit(tmp, sha256, size)
 
     # ------------------------------------------------------------------ reading
@@ -137,4 +144,10 @@ class RemoteBlobStore(BlobStore):
         return bytes(data)
 
     def write_object(self, name: str, data: bytes) -> None:
-        self._call("write the case marker", self.fs.pipe_file, f"{self.base}/{name}", data)
+        try:
+            self._call("write the case marker", self.fs.pipe_file, f"{self.base}/{name}", data)
+        except FileNotFoundError as exc:
+            raise ExternalServiceError(f"blob store {self._location}: no such bucket ({exc})") from exc
+
+    def delete_object(self, name: str) -> None:
+        self._call("remove the case marker", self.fs.rm_file, f"{self.base}/{name}")
