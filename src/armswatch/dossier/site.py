@@ -44,8 +44,9 @@ def location_statements(site: Site) -> list[Statement]:
     from shapely.geometry import mapping
 
     out = [Statement("location", "location", text, (_watchlist_prov(site),), geometry=mapping(site.geometry))]
+    entry = Provenance("site watchlist", review="watchlist entry")
     for src in site.sources:
-        out.append(Statement("description", "source", f"Cited source: {src}", (_watchlist_prov(site),)))
+        out.append(Statement("description", "source", f"Cited source: {src}", (entry,)))
     if site.notes:
         out.append(Statement("description", "notes", site.notes, (_watchlist_prov(site),)))
     return out
