@@ -179,12 +179,12 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
             raise busy or WorkspaceError(
                 f"cannot open the workspace database: {exc}", path=str(root)
             ) from exc
-        ws = cls(root, config, engine, analyst or default_analyst())
         from armswatch.provenance.recovery import recover, seal_existing
         from armswatch.store.joining import check_shared_store
 
         try:
-            check_shared_store(ws)
+            ws = cls(root, config, engine, analyst or default_analyst())
+            check_shared_store(ws)  # this client sees the case's blob store
         except BaseException:
             engine.dispose()
             raise

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from armswatch.case.export import export_case
 from armswatch.case.load import import_case
 from armswatch.cli.main import app
+from armswatch.config import WorkspaceConfig, write_config
 from armswatch.errors import ExternalServiceError, IntegrityError, WorkspaceError
 from armswatch.provenance.verify import verify_workspace
 from armswatch.store import schema as t
@@ -108,6 +109,13 @@ def test_a_client_that_does_not_see_the_store_is_refused_naming_both(tmp_path: P
 
     with pytest.raises(WorkspaceError, match="already belongs to case"):
         Workspace.init(tmp_path / "third", blobs=str(store))
+
+    # a client set up by hand (a workspace file naming the database but not the store)
+    (tmp_path / "by-hand").mkdir()
+    write_config(tmp_path / "by-hand", WorkspaceConfig(name="rajin", created="", database_url=pg))
+    with pytest.raises(WorkspaceError, match="no case marker") as err:
+        Workspace.open(tmp_path / "by-hand")
+    assert str(tmp_path / "by-hand") in str(err.value) and str(store) in str(err.value)
 
     # the store's files gone (an unmounted folder with a stale marker): none of the sample is there
     for blob in (store / "blobs" / "sha256").rglob("*"):
