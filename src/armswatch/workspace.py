@@ -40,6 +40,7 @@ from armswatch.store.run_store import RunStore
 from armswatch.store.shared_case import open_blob_store, tables_folder
 from armswatch.store.site_store import SiteStore
 from armswatch.store.table_files import TableFileStore
+from armswatch.store.table_sync import fetch_missing_tables
 
 FOLDERS = ("blobs", "tables", "reports")
 
@@ -192,6 +193,7 @@ class Workspace(ArtifactStore, FindingStore, SiteStore, TableFileStore, RunStore
             seal_existing(ws)
         if recover_runs:
             recover(ws)
+        fetch_missing_tables(ws.blobs, ws.tables_dir, ws.engine)  # object store: tables are per client
         return ws
 
     def close(self) -> None:

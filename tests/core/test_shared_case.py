@@ -178,7 +178,14 @@ def test_second_client_through_an_s3_compatible_store(
         stored += json.dumps([e.payload for e in alice.audit_entries()])
     assert s3 in stored and CREDENTIALS["AWS_SECRET_ACCESS_KEY"] not in stored
 
+    table = alice.tables_dir / "notes" / "part-0.parquet"
+    table.parent.mkdir(parents=True)
+    table.write_bytes(b"PAR1 rows PAR1")
+    alice.record_table_file(table)
+    assert alice.tables_dir == alice.root / "tables"  # with an object store, tables are per client
+
     bob = Workspace.join(tmp_path / "bob", database_url=pg, analyst="bob")
+    assert (bob.tables_dir / "notes" / "part-0.parquet").read_bytes() == b"PAR1 rows PAR1"  # fetched
     cached = bob.root / "blobs" / "sha256" / art.sha256[:2] / art.sha256
     assert not cached.exists()
     verified = CliRunner().invoke(app, ["artifacts", "verify", "-w", str(bob.root)])

@@ -151,3 +151,37 @@ class RemoteBlobStore(BlobStore):
 
     def delete_object(self, name: str) -> None:
         self._call("remove the case marker", self.fs.rm_file, f"{self.base}/{name}")
+
+    # ------------------------------------------------------------------ other content-addressed files
+    def upload(self, source: Path, sha256: str) -> None:
+        """Put a file whose hash is known (a Parquet table file) into the store, uncached."""
+        key = self._key(sha256)
+        try:
+            if not self._call("look up a blob", self.fs.exists, key):
+                self._call("upload a file", self.fs.put_file, str(source), key)
+        except FileNotFoundError as exc:
+            raise ExternalServiceError(f"blob store {self._location}: no such bucket ({exc})") from exc
+
+    def download(self, sha256: str, destination: Path) -> bool:
+        """Fetch the stored copy of ``sha256`` to ``destination`` (hash checked; atomic); False
+        when the store does not have it."""
+        fd, tmp = self._tmp()
+        os.close(fd)
+        try:
+            self._call("download a file", self.fs.get_file, self._key(sha256), str(tmp))
+            digest = hashlib.sha256()
+            with open(tmp, "rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    digest.update(chunk)
+            if digest.hexdigest() != sha256:
+                raise IntegrityError(
+                    f"stored copy changed: expected sha256:{sha256}, found {digest.hexdigest()}",
+                    path=self._key(sha256),
+                )
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, destination)
+        except FileNotFoundError:
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
+        return True

@@ -16,8 +16,9 @@ from sqlalchemy import Connection, delete, insert, select
 from armswatch.errors import InputError
 from armswatch.provenance.clock import to_iso, utcnow
 from armswatch.store import schema as t
-from armswatch.store.blob import sha256_file
+from armswatch.store.blob import BlobStore, sha256_file
 from armswatch.store.facade import Facade
+from armswatch.store.table_sync import share_table_file
 
 #: Table folders under ``tables/`` whose files are always tracked (others once a file is recorded).
 TRACKED_TABLES: set[str] = {"ais_positions", "ais_statics", "ais_base_stations"}
@@ -45,6 +46,7 @@ def disk_files(tables_dir: Path, roots: Iterable[str]) -> dict[str, Path]:
 
 class TableFileStore(Facade):
     tables_dir: Path
+    blobs: BlobStore
     current_run: str | None
 
     def _relative_table_path(self, path: Path) -> str:
@@ -75,6 +77,7 @@ class TableFileStore(Facade):
             )
         )
         self._audit(conn, action, "table_file", rel, {"sha256": digest, "size": size, "run": run_id})
+        share_table_file(self.blobs, full, digest)  # an object store keeps it before this commits
 
     def tracked_roots(self, conn: Connection) -> set[str]:
         registered = conn.execute(select(t.table_file.c.path)).scalars()
