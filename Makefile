@@ -19,6 +19,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 fonts:
 	@if [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-noto-core fonts-noto-cjk) || echo "no Noto fonts installed: reports will not embed a font"; fi
+	@# Pango for WeasyPrint (PDF of reports and dossiers)
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0) || echo "no Pango installed: PDF output will not work"; fi
 
 demo: $(VENV)/.installed fonts
 	rm -rf $(DEMO_DIR)
@@ -64,6 +67,7 @@ bench: bench-env
 	$(BIN)/python benchmarks/evidence.py
 	$(BIN)/python benchmarks/verify.py
 	$(BIN)/python benchmarks/web.py
+	$(BIN)/python benchmarks/dossier.py
 
 # 100 M simulated AIS positions through every event detector (~6 min, ~6 GB).
 bench-scale: bench-env
