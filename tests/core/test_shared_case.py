@@ -214,3 +214,24 @@ def test_second_client_through_an_s3_compatible_store(
     assert "s3://armswatch-case/elsewhere" in str(err.value) and s3 in str(err.value)
     for ws in (alice, bob, carol):
         ws.close()
+
+
+def test_exclusive_tools_do_not_overlap_across_clients(tmp_path: Path, pg: str) -> None:
+    import threading
+
+    alice = Workspace.init(tmp_path / "alice", database_url=pg, blobs=str(tmp_path / "store"))
+    bob = Workspace.join(tmp_path / "bob", database_url=pg)
+    entered = threading.Event()
+
+    def bob_ingests() -> None:
+        with bob.tool_lock("ais.ingest"):
+            entered.set()
+
+    with alice.tool_lock("ais.ingest"):
+        other = threading.Thread(target=bob_ingests)
+        other.start()
+        assert not entered.wait(1.0)  # bob's own folder lock is free; the database's is not
+    other.join(60)
+    assert entered.is_set()
+    alice.close()
+    bob.close()
