@@ -111,7 +111,8 @@ def deliver_outbox(ws: Any, mon: Monitor, out: Outcome, retry: Retry, sender: Se
         return
     pending = store.alerts(ws, monitor_id=mon.id, status=["pending"])
     room = max(0, mon.max_per_hour - store.sent_since(ws, mon.id, now))
-    out.delivery["rate_limited"] += max(0, len(pending) - room)
+    if len(pending) > room:
+        out.delivery["rate_limited"] += len(pending) - room
     monitor_info = {"id": mon.id, "name": mon.name, "kind": mon.kind}
     for i, alert in enumerate(pending[:room]):
         ok, tries, error = deliver(mon.notify, alert_payload(alert, monitor_info), retry, sender)

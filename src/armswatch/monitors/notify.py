@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import re
 import smtplib
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -100,7 +100,12 @@ def deliver(
         try:
             sender(notify, payload)
             return True, attempt + 1, None
-        except (OSError, smtplib.SMTPException, urllib.error.URLError, ValueError) as exc:
+        except (
+            OSError,
+            smtplib.SMTPException,
+            http.client.HTTPException,
+            ValueError,
+        ) as exc:  # URLError: OSError
             error = one_line(f"{type(exc).__name__}: {exc}", 500)
         if attempt + 1 < retry.tries:
             retry.sleep(retry.first_wait * 2**attempt)

@@ -30,7 +30,13 @@ def run_service(
     runs = 0
     try:
         while True:
-            on_result([o.as_row() for o in run_monitors(ws, only=only)])
+            try:
+                rows = [o.as_row() for o in run_monitors(ws, only=only)]
+            except Exception as exc:  # a service keeps going (a busy database, a full disk); once: raise
+                if period is None:
+                    raise
+                rows = [{"monitor": "", "error": f"{type(exc).__name__}: {exc}"}]
+            on_result(rows)
             runs += 1
             if period is None:
                 return runs
