@@ -45,6 +45,19 @@ class DetectParams:
     background_lengths: float = 3.0
 
 
+CLASS_PARAMS: dict[str, DetectParams] = {
+    # both leave-one-set-out folds of benchmarks/count.py --per-class chose a stronger edge for wagons
+    # (their long sides next to their own shadows); see docs/benchmarks.md, Object counting
+    "railcar": DetectParams(min_edge=0.6),
+}
+"""Settings of a named object class where they differ from :class:`DetectParams`' defaults."""
+
+
+def params_for(name: str) -> DetectParams:
+    """Detector settings for an object class (``container``, ``railcar``…; the defaults for ``LxW``)."""
+    return CLASS_PARAMS.get(name, DetectParams())
+
+
 @dataclass(frozen=True)
 class Detection:
     """One detected object: centre in pixel (column, row) coordinates, angle of its long axis in degrees

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from armswatch.errors import InputError
 from armswatch.imagery import outline, raster
 from armswatch.imagery.count import Corrections, Count, apply_corrections, object_size
-from armswatch.imagery.count_detect import DetectParams, detect
+from armswatch.imagery.count_detect import DetectParams, detect, params_for
 from armswatch.imagery.feature import Array
 from armswatch.imagery.outline import Coords
 
@@ -105,7 +105,7 @@ def count_image(
     with raster.open_image(path) as ds:
         rgb = raster.read_visible(ds, info, Window(c0, r0, c1 - c0, r1 - r0))[:3]
     mask = _mask(area_px, window) & np.isfinite(rgb).all(axis=0)
-    dets = detect(rgb, px_size, length, width, area=mask, params=params)
+    dets = detect(rgb, px_size, length, width, area=mask, params=params or params_for(name))
     dets = [type(d)(d.x + c0, d.y + r0, d.angle, d.score, d.fill, d.edge, d.polarity) for d in dets]
     to_out, to_px = _converters(info)
     corr = corrections or Corrections()
