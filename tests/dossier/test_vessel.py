@@ -41,6 +41,7 @@ def test_identity_designation_ownership_and_movements(case: tuple[Workspace, dic
     identity = " ".join(texts["identity"])
     assert "broadcast name SUN BONG" in identity and f"broadcast name {HOSTILE.upper()}" in identity
     assert "test_list lists name SUN BONG" in identity and "MID of KP" in identity
+    assert "Heard under MMSI 445301000: 554 positions" in identity
     assert any("Register IMO 8660313, 2015-01 – 2019-06-30" in t and OWNER in t for t in texts["registry"])
     assert any("(t-vessel) is listed on test_list since 2025-01-01" in t for t in texts["designation"])
     assert any(

@@ -24,6 +24,7 @@ from armswatch.dossier.vessel_ais import (
     event_statements,
     identity_statements,
     imos_of,
+    mmsi_statements,
     mmsis_with_imo,
     parse_key,
     positions_for,
@@ -110,6 +111,7 @@ def vessel_dossier(ws: Workspace, key: str) -> Dossier:
     runs = {r.id: r for r in ws.list_runs()}
     identity, left_out = identity_statements(statics)
     statements: list[Statement] = [
+        *mmsi_statements(pos),
         *identity,
         *list_identity(ws, views),
         *registry_statements(registry),

@@ -158,6 +158,27 @@ def identity_statements(statics: pl.DataFrame) -> tuple[list[Statement], int]:
     return out, max(hist.height - MAX_IDENTITY_ROWS, 0)
 
 
+def mmsi_statements(pos: pl.DataFrame) -> list[Statement]:
+    """One statement per MMSI the vessel was heard under: first and last position, how many."""
+    if pos.height == 0:
+        return []
+    spans = pos.group_by("mmsi").agg(
+        pl.col("ts").min().alias("first"),
+        pl.col("ts").max().alias("last"),
+        pl.len().alias("n"),
+        pl.col("line").min().alias("lo"),
+        pl.col("line").max().alias("hi"),
+        pl.col("source").drop_nulls().unique().sort().alias("sources"),
+    )
+    out = []
+    for r in spans.sort("first").iter_rows(named=True):
+        detail = f"records {r['lo']}–{r['hi']}" if r["hi"] else ""
+        prov = Provenance("AIS position reports", tuple(str(x) for x in r["sources"]), detail=detail)
+        text = f"Heard under MMSI {r['mmsi']:09d}: {r['n']:,} positions"
+        out.append(Statement("identity", "mmsi", text, (prov,), r["first"], r["last"]))
+    return out
+
+
 def track_geometry(pos: pl.DataFrame) -> dict[str, Any] | None:
     """The track thinned evenly in time to at most :data:`MAX_TRACK_POINTS` (the map simplifies further)."""
     if pos.height == 0:
