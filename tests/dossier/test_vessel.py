@@ -72,6 +72,8 @@ def test_every_statement_has_provenance(case: tuple[Workspace, dict[str, str]]) 
         assert s.provenance and all(p.source and p.review for p in s.provenance)
     events = [s for s in d.statements if s.section == "event"]
     assert all(p.artifacts and p.artifacts[0].startswith("sha256:") for s in events for p in s.provenance)
+    sim_run = next(r.id for r in ws.list_runs(tool="ais.simulate"))
+    assert all(p.run == sim_run for s in events for p in s.provenance)  # the run that wrote the positions
     reg = next(s for s in d.statements if s.section == "registry")
     assert reg.provenance[0].run and reg.provenance[0].detail.startswith("line ")
     assert any(s.simulated for s in events) and d.simulated_note

@@ -16,7 +16,7 @@ from armswatch import __version__
 from armswatch.dossier.charts import count_chart, count_rows, series_chart
 from armswatch.dossier.finding import finding_statement, findings_about
 from armswatch.dossier.model import Chart, Dossier, Provenance, Statement
-from armswatch.dossier.vessel import SIMULATED_NOTE, mark_simulated
+from armswatch.dossier.vessel import SIMULATED_NOTE, attach_runs, mark_simulated
 from armswatch.provenance.clock import utcnow
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def site_dossier(ws: Workspace, site_id: str) -> Dossier:
         *entity_statements(ws, entity_ids),
         *(finding_statement(f, runs, _section(f)) for f in findings),
     ]
-    statements = mark_simulated(ws, statements)
+    statements = mark_simulated(ws, attach_runs(runs.values(), statements))
     lon, lat = site.lonlat
     facts = (
         ("site", f"{site.name} ({site.id})"),

@@ -10,6 +10,7 @@ workspace knows the identifier.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ from armswatch.types.imo import clean_imo
 
 if TYPE_CHECKING:
     from armswatch.entities.history import EntityView
+    from armswatch.provenance.model import Run
     from armswatch.sites.model import Site
     from armswatch.workspace import Workspace
 
@@ -124,7 +126,7 @@ def vessel_dossier(ws: Workspace, key: str) -> Dossier:
         statements += ownership_statements(ws, build_graph(entities_at(ws)), views, registry)
     statements += event_statements(events, pos)
     statements += [finding_statement(f, runs) for f in findings]
-    statements = mark_simulated(ws, statements)
+    statements = mark_simulated(ws, attach_runs(runs.values(), statements))
     simulated = any(s.simulated for s in statements)
     track = track_geometry(pos)
     named = {s[5:] for f in findings for s in f.subjects if s.startswith("site:")}
@@ -175,6 +177,25 @@ def vessel_dossier(ws: Workspace, key: str) -> Dossier:
                "read_s": round(t_read - t0, 3), "events_s": round(t_events - t_read, 3),
                "total_s": round(time.perf_counter() - t0, 3)},
     )  # fmt: skip
+
+
+def attach_runs(runs: Iterable[Run], statements: list[Statement]) -> list[Statement]:
+    """A provenance record without a run gets the first run that read or wrote one of its artifacts
+    (the ingest of an AIS file, the import of a list): the run is then part of every statement's trail."""
+    from dataclasses import replace
+
+    first: dict[str, str] = {}
+    for r in sorted(runs, key=lambda r: r.started_at):
+        for a in (*r.inputs, *r.outputs):
+            first.setdefault(a, r.id)
+    out = []
+    for s in statements:
+        provs = tuple(
+            replace(p, run=next((first[a] for a in p.artifacts if a in first), None)) if p.run is None else p
+            for p in s.provenance
+        )
+        out.append(replace(s, provenance=provs))
+    return out
 
 
 def mark_simulated(ws: Workspace, statements: list[Statement]) -> list[Statement]:
