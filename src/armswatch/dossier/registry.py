@@ -200,8 +200,17 @@ def import_registry(
             for i, r in zip(ids, read.rows, strict=True) if i not in known
         ]  # fmt: skip
 
-        def write(conn: Connection) -> None:  # in the run's commit: rows and run stored together
-            conn.execute(insert(vessel_registry), values)
+        def write(conn: Connection) -> None:
+            """In the run's commit (writers are serialised): rows and run are stored together, and a
+            concurrent import of the same file that committed first leaves nothing to add."""
+            stored = set(
+                conn.execute(
+                    select(vessel_registry.c.id).where(vessel_registry.c.artifact_id == art.id)
+                ).scalars()
+            )
+            values[:] = [v for v in values if v["id"] not in stored]
+            if values:
+                conn.execute(insert(vessel_registry), values)
             ws._audit(
                 conn, "registry.import", "artifact", art.id,
                 {"rows": len(values), "bad": dict(read.bad), "run": run_id},
