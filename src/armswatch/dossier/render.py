@@ -104,7 +104,8 @@ def render_html(d: Dossier, *, script: bool = True) -> str:
         if not s.rejected:
             by_section.setdefault(s.section, []).append((i, s))
     sections = [(k, t) for k, t in SECTIONS.items() if k in by_section]
-    maps: list[SvgMap] = build_maps(list(d.sites), _overlays(d, refs))
+    overlays = _overlays(d, refs)
+    maps: list[SvgMap] = build_maps(list(d.sites), overlays) if overlays or d.sites else []
     css = (
         FONT_SLOT
         + "\n"

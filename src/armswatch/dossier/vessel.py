@@ -132,11 +132,15 @@ def vessel_dossier(ws: Workspace, key: str) -> Dossier:
     named = {s[5:] for f in findings for s in f.subjects if s.startswith("site:")}
     name = _name(statics, views, registry)
     ids = " / ".join([*(f"IMO {i}" for i in keys.imos), *(f"MMSI {m:09d}" for m in keys.mmsis)])
-    notes = [
-        "Movements are computed for this dossier from the stored AIS positions with the default thresholds of "
-        "'armswatch ais events'; data outages come from the other vessels heard around the track. They are not "
-        "reviewed findings: record and review them with 'armswatch ais events'.",
-    ]
+    notes = (
+        []
+        if pos.height == 0
+        else [
+            "Movements are computed for this dossier from the stored AIS positions with the default thresholds of "
+            "'armswatch ais events'; data outages come from the other vessels heard around the track. They are not "
+            "reviewed findings: record and review them with 'armswatch ais events'.",
+        ]
+    )
     if enc_note:
         notes.append(enc_note)
     if left_out:
