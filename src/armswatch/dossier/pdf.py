@@ -16,7 +16,7 @@ PRINT_CSS: Final = """
 @page { size: A4; margin: 12mm 11mm 14mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: #5b6670; } }
 body { font-size: 9.5pt; }
 main { max-width: none; padding: 0; }
-.maptools, .noprint, nav.toc, script { display: none !important; }
+.maptools, .noprint, nav.toc, script, .scalebar { display: none !important; }
 details > summary { display: none; }
 details > * { display: block; }
 .mapbox, .card, figure, tr, .chart { break-inside: avoid; }

@@ -33,7 +33,7 @@ SHAPE_COLOURS = (
 
 
 def _dt(value: datetime | None) -> str:
-    return "—" if value is None else value.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return "—" if value is None else f"{value:%Y-%m-%d %H:%M}"
 
 
 def _colour(css: str) -> str:
@@ -96,6 +96,25 @@ def _detail_timeline(d: Dossier, refs: Mapping[int, str]) -> str:
     return timeline_svg(d.statements, dict(refs), (lo, hi))
 
 
+def _static_labels(maps: list[SvgMap]) -> list[SvgMap]:
+    """Without the map script (PDF) labels cannot be placed on the fly: drop a site label that would
+    overlap one placed before it (sites are in priority order) rather than print them on top of each other."""
+    from dataclasses import replace
+
+    out = []
+    for m in maps:
+        kept: list[tuple[float, float, float, float]] = []
+        marks = []
+        for mk in m.sites:
+            box = (mk.x + 5, mk.y - 17, mk.x + 9 + 6.2 * len(mk.label), mk.y - 2)
+            clash = any(box[0] < b[2] and box[2] > b[0] and box[1] < b[3] and box[3] > b[1] for b in kept)
+            marks.append(replace(mk, label="") if clash else mk)
+            if not clash:
+                kept.append(box)
+        out.append(replace(m, sites=tuple(marks)))
+    return out
+
+
 def render_html(d: Dossier, *, script: bool = True) -> str:
     """The dossier as one self-contained HTML string (``script=False`` for the PDF: no map script)."""
     refs = {i: f"st{i}" for i in range(len(d.statements))}
@@ -106,6 +125,8 @@ def render_html(d: Dossier, *, script: bool = True) -> str:
     sections = [(k, t) for k, t in SECTIONS.items() if k in by_section]
     overlays = _overlays(d, refs)
     maps: list[SvgMap] = build_maps(list(d.sites), overlays) if overlays or d.sites else []
+    if not script:
+        maps = _static_labels(maps)
     css = (
         FONT_SLOT
         + "\n"
