@@ -184,3 +184,18 @@ def test_count_on_georeferenced_image_uses_wgs84(tmp_path: Path) -> None:
     ] == pytest.approx(150, abs=0.5)
     first = min(f["geometry"]["coordinates"] for f in feats if f["properties"]["source"] == "detected")
     assert 130 < first[0] < 131 and 42 < first[1] < 43  # lon, lat
+
+
+def test_named_classes_bring_their_own_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from armswatch.imagery import count_run
+    from armswatch.imagery.count_detect import DetectParams, params_for
+
+    assert params_for("railcar").min_edge == 0.6 and params_for("vehicle").min_fill == 0.85
+    assert params_for("container") == DetectParams() == params_for("unknown")
+    seen: list[DetectParams] = []
+    monkeypatch.setattr(count_run, "detect", lambda *a, params, **k: seen.append(params) or [])
+    img = tmp_path / "yard.png"
+    Image.fromarray(np.full((64, 64, 3), 90, dtype=np.uint8)).save(img)
+    for obj in ("railcar", "vehicle", "8x3"):
+        count_run.count_image(img, obj, pixel_size_m=0.5)
+    assert [p.min_edge for p in seen] == [0.6, 0.3, 0.3] and [p.min_fill for p in seen] == [0.75, 0.85, 0.75]

@@ -47,8 +47,9 @@ class DetectParams:
 
 CLASS_PARAMS: dict[str, DetectParams] = {
     # both leave-one-set-out folds of benchmarks/count.py --per-class chose a stronger edge for wagons
-    # (their long sides next to their own shadows); see docs/benchmarks.md, Object counting
+    # and a fuller box for cars; see docs/benchmarks.md, Object counting
     "railcar": DetectParams(min_edge=0.6),
+    "vehicle": DetectParams(min_fill=0.85),
 }
 """Settings of a named object class where they differ from :class:`DetectParams`' defaults."""
 
