@@ -2,8 +2,8 @@
 
 A random forest (:mod:`armswatch.imagery.forest`) on per-pixel features
 (:mod:`armswatch.imagery.pixelfeature`) decides, among *candidate* pixels, which are change. Candidates
-are the pixels whose built-up index rose at all (difference > ``CANDIDATE_RISE``) plus a 2 m ring around
-the default mask; elsewhere nothing is change. Restricting the classifier to candidates keeps it fast on
+are the default's objects with a 2 m ring, plus, for own models, the pixels whose built-up index rose at
+all (difference > ``CANDIDATE_RISE``) and, for hints, their change regions; elsewhere nothing is change. Restricting the classifier to candidates keeps it fast on
 large scenes and keeps it from inventing change where the default sees none.
 
 Training sets:
