@@ -188,3 +188,36 @@ def test_imo_company_numbers_are_kept_for_companies_without_a_ship_check_digit()
     assert "IMO 5434358 identical" in result.explanation
     ship = subject_from_row({"id": "v", "name": "X", "schema": "Vessel", "imo": "5434358"})
     assert ship.imo == frozenset()  # not a valid ship IMO number
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.permutations(
+        [
+            "KIM IL",
+            "KIM IL SONG",
+            "KIM IRU",
+            "KIM ILL",
+            "IL KIM",
+            "KIM I",
+            "KIMIL",
+            "KIM YIL",
+            "KIM IL S",
+            "KIM ILSUNG",
+            "K IL",
+            "KIM",
+        ]
+    ),
+    st.permutations(["KIM IL SUNG", "KIM IL-SONG", "KIM ILSONG", "IL SUNG KIM", "KIM IR SEN", "KIM", "SUNG"]),
+)
+def test_alias_order_does_not_change_the_result(left: list[str], right: list[str]) -> None:
+    # Parsers give aliases in set-iteration order, which varies between runs: same names, same answer.
+    q = Subject(id="q", schema="Person", names=tuple(left[:-2]), former_names=tuple(left[-2:]))
+    c = Subject(id="c", schema="Person", names=tuple(right[:-2]), former_names=tuple(right[-2:]))
+    canon_q = Subject(
+        id="q", schema="Person", names=tuple(sorted(left[:-2])), former_names=tuple(sorted(left[-2:]))
+    )
+    canon_c = Subject(
+        id="c", schema="Person", names=tuple(sorted(right[:-2])), former_names=tuple(sorted(right[-2:]))
+    )
+    assert score_pair(q, c) == score_pair(canon_q, canon_c)

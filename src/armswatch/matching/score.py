@@ -62,7 +62,12 @@ def best_name(query: Subject, candidate: Subject) -> tuple[NameScore | None, boo
     former = False
     c_forms = candidate.forms(kind)
     n_current = len({f for f in c_forms if f.original in candidate.names})
-    pairs = [(qf, idx, cf) for qf in query.forms(kind) for idx, cf in enumerate(c_forms)]
+    # Names in a canonical order: parsers and stores may give aliases in any order (set iteration
+    # varies with the interpreter's string hashing), and ties below are broken by this order.
+    pairs = sorted(
+        ((qf, idx, cf) for qf in query.forms(kind) for idx, cf in enumerate(c_forms)),
+        key=lambda p: (p[0].display, p[2].display, p[2].original, p[0].original),
+    )
     if len(pairs) > MAX_NAME_PAIRS:
         # Many aliases: fully compare only the pairs a cheap token-set ratio ranks highest, plus
         # pairs whose Korean keys agree (their romanised tokens may look unlike each other).
