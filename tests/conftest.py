@@ -6,11 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from shapely.geometry import Point
 from typer.testing import CliRunner
 
 from armswatch.sites.model import Site
 from armswatch.workspace import Workspace
+
+# Property tests: no per-example deadline (two shared cores make timings meaningless) and the same
+# examples on every run, so CI is never red by chance; `make fuzz` is where new inputs are searched for.
+settings.register_profile("armswatch", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("armswatch")
 
 
 @pytest.fixture()
