@@ -68,6 +68,11 @@ bench: bench-env
 	$(BIN)/python benchmarks/verify.py
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/dossier.py
+	$(BIN)/python benchmarks/xref.py
+	$(BIN)/python benchmarks/voyages.py
+	$(BIN)/python benchmarks/monitor.py
+	$(BIN)/python benchmarks/ais_dask.py
+	$(BIN)/python benchmarks/live.py
 
 # 100 M simulated AIS positions through every event detector (~6 min, ~6 GB).
 bench-scale: bench-env
