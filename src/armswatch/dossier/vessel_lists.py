@@ -51,7 +51,9 @@ def _day(text: str | None, end: bool = False) -> datetime | None:
 
 def vessel_views(ws: Workspace, mmsis: Iterable[int], imos: Iterable[str]) -> list[EntityView]:
     """List entries (Vessel entities, any dataset, delisted too) with one of these identifiers."""
+    from armswatch.entities.history import entity_at
     from armswatch.entities.lookup import find_vessels
+    from armswatch.entities.resolution import clusters
 
     views: dict[str, EntityView] = {}
     for imo in imos:
@@ -60,6 +62,13 @@ def vessel_views(ws: Workspace, mmsis: Iterable[int], imos: Iterable[str]) -> li
     for mmsi in mmsis:
         for v in find_vessels(ws, mmsi=f"{mmsi:09d}"):
             views.setdefault(v.entity_id, v)
+    # listings an analyst resolved as the same vessel ('entities resolve A B --same'), e.g. a UN entry
+    # without the IMO number another list gives: one vessel, all its listings
+    found = clusters(ws)
+    for entity_id in list(views):
+        for member in found.members(entity_id):
+            if member not in views:
+                views[member] = entity_at(ws, member)
     return [views[k] for k in sorted(views)]
 
 
