@@ -136,3 +136,40 @@ def test_monitor_definitions_are_checked_listed_and_removed(ws: Workspace) -> No
     assert list_monitors(ws) == [] and len(list_monitors(ws, include_removed=True)) == 1
     assert run_monitors(ws) == []
     assert verify_workspace(ws, blobs=False).ok
+
+
+FLEET = [445000100 + i for i in range(6)]  # heard in the same 1° cell as A
+
+
+def _fleet_day(ws: Workspace, tmp: Path) -> None:
+    rows = [*track(A, T0, 12, 40.1, 130.1)]
+    for i, m in enumerate(FLEET):
+        rows += track(m, T0, 12, 40.2 + 0.1 * i, 130.2 + 0.1 * i)
+    rows += track(C, T0, 12, 43.5, 134.5)  # far away, another cell
+    ingest(ws, rows, "fleet-day1.jsonl", tmp)
+
+
+def _evening(ws: Workspace, tmp: Path, fleet_keeps_reporting: bool) -> None:
+    rows = [*track(C, T0 + timedelta(hours=12), 12, 43.5, 134.5)]
+    if fleet_keeps_reporting:
+        for i, m in enumerate(FLEET):
+            rows += track(m, T0 + timedelta(hours=12), 12, 40.2 + 0.1 * i, 130.2 + 0.1 * i)
+    ingest(ws, rows, "fleet-evening.jsonl", tmp)
+
+
+@pytest.mark.parametrize("fleet_keeps_reporting", [False, True])
+def test_a_silence_inside_a_reception_outage_is_labelled_and_graded_down(
+    ws: Workspace, tmp_path: Path, fleet_keeps_reporting: bool
+) -> None:
+    _fleet_day(ws, tmp_path)
+    add_monitor(ws, "dark", {"mmsi": [A], "hours": 6})
+    _evening(ws, tmp_path, fleet_keeps_reporting)
+    (out,) = run_monitors(ws, retry=NO_WAIT)
+    assert out.alerts == 1
+    finding = ws.get_finding(alerts(ws)[0]["finding_id"])
+    if fleet_keeps_reporting:  # only A fell silent: it may have switched AIS off
+        assert finding.confidence == "roughly even chance" and "outage" not in finding.title
+        assert finding.details["reception"] == "no outage seen"
+    else:  # every vessel heard around A fell silent with it: the receivers, not the ship
+        assert finding.confidence == "unlikely" and "during a reception outage" in finding.title
+        assert finding.details["reception"] == "outage" and finding.details["outage_h"] > 6

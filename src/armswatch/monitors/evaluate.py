@@ -75,7 +75,7 @@ def dark(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], bool]
         return [], True
     need = first_new_without_past(win, new.sources)
     before = last_before(ws, start - timedelta(days=MAX_SILENCE_DAYS), start, mmsi=need) if need else None
-    events = dark_events(win, new.sources, new.now, float(p["hours"]), before)
+    events = with_reception(ws, dark_events(win, new.sources, new.now, float(p["hours"]), before), new.now)
     names = vessel_names(ws, sorted(set(events["mmsi"].to_list())))
     drafts = []
     for e in events.iter_rows(named=True):
@@ -86,18 +86,53 @@ def dark(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], bool]
             else f"dark for {e['silent_h']:.1f} h"
         )
         points = [[e["off_lon"], e["off_lat"]]] + ([] if e["open"] else [[e["on_lon"], e["on_lat"]]])
+        outage = e["outage_h"] > 0
         drafts.append(AlertDraft(
             subject=f"vessel:mmsi:{e['mmsi']}", event_key=f"dark:{_iso(e['off_ts'])}",
-            title=f"{who}: {state} (last heard {_iso(e['off_ts'])})",
+            title=f"{who}: {state} (last heard {_iso(e['off_ts'])})"
+            + (" during a reception outage" if outage else ""),
             summary=(f"Watched vessel {who} sent no AIS position between {_iso(e['off_ts'])} and "
                      + (f"{_iso(e['on_ts'])}." if not e["open"] else f"the latest data ({_iso(new.now)}), still silent.")
-                     + " A silence can be the ship switching off AIS or no receiver in range."),
+                     + (f" For {e['outage_h']:.1f} h of it the other vessels heard where it went off fell silent "
+                        "too (a reception outage): the silence says little about this ship."
+                        if outage else " A silence can be the ship switching off AIS or no receiver in range.")),
+            confidence="unlikely" if outage else "roughly even chance",
             start=e["off_ts"], end=e["on_ts"] or new.now,
             geometry={"type": "MultiPoint", "coordinates": points} if len(points) > 1 else {"type": "Point", "coordinates": points[0]},
             evidence=tuple(s for s in (e["off_source"], e["on_source"]) if s),
-            details={"mmsi": e["mmsi"], "silent_h": round(e["silent_h"], 2), "open": e["open"], "threshold_h": p["hours"]},
+            details={"mmsi": e["mmsi"], "silent_h": round(e["silent_h"], 2), "open": e["open"], "threshold_h": p["hours"],
+                     "reception": "outage" if outage else "no outage seen", "outage_h": round(e["outage_h"], 2)},
         ))  # fmt: skip
     return drafts, True
+
+
+def with_reception(ws: Any, events: pl.DataFrame, now: datetime) -> pl.DataFrame:
+    """``outage_h`` per silence: hours of it inside a reception outage of the cell where the vessel
+    went off (``maritime.coverage``: most of the fleet heard there fell silent too, or nothing at all
+    was heard), judged from every vessel stored since just before the silences, not only the watched
+    ones."""
+    if events.height == 0:
+        return events.with_columns(outage_h=pl.lit(0.0))
+    import numpy as np
+
+    from armswatch.maritime.coverage import CoverageParams, cell_np, compute_coverage
+    from armswatch.maritime.store import scan_positions
+
+    params = CoverageParams()
+    lat, lon = events["off_lat"].to_numpy(), events["off_lon"].to_numpy()
+    first_off = events["off_ts"].min()
+    if not isinstance(first_off, datetime):  # pragma: no cover - off_ts is a non-null datetime column
+        raise TypeError("dark events without an off time")
+    since = first_off - timedelta(hours=params.baseline_h + 1)
+    # the whole feed, lazily (one group-by per vessel-hour): an outage is only known up to the last
+    # hour anything at all was heard, so the area around the vessel alone is not enough
+    coverage = compute_coverage(scan_positions(ws, since, now + timedelta(microseconds=1)), params)
+    t0 = events["off_ts"].dt.epoch("s").to_numpy().astype(np.int64)
+    t1 = events["on_ts"].fill_null(now).dt.epoch("s").to_numpy().astype(np.int64)
+    first, last = coverage.overlap(cell_np(lat, lon, params.cell_deg), t0, t1)
+    hit = last > first
+    hours = np.where(hit, (np.minimum(last, t1) - np.maximum(first, t0)) / 3600.0, 0.0)
+    return events.with_columns(outage_h=pl.Series("outage_h", np.maximum(hours, 0.0)))
 
 
 def _designated(ws: Any, mmsis: list[int], threshold: float) -> dict[int, str]:
