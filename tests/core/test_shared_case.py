@@ -235,3 +235,28 @@ def test_exclusive_tools_do_not_overlap_across_clients(tmp_path: Path, pg: str) 
     assert entered.is_set()
     alice.close()
     bob.close()
+
+
+def test_verify_names_a_shared_case_record_edited_or_forged_in_the_database(tmp_path: Path) -> None:
+    import json
+
+    from armswatch.provenance.verify import verify_workspace
+
+    with Workspace.init(tmp_path / "alice", blobs=str(tmp_path / "store")) as ws:
+        assert verify_workspace(ws, blobs=False).ok
+        with ws.engine.begin() as conn:
+            value = conn.execute(text("SELECT value FROM meta WHERE key = 'shared_case'")).scalar()
+            record = value if isinstance(value, dict) else json.loads(value)
+            record["store"] = "/mnt/somewhere-else"
+            conn.execute(
+                text("UPDATE meta SET value = :v WHERE key = 'shared_case'"), {"v": json.dumps(record)}
+            )
+        problems = [p.line() for p in verify_workspace(ws, blobs=False).problems]
+        assert any("shared case" in p and "edited outside armswatch" in p for p in problems), problems
+    with Workspace.init(tmp_path / "bob") as ws:  # not shared: no record, no entry
+        assert verify_workspace(ws, blobs=False).ok
+        with ws.engine.begin() as conn:
+            forged = json.dumps({"case": "f" * 32, "name": "bob", "store": "/mnt/forged"})
+            conn.execute(text("INSERT INTO meta (key, value) VALUES ('shared_case', :v)"), {"v": forged})
+        problems = [p.line() for p in verify_workspace(ws, blobs=False).problems]
+        assert any("written outside armswatch" in p for p in problems), problems

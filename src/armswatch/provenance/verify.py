@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Integer, String, Table, Text, cast, inspect, select
 
+from armswatch.errors import ArmswatchError
 from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.audit import AuditEntry, verify_chain
 from armswatch.provenance.head import HeadFileError, read_head
@@ -251,6 +252,31 @@ def check_table_files(
             report.add("file", f"tables/{rel}", "Parquet file added outside armswatch")
 
 
+def check_shared_case(conn: Connection, entries: list[AuditEntry], report: VerifyReport) -> None:
+    """The ``meta`` record naming a shared case's store is only written with a ``case.share`` audit
+    entry (``store.joining.share``): the record must be what the latest such entry says."""
+    from armswatch.store.shared_case import read_record
+
+    try:
+        record = read_record(conn)
+    except ArmswatchError:
+        report.add("shared case", "meta", "the shared-case record is malformed")
+        return
+    if record is None:  # not shared, or a copy made by 'case import' (which drops the record)
+        return
+    shares = [e for e in entries if e.action == "case.share"]
+    if not shares:
+        report.add("shared case", record.case_id, "written outside armswatch (no audit entry wrote it)")
+        return
+    said = shares[-1].payload
+    if (said.get("case"), said.get("store")) != (record.case_id, record.store):
+        report.add(
+            "shared case",
+            record.case_id,
+            "edited outside armswatch (case id or store differ from its audit entry)",
+        )
+
+
 def verify_workspace(ws: Workspace, *, blobs: bool = True, progress: Progress = NO_PROGRESS) -> VerifyReport:
     """Recompute the chain, the anchors, every sealed record, blobs and Parquet files."""
     from armswatch.provenance.recovery import running_runs
@@ -261,6 +287,7 @@ def verify_workspace(ws: Workspace, *, blobs: bool = True, progress: Progress = 
         progress.phase("audit chain")
         entries = check_chain(ws, conn, report)
         check_records(conn, entries, report, progress)
+        check_shared_case(conn, entries, report)
         if blobs:
             check_blobs(ws, conn, report, progress)
         check_table_files(ws, conn, report, busy, progress)
