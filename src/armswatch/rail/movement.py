@@ -11,9 +11,7 @@ is counted with its line and reason and skipped, unless ``strict``: then the fir
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from armswatch.errors import InputError
+from armswatch.io.csvrows import read_csv_rows
 from armswatch.provenance.clock import parse_when, to_iso
 
 MAX_BYTES: Final = 20 * 1024 * 1024
@@ -100,40 +99,8 @@ class MovementsRead:
 
 def read_movements_csv(data: bytes, path: str = "<csv>", *, strict: bool = False) -> MovementsRead:
     """Parse a rail-movements CSV (module docstring)."""
-    if len(data) > MAX_BYTES:
-        raise InputError(f"file is larger than {MAX_BYTES // 1024 // 1024} MB", path=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text", path=path, record=f"line {line}") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    out = MovementsRead()
-    previous = csv.field_size_limit(MAX_FIELD)
-    try:
-        try:
-            header = [(h or "").strip().lower() for h in reader.fieldnames or []]
-        except csv.Error as exc:
-            raise InputError(f"header is not CSV: {exc}", path=path, record="line 1") from None
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise InputError(f"header lacks columns {missing}", path=path, record="line 1")
-        reader.fieldnames = header
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                _bad(out, f"not CSV ({exc})", reader.line_num, path, strict)
-                continue
-            try:
-                out.movements.append(_row(row))
-            except InputError as exc:
-                _bad(out, exc.message, reader.line_num, path, strict)
-    finally:
-        csv.field_size_limit(previous)
-    return out
+    read = read_csv_rows(data, path, REQUIRED, _row, strict=strict, max_bytes=MAX_BYTES, max_field=MAX_FIELD)
+    return MovementsRead(read.rows, read.bad, read.first_bad)
 
 
 def _row(row: dict[Any, Any]) -> RailMovement:
@@ -150,10 +117,3 @@ def _row(row: dict[Any, Any]) -> RailMovement:
         cell.get("note", ""),
         links,
     )
-
-
-def _bad(out: MovementsRead, reason: str, line: int, path: str, strict: bool) -> None:
-    if strict:
-        raise InputError(reason, path=path, record=f"line {line}")
-    out.bad[reason] += 1
-    out.first_bad.setdefault(reason, line)

@@ -8,9 +8,7 @@ same sighting twice is a no-op), written in one transaction with an audit entry 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from typing import Any, Final
 from sqlalchemy import insert, select
 
 from armswatch.errors import InputError
+from armswatch.io.csvrows import read_csv_rows
 from armswatch.maritime.voyage.schema import vessel_record, vessel_sighting
 from armswatch.provenance.clock import parse_when, to_iso, utcnow
 from armswatch.types.imo import imo_check_digit_ok
@@ -126,40 +125,10 @@ def read_records_csv(data: bytes, path: str = "<csv>", *, strict: bool = False) 
     """Parse a records CSV: ``vessel,port,time,source[,kind,note]`` (``port`` a site id; ``kind``
     port_state | trade | rail, default port_state). Bad rows are counted by reason (first line kept),
     unless ``strict``: then the first one is an InputError naming the file and line."""
-    if len(data) > MAX_BYTES:
-        raise InputError(f"file is larger than {MAX_BYTES // 1024 // 1024} MB", path=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text", path=path, record=f"line {line}") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    out = RecordsRead()
-    previous = csv.field_size_limit(MAX_FIELD)
-    try:
-        try:
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-        except csv.Error as exc:
-            raise InputError(f"header is not CSV: {exc}", path=path, record="line 1") from None
-        missing = [c for c in RECORD_COLUMNS if c not in header]
-        if missing:
-            raise InputError(f"header lacks columns {missing}", path=path, record="line 1")
-        reader.fieldnames = header
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                _bad(out, f"not CSV ({exc})", reader.line_num, path, strict)
-                continue
-            try:
-                out.records.append(_record_row(row))
-            except InputError as exc:
-                _bad(out, exc.message, reader.line_num, path, strict)
-    finally:
-        csv.field_size_limit(previous)
-    return out
+    read = read_csv_rows(
+        data, path, RECORD_COLUMNS, _record_row, strict=strict, max_bytes=MAX_BYTES, max_field=MAX_FIELD
+    )
+    return RecordsRead(read.rows, read.bad, read.first_bad)
 
 
 def _record_row(row: dict[str | Any, str | Any]) -> dict[str, Any]:
@@ -181,13 +150,6 @@ def _record_row(row: dict[str | Any, str | Any]) -> dict[str, Any]:
         "source": cell["source"],
         "note": cell.get("note", ""),
     }
-
-
-def _bad(out: RecordsRead, reason: str, line: int, path: str, strict: bool) -> None:
-    if strict:
-        raise InputError(reason, path=path, record=f"line {line}")
-    out.bad[reason] += 1
-    out.first_bad.setdefault(reason, line)
 
 
 def add_records(ws: Workspace, rows: Sequence[dict[str, Any]], path: str = "<csv>") -> dict[str, int]:
