@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from armswatch.entities.cluster import Clusters
+from armswatch.entities.cluster import SAME, Clusters, Judgement, canonical_id
 from armswatch.entities.history import EntityView
 from armswatch.entities.view import listing_text
 from armswatch.matching.subject import Subject
@@ -157,3 +157,56 @@ def resolved_record(
         for j in found.judgements_of(canonical)
     ]
     return record
+
+
+def identifiers(views: Sequence[EntityView]) -> list[dict[str, Any]]:
+    """Every identifier (IMO, MMSI, passport, registration…) of the members: property, value and the
+    records that carry it, in first-seen order."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for view in views:
+        if view.entity is None:
+            continue
+        for prop, value in view.entity.itervalues():
+            if prop.type.name != "identifier" and prop.name not in ("mmsi", "imoNumber"):
+                continue
+            if prop.name == "programId":  # a sanctions programme, not the thing's identity
+                continue
+            row = found.setdefault(
+                (prop.name, value),
+                {"property": prop.name, "label": prop.label, "value": value, "records": []},
+            )
+            if view.entity_id not in row["records"]:
+                row["records"].append(view.entity_id)
+    return list(found.values())
+
+
+def subject_ids(entity_id: str, found: Clusters, every: Sequence[Judgement]) -> tuple[str, ...]:
+    """The ids under which findings and notes may name ``entity_id``'s entity: each member record, the
+    canonical id, and the ``res-`` ids of earlier (withdrawn) "same" judgements touching a member, so
+    that a note or a screening match recorded on a resolved entity stays visible after an undo."""
+    members = found.members(entity_id)
+    out = dict.fromkeys([*members, found.canonical(entity_id)])
+    for j in every:
+        if j.judgement == SAME and (j.left_id in members or j.right_id in members):
+            out.setdefault(canonical_id(j.id))
+    return tuple(out)
+
+
+def hop_records(raw: nx.MultiDiGraph, found: Clusters, a: str, b: str) -> list[dict[str, str]]:
+    """The record-level edges of ``raw`` (the graph before :func:`collapse_graph`) behind one hop
+    ``a``–``b`` of the collapsed graph, either direction: ``source``/``target`` records, the relation
+    ``label`` and ``via`` (the relation entity, or the record whose property makes the link)."""
+    left, right = set(found.members(a)), set(found.members(b))
+    out: list[dict[str, str]] = []
+    for node in sorted(left):
+        if node not in raw:
+            continue
+        for _, other, data in raw.out_edges(node, data=True):
+            if other in right:
+                out.append({"source": node, "target": other, "label": str(data.get("label", "")),
+                            "via": str(data.get("via", ""))})  # fmt: skip
+        for other, _, data in raw.in_edges(node, data=True):
+            if other in right:
+                out.append({"source": other, "target": node, "label": str(data.get("label", "")),
+                            "via": str(data.get("via", ""))})  # fmt: skip
+    return out

@@ -1,5 +1,9 @@
 """Search the case: a name in any script (the entity matcher), an IMO or MMSI number, a site name, a
-munition marking in any script, an evidence file by name, URL or hash."""
+munition marking in any script, an evidence file by name, URL or hash.
+
+List entities are resolved (``armswatch entities resolve``): the records analysts judged the same are
+one hit, with the resolved entity's ``res-…`` id and the number of records it merges.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import polars as pl
 from armswatch.maritime import store
 from armswatch.types.imo import clean_imo
 from armswatch.web.query.cache import cached
+from armswatch.web.query.entities import resolution_state
 from armswatch.web.query.evidence import evidence_cards
 from armswatch.workspace import Workspace
 
@@ -18,12 +23,35 @@ NAME_THRESHOLD = 0.6
 
 
 def _index(ws: Workspace) -> Any:
+    """The name index of the current lists with resolved entities as one subject (rebuilt when a list
+    snapshot is added or a judgement written)."""
     from armswatch.entities.history import snapshots
+    from armswatch.entities.resolution import fingerprint
     from armswatch.entities.screen import workspace_subjects
     from armswatch.matching.index import CandidateIndex
 
-    fp = ",".join(sorted(s.id for s in snapshots(ws)))
+    fp = ",".join(sorted(s.id for s in snapshots(ws))) + "|" + fingerprint(ws)
     return cached(str(ws.root), "name-index", fp, lambda: CandidateIndex(workspace_subjects(ws)))
+
+
+def _resolved(found: Any, hit: dict[str, Any]) -> dict[str, Any]:
+    """The hit with how many records it merges (1 for a record no analyst resolved) and their ids."""
+    members = list(found.members(hit["id"]))
+    return {**hit, "records": len(members), "members": members}
+
+
+def _vessel_entities(
+    ws: Workspace, found: Any, why: str, imo: str | None = None, mmsi: str | None = None
+) -> list[dict[str, Any]]:
+    """Listed vessels by IMO or MMSI, one hit per resolved entity."""
+    from armswatch.entities.lookup import find_vessels
+
+    hits: dict[str, dict[str, Any]] = {}
+    for v in find_vessels(ws, imo=imo, mmsi=mmsi):
+        cid = found.canonical(v.entity_id)
+        name = v.entity.caption if v.entity else v.entity_id
+        hits.setdefault(cid, _resolved(found, {"id": cid, "name": name, "why": why}))
+    return list(hits.values())
 
 
 def _ais_names(ws: Workspace) -> pl.DataFrame:
@@ -53,25 +81,16 @@ def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, A
     }
     if not q:
         return out
+    found = resolution_state(ws)[0]
     digits = re.sub(r"\D", "", q)
     statics = _ais_names(ws)
     if re.fullmatch(r"(IMO\s*)?\d{7}", q, re.I) and clean_imo(digits):
-        from armswatch.entities.lookup import find_vessels
-
-        out["entities"] = [
-            {"id": v.entity_id, "name": v.entity.caption if v.entity else v.entity_id, "why": f"IMO {digits}"}
-            for v in find_vessels(ws, imo=digits)
-        ]
+        out["entities"] = _vessel_entities(ws, found, f"IMO {digits}", imo=digits)
         hits = statics.filter(pl.col("imo") == digits)
         out["vessels"] = _vessel_rows(hits, f"IMO {digits}")
         return out
     if re.fullmatch(r"\d{9}", q):
-        from armswatch.entities.lookup import find_vessels
-
-        out["entities"] = [
-            {"id": v.entity_id, "name": v.entity.caption if v.entity else v.entity_id, "why": f"MMSI {q}"}
-            for v in find_vessels(ws, mmsi=q)
-        ]
+        out["entities"] = _vessel_entities(ws, found, f"MMSI {q}", mmsi=q)
         out["vessels"] = _vessel_rows(statics.filter(pl.col("mmsi") == int(q)), f"MMSI {q}")
         if not out["vessels"] and any(
             True for _ in store.positions_path(ws).glob(f"day=*/bucket={int(q) % store.BUCKETS:02d}")
@@ -86,14 +105,17 @@ def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, A
             for hit in index.screen(query, NAME_THRESHOLD, 50):
                 s = hit.subject
                 out["entities"].append(
-                    {
-                        "id": s.id,
-                        "name": s.caption or (s.names[0] if s.names else s.id),
-                        "schema": s.schema,
-                        "score": round(hit.result.score, 3),
-                        "why": hit.result.explanation,
-                        "dataset": s.dataset,
-                    }
+                    _resolved(
+                        found,
+                        {
+                            "id": s.id,
+                            "name": s.caption or (s.names[0] if s.names else s.id),
+                            "schema": s.schema,
+                            "score": round(hit.result.score, 3),
+                            "why": hit.result.explanation,
+                            "dataset": s.dataset,
+                        },
+                    )
                 )
         best: dict[str, dict[str, Any]] = {}
         for e in out["entities"]:
