@@ -117,34 +117,56 @@ def munition_statements(ws: Workspace, site_id: str) -> tuple[list[Statement], s
 
 
 def entity_statements(ws: Workspace, entity_ids: set[str]) -> list[Statement]:
+    """Each linked entity with its listing status. Records an analyst resolved as one entity
+    (``armswatch entities resolve``), or its ``res-`` id, are one statement naming every record, list and
+    the judgements that joined them."""
     from armswatch.entities.history import entity_at
+    from armswatch.entities.resolution import clusters
     from armswatch.entities.view import listing_text
 
+    found = clusters(ws)
     out = []
-    for eid in sorted(entity_ids):
-        try:
-            v = entity_at(ws, eid)
-        except LookupError:
-            out.append(
-                Statement(
-                    "entity",
-                    "unknown",
-                    f"{eid} (not in this workspace's lists)",
-                    (Provenance("finding subject"),),
-                )
+    for cid in sorted(dict.fromkeys(found.canonical(e) for e in entity_ids)):
+        views = []
+        for eid in found.members(cid):
+            try:
+                views.append(entity_at(ws, eid))
+            except LookupError:
+                continue
+        if not views:
+            what = (
+                "a resolved entity no longer in force"
+                if cid.startswith("res-")
+                else "not in this workspace's lists"
             )
+            out.append(Statement("entity", "unknown", f"{cid} ({what})", (Provenance("finding subject"),)))
             continue
-        name = v.entity.caption if v.entity is not None else eid
-        status = "; ".join(f"{lst.dataset}: {listing_text(lst)}" for lst in v.listings) or "no listing"
-        arts = tuple(sorted({r["artifact_id"] for r in v.statements if r.get("artifact_id")}))
-        prov = Provenance(
-            "lists " + ", ".join(sorted({r["dataset"] for r in v.statements})), arts, review="list entry"
+        named = next((v.entity for v in views if v.entity is not None), None)
+        name = named.caption if named is not None else cid
+        status = "; ".join(
+            f"{lst.dataset}: {listing_text(lst)}" + (f" ({v.entity_id})" if found.is_canonical(cid) else "")
+            for v in views
+            for lst in v.listings
         )
-        out.append(
-            Statement(
-                "entity", v.entity.schema.name if v.entity else "entity", f"{name} ({eid}): {status}", (prov,)
-            )
-        )
+        rows = [r for v in views for r in v.statements]
+        arts = tuple(sorted({r["artifact_id"] for r in rows if r.get("artifact_id")}))
+        provs = [
+            Provenance("lists " + ", ".join(sorted({r["dataset"] for r in rows})), arts, review="list entry")
+        ]
+        label = f"{name} ({cid})"
+        if found.is_canonical(cid):
+            label = f"{name} (resolved entity {cid}: records {', '.join(v.entity_id for v in views)})"
+            provs += [
+                Provenance(
+                    "entity resolution (armswatch entities resolve)",
+                    review="analyst judgement (entities resolve)",
+                    detail=f"{j.analyst} judged {j.left_id} and {j.right_id} the {j.judgement} on "
+                    f"{j.created_at[:16].replace('T', ' ')} UTC ({j.id})" + (f": {j.note}" if j.note else ""),
+                )
+                for j in found.judgements_of(cid)
+            ]
+        schema = named.schema.name if named is not None else "entity"
+        out.append(Statement("entity", schema, f"{label}: {status or 'no listing'}", tuple(provs)))
     return out
 
 

@@ -19,6 +19,7 @@ import polars as pl
 from armswatch import __version__
 from armswatch.dossier.finding import finding_statement, findings_about
 from armswatch.dossier.model import Dossier, Statement
+from armswatch.dossier.ownership import ownership_statements
 from armswatch.dossier.vessel_ais import (
     VesselKeys,
     detect_vessel_events,
@@ -35,7 +36,6 @@ from armswatch.dossier.vessel_ais import (
 from armswatch.dossier.vessel_lists import (
     designation_statements,
     list_identity,
-    ownership_statements,
     registry_for,
     registry_statements,
     vessel_views,
@@ -75,6 +75,18 @@ def resolve(ws: Workspace, key: str) -> tuple[VesselKeys, list[EntityView]]:
     return VesselKeys(key, tuple(sorted(mmsis)), tuple(sorted(imos))), views
 
 
+def _entity_ids(ws: Workspace, views: list[EntityView]) -> list[str]:
+    """The ids findings may name the vessel's list entries by: each record, and the ``res-`` id of a
+    resolved entity it belongs to (screening names its matches so), withdrawn ones included."""
+    from armswatch.entities.cluster import Clusters
+    from armswatch.entities.resolution import judgements
+    from armswatch.entities.resolved import subject_ids
+
+    every = judgements(ws)
+    found = Clusters(every)
+    return list(dict.fromkeys(i for v in views for i in subject_ids(v.entity_id, found, every)))
+
+
 def _name(statics: pl.DataFrame, views: list[EntityView], registry: list[dict[str, Any]]) -> str:
     named = statics.drop_nulls("name")
     if named.height:
@@ -99,7 +111,7 @@ def vessel_dossier(ws: Workspace, key: str) -> Dossier:
     t0 = time.perf_counter()
     keys, views = resolve(ws, key)
     registry = registry_for(ws, keys.imos)
-    entity_subjects = [f"entity:{v.entity_id}" for v in views]
+    entity_subjects = [f"entity:{i}" for i in _entity_ids(ws, views)]
     findings = findings_about(ws, [*keys.subjects, *entity_subjects])
     if not keys.mmsis and not views and not registry and not findings:
         raise NotFoundError(
@@ -120,10 +132,7 @@ def vessel_dossier(ws: Workspace, key: str) -> Dossier:
         *designation_statements(ws, views),
     ]
     if views or registry:
-        from armswatch.entities.graph import build_graph
-        from armswatch.entities.history import entities_at
-
-        statements += ownership_statements(ws, build_graph(entities_at(ws)), views, registry)
+        statements += ownership_statements(ws, views, registry)
     statements += event_statements(events, pos)
     statements += [finding_statement(f, runs) for f in findings]
     statements = mark_simulated(ws, attach_runs(runs.values(), statements))

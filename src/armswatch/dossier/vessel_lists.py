@@ -1,15 +1,11 @@
-"""The list side of a vessel dossier: list entries, designations, the register, the ownership chain.
+"""The list side of a vessel dossier: list entries, designations and the register.
 
 Reads the entity store (:mod:`armswatch.entities`) and the imported register
-(:mod:`armswatch.dossier.registry`). Ownership chains are shortest paths in the workspace's entity graph
-(:func:`armswatch.entities.graph.paths_to_designated`) from each list entry of the vessel, and from each
-register company whose name equals (case, spacing and punctuation aside) a node of the graph. That name
-equality is a lead, stated as such, not an identification.
+(:mod:`armswatch.dossier.registry`). The ownership chain is :mod:`armswatch.dossier.ownership`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -20,8 +16,6 @@ from armswatch.dossier.model import Provenance, Statement
 from armswatch.dossier.registry import registry_rows
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from armswatch.entities.history import EntityView, SnapshotInfo
     from armswatch.workspace import Workspace
 
@@ -29,7 +23,6 @@ IDENTITY_PROPS: Final = {"name": "name", "previousName": "previous name", "alias
                          "flag": "flag", "pastFlags": "past flag", "mmsi": "MMSI", "imoNumber": "IMO",
                          "callSign": "call sign", "type": "type", "buildDate": "build date"}  # fmt: skip
 DESIGNATION_PROPS: Final = ("authority", "program", "listingDate", "startDate", "endDate", "unscId", "reason")
-MAX_PATHS: Final = 20
 
 
 def _day(text: str | None, end: bool = False) -> datetime | None:
@@ -182,74 +175,6 @@ def registry_statements(rows: Sequence[dict[str, Any]]) -> list[Statement]:
         out.append(
             Statement("registry", "register", text, (prov,), _day(r["valid_from"]), _day(r["valid_to"], True))
         )
-    return out
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^0-9a-z\u0080-\uffff]+", " ", name.casefold()).strip()
-
-
-def _path_prov(ws: Workspace, nodes: Sequence[str], latest: dict[str, SnapshotInfo]) -> Provenance:
-    from armswatch.entities.schema import entity_statement as st
-
-    with ws.engine.connect() as conn:
-        datasets = sorted(
-            set(
-                conn.execute(select(st.c.dataset).where(st.c.entity_id.in_(list(nodes))).distinct()).scalars()
-            )
-        )
-    snaps = [latest[d] for d in datasets if d in latest]
-    return Provenance(
-        "entity graph of the workspace's lists (latest editions): " + ", ".join(datasets),
-        tuple(s.artifact_id for s in snaps), snaps[0].run_id if snaps else None, "list entries (graph path)",
-        detail="path: " + " → ".join(nodes),
-    )  # fmt: skip
-
-
-def ownership_statements(
-    ws: Workspace, graph: nx.MultiDiGraph, views: Sequence[EntityView], registry: Sequence[dict[str, Any]]
-) -> list[Statement]:
-    """Paths from the vessel's list entries, and from register companies matched by name, to designated parties."""
-    from armswatch.entities.graph import paths_to_designated
-    from armswatch.entities.view import path_row
-
-    latest = _latest_by_dataset(_snapshots(ws))
-    starts: list[tuple[str, str]] = [(v.entity_id, "list entry") for v in views if v.entity_id in graph]
-    by_name: dict[str, list[str]] = {}
-    for node, data in graph.nodes(data=True):
-        by_name.setdefault(_norm(str(data.get("label", ""))), []).append(node)
-    for r in registry:
-        for role in ("owner", "manager", "operator"):
-            for node in by_name.get(_norm(r[role]), []) if r[role] else []:
-                starts.append((node, f"register {role} {r[role]!r} ({r['valid_from'] or '?'} – {r['valid_to'] or 'open'}), "
-                                     "same name as this list entry (a lead, not an identification)"))  # fmt: skip
-    out: list[Statement] = []
-    seen: set[tuple[str, ...]] = set()
-    for node, how in starts:
-        for p in paths_to_designated(graph, node, 4)[:MAX_PATHS]:
-            if p.nodes in seen:
-                continue
-            seen.add(p.nodes)
-            row = path_row(graph, p)
-            hops = "itself designated" if row["hops"] == 0 else f"{row['hops']} hop(s)"
-            designated = "; ".join(
-                f"{graph.nodes[node]['label']} ({node}) designated by {d.authority or '?'} {'/'.join(d.programs)} "
-                f"{d.reference}".rstrip()
-                + (f", listed {d.listing_date}" if d.listing_date else "")
-                for node, found in p.designations
-                for d in found
-            )
-            text = f"From {how}: {row['path']} — {hops}; {designated}"
-            dates = sorted(d.listing_date for _, found in p.designations for d in found if d.listing_date)
-            out.append(
-                Statement(
-                    "ownership",
-                    "path",
-                    text,
-                    (_path_prov(ws, p.nodes, latest),),
-                    _day(dates[0]) if dates else None,
-                )
-            )
     return out
 
 
