@@ -5,7 +5,7 @@
   if (!svg || !data) { return; }
   var g = JSON.parse(data.textContent), NS = "http://www.w3.org/2000/svg";
   if (!g.nodes.length) { svg.style.display = "none"; return; }
-  var self = decodeURIComponent(location.pathname.split("/").pop());
+  var self = g.centre || decodeURIComponent(location.pathname.split("/").pop());
   var adj = {}; g.nodes.forEach(function (n) { adj[n.id] = []; });
   g.edges.forEach(function (e) { if (adj[e.source] && adj[e.target]) { adj[e.source].push(e.target); adj[e.target].push(e.source); } });
   var depth = {}; depth[self] = 0; var queue = [self];
