@@ -146,6 +146,7 @@ def entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
     if canonical in graph:
         sub = neighbourhood(graph, canonical, depth=2)
         out["graph"] = {
+            "centre": canonical,
             "nodes": [
                 {
                     "id": n,
