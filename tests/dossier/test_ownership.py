@@ -145,3 +145,22 @@ def test_site_dossier_links_a_resolved_entity_once_with_its_records(ws: Workspac
     assert any(j.id in p.detail and "same company" in p.detail for p in one.provenance)
     undo(ws, "a-co", "b-co")
     assert len(linked()) == 2
+
+
+def test_findings_naming_the_resolved_vessel_join_its_dossier(ws: Workspace, tmp_path: Path) -> None:
+    _case(ws, tmp_path)
+    extra = _list(tmp_path, "list-c", [_e("c-vessel", "Vessel", name="SUN BONG", flag="kp")])
+    import_list(ws, extra, format="ftm", dataset="list_c", list_date=date(2025, 3, 1))
+    j = resolve(ws, "a-vessel", "c-vessel", same=True)
+    cid = "res-" + j.id.removeprefix("jr-")[:12]
+    with ws.run("test.screen") as run:  # screening names a resolved entity's matches by its res- id
+        fid = run.add_finding(
+            kind="entities.match", title="Cargo manifest names SUN BONG", subjects=[f"entity:{cid}"]
+        )
+
+    def finding_ids() -> set[str | None]:
+        return {p.finding for s in vessel_dossier(ws, IMO).statements for p in s.provenance}
+
+    assert fid in finding_ids()
+    undo(ws, "a-vessel", "c-vessel")  # the match was made on the resolved entity: it stays in the story
+    assert fid in finding_ids()

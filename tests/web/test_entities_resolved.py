@@ -169,3 +169,29 @@ def test_roles_and_csrf_on_the_resolved_entity_routes(rcase: Case) -> None:
         rcase.client("viewer").post("/notes", data={**note, "csrf_token": rcase.csrf("viewer")}).status_code
         == 403
     )  # a viewer may not add notes
+
+
+def test_search_by_imo_and_mmsi_gives_one_hit_per_resolved_vessel(rcase: Case) -> None:
+    path = _ftm(
+        rcase.root / "ships.ftm.json",
+        [
+            {"id": "ship-a", "schema": "Vessel", "properties": {"name": ["SIM PINE"], "imoNumber": ["9123453"]}},
+            {"id": "ship-b", "schema": "Vessel",
+             "properties": {"name": ["SIM PINE 2"], "imoNumber": ["9123453"], "mmsi": ["273450000"]}},
+        ],
+    )  # fmt: skip
+    import_list(rcase.ws, path, format="ftm", dataset="ships", list_date=date(2024, 3, 1))
+    api = rcase.client("viewer", bearer=True)
+
+    def hits(q: str) -> list[tuple[str, int]]:
+        return [
+            (h["id"], h["records"]) for h in api.get("/api/v1/search", params={"q": q}).json()["entities"]
+        ]
+
+    assert sorted(hits("IMO 9123453")) == [("ship-a", 1), ("ship-b", 1)]
+    resolve(rcase.ws, "ship-a", "ship-b", same=True)
+    (one,) = hits("IMO 9123453")
+    assert one[0].startswith("res-") and one[1] == 2
+    assert hits("273450000") == [one]
+    undo(rcase.ws, "ship-a", "ship-b")
+    assert sorted(hits("9123453")) == [("ship-a", 1), ("ship-b", 1)]
