@@ -53,10 +53,13 @@ def timeline_svg(
     statements: Sequence[Statement],
     refs: dict[int, str],
     window: tuple[datetime, datetime] | None = None,
+    *,
+    tips: bool = True,
 ) -> str:
     """One lane per section; a bar per dated statement (a dot when it has no duration). Rejected
     findings are not drawn. ``refs`` maps a statement's index to its anchor id (click to jump);
-    ``window`` shows only that period (statements overlapping it, clipped)."""
+    ``window`` shows only that period (statements overlapping it, clipped); ``tips=False`` leaves out
+    the hover texts (a PDF cannot show them)."""
     dated = [(i, s) for i, s in enumerate(statements) if s.start is not None and not s.rejected]
     if window is not None:
         dated = [
@@ -94,13 +97,14 @@ def timeline_svg(
             if s.section != key or s.start is None:
                 continue
             x0, x1 = max(x(s.start), LEFT), min(x(s.end or s.start), WIDTH - 10)
-            tip = escape(f"{s.start:%Y-%m-%d %H:%M} {s.text[:160]}")
-            dash = ' stroke-dasharray="3 2" fill-opacity="0.5"' if s.simulated else ""
+            tip = f"<title>{escape(f'{s.start:%Y-%m-%d %H:%M} {s.text[:160]}')}</title>" if tips else ""
+            dash = ' stroke-dasharray="3 2"' if s.simulated else ""
             if x1 - x0 < 3:
-                mark = f'<circle cx="{x0:.1f}" cy="{y + 10}" r="4" fill="{colour}"{dash}><title>{tip}</title></circle>'
+                fill = ' fill-opacity="0.5"' if s.simulated else ""
+                mark = f'<circle cx="{x0:.1f}" cy="{y + 10}" r="4" fill="{colour}"{fill}{dash}>{tip}</circle>'
             else:
                 mark = (f'<rect x="{x0:.1f}" y="{y + 4}" width="{x1 - x0:.1f}" height="12" fill="{colour}" '
-                        f'fill-opacity="0.75" stroke="{colour}"{dash}><title>{tip}</title></rect>')  # fmt: skip
+                        f'fill-opacity="{0.5 if s.simulated else 0.75}" stroke="{colour}"{dash}>{tip}</rect>')  # fmt: skip
             parts.append(f'<a href="#{refs[i]}">{mark}</a>' if i in refs else mark)
     parts.append("</svg>")
     return "".join(parts)

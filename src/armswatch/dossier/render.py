@@ -10,10 +10,13 @@ WeasyPrint (no script runs; SVG shapes carry presentation attributes so they kee
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
+from typing import Final
 
 import jinja2
 from markupsafe import Markup
@@ -23,6 +26,9 @@ from armswatch.dossier.model import SECTIONS, Dossier, Statement, dossier_json
 from armswatch.report.basemap import ATTRIBUTION
 from armswatch.report.render import FONT_NOTE_SLOT, FONT_SLOT, with_fonts
 from armswatch.report.svgmap import Overlay, SvgMap, build_maps, overlay_from_geojson
+
+PDF_ROWS: Final = 60
+"""Statements of one section printed in the PDF at most; the HTML and JSON list them all."""
 
 SHAPE_COLOURS = (
     ("track", "#0b5394"),
@@ -81,7 +87,7 @@ def _overlays(d: Dossier, refs: Mapping[int, str]) -> list[Overlay]:
     return out
 
 
-def _detail_timeline(d: Dossier, refs: Mapping[int, str]) -> str:
+def _detail_timeline(d: Dossier, refs: Mapping[int, str], *, tips: bool = True) -> str:
     """A second timeline over the period of the events and findings when the whole span (register and
     list history of years) squeezes them into a sliver."""
     dated = [s for s in d.statements if s.start and not s.rejected]
@@ -93,7 +99,7 @@ def _detail_timeline(d: Dossier, refs: Mapping[int, str]) -> str:
     everything = max(s.end or s.start for s in dated if s.start) - min(s.start for s in dated if s.start)
     if everything.total_seconds() <= 0 or (hi - lo) > everything * 0.25:
         return ""
-    return timeline_svg(d.statements, dict(refs), (lo, hi))
+    return timeline_svg(d.statements, dict(refs), (lo, hi), tips=tips)
 
 
 def _static_labels(maps: list[SvgMap]) -> list[SvgMap]:
@@ -115,17 +121,68 @@ def _static_labels(maps: list[SvgMap]) -> list[SvgMap]:
     return out
 
 
-def render_html(d: Dossier, *, script: bool = True) -> str:
-    """The dossier as one self-contained HTML string (``script=False`` for the PDF: no map script)."""
+@dataclass(frozen=True)
+class LeftOut:
+    """Statements of one kind in one section that the PDF does not print."""
+
+    section: str
+    kind: str
+    count: int
+    of: int
+    start: datetime | None
+    end: datetime | None
+
+
+def _when(row: tuple[int, Statement]) -> tuple[float, int]:
+    return (row[1].start.timestamp() if row[1].start else float("inf"), row[0])
+
+
+def print_selection(
+    rows: Sequence[tuple[int, Statement]], limit: int
+) -> tuple[list[tuple[int, Statement]], list[LeftOut]]:
+    """At most ``limit`` of one section's (index, statement) rows for the PDF: whole kinds from the
+    rarest up (every gap before the hundredth port call), the kind that no longer fits cut after its
+    first statements in time. Returns the kept rows in their order and what is left out, per kind."""
+    if len(rows) <= limit:
+        return list(rows), []
+    sizes = Counter(s.kind for _, s in rows)
+    room, keep, left = limit, set[int](), list[LeftOut]()
+    for kind in sorted(sizes, key=lambda k: (sizes[k], k)):
+        of_kind = sorted((r for r in rows if r[1].kind == kind), key=_when)
+        keep.update(i for i, _ in of_kind[:room])
+        cut = [s for _, s in of_kind[room:]]
+        room = max(0, room - len(of_kind))
+        if cut:
+            starts = [s.start for s in cut if s.start]
+            ends = [s.end or s.start for s in cut if s.start]
+            left.append(LeftOut(cut[0].section, kind, len(cut), len(of_kind),
+                                min(starts, default=None), max((e for e in ends if e), default=None)))  # fmt: skip
+    return [r for r in rows if r[0] in keep], left
+
+
+def render_html(d: Dossier, *, pdf: bool = False) -> str:
+    """The dossier as one self-contained HTML string. ``pdf=True`` lays it out for WeasyPrint: no map
+    script, compact statement blocks, at most :data:`PDF_ROWS` statements per section (what is left out
+    is counted per section and kind, in place and in an annex)."""
     refs = {i: f"st{i}" for i in range(len(d.statements))}
     by_section: dict[str, list[tuple[int, Statement]]] = {}
     for i, s in enumerate(d.statements):
         if not s.rejected:
             by_section.setdefault(s.section, []).append((i, s))
     sections = [(k, t) for k, t in SECTIONS.items() if k in by_section]
+    rejected = [(i, s) for i, s in enumerate(d.statements) if s.rejected]
+    left_out: dict[str, list[LeftOut]] = {}
+    if pdf:
+        for key, _ in sections:
+            by_section[key], left = print_selection(by_section[key], PDF_ROWS)
+            if left:
+                left_out[key] = left
+        rejected, left = print_selection(rejected, PDF_ROWS)
+        if left:
+            left_out["rejected"] = left
     overlays = _overlays(d, refs)
     maps: list[SvgMap] = build_maps(list(d.sites), overlays) if overlays or d.sites else []
-    if not script:
+    if pdf:
         maps = _static_labels(maps)
     css = (
         FONT_SLOT
@@ -139,16 +196,21 @@ def render_html(d: Dossier, *, script: bool = True) -> str:
         .get_template("dossier.html")
         .render(
             d=d,
+            pdf=pdf,
+            pdf_rows=PDF_ROWS,
+            left_out=left_out,
+            section_titles=SECTIONS,
+            printed=sum(len(v) for v in by_section.values()) + len(rejected),
             refs=refs,
             sections=sections,
             by_section=by_section,
-            rejected=[(i, s) for i, s in enumerate(d.statements) if s.rejected],
+            rejected=rejected,
             maps=maps,
-            timeline=timeline_svg(d.statements, refs),
-            detail=_detail_timeline(d, refs),
+            timeline=timeline_svg(d.statements, {} if pdf else refs, tips=not pdf),
+            detail=_detail_timeline(d, {} if pdf else refs, tips=not pdf),
             attribution=ATTRIBUTION,
             css=Markup(css),
-            js=Markup(_static("armswatch.report", "report.js")) if script else "",
+            js="" if pdf else Markup(_static("armswatch.report", "report.js")),
             font_note=Markup(FONT_NOTE_SLOT),
         )
     )
@@ -166,7 +228,7 @@ def render(d: Dossier, fmt: str) -> bytes:
     if fmt == "pdf":
         from armswatch.dossier.pdf import html_to_pdf
 
-        return html_to_pdf(render_html(d, script=False))
+        return html_to_pdf(render_html(d, pdf=True))
     return render_html(d).encode("utf-8")
 
 
