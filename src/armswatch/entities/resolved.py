@@ -4,7 +4,10 @@ Pure functions over :class:`~armswatch.entities.cluster.Clusters` (from
 :func:`armswatch.entities.resolution.clusters`): :func:`merge_subjects` makes one screening subject of
 a cluster's records, :func:`collapse_graph` one graph node, :func:`resolved_record` the key/value
 record ``armswatch entities show`` prints (every listing, names grouped by script, listing history,
-designations and the judgements that joined the records).
+designations and the judgements that joined the records). For the workbench and the dossiers:
+:func:`identifiers` (each identifier with the records carrying it), :func:`subject_ids` (the ids findings
+and notes may name an entity by, withdrawn ``res-`` ids included) and :func:`hop_records` (the
+record-level links behind one hop of the collapsed graph, so a path over it still cites its records).
 """
 
 from __future__ import annotations
