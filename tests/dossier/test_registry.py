@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.dossier.case import IMO, REGISTER
 from typer.testing import CliRunner
 
@@ -42,6 +44,28 @@ def test_bad_rows_are_counted_by_reason() -> None:
 def test_bad_files_are_refused(text: str, reason: str) -> None:
     with pytest.raises(InputError, match=reason):
         read_registry_csv(text.encode("latin-1") if "not UTF" in reason else text.encode(), "x.csv")
+
+
+def test_messages_name_file_and_line_and_blank_rows_are_skipped() -> None:
+    with pytest.raises(InputError, match=r"^x\.csv:line 1: header lacks from, to \(columns: imo, name, flag"):
+        read_registry_csv(b"IMO,name\n8660313,X\n", "x.csv")
+    with pytest.raises(InputError, match=r"^x\.csv: empty file: no header$"):
+        read_registry_csv(b"", "x.csv")
+    data = f" IMO ,Name,From,To\n,,,\n{IMO},A,2015,2016\n\n{IMO},B,2016,\n{IMO},C\n".encode()
+    read = read_registry_csv(data, "x.csv")
+    assert [(r.name, r.line) for r in read.rows] == [("A", 3), ("B", 5), ("C", 6)] and not read.bad
+    read = read_registry_csv(data + f"{IMO},D,2017,,extra\n".encode(), "x.csv")
+    assert read.first_bad == {"more cells than header columns": 7}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=500))
+def test_reader_never_crashes(data: bytes) -> None:
+    try:
+        read = read_registry_csv(b"imo,name,flag,owner,manager,operator,from,to,source\n" + data, "fuzz.csv")
+    except InputError:
+        return
+    assert all(r.line >= 2 and r.imo for r in read.rows)
 
 
 def test_import_is_sealed_and_idempotent(ws: Workspace, tmp_path: Path) -> None:

@@ -14,12 +14,10 @@ adds nothing.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,6 +25,7 @@ from sqlalchemy import Connection, insert, select
 
 from armswatch.dossier.schema import vessel_registry
 from armswatch.errors import InputError, MissingFileError
+from armswatch.io.csvrows import read_csv_rows
 from armswatch.types.imo import clean_imo
 from armswatch.workspace import Workspace
 
@@ -77,8 +76,9 @@ def _date(text: str, what: str) -> str:
     return text
 
 
-def parse_row(row: dict[str | None, Any], line: int) -> RegistryRow:
-    """One CSV row as a :class:`RegistryRow`; :class:`InputError` with the reason when it is bad."""
+def parse_row(row: dict[str | None, Any], line: int = 0) -> RegistryRow:
+    """One CSV row (from ``line``) as a :class:`RegistryRow`; :class:`InputError` with the reason when
+    it is bad."""
     if None in row:
         raise InputError("more cells than header columns")
     cells = {k: str(row.get(k) or "").strip() for k in COLUMNS}
@@ -103,53 +103,13 @@ def parse_row(row: dict[str | None, Any], line: int) -> RegistryRow:
 
 def read_registry_csv(data: bytes, path: str = "<csv>", *, strict: bool = False) -> RegistryRead:
     """Parse a register CSV; bad rows counted by reason (first line of each reason kept)."""
-    if len(data) > MAX_BYTES:
-        raise InputError(f"file is larger than {MAX_BYTES // 1024 // 1024} MB", path=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError("not UTF-8 text", path=path, record=f"line {line}") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""), restkey=None)
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise InputError(f"header is not CSV: {exc}", path=path, record="line 1") from None
-    if not header:
-        raise InputError("empty file: no header", path=path)
-    missing = [c for c in ("imo", "from", "to") if c not in header]
-    if missing:
-        raise InputError(
-            f"header lacks {', '.join(missing)} (columns: {', '.join(COLUMNS)})", path=path, record="line 1"
-        )
-    reader.fieldnames = header
-    out = RegistryRead()
-    previous = csv.field_size_limit(MAX_FIELD)
-    try:
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                _bad(out, f"not CSV ({exc})", reader.line_num, path, strict)
-                continue
-            if not any(str(v or "").strip() for k, v in row.items() if k is not None):
-                continue
-            try:
-                out.rows.append(parse_row(dict(row), reader.line_num))
-            except InputError as exc:
-                _bad(out, exc.message, reader.line_num, path, strict)
-    finally:
-        csv.field_size_limit(previous)
-    return out
-
-
-def _bad(out: RegistryRead, reason: str, line: int, path: str, strict: bool) -> None:
-    if strict:
-        raise InputError(reason, path=path, record=f"line {line}")
-    out.bad[reason] += 1
-    out.first_bad.setdefault(reason, line)
+    read = read_csv_rows(
+        data, path, ("imo", "from", "to"), parse_row, strict=strict, max_bytes=MAX_BYTES,
+        max_field=MAX_FIELD, skip_blank=True,
+        missing_message=lambda missing: f"header lacks {', '.join(missing)} (columns: {', '.join(COLUMNS)})",
+    )  # fmt: skip
+    rows = [replace(r, line=line) for r, line in zip(read.rows, read.lines, strict=True)]
+    return RegistryRead(rows, read.bad, read.first_bad)
 
 
 def row_id(artifact_id: str, line: int) -> str:
