@@ -294,13 +294,13 @@ def cost_model(run: dict[str, Any], days: int, total: float = 1e10) -> list[str]
     day = total / days
     buckets = 16
     work_day = sum(c.values()) * day  # all tasks of one day, summed
-    chain_day = c.get("pairs", 0.0) * day + (c.get("bucket", 0.0) + c.get("carry", 0.0)) * day / buckets
+    chain_day = c.get("pairs", 0.0) * day + (c.get("bucket", 0.0) + c.get("written", 0.0)) * day / buckets
     cov_day = c.get("heard", 0.0) * day
     lines.append(
         f"PROJECTION (not a measurement): {total:.0e} positions over {days} days = {day:,.0f} positions/day, "
         f"{buckets} buckets/day (~{day / buckets:,.0f} positions per bucket partition)"
     )
-    lines.append("  per day: work = sum of all task seconds; critical path = pairs + one bucket + one carry")
+    lines.append("  per day: work = sum of all task seconds; critical path = one bucket (with its carry) + pairs")
     lines.append(f"  work per day {work_day:,.0f} s; critical path per day {chain_day:,.0f} s "
                  f"(the encounter task sees the whole day: {c.get('pairs', 0.0) * day:,.0f} s)")  # fmt: skip
     for workers in (1, 2, 8, 32, 128, 512):

@@ -247,3 +247,33 @@ def test_cli_scheduler_env_and_refusals(tmp_path: Path, monkeypatch: pytest.Monk
     assert res.exit_code == 2 and "tcp://HOST:PORT" in res.output
     res = runner.invoke(app, ["ais", "events", "-w", root, "-q", "--retries", "-1"])
     assert res.exit_code == 2 and "--retries" in res.output
+
+
+def test_an_encounter_task_run_again_returns_what_it_stored(tables: Workspace, tmp_path: Path) -> None:
+    """A pairs task recomputed after its worker died (its step files already read and removed)
+    returns the open encounters it stored, and writes its events once."""
+    params = EventParams()
+    scope = event_task.Scope(store.positions_path(tables), None, None, 2, tmp_path / "job" / "events")
+    day = datetime(2026, 3, 1, tzinfo=UTC)
+    outs = [event_task.bucket_task(scope, CTX, params, day, False, b, None, None) for b in range(2)]
+    steps = tmp_path / "job" / "steps" / "day=2026-03-01"
+    assert sorted(p.name for p in steps.iterdir()) == ["bucket=00.arrow", "bucket=01.arrow"]
+    rows = sum(o.data.filter(pl.col("in_state")).height for o in outs)
+    assert rows == sum(pl.read_ipc(p).height for p in steps.iterdir())
+    first = event_task.pairs_task(scope, CTX, params, day, False, [])
+    assert not steps.exists()  # read once, then removed
+    again = event_task.pairs_task(scope, CTX, params, day, False, [])
+    assert first.equals(again)
+    # the second run did not detect again from the (removed) step files: the day's encounter is kept
+    events = pl.read_parquet(tmp_path / "job" / "events" / "day=2026-03-01" / "pairs.parquet")
+    assert events["event_type"].to_list() == ["encounter"]
+
+
+def test_dask_weighs_polars_frames_and_bucket_results_by_their_size() -> None:
+    from dask.sizeof import sizeof
+
+    distributed.register_sizes()
+    frame = SIM.positions.select("mmsi", "ts", "lat", "lon")
+    out = event_task.BucketOut(frame, tuple(frame.columns), frame.head(0))
+    assert sizeof(frame) == frame.estimated_size() > 10_000
+    assert sizeof(out) >= frame.estimated_size()

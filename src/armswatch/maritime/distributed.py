@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -115,6 +116,7 @@ class Job:
 def guarded(job_id: str, label: str, fn: Callable[..., T], *args: Any) -> T:
     """Run on a worker: ``fn(*args)``; a failure is logged to the scheduler (topic
     :data:`FAILURE_TOPIC`, so the client can report it) and re-raised for Dask to retry."""
+    register_sizes()  # the worker reports the size of what the task returns
     try:
         return fn(*args)
     except InputError:
@@ -153,10 +155,15 @@ def connect(address: str, *, processes: bool = True, timeout_s: float = 10.0) ->
     except ImportError as exc:
         raise ClusterError("Dask is not installed: pip install 'armswatch[dask]'") from exc
     workers = _local_workers(address)
+    register_sizes()
     if workers is not None:
+        # the workers share this machine's cores: polars in each gets its share, not all of them
+        # (N processes each running as many polars threads as cores only contend)
+        share = {"POLARS_MAX_THREADS": str(max(1, (os.cpu_count() or 1) // workers))}
         with (
             LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
+                **({"env": share} if processes else {}),
                 host="127.0.0.1",  # this machine only (and no outward look-up of its address)
                 protocol="tcp",
                 threads_per_worker=1,
@@ -176,6 +183,31 @@ def connect(address: str, *, processes: bool = True, timeout_s: float = 10.0) ->
         raise ClusterError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
     with client:
         yield client
+
+
+def write_atomic_ipc(frame: Any, target: Path) -> Path:
+    """Write a polars frame to ``target`` as uncompressed Arrow IPC, atomically (a frame handed from
+    one task to another through shared storage: written and read at memory speed)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}-{uuid.uuid4().hex[:8]}.tmp")
+    frame.write_ipc(tmp, compression="uncompressed")
+    os.replace(tmp, target)
+    return target
+
+
+@cache
+def register_sizes() -> None:
+    """Tell Dask how big a polars frame is (it would take one for 56 bytes, and then place and steal
+    tasks as if moving a day of positions between workers cost nothing)."""
+    try:
+        import polars as pl
+        from dask.sizeof import sizeof
+    except ImportError:  # the dask extra is not installed: nothing runs on a cluster
+        return
+
+    @sizeof.register(pl.DataFrame)  # type: ignore[untyped-decorator,no-untyped-call]
+    def _frame(frame: pl.DataFrame) -> int:
+        return int(frame.estimated_size())
 
 
 def write_atomic_parquet(frame: Any, target: Path) -> Path:

@@ -10,21 +10,26 @@ divides 16 — reads the storage buckets ``NN % n == b``):
 * ``heard`` (one per day, all independent): the coverage map step
   (:func:`~armswatch.maritime.coverage.heard_frame`), the day's row count and its ``source`` values;
   the client reduces them into the coverage (outages) every detector sees;
-* ``bucket`` (day × bucket): carry ∪ the bucket's positions, per-vessel detectors; writes the events
-  it emits to ``<job>/events/day=D/bucket=NN.parquet`` and keeps its frame for the carry;
-* ``pairs`` (one per day): all carries ∪ the day's positions, the encounter detector; writes its
-  emitted events to ``<job>/events/day=D/pairs.parquet``;
-* ``carry`` (day × bucket): the bucket's carry for the next day, from its open runs and the day's
-  open encounters.
+* ``bucket`` (day × bucket): the bucket's carry (from the day before's frame and open runs and
+  that day's open encounters) ∪ the bucket's positions, the per-vessel detectors; writes the events
+  it emits to ``<job>/events/day=D/bucket=NN.parquet`` and its ``in_state`` rows with their step
+  columns to ``<job>/steps/day=D/bucket=NN.arrow`` (for the encounter task), and keeps its frame and
+  open runs for the next day's carry;
+* ``pairs`` (one per day, after the day's buckets): the day's step rows of every bucket, the
+  encounter detector; writes its emitted events to ``<job>/events/day=D/pairs.parquet`` and the
+  encounters still open to ``<job>/open/day=D.parquet``, then removes the day's step files. The
+  step columns are computed once, in the bucket tasks, as the local run computes them once a day.
 
 Days are a chain (a day needs the carries of the day before), buckets of a day run in parallel.
 Each write has a fixed name per job and partition and is atomic, so a retried or recomputed task
-replaces its own file: nothing lost, nothing twice. The client reads the emitted events back and
+replaces its own file: nothing lost, nothing twice. A ``pairs`` task that finds its outputs written
+(it ran before and its result was lost with a worker) returns the stored open encounters. The client reads the emitted events back and
 orders them as the local run does (:func:`~armswatch.maritime.events.ordered_events`).
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,7 +39,7 @@ import polars as pl
 
 from armswatch.errors import InputError
 from armswatch.maritime.coverage import coverage_from_heard, heard_frame
-from armswatch.maritime.distributed import Job, write_atomic_parquet
+from armswatch.maritime.distributed import Job, write_atomic_ipc, write_atomic_parquet
 from armswatch.maritime.event import EVENT_TYPES, empty_events, prepare_positions, with_steps
 from armswatch.maritime.events import Context, Detection, EventParams, chunk_detectors, ordered_events
 from armswatch.maritime.partition import emitted, next_carry
@@ -73,6 +78,20 @@ class BucketOut:
     data: pl.DataFrame
     columns: tuple[str, ...]
     open_events: pl.DataFrame
+
+
+def _register_size() -> None:
+    try:
+        from dask.sizeof import sizeof
+    except ImportError:  # the dask extra is not installed: nothing runs on a cluster
+        return
+
+    @sizeof.register(BucketOut)  # type: ignore[untyped-decorator,no-untyped-call]
+    def _out(out: BucketOut) -> int:  # what Dask weighs when it places the next day's task
+        return int(out.data.estimated_size() + out.open_events.estimated_size())
+
+
+_register_size()
 
 
 def _files(scope: Scope, day: datetime, bucket: int | None) -> list[Path]:
@@ -117,38 +136,65 @@ def _emit(scope: Scope, day: datetime, name: str, events: pl.DataFrame, is_last:
     write_atomic_parquet(emitted(events, day, is_last), target)
 
 
+def _steps_folder(scope: Scope, day: datetime) -> Path:
+    return scope.out.parent / "steps" / f"day={day.date().isoformat()}"
+
+
+def _open_file(scope: Scope, day: datetime) -> Path:
+    return scope.out.parent / "open" / f"day={day.date().isoformat()}.parquet"
+
+
 def bucket_task(
     scope: Scope, ctx: Context, params: EventParams, day: datetime, is_last: bool, bucket: int,
-    carry: pl.DataFrame | None,
+    before: BucketOut | None, open_pairs: pl.DataFrame | None,
 ) -> BucketOut:  # fmt: skip
+    """The per-vessel detectors on one bucket of one day; ``before`` is the bucket's result of the
+    day before and ``open_pairs`` that day's open encounters (their carry is taken here)."""
+    carry = None
+    if before is not None:
+        opened = pl.concat([before.open_events, open_pairs]) if open_pairs is not None else before.open_events
+        carry = next_carry(before.data, opened, params.partition).select(list(before.columns))
     data = _detection_frame(prepare_positions(read_day(scope, day, bucket)), carry)
     columns = tuple(data.columns)
     data = with_steps(data)
-    per_vessel, _ = chunk_detectors(ctx, params)
+    per_vessel, pairwise = chunk_detectors(ctx, params)
     events = pl.concat([empty_events(), per_vessel(data)]) if data.height else empty_events()
     _emit(scope, day, f"bucket={bucket:02d}", events, is_last)
+    if pairwise is not None:
+        steps = data.filter(pl.col("in_state"))
+        write_atomic_ipc(steps, _steps_folder(scope, day) / f"bucket={bucket:02d}.arrow")
+    if is_last:  # nothing to carry
+        data = data.clear()
     return BucketOut(data, columns, events.filter(pl.col("close_ts").is_null()))
 
 
+def written(out: BucketOut) -> int:
+    """A small result that stands for a bucket task being done (so the encounter task waits for the
+    day's buckets without their frames being sent to it)."""
+    return out.data.height
+
+
 def pairs_task(
-    scope: Scope, ctx: Context, params: EventParams, day: datetime, is_last: bool,
-    carries: list[pl.DataFrame] | None,
-) -> pl.DataFrame:  # fmt: skip
-    """Encounters of one day over all buckets; returns the encounters still open."""
+    scope: Scope, ctx: Context, params: EventParams, day: datetime, is_last: bool, done: list[int]
+) -> pl.DataFrame:
+    """Encounters of one day over all its buckets' step rows; returns the encounters still open."""
+    del done
     _, pairwise = chunk_detectors(ctx, params)
     if pairwise is None:
         return empty_events()
-    carry = pl.concat(carries) if carries else None
-    data = with_steps(_detection_frame(prepare_positions(read_day(scope, day)), carry))
-    events = pl.concat([empty_events(), pairwise(data.filter(pl.col("in_state")))])
-    _emit(scope, day, "pairs", events, is_last)
-    return events.filter(pl.col("close_ts").is_null())
-
-
-def carry_task(out: BucketOut, open_pairs: pl.DataFrame, params: EventParams) -> pl.DataFrame:
-    """The bucket's carry for the next day (its own open runs and the day's open encounters)."""
-    opened = pl.concat([out.open_events, open_pairs])
-    return next_carry(out.data, opened, params.partition).select(list(out.columns))
+    folder, stored = _steps_folder(scope, day), _open_file(scope, day)
+    events_file = scope.out / f"day={day.date().isoformat()}" / "pairs.parquet"
+    if not (stored.exists() and events_file.exists()):
+        files = sorted(folder.glob("bucket=*.arrow"))
+        frames = [pl.read_ipc(f) for f in files]
+        # each bucket's rows are sorted by mmsi, ts and no vessel is in two buckets: a stable sort
+        # on mmsi alone orders them by mmsi, ts (at a fraction of a two-key sort's cost)
+        data = pl.concat(frames).sort("mmsi", maintain_order=True) if frames else pl.DataFrame()
+        events = pl.concat([empty_events(), pairwise(data)]) if data.height else empty_events()
+        _emit(scope, day, "pairs", events, is_last)
+        write_atomic_parquet(events.filter(pl.col("close_ts").is_null()), stored)
+    shutil.rmtree(folder, ignore_errors=True)  # read once; only the stored result is needed again
+    return pl.read_parquet(stored)
 
 
 def choose_buckets(rows_per_day: list[int], workers: int, target_rows: int = TARGET_ROWS) -> int:
@@ -211,24 +257,22 @@ def _in_period(text: str, start: datetime | None, end: datetime | None) -> bool:
 def _run_days(
     job: Job, scope: Scope, ctx: Context, params: EventParams, days: list[datetime]
 ) -> pl.DataFrame:
-    """Submit the day chain (bucket, pairs and carry tasks) and wait for every partition."""
+    """Submit the day chain (bucket and pairs tasks) and wait for every partition."""
     shared: Any = job.client.scatter(ctx, broadcast=True)  # type: ignore[no-untyped-call]
-    carries: list[Any] | None = None
+    outs: list[Any] = [None] * scope.buckets
+    pairs: Any = None
     waited: list[Any] = []
     for i, day in enumerate(days):
         last = i == len(days) - 1
         tag = f"{day:%Y-%m-%d}"
         outs = [
-            job.submit(f"bucket-{tag}-{b:02d}", bucket_task, scope, shared, params, day, last, b,
-                       carries[b] if carries else None)
+            job.submit(f"bucket-{tag}-{b:02d}", bucket_task, scope, shared, params, day, last, b, outs[b], pairs)
             for b in range(scope.buckets)
         ]  # fmt: skip
-        pairs = job.submit(f"pairs-{tag}", pairs_task, scope, shared, params, day, last, carries)
-        carries = [
-            job.submit(f"carry-{tag}-{b:02d}", carry_task, o, pairs, params) for b, o in enumerate(outs)
-        ]
-        waited += [pairs, *carries]  # a day's carries done = its buckets done too
-    del carries
+        done = [job.submit(f"written-{tag}-{b:02d}", written, o) for b, o in enumerate(outs)]
+        pairs = job.submit(f"pairs-{tag}", pairs_task, scope, shared, params, day, last, done)
+        waited += [*outs, pairs]
+    del outs, pairs
     job.wait("events (partitions)", waited, keep=False)
     files = sorted(scope.out.glob("day=*/*.parquet"))
     return pl.concat([empty_events(), *(pl.read_parquet(f) for f in files)], how="vertical_relaxed")
