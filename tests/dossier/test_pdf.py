@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -14,6 +15,7 @@ from armswatch.dossier import render
 from armswatch.dossier.model import Dossier, Provenance, Statement
 from armswatch.dossier.pdf import html_to_pdf
 from armswatch.dossier.render import print_selection, render_html
+from armswatch.report.fonts import FONT_STACK
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 SHA = "sha256:" + "ab" * 32
@@ -87,3 +89,15 @@ def test_pdf_is_honest_about_simulation_provenance_and_omissions(monkeypatch: py
                    "Dark for <b>31 h</b>", "Left out of this PDF", "24 of 30", "gap number 103"):  # fmt: skip
         assert needle in text, needle
     assert "port_call number 006" not in text and "port_call number 005" in text
+
+
+def test_pdf_names_the_font_stack_unless_fonts_come_from_a_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("ARMSWATCH_FONT_DIR", raising=False)
+    printed = render_html(_dossier(), pdf=True)
+    assert f"--font: {FONT_STACK};" in printed and "@font-face" not in printed
+    assert "installed on the machine that wrote this PDF" in printed
+    monkeypatch.setenv("ARMSWATCH_FONT_DIR", str(tmp_path))  # fontconfig does not search it: embed
+    printed = render_html(_dossier(), pdf=True)
+    assert "installed on the machine that wrote this PDF" not in printed and "@armswatch-font" not in printed

@@ -10,6 +10,7 @@ WeasyPrint (no script runs; SVG shapes carry presentation attributes so they kee
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -214,7 +215,24 @@ def render_html(d: Dossier, *, pdf: bool = False) -> str:
             font_note=Markup(FONT_NOTE_SLOT),
         )
     )
-    return with_fonts(html)
+    return _system_fonts(html) if pdf and not os.environ.get("ARMSWATCH_FONT_DIR") else with_fonts(html)
+
+
+def _system_fonts(html: str) -> str:
+    """For the PDF: name the font stack and let WeasyPrint find the installed Noto files through
+    fontconfig and embed their subsets itself, instead of subsetting them to WOFF2 first (the same
+    files; about a CPU second less). ``$ARMSWATCH_FONT_DIR``, which fontconfig does not search,
+    keeps the embedded subsets."""
+    from html import escape
+
+    from armswatch.report.fonts import FONT_STACK
+
+    note = (
+        "Fonts: the first of Noto Sans and Noto Sans CJK KR (else the fallbacks of the stylesheet) installed "
+        "on the machine that wrote this PDF, embedded in it as subsets (Noto: SIL Open Font License 1.1)."
+    )
+    root = f":root {{ --font: {FONT_STACK}; }}"
+    return html.replace(FONT_SLOT, root, 1).replace(FONT_NOTE_SLOT, escape(note), 1)
 
 
 def render_json(d: Dossier) -> str:
