@@ -106,6 +106,8 @@ def test_entity_page_of_a_resolved_entity_and_of_its_records(rcase: Case) -> Non
     assert 'class="record asked"' in client.get("/entities/pine-2").text.split('id="record-pine-2"')[1][:40]
     undo(rcase.ws, "pine-co", "pine-2")
     assert client.get(f"/entities/{cid}").status_code == 404
+    gone = rcase.client("viewer", bearer=True).get(f"/api/v1/entities/{cid}")
+    assert gone.status_code == 404 and "undone" in gone.json()["detail"]
     apart = client.get("/entities/pine-co").text
     assert 'id="resolved-banner"' not in apart and "Evergreen Holding" not in apart
 

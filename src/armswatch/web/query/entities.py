@@ -104,9 +104,14 @@ def entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
     found, every, _ = resolution_state(ws)
     canonical = found.canonical(entity_id)
     resolved = found.is_canonical(canonical)
-    if entity_id.startswith("res-") and not resolved:
-        raise NotFoundError(f"no resolved entity {entity_id!r} (it may have been undone: see the judgements)")
-    views = [entity_at(ws, m) for m in found.members(entity_id)]
+    try:
+        views = [entity_at(ws, m) for m in found.members(entity_id)]
+    except NotFoundError:
+        if entity_id.startswith("res-") and not resolved:
+            raise NotFoundError(
+                f"no resolved entity {entity_id!r} (it may have been undone: see the judgements)"
+            ) from None
+        raise
     records = [_record(ws, v) for v in views]
     first = next((v for v in views if v.entity is not None), views[0])
     properties: dict[str, list[str]] = {}
