@@ -92,6 +92,11 @@ def test_chain_through_a_resolved_company_appears_only_after_same(ws: Workspace,
     # the list editions of both lists are cited as artifacts
     path_prov = chain.provenance[0]
     assert "list_a" in path_prov.source and "list_b" in path_prov.source and len(path_prov.artifacts) == 2
+    # the HTML dossier shows every hop's records and the judgement beside the chain
+    from armswatch.dossier.render import render_html
+
+    html = render_html(vessel_dossier(ws, IMO))
+    assert "step 2: Ryongaksan General Corp (b-parent, list_b)" in html and j.id in html
     undo(ws, "a-co", "b-co")
     assert _chains(ws) == []
 
