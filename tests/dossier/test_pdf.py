@@ -61,6 +61,18 @@ def test_selection_keeps_rare_kinds_whole_and_counts_the_rest() -> None:
     assert print_selection(rows, 34) == (rows, [])
 
 
+def test_selection_shares_the_room_among_kinds_of_similar_size() -> None:
+    rows = list(
+        enumerate(
+            [_event(n, kind, n) for kind in ("a", "b", "c", "d") for n in range(12)] + [_event(99, "e", 3)]
+        )
+    )
+    kept, left = print_selection(rows, 21)
+    counts = {k: sum(s.kind == k for _, s in kept) for k in "abcde"}
+    assert counts == {"e": 1, "a": 5, "b": 5, "c": 5, "d": 5}  # the rare kind whole, the rest split evenly
+    assert [(lo.kind, lo.count, lo.of) for lo in left] == [(k, 7, 12) for k in "abcd"]
+
+
 def test_print_html_says_what_is_left_out_and_html_keeps_all(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render, "PDF_ROWS", 10)
     d = _dossier()

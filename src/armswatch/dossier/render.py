@@ -141,18 +141,21 @@ def _when(row: tuple[int, Statement]) -> tuple[float, int]:
 def print_selection(
     rows: Sequence[tuple[int, Statement]], limit: int
 ) -> tuple[list[tuple[int, Statement]], list[LeftOut]]:
-    """At most ``limit`` of one section's (index, statement) rows for the PDF: whole kinds from the
-    rarest up (every gap before the hundredth port call), the kind that no longer fits cut after its
-    first statements in time. Returns the kept rows in their order and what is left out, per kind."""
+    """At most ``limit`` of one section's (index, statement) rows for the PDF, shared fairly among its
+    kinds: the rarest kinds whole (every gap before the hundredth port call), the room left split
+    evenly among the larger ones, each cut after its first statements in time. Returns the kept rows
+    in their order and what is left out, per kind."""
     if len(rows) <= limit:
         return list(rows), []
     sizes = Counter(s.kind for _, s in rows)
+    kinds = sorted(sizes, key=lambda k: (sizes[k], k))
     room, keep, left = limit, set[int](), list[LeftOut]()
-    for kind in sorted(sizes, key=lambda k: (sizes[k], k)):
+    for n, kind in enumerate(kinds):
+        take = min(sizes[kind], room // (len(kinds) - n))
+        room -= take
         of_kind = sorted((r for r in rows if r[1].kind == kind), key=_when)
-        keep.update(i for i, _ in of_kind[:room])
-        cut = [s for _, s in of_kind[room:]]
-        room = max(0, room - len(of_kind))
+        keep.update(i for i, _ in of_kind[:take])
+        cut = [s for _, s in of_kind[take:]]
         if cut:
             starts = [s.start for s in cut if s.start]
             ends = [s.end or s.start for s in cut if s.start]
