@@ -228,6 +228,11 @@ def simulated(out: Path) -> None:
         print(f"SIMULATED facility: 50 scenes, 49 intervals, 99 findings\n  gather {w:.2f} s wall / {c:.2f} s CPU; HTML "
               f"{w2:.2f} s wall / {c2:.2f} s CPU; total {w + w2:.2f} s wall (target < 5 s); {len(s.statements)} statements")  # fmt: skip
         (out / "SIMULATED-site-dossier.html").write_text(html)
+        pdf, w3, c3 = timed(lambda: html_to_pdf(render_html(s, pdf=True)))
+        (out / "SIMULATED-site-dossier.pdf").write_bytes(pdf)
+        print(
+            f"  PDF {w3:.2f} s wall / {c3:.2f} s CPU, {_pdf_summary(pdf)}; load average {os.getloadavg()[0]:.1f}"
+        )
         (out / "SIMULATED-site-dossier.json").write_text(render_json(s))
         ws.close()
 
