@@ -63,8 +63,9 @@ def listen(
     Every --batch-seconds (or --max-batch messages) the messages received are written whole to the
     workspace spool and ingested as one ais.ingest run (the batch file is its artifact), into the same
     Parquet tables as 'ais ingest'. Lost connections are retried with exponential backoff and jitter.
-    Ctrl-C or SIGTERM stops after storing the last batch; a batch left by a killed session is ingested
-    at the next start. NMEA lines without their own time get the receive time.
+    Every message is journalled on disk as it arrives. Ctrl-C or SIGTERM stops after storing the
+    last batch; what a killed session (even SIGKILL) had received is stored at the next start. NMEA
+    lines without their own time get the receive time.
 
     Example: armswatch ais listen --tcp 127.0.0.1:5012 --batch-seconds 60
 

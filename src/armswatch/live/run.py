@@ -12,6 +12,7 @@ from typing import Any
 from armswatch.errors import InputError
 from armswatch.live.backoff import Backoff
 from armswatch.live.duration import parse_duration
+from armswatch.live.journal import Journal, journal_folder, recover
 from armswatch.live.session import BatchPolicy, SessionReport, StreamSource, listen
 from armswatch.live.source import AisstreamSource, TcpSource, UdpSource, host_port, parse_bbox
 from armswatch.live.spool import Spool
@@ -54,11 +55,13 @@ async def _main(src: StreamSource | UdpSource, spool: Spool, o: ListenOptions, n
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    journal = Journal(journal_folder(spool.ws.root), spool.session, src.fmt)
     try:
         return await listen(
             src, spool.ingest, policy=BatchPolicy(o.batch_seconds, o.max_batch),
             backoff=Backoff(maximum=max(1.0, o.max_backoff)), stop=stop,
             duration=parse_duration(o.duration, "--duration") if o.duration else None, notify=notify,
+            journal=journal,
         )  # fmt: skip
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -73,11 +76,15 @@ def run_listen(ws: Any, o: ListenOptions, notify: Callable[[str], None] | None =
         parse_duration(o.duration, "--duration")
     src = make_source(o)
     spool = Spool(ws, source_id=register_source(ws, src), simulated=o.simulated)
+    journals = recover(spool)  # lines a killed session had received but not yet batched
     recovered = spool.drain()
     if recovered and notify:
-        notify(f"ingested {len(recovered)} batch(es) left in the spool by an earlier session")
+        notify(
+            f"ingested {len(recovered)} batch(es) left by an earlier session"
+            + (f" ({journals} from its journal of received lines)" if journals else "")
+        )
     report = asyncio.run(_main(src, spool, o, notify))
     for outcome in recovered:
         report.record(outcome)
     report.problems.update(spool.rejected_files)
-    return {**report.as_dict(), "recovered_batches": len(recovered)}
+    return {**report.as_dict(), "recovered_batches": len(recovered), "recovered_journals": journals}

@@ -19,15 +19,19 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from armswatch.errors import InputError
 from armswatch.live.backoff import Backoff
 from armswatch.live.framing import ServerError, split_open_fragments
+from armswatch.live.journal import Journal
 from armswatch.live.source import Counters, UdpSource
 from armswatch.live.spool import BatchOutcome
 
-Writer = Callable[[bytes, str], list[BatchOutcome]]
+Writer = Callable[..., list[BatchOutcome]]
+"""Spools and ingests one batch: ``write(data, fmt)``, or with a journal ``write(data, fmt, spooled)``
+where ``spooled()`` is to be called once the batch is whole in the spool (:meth:`Spool.ingest`)."""
 Notify = Callable[[str], None]
 
 
@@ -39,6 +43,14 @@ class StreamSource(Protocol):
     def label(self) -> str: ...
 
     def chunks(self) -> AsyncIterator[tuple[bytes, int]]: ...
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A cut batch and the journal file holding its lines until it is in the spool."""
+
+    data: bytes
+    journal: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -85,9 +97,11 @@ class Session:
     """Batching and writing for one source (see the module docstring)."""
 
     def __init__(
-        self, fmt: str, label: str, write: Writer, policy: BatchPolicy, notify: Notify | None = None
-    ) -> None:
+        self, fmt: str, label: str, write: Writer, policy: BatchPolicy, notify: Notify | None = None,
+        journal: Journal | None = None,
+    ) -> None:  # fmt: skip
         self.fmt = fmt
+        self.journal = journal
         self.write = write
         self.policy = policy
         self.notify = notify or (lambda _m: None)
@@ -95,13 +109,15 @@ class Session:
         self.chunks: list[bytes] = []
         self.count = 0
         self.opened: float | None = None
-        self.queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=policy.max_pending)
-        self.held: list[bytes] = []
+        self.queue: asyncio.Queue[Batch | None] = asyncio.Queue(maxsize=policy.max_pending)
+        self.held: list[Batch] = []
 
     # ----------------------------------------------------------- receiving
     def _add(self, data: bytes, n: int) -> None:
         if self.opened is None:
             self.opened = time.monotonic()
+        if self.journal is not None:
+            self.journal.append(data)  # on disk before it counts as received
         self.chunks.append(data)
         self.count += n
         self.report.messages += n
@@ -121,7 +137,7 @@ class Session:
             self.queue.put_nowait(self._cut())
         self._add(data, n)
 
-    def _cut(self, final: bool = False) -> bytes:
+    def _cut(self, final: bool = False) -> Batch:
         data = b"".join(self.chunks)
         carry: list[bytes] = []
         if self.fmt == "nmea" and not final:
@@ -132,19 +148,22 @@ class Session:
         self.chunks = [b"\n".join(carry) + b"\n"] if carry else []
         self.count = len(carry)
         self.opened = time.monotonic() if carry else None
-        return data
+        sealed = None
+        if self.journal is not None:  # the sealed file holds exactly the batch; the carry starts the next
+            sealed = self.journal.seal(len(data), self.chunks[0] if carry else b"")
+        return Batch(data, sealed)
 
-    async def _queue(self, data: bytes) -> None:
+    async def _queue(self, batch: Batch) -> None:
         """Queue a cut batch; a batch whose queueing was interrupted (stop) is queued by :meth:`close`."""
-        self.held.append(data)
-        await self.queue.put(data)
-        self.held.remove(data)
+        self.held.append(batch)
+        await self.queue.put(batch)
+        self.held.remove(batch)
 
     # ----------------------------------------------------------- writing
     async def writer(self) -> None:
-        while (data := await self.queue.get()) is not None:
+        while (batch := await self.queue.get()) is not None:
             try:
-                outcomes = await asyncio.to_thread(self.write, data, self.fmt)
+                outcomes = await asyncio.to_thread(self._store, batch)
             except Exception as exc:  # the batch stays in the spool and is retried with the next one
                 self.report.problems["batch_not_stored_yet"] += 1
                 self.report.errors.append(f"{type(exc).__name__}: {exc}")
@@ -154,16 +173,26 @@ class Session:
                 self.report.record(outcome)
                 self.notify(_batch_line(outcome))
 
+    def _store(self, batch: Batch) -> list[BatchOutcome]:
+        """In the writer thread: spool and ingest one batch; its journal file goes once the batch
+        is in the spool (ingest errors leave the batch there to be retried)."""
+        if self.journal is None:
+            return self.write(batch.data, self.fmt)
+        journal, sealed = self.journal, batch.journal
+        return self.write(batch.data, self.fmt, lambda: journal.release(sealed))
+
     async def ticker(self) -> None:
         step = min(1.0, self.policy.seconds / 4)
         while True:
             await asyncio.sleep(step)
+            if self.journal is not None:
+                self.journal.sync()
             if self.opened is not None and time.monotonic() - self.opened >= self.policy.seconds:
                 await self._queue(self._cut())
 
     async def close(self) -> None:
-        for data in self.held:
-            await self.queue.put(data)
+        for batch in self.held:
+            await self.queue.put(batch)
         self.held.clear()
         if self.chunks:
             await self.queue.put(self._cut(final=True))
@@ -219,11 +248,13 @@ async def listen(
     stop: asyncio.Event | None = None,
     duration: float | None = None,
     notify: Notify | None = None,
+    journal: Journal | None = None,
 ) -> SessionReport:
     """Run one session until ``stop`` is set or ``duration`` seconds have passed; returns its report
-    after the last batch is stored."""
+    after the last batch is stored. With a ``journal`` every received chunk is on disk before it
+    counts as received (see :mod:`armswatch.live.journal`)."""
     stop = stop or asyncio.Event()
-    session = Session(src.fmt, src.label, write, policy, notify)
+    session = Session(src.fmt, src.label, write, policy, notify, journal)
     writer = asyncio.create_task(session.writer())
     ticker = asyncio.create_task(session.ticker())
     timer = asyncio.get_running_loop().call_later(duration, stop.set) if duration else None
@@ -242,6 +273,8 @@ async def listen(
         results = await asyncio.gather(reader, waiter, ticker, return_exceptions=True)
         await session.close()
         await writer
+        if journal is not None:
+            journal.close()
     failure = next(
         (r for r in results if isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError)),
         None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,8 +97,11 @@ class Spool:
             done.append(BatchOutcome(path.name, run_id, summary))
         return done
 
-    def ingest(self, data: bytes, fmt: str) -> list[BatchOutcome]:
-        """Spool one batch and ingest everything pending (earlier failed batches first)."""
+    def ingest(self, data: bytes, fmt: str, spooled: Callable[[], None] | None = None) -> list[BatchOutcome]:
+        """Spool one batch and ingest everything pending (earlier failed batches first);
+        ``spooled()`` is called once the batch is whole in the spool (its journal file can go)."""
         if data:
             self.write(data, fmt)
+        if spooled is not None:
+            spooled()
         return self.drain()
