@@ -4,7 +4,7 @@ a watched site, a new imagery change above a confidence, a new listing matching 
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tests.conftest import make_site
@@ -74,6 +74,32 @@ def test_an_encounter_near_a_watched_site(ws: Workspace, tmp_path: Path) -> None
     finding = ws.get_finding(alerts(ws)[0]["finding_id"])
     assert {f"vessel:mmsi:{OTHER}", f"vessel:mmsi:{LISTED}", "site:rajin-port"} <= set(finding.subjects)
     assert run_monitors(ws)[0].alerts == 0  # nothing new
+
+
+def test_a_long_encounter_cut_at_the_lookback_is_alerted_once(ws: Workspace, tmp_path: Path) -> None:
+    """A meeting of two days, fed in parts: the third part sees it cut at the start of the 24 h
+    lookback (a later start than alerted), and that is still the same meeting."""
+    ws.save_sites([make_site("rajin-port", lon=RAJIN[1], lat=RAJIN[0])])
+    add_monitor(ws, "encounter", {"site": "rajin-port", "radius_km": 60})
+    at = (RAJIN[0] - 0.35, RAJIN[1] + 0.1)
+
+    def part(start_h: float, hours: float) -> list[tuple[int, datetime, float, float, float]]:
+        t = T0 + timedelta(hours=start_h)
+        return [*track(LISTED, t, hours, at[0], at[1], every_min=10, sog=0.5),
+                *track(OTHER, t, hours, at[0] + 0.002, at[1], every_min=10, sog=0.5)]  # fmt: skip
+
+    ingest(ws, part(0, 3), "p1.jsonl", tmp_path)
+    assert run_monitors(ws)[0].alerts == 1
+    ingest(ws, part(3.1, 27), "p2.jsonl", tmp_path)  # the lookback still reaches the start
+    second = run_monitors(ws)[0]
+    assert second.alerts == 0 and second.duplicates == 1
+    ingest(ws, part(30.1, 10), "p3.jsonl", tmp_path)  # now the meeting is cut at 30.1 - 24 = 6.1 h
+    third = run_monitors(ws)[0]
+    assert third.alerts == 0 and third.duplicates == 1, third
+    # a new meeting of the same pair after they parted is a new alert
+    ingest(ws, part(60, 3), "p4.jsonl", tmp_path)
+    assert run_monitors(ws)[0].alerts == 1
+    assert len(alerts(ws)) == 2
 
 
 def test_a_new_imagery_change_above_the_confidence(ws: Workspace) -> None:

@@ -183,9 +183,8 @@ def encounter(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], 
     if new.empty:
         return [], False
     place = resolve_place(ws, mon.params)
-    win = window(
-        ws, new.start - timedelta(hours=float(mon.params["lookback_h"])), new.now, bbox=place.bbox(10_000)
-    )
+    since = new.start - timedelta(hours=float(mon.params["lookback_h"]))
+    win = window(ws, since, new.now, bbox=place.bbox(10_000))
     if win.height == 0:
         return [], True
     if "context" not in shared.extra:
@@ -200,15 +199,24 @@ def encounter(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], 
     )
     events = events.filter(pl.Series(near) & (pl.col("end_utc") >= new.start))
     names = vessel_names(ws, sorted({*events["mmsi"].to_list(), *events["other_mmsi"].to_list()}))
+    alerted = _alerted_encounters(ws, mon.id) if events.height else {}
     drafts = []
     for e in events.iter_rows(named=True):
         a, b = _label(names, e["mmsi"]), _label(names, e["other_mmsi"])
+        # the same meeting seen again (overlapping one alerted before, or cut at the start of the
+        # lookback after one of the pair's alerted meetings began): the key it was alerted under
+        cut = e["start_utc"] <= since + MEETING_GAP
+        key = next(
+            (k for k, (s, t) in alerted.get((e["mmsi"], e["other_mmsi"]), {}).items()
+             if (s - MEETING_GAP <= e["end_utc"] and e["start_utc"] <= t + MEETING_GAP) or (cut and s <= since)),
+            f"encounter:{e['other_mmsi']}:{_iso(e['start_utc'])}",
+        )  # fmt: skip
         srcs = win.filter(
             pl.col("mmsi").is_in([e["mmsi"], e["other_mmsi"]])
             & pl.col("ts").is_between(e["start_utc"], e["end_utc"])
         )
         drafts.append(AlertDraft(
-            subject=f"vessel:mmsi:{e['mmsi']}", event_key=f"encounter:{e['other_mmsi']}:{_iso(e['start_utc'])}",
+            subject=f"vessel:mmsi:{e['mmsi']}", event_key=key,
             title=f"Encounter near {place.name}: {a} and {b}, {e['duration_h']:.1f} h from {_iso(e['start_utc'])}",
             summary=f"{a} and {b} stayed close at low speed for {e['duration_h']:.1f} h within {place.radius_m / 1000:.0f} km of {place.name}.",
             confidence="likely", start=e["start_utc"], end=e["end_utc"],
@@ -217,6 +225,24 @@ def encounter(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], 
             evidence=tuple(sorted(set(srcs["source"].to_list()))), details={"event": e["details"]},
         ))  # fmt: skip
     return drafts, True
+
+
+MEETING_GAP = timedelta(minutes=30)
+"""Two encounters of one pair this close in time are one meeting (one alert)."""
+
+
+def _alerted_encounters(ws: Any, mid: str) -> dict[tuple[int, int], dict[str, tuple[datetime, datetime]]]:
+    """(mmsi, other mmsi) -> {event key: (start, end)} of the monitor's encounter alerts."""
+    from armswatch.monitors.store import alerts_like
+
+    out: dict[tuple[int, int], dict[str, tuple[datetime, datetime]]] = {}
+    for row in alerts_like(ws, mid, "encounter:"):
+        finding = ws.get_finding(row["finding_id"])
+        if finding.start is None or finding.end is None:
+            continue
+        pair = (int(row["subject"].rsplit(":", 1)[1]), int(row["event_key"].split(":")[1]))
+        out.setdefault(pair, {})[row["event_key"]] = (finding.start, finding.end)
+    return out
 
 
 def imagery(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], bool]:

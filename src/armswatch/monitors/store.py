@@ -112,6 +112,15 @@ def known_alerts(ws: Workspace, ids: Sequence[str]) -> set[str]:
     return found
 
 
+def alerts_like(ws: Workspace, mid: str, prefix: str) -> list[dict[str, Any]]:
+    """The monitor's alerts whose event key starts with ``prefix`` (subject, event key, finding)."""
+    query = select(monitor_alert.c.subject, monitor_alert.c.event_key, monitor_alert.c.finding_id).where(
+        (monitor_alert.c.monitor_id == mid) & monitor_alert.c.event_key.startswith(prefix, autoescape=True)
+    )
+    with ws.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
 def insert_alerts(ws: Workspace, conn: Connection, mid: str, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
