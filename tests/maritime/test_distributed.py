@@ -277,3 +277,12 @@ def test_dask_weighs_polars_frames_and_bucket_results_by_their_size() -> None:
     out = event_task.BucketOut(frame, tuple(frame.columns), frame.head(0))
     assert sizeof(frame) == frame.estimated_size() > 10_000
     assert sizeof(out) >= frame.estimated_size()
+
+
+def test_local_cluster_workers_share_the_cores_for_polars(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    with connect("local:2") as c:  # worker processes, as the CLI starts them
+        threads = c.run(pl.thread_pool_size)
+    assert sorted(threads.values()) == [max(1, (os.cpu_count() or 1) // 2)] * 2

@@ -158,8 +158,9 @@ def connect(address: str, *, processes: bool = True, timeout_s: float = 10.0) ->
     register_sizes()
     if workers is not None:
         # the workers share this machine's cores: polars in each gets its share, not all of them
-        # (N processes each running as many polars threads as cores only contend)
-        share = {"POLARS_MAX_THREADS": str(max(1, (os.cpu_count() or 1) // workers))}
+        # (N processes each running as many polars threads as cores only contend), unless set
+        threads = os.environ.get("POLARS_MAX_THREADS") or str(max(1, (os.cpu_count() or 1) // workers))
+        share = {"POLARS_MAX_THREADS": threads}
         with (
             LocalCluster(  # type: ignore[no-untyped-call]
                 n_workers=workers,
