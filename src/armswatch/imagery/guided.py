@@ -5,8 +5,8 @@
   default method and the features of the training pixels there, and fits the forest
   (:mod:`armswatch.imagery.learn`).
 * :func:`refine_arrays` runs in the tile workers: the default method, then the forest on its candidate
-  pixels (features computed only in blocks that hold candidates), then the hint regions' own edits (a
-  change region is added, a no-change region cut out).
+  pixels and in the reach of the change points (features computed only in blocks that hold them), then
+  the hint regions' own edits (a change region is added, a no-change region cut out).
 """
 
 from __future__ import annotations
@@ -48,11 +48,14 @@ def refine_arrays(
     diff = gate(*indices, a, b, params, norm.scale[1])
     base = decide(diff, params, px)
     pos, neg = segment.paint(regions, base.mask.shape, origin)
+    reach = segment.reach_candidates(
+        segment.paint_reach(regions, base.mask.shape, origin), a, b, norm.scale, px
+    )
 
     def features_of(select: Mask) -> Any:
         return pixelfeature.features_at(a, b, select, px, params=params, norm=norm, indices=indices)
 
-    res = learn.refine(features_of, model, diff, base.mask, px, params, extra=pos, rises=rises)
+    res = learn.refine(features_of, model, diff, base.mask, px, params, extra=pos | reach, rises=rises)
     if regions:
         return ChangeResult(learn.apply_regions(res.mask, pos, neg, px, params), res.score, diff)
     return res
@@ -93,8 +96,9 @@ def train_on_hints(
     model: Forest | None = None,
 ) -> tuple[Forest, tuple[HintRegion, ...]]:
     """The hints' regions (each hint's segment, in a window around it or on the whole image when
-    ``whole``) and the forest fitted on them plus pseudo-labels from the default in the same windows
-    (with ``model``, that model instead of a new fit)."""
+    ``whole``, plus the reach of each change point) and the forest fitted on them plus pseudo-labels
+    from the default in the same windows (with ``model``, that model instead of a new fit, and no
+    reach)."""
     wins = _windows(infos[0], hints, px, whole)
     with raster.open_image(paths[0]) as da, raster.open_image(paths[1]) as db:
         pairs = [(w, np.nan_to_num(raster.read_visible(da, infos[0], w)),
@@ -105,6 +109,8 @@ def train_on_hints(
         regions.extend(
             segment.hint_regions(b, norm.scale[1], mine, px, origin=(int(w.row_off), int(w.col_off)))
         )
+    if model is None:  # an own model decides on its own candidates only
+        regions.extend(segment.reach_regions(hints, px, (infos[0].height, infos[0].width)))
     found = tuple(regions)
     if model is not None:
         return model, found

@@ -6,6 +6,13 @@ not about one pixel. The thing is taken to be the segment of the AFTER image tha
 window around the point). A segment larger than ``MAX_REGION_M2`` is not an object and the point's region
 falls back to a disk of ``FALLBACK_RADIUS_M``. Regions are small patches placed on the image grid, so
 they cost nothing to carry to the tiles of a large scene.
+
+A change point also gets a *reach*: a disk of ``REACH_M`` around it in which the learned refinement may
+decide (add change) although the default method saw nothing there. A segment is often only part of the
+changed thing (a field turned into a building site is many segments); the reach lets the classifier
+trained on the hints extend the change around the point, as far as its features agree. The reach is not a
+label: nothing in it is change unless the classifier says so, and it covers only pixels whose colour
+changed at all (``REACH_MIN_CHANGE``), so it never spreads onto unchanged ground next to the change.
 """
 
 from __future__ import annotations
@@ -28,16 +35,24 @@ FALLBACK_RADIUS_M = 1.5
 WINDOW_M = 64.0
 """Half-width of the window segmented around a point (at least ``MIN_WINDOW_PX`` pixels)."""
 MIN_WINDOW_PX = 32
+REACH_M = 16.0
+"""Radius of a change point's reach. Chosen leave-one-set-out, see docs/benchmarks/imagery.md."""
+REACH_MIN_CHANGE = 0.06
+"""Inside the reach, only pixels whose colour (R, G, B over the image's typical brightness, smoothed at
+``CHANGE_SMOOTH_M``) moved by more than this between the dates are candidates."""
+CHANGE_SMOOTH_M = 1.0
 
 
 @dataclass(frozen=True)
 class HintRegion:
-    """The pixels a hint refers to: ``mask`` placed with its top-left corner at (``row``, ``col``)."""
+    """The pixels a hint refers to: ``mask`` placed with its top-left corner at (``row``, ``col``).
+    With ``reach``, the patch is a change point's reach (where the classifier may decide), not a label."""
 
     row: int
     col: int
     mask: Mask = field(repr=False)
     change: bool
+    reach: bool = False
 
     @property
     def pixels(self) -> int:
@@ -92,19 +107,87 @@ def hint_regions(
     return tuple(out)
 
 
+def reach_regions(
+    hints: tuple[Hint, ...], pixel_size: float, shape: tuple[int, int], radius_m: float | None = None
+) -> tuple[HintRegion, ...]:
+    """The reach of each change hint: a disk of ``radius_m`` (default ``REACH_M``) around it, clipped to
+    an image of ``shape``."""
+    rad = (REACH_M if radius_m is None else radius_m) / pixel_size
+    if rad < 0.5:
+        return ()
+    k = int(np.ceil(rad))
+    yy, xx = np.ogrid[-k : k + 1, -k : k + 1]
+    disk_mask = yy * yy + xx * xx <= rad * rad
+    out = []
+    for h in hints:
+        if not h.change:
+            continue
+        r, c = int(h.row), int(h.col)
+        r0, c0 = max(0, r - k), max(0, c - k)
+        r1, c1 = min(shape[0], r + k + 1), min(shape[1], c + k + 1)
+        patch = disk_mask[r0 - (r - k) : r1 - (r - k), c0 - (c - k) : c1 - (c - k)]
+        out.append(HintRegion(r0, c0, np.ascontiguousarray(patch), True, reach=True))
+    return tuple(out)
+
+
+def paint_reach(
+    regions: tuple[HintRegion, ...], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
+) -> Mask:
+    """The union of the reach patches among ``regions`` on a window of ``shape`` at ``origin``."""
+    out = np.zeros(shape, dtype=bool)
+    for reg in regions:
+        if reg.reach:
+            _place(out, reg, origin)
+    return out
+
+
+def colour_change(before: Array, after: Array, scales: tuple[float, float], pixel_size: float) -> Array:
+    """Per pixel, the length of the change of brightness-normalised colour (R, G, B smoothed at
+    ``CHANGE_SMOOTH_M``) from ``before`` to ``after``."""
+    from scipy import ndimage as ndi
+
+    sg = max(CHANGE_SMOOTH_M / pixel_size, 0.5)
+    rgb = [ndi.gaussian_filter((img[:3] if img.shape[0] >= 3 else np.repeat(img[:1], 3, axis=0))
+                               / np.float32(max(s, 1e-12)), (0, sg, sg))
+           for img, s in zip((before, after), scales, strict=True)]  # fmt: skip
+    return np.asarray(np.sqrt(((rgb[1] - rgb[0]) ** 2).sum(axis=0)), dtype=np.float32)
+
+
+def reach_candidates(
+    reach: Mask, before: Array, after: Array, scales: tuple[float, float], pixel_size: float
+) -> Mask:
+    """The pixels of ``reach`` whose colour changed by more than ``REACH_MIN_CHANGE`` (computed only in
+    the reach's bounding box, with a margin for the smoothing)."""
+    if not reach.any():
+        return reach
+    rows, cols = np.nonzero(reach)
+    pad = int(np.ceil(4 * max(CHANGE_SMOOTH_M / pixel_size, 0.5))) + 1
+    r0, c0 = max(0, int(rows.min()) - pad), max(0, int(cols.min()) - pad)
+    r1, c1 = int(rows.max()) + pad + 1, int(cols.max()) + pad + 1
+    win = (slice(r0, r1), slice(c0, c1))
+    out = np.zeros_like(reach)
+    moved = colour_change(before[(slice(None), *win)], after[(slice(None), *win)], scales, pixel_size)
+    out[win] = reach[win] & (moved > REACH_MIN_CHANGE)
+    return out
+
+
+def _place(out: Mask, reg: HintRegion, origin: tuple[int, int]) -> None:
+    r0, c0 = reg.row - origin[0], reg.col - origin[1]
+    h, w = reg.mask.shape
+    rs, cs = max(0, r0), max(0, c0)
+    re, ce = min(out.shape[0], r0 + h), min(out.shape[1], c0 + w)
+    if rs < re and cs < ce:
+        out[rs:re, cs:ce] |= reg.mask[rs - r0 : re - r0, cs - c0 : ce - c0]
+
+
 def paint(
     regions: tuple[HintRegion, ...], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
 ) -> tuple[Mask, Mask]:
     """(change, no change) masks of the regions on a window of ``shape`` at ``origin`` of the full grid;
-    where regions of both labels overlap, neither holds."""
+    where regions of both labels overlap, neither holds. Reach patches are not labels and are skipped."""
     out = (np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool))
     for reg in regions:
-        r0, c0 = reg.row - origin[0], reg.col - origin[1]
-        h, w = reg.mask.shape
-        rs, cs = max(0, r0), max(0, c0)
-        re, ce = min(shape[0], r0 + h), min(shape[1], c0 + w)
-        if rs >= re or cs >= ce:
-            continue
-        out[0 if reg.change else 1][rs:re, cs:ce] |= reg.mask[rs - r0 : re - r0, cs - c0 : ce - c0]
+        if not reg.reach:
+            _place(out[0 if reg.change else 1], reg, origin)
     both = out[0] & out[1]
     return out[0] & ~both, out[1] & ~both
