@@ -257,9 +257,11 @@ def test_an_encounter_task_run_again_returns_what_it_stored(tables: Workspace, t
     day = datetime(2026, 3, 1, tzinfo=UTC)
     outs = [event_task.bucket_task(scope, CTX, params, day, False, b, None, None) for b in range(2)]
     steps = tmp_path / "job" / "steps" / "day=2026-03-01"
-    assert sorted(p.name for p in steps.iterdir()) == ["bucket=00.arrow", "bucket=01.arrow"]
+    names = ["keys-00.arrow", "keys-01.arrow", "slots-00.arrow", "slots-01.arrow"]
+    assert sorted(p.name for p in steps.iterdir()) == names
     rows = sum(o.data.filter(pl.col("in_state")).height for o in outs)
-    assert rows == sum(pl.read_ipc(p).height for p in steps.iterdir())
+    assert rows == sum(pl.read_ipc(p).height for p in steps.glob("keys-*"))
+    assert sum(pl.read_ipc(p).height for p in steps.glob("slots-*")) > 0
     first = event_task.pairs_task(scope, CTX, params, day, False, [])
     assert not steps.exists()  # read once, then removed
     again = event_task.pairs_task(scope, CTX, params, day, False, [])

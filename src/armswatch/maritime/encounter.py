@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Final
 
 import numpy as np
 import polars as pl
@@ -43,6 +44,15 @@ class EncounterParams:
     max_interp_h: float = 2.0
     prefilter_speed_kn: float = 5.0
     port_prefilter_fraction: float = 0.5
+
+
+SLOT_SCHEMA: Final = {
+    "mmsi": pl.UInt32,
+    "slot": pl.Int64,
+    "lat": pl.Float64,
+    "lon": pl.Float64,
+    "speed": pl.Float64,
+}
 
 
 def resample(
@@ -111,15 +121,16 @@ def _candidate_pairs(slots: pl.DataFrame, params: EncounterParams) -> pl.DataFra
     )
 
 
-def detect_encounters(
+def encounter_slots(
     pos: pl.DataFrame, ports: PortIndex, params: EncounterParams = EncounterParams()
 ) -> pl.DataFrame:
-    """Encounter events (one row per pair, ``mmsi < other_mmsi``) from positions sorted by ``mmsi, ts``."""
+    """The first, per-vessel phase: the regular-grid slots that may be part of an encounter
+    (``mmsi, slot, lat, lon, speed``). Row by row, so vessels can be split among tasks freely."""
     if pos.height == 0:
-        return finalize(pl.DataFrame())
+        return pl.DataFrame(schema=SLOT_SCHEMA)
     slots = resample(pos, params, params.prefilter_speed_kn)
     if slots.height == 0:
-        return finalize(pl.DataFrame())
+        return slots
     # slots deep inside a port's exclusion zone cannot belong to an encounter whose mean position is
     # >= min_port_distance_m away (at < 2 kn a meeting drifts a few km at most); dropping them before
     # the join keeps crowded anchorages from producing millions of candidate pairs
@@ -131,8 +142,25 @@ def detect_encounters(
             False
         )
         slots = slots.filter(pl.Series(keep))
-        if slots.height == 0:
-            return finalize(pl.DataFrame())
+    return slots
+
+
+def detect_encounters(
+    pos: pl.DataFrame, ports: PortIndex, params: EncounterParams = EncounterParams()
+) -> pl.DataFrame:
+    """Encounter events (one row per pair, ``mmsi < other_mmsi``) from positions sorted by ``mmsi, ts``."""
+    if pos.height == 0:
+        return finalize(pl.DataFrame())
+    return encounters_from_slots(encounter_slots(pos, ports, params), pos, ports, params)
+
+
+def encounters_from_slots(
+    slots: pl.DataFrame, pos: pl.DataFrame, ports: PortIndex, params: EncounterParams = EncounterParams()
+) -> pl.DataFrame:
+    """The second phase, over all vessels at once: pairs of slots, runs, events. ``pos`` (sorted by
+    ``mmsi, ts``; ``mmsi`` and ``ts`` are enough) gives each run's next observation."""
+    if slots.height == 0:
+        return finalize(pl.DataFrame())
     close = _candidate_pairs(slots, params).sort("mmsi", "mmsi_b", "slot")
     if close.height == 0:
         return finalize(pl.DataFrame())

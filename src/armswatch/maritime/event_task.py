@@ -40,8 +40,16 @@ import polars as pl
 from armswatch.errors import InputError
 from armswatch.maritime.coverage import coverage_from_heard, heard_frame
 from armswatch.maritime.distributed import Job, write_atomic_ipc, write_atomic_parquet
+from armswatch.maritime.encounter import SLOT_SCHEMA, encounters_from_slots
 from armswatch.maritime.event import EVENT_TYPES, empty_events, prepare_positions, with_steps
-from armswatch.maritime.events import Context, Detection, EventParams, chunk_detectors, ordered_events
+from armswatch.maritime.events import (
+    Context,
+    Detection,
+    EventParams,
+    chunk_detectors,
+    encounter_slotter,
+    ordered_events,
+)
 from armswatch.maritime.partition import emitted, next_carry
 from armswatch.maritime.schema import BUCKETS, POSITION_SCHEMA
 
@@ -157,12 +165,15 @@ def bucket_task(
     data = _detection_frame(prepare_positions(read_day(scope, day, bucket)), carry)
     columns = tuple(data.columns)
     data = with_steps(data)
-    per_vessel, pairwise = chunk_detectors(ctx, params)
+    per_vessel, _ = chunk_detectors(ctx, params)
     events = pl.concat([empty_events(), per_vessel(data)]) if data.height else empty_events()
     _emit(scope, day, f"bucket={bucket:02d}", events, is_last)
-    if pairwise is not None:
+    slotter = encounter_slotter(ctx, params)
+    if slotter is not None:  # the encounters' per-vessel phase, for the day's encounter task
         steps = data.filter(pl.col("in_state"))
-        write_atomic_ipc(steps, _steps_folder(scope, day) / f"bucket={bucket:02d}.arrow")
+        folder = _steps_folder(scope, day)
+        write_atomic_ipc(steps.select("mmsi", "ts"), folder / f"keys-{bucket:02d}.arrow")
+        write_atomic_ipc(slotter(steps), folder / f"slots-{bucket:02d}.arrow")
     if is_last:  # nothing to carry
         data = data.clear()
     return BucketOut(data, columns, events.filter(pl.col("close_ts").is_null()))
@@ -177,20 +188,21 @@ def written(out: BucketOut) -> int:
 def pairs_task(
     scope: Scope, ctx: Context, params: EventParams, day: datetime, is_last: bool, done: list[int]
 ) -> pl.DataFrame:
-    """Encounters of one day over all its buckets' step rows; returns the encounters still open."""
+    """Encounters of one day over all its buckets' slots; returns the encounters still open."""
     del done
-    _, pairwise = chunk_detectors(ctx, params)
-    if pairwise is None:
+    if encounter_slotter(ctx, params) is None:
         return empty_events()
     folder, stored = _steps_folder(scope, day), _open_file(scope, day)
     events_file = scope.out / f"day={day.date().isoformat()}" / "pairs.parquet"
     if not (stored.exists() and events_file.exists()):
-        files = sorted(folder.glob("bucket=*.arrow"))
-        frames = [pl.read_ipc(f) for f in files]
-        # each bucket's rows are sorted by mmsi, ts and no vessel is in two buckets: a stable sort
+        slots = pl.concat([pl.read_ipc(f) for f in sorted(folder.glob("slots-*.arrow"))] or [pl.DataFrame(
+            schema=SLOT_SCHEMA)])  # fmt: skip
+        # each bucket's keys are sorted by mmsi, ts and no vessel is in two buckets: a stable sort
         # on mmsi alone orders them by mmsi, ts (at a fraction of a two-key sort's cost)
-        data = pl.concat(frames).sort("mmsi", maintain_order=True) if frames else pl.DataFrame()
-        events = pl.concat([empty_events(), pairwise(data)]) if data.height else empty_events()
+        keys = [pl.read_ipc(f) for f in sorted(folder.glob("keys-*.arrow"))]
+        pos = pl.concat(keys).sort("mmsi", maintain_order=True) if keys else pl.DataFrame()
+        found = encounters_from_slots(slots, pos, ctx.ports, params.encounter) if pos.height else None
+        events = pl.concat([empty_events(), found]) if found is not None else empty_events()
         _emit(scope, day, "pairs", events, is_last)
         write_atomic_parquet(events.filter(pl.col("close_ts").is_null()), stored)
     shutil.rmtree(folder, ignore_errors=True)  # read once; only the stored result is needed again

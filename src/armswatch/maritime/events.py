@@ -20,7 +20,7 @@ import shapely
 from armswatch.errors import InputError, NotFoundError
 from armswatch.io.text import csv_safe_frame
 from armswatch.maritime.coverage import Coverage, CoverageParams, compute_coverage
-from armswatch.maritime.encounter import EncounterParams, detect_encounters
+from armswatch.maritime.encounter import EncounterParams, detect_encounters, encounter_slots
 from armswatch.maritime.event import (
     EVENT_COLUMNS,
     EVENT_TYPES,
@@ -113,6 +113,20 @@ def _pairwise(ctx: Context, params: EventParams) -> ChunkDetector | None:
     def run(pos: pl.DataFrame) -> pl.DataFrame:
         full = _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
         return detect_encounters(full, ctx.ports, params.encounter)
+
+    return run
+
+
+def encounter_slotter(ctx: Context, params: EventParams) -> ChunkDetector | None:
+    """The encounter detector's first, per-vessel phase as the pairwise detector runs it (outage
+    breaks added): positions -> slots (see :func:`~armswatch.maritime.encounter.encounter_slots`).
+    Its second phase is :func:`~armswatch.maritime.encounter.encounters_from_slots`."""
+    if "encounter" not in params.types:
+        return None
+
+    def run(pos: pl.DataFrame) -> pl.DataFrame:
+        full = _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
+        return encounter_slots(full, ctx.ports, params.encounter)
 
     return run
 
