@@ -483,14 +483,20 @@ def _guided_pairs(name: str) -> list[dict[str, Any]]:
 
 GRID_N = 5
 """The hint method's parameters are chosen (leave-one-set-out) at the issue's 5 + 5 hints."""
-HINT_GRID = {"scale": (150.0, 400.0), "pseudo_weight": (0.3, 1.0), "threshold": (0.35, 0.5)}
+HINT_GRID = {
+    "scale": (150.0, 400.0),
+    "pseudo_weight": (0.3, 1.0),
+    "reach_m": (0.0, 8.0, 16.0),
+    "threshold": (0.35, 0.5),
+}
 
 
 def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight: float,
-            thresholds: tuple[float, ...], seed: int, forest_on: bool = True) -> list[np.ndarray]:  # fmt: skip
+            finals: tuple[tuple[float, float], ...], seed: int, forest_on: bool = True) -> list[np.ndarray]:  # fmt: skip
     """The ``imagery change --hints`` steps on one whole pair (as the CLI runs an image of this size):
-    regions of the hints, forest on regions + pseudo-labels, forest on candidates, region edits.
-    One mask per threshold (the forest is fitted once)."""
+    regions of the hints, forest on regions + pseudo-labels, forest on candidates (the default's objects
+    and ring, the change regions and the change points' reach), region edits. One mask per (reach radius,
+    threshold) in ``finals`` (the forest is fitted once)."""
     from armswatch.imagery import forest, learn, pixelfeature, segment
     from armswatch.imagery.change import BuiltupParams, clean_mask, pixel_params
 
@@ -498,22 +504,25 @@ def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight:
     regions = segment.hint_regions(r["b"], r["norm"].scale[1], hs, r["px"], scale=scale)
     pos, neg = segment.paint(regions, r["base"].shape)
     feats = learn.stack_featurizer(r["feats"])
+    reach = {m: segment.reach_candidates(
+                 segment.paint_reach(segment.reach_regions(hs, r["px"], r["base"].shape, m), r["base"].shape),
+                 r["a"], r["b"], r["norm"].scale, r["px"]) for m in {f[0] for f in finals}}  # fmt: skip
     probs = None
+    cand = learn.candidates(r["diff"], r["base"], r["px"], rises=False) | pos
     if forest_on:
-        cand = learn.candidates(r["diff"], r["base"], r["px"], rises=False)
         sel, y, w = learn.hint_selection(pos, neg, r["base"], cand, seed=seed, pseudo_weight=pseudo_weight)
         if len(np.unique(y)) == 2:
             model = forest.fit(
                 feats(sel), y, pixelfeature.names(r["a"].shape[0] >= 4), seed=seed, sample_weight=w
             )
-            probs = learn.refine(
-                feats, model, r["diff"], r["base"], r["px"], params, 0.0, extra=pos, rises=False
-            ).score
+            wide = cand | np.logical_or.reduce(list(reach.values()))
+            probs = np.zeros(wide.shape, dtype=np.float32)
+            probs[wide] = forest.predict(model, feats(wide))
     out = []
-    for t in thresholds:
+    for m, t in finals:
         mask = r["base"]
         if probs is not None:
-            mask = clean_mask(probs >= t, *pixel_params(params, r["px"])[2:])
+            mask = clean_mask((probs >= t) & (cand | reach[m]), *pixel_params(params, r["px"])[2:])
         out.append(learn.apply_regions(mask, pos, neg, r["px"], params))
     return out
 
@@ -531,17 +540,21 @@ def _simulate(kind: str, r: dict[str, Any], n: int, seed: int) -> tuple[Any, ...
 def _hint_grid(
     rows: list[dict[str, Any]], n: int, seeds: list[int], kind: str, only: tuple[float, ...] | None = None
 ) -> dict[tuple[float, ...], Counts]:
-    """Counts for every grid point (scale, pseudo weight, threshold) with N + N simulated hints per pair
-    (``only``: that point's scale and pseudo weight, with both thresholds)."""
+    """Counts for every grid point (scale, pseudo weight, reach, threshold) with N + N simulated hints per
+    pair (``only``: that point's scale and pseudo weight, with every reach and threshold)."""
+    import itertools
+
+    finals = tuple(itertools.product(HINT_GRID["reach_m"], HINT_GRID["threshold"]))
     out: dict[tuple[float, ...], Counts] = {}
     for scale in HINT_GRID["scale"] if only is None else (only[0],):
         for pw in HINT_GRID["pseudo_weight"] if only is None else (only[1],):
             for seed in seeds:
                 for k, r in enumerate(rows):
                     hs = _simulate(kind, r, n, 1000 * seed + k)
-                    masks = _hinted(r, hs, scale, pw, HINT_GRID["threshold"], seed) if hs else [r["base"]] * 2
-                    for t, m in zip(HINT_GRID["threshold"], masks, strict=True):
-                        out[(scale, pw, t)] = out.get((scale, pw, t), Counts()) + score_dense(m, r["label"])
+                    masks = _hinted(r, hs, scale, pw, finals, seed) if hs else [r["base"]] * len(finals)
+                    for (m, t), mask in zip(finals, masks, strict=True):
+                        key = (scale, pw, m, t)
+                        out[key] = out.get(key, Counts()) + score_dense(mask, r["label"])
     return out
 
 
@@ -552,9 +565,10 @@ def hints_bench(ns: list[int], seeds: list[int], kind: str = "corrections") -> N
     the hint method are chosen on one set and scored on the other (leave-one-set-out)."""
     from armswatch.imagery import learn, segment
 
-    shipped = (segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, learn.THRESHOLD)
+    shipped = (segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, segment.REACH_M, learn.THRESHOLD)
     print(
-        f"\nanalyst hints, simulated analyst '{kind}', seeds {seeds}; shipped (scale, pseudo weight, threshold) = {shipped}"
+        f"\nanalyst hints, simulated analyst '{kind}', seeds {seeds}; "
+        f"shipped (scale, pseudo weight, reach m, threshold) = {shipped}"
     )
     sets = {n: _guided_pairs(n) for n in ("levir256", "dsifn256") if (DATA / n / "label").is_dir()}
     grids: dict[tuple[str, int], dict[tuple[float, ...], Counts]] = {}
@@ -600,25 +614,25 @@ def hints_bench(ns: list[int], seeds: list[int], kind: str = "corrections") -> N
 
 
 def hint_edits_bench(n: int, seeds: list[int]) -> None:
-    """Ablation at the shipped parameters: region edits alone (no forest) vs forest + edits."""
+    """Ablation at the shipped parameters: region edits alone (no forest), forest + edits without the
+    change points' reach, and with it (shipped)."""
     from armswatch.imagery import learn, segment
 
     for name in ("levir256", "dsifn256"):
         if not (DATA / name / "label").is_dir():
             continue
         rows = _guided_pairs(name)
-        for forest_on in (False, True):
+        variants = (("region edits only", False, 0.0), ("forest + region edits, no reach", True, 0.0),
+                    (f"forest + region edits + {segment.REACH_M:g} m reach", True, segment.REACH_M))  # fmt: skip
+        for title, forest_on, reach in variants:
             tot = Counts()
             for seed in seeds:
                 for k, r in enumerate(rows):
                     hs = _simulate("corrections", r, n, 1000 * seed + k)
-                    m = _hinted(r, hs, segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, (learn.THRESHOLD,), seed,
-                                forest_on)[0] if hs else r["base"]  # fmt: skip
+                    m = _hinted(r, hs, segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, ((reach, learn.THRESHOLD),),
+                                seed, forest_on)[0] if hs else r["base"]  # fmt: skip
                     tot = tot + score_dense(m, r["label"])
-            print(
-                f"  {name} N={n} {'forest + region edits' if forest_on else 'region edits only'}: "
-                f"P {tot.precision:.3f} R {tot.recall:.3f} F1 {tot.f1:.3f}"
-            )
+            print(f"  {name} N={n} {title}: P {tot.precision:.3f} R {tot.recall:.3f} F1 {tot.f1:.3f}")
 
 
 def own_model_bench() -> None:
