@@ -16,6 +16,9 @@ Pure: arrays in, detections out. The steps, all vectorised over pixels:
 3. **Non-maximum suppression.** Candidates (local maxima of the score over a half-width window) are
    accepted greedily, best first, while they overlap already accepted boxes by at most
    ``max_overlap`` of their area. The greedy loop runs over candidates, not pixels.
+4. **Shadows** (when ``min_spacing`` > 0, rail wagons): two parallel boxes closer than the objects' minimum
+   side-by-side spacing are an object and its shadow; :mod:`armswatch.imagery.count_context` says which,
+   the shadow's candidates are blanked and step 3 runs again.
 """
 
 from __future__ import annotations
