@@ -69,6 +69,7 @@ bench: bench-env
 	$(BIN)/python benchmarks/web.py
 	$(BIN)/python benchmarks/dossier.py
 	$(BIN)/python benchmarks/xref.py
+	$(BIN)/python benchmarks/resolved_views.py
 	$(BIN)/python benchmarks/voyages.py
 	$(BIN)/python benchmarks/monitor.py
 	$(BIN)/python benchmarks/ais_dask.py

@@ -380,7 +380,8 @@ def resolve_cmd(
     """Record an analyst's judgement on two records: the same thing, different things, or undo.
 
     Judgements are audited and sealed; --undo adds a record withdrawing the earlier one. Records
-    judged the same become one resolved entity (id res-…) in show, graph, paths, screening and reports.
+    judged the same become one resolved entity (id res-…) in show, graph, paths, screening, reports,
+    the dossiers (listings, ownership chain) and the web workbench (search, entity pages).
 
     Example: armswatch entities resolve unsc-690741 ofac-9642 --same --note "UN KPe.001 = OFAC KOMID"
     """
