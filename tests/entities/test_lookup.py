@@ -29,6 +29,22 @@ def test_find_vessels_by_imo_and_mmsi(ws: Workspace, tmp_path: Path) -> None:
         ids_by_value(ws, "notes", ["x"])
 
 
+def test_find_vessels_by_imo_in_followthemoney_form(ws: Workspace, tmp_path: Path) -> None:
+    """OpenSanctions (FtM JSON) keeps the IMO number as "IMO9123453"; lookups by the number find it."""
+    import json
+
+    path = tmp_path / "os.ftm.json"
+    vessels = [
+        {"id": "os-v", "schema": "Vessel", "properties": {"name": ["SIM PINE"], "imoNumber": ["IMO9123453"]}},
+        {"id": "os-w", "schema": "Vessel", "properties": {"name": ["SIM OAK"], "imoNumber": ["IMO 9074729"]}},
+    ]
+    path.write_text("".join(json.dumps(v) + "\n" for v in vessels), encoding="utf-8")
+    import_list(ws, path, format="ftm", dataset="os", list_date=date(2024, 3, 1))
+    assert [v.entity_id for v in find_vessels(ws, imo="9123453")] == ["os-v"]
+    assert [v.entity_id for v in find_vessels(ws, imo="IMO 9123453")] == ["os-v"]
+    assert [v.entity_id for v in find_vessels(ws, imo="9074729")] == ["os-w"]
+
+
 def test_ofac_delisting_with_list_dates(ws: Workspace, tmp_path: Path) -> None:
     import_list(ws, write_ofac(tmp_path / "a"), list_date=date(2021, 7, 1))
     without_vessel = "".join(line + "\n" for line in OFAC_SDN.splitlines() if not line.startswith("17069,"))

@@ -197,3 +197,33 @@ def test_search_by_imo_and_mmsi_gives_one_hit_per_resolved_vessel(rcase: Case) -
     assert hits("273450000") == [one]
     undo(rcase.ws, "ship-a", "ship-b")
     assert sorted(hits("9123453")) == [("ship-a", 1), ("ship-b", 1)]
+
+
+def test_vessel_page_lists_a_resolved_vessel_once_with_every_listing(rcase: Case) -> None:
+    """A list gives the case vessel's IMO number; another lists a vessel by name only. Once an analyst
+    resolves them, the vessel page shows one entry with both listings."""
+    from tests.web.conftest import MMSI
+
+    path = _ftm(
+        rcase.root / "vessels.ftm.json",
+        [{"id": "v-imo", "schema": "Vessel", "properties": {"name": ["SIM PINE"], "imoNumber": ["IMO 9123453"]}},
+         {"id": "v-name", "schema": "Vessel", "properties": {"name": [f"SIM PINE {XSS}"]}}],
+    )  # fmt: skip
+    import_list(rcase.ws, path, format="ftm", dataset="vessels", list_date=date(2024, 3, 1))
+    path2 = _ftm(
+        rcase.root / "v2.ftm.json", [{"id": "v-name2", "schema": "Vessel", "properties": {"name": ["PINE"]}}]
+    )
+    import_list(rcase.ws, path2, format="ftm", dataset="second", list_date=date(2024, 3, 2))
+    api = rcase.client("viewer", bearer=True)
+    before = api.get(f"/api/v1/vessels/{MMSI}").json()["designations"]
+    assert [d["entity_id"] for d in before] == ["v-imo"]
+    resolve(rcase.ws, "v-imo", "v-name2", same=True, note="same hull")
+    (after,) = api.get(f"/api/v1/vessels/{MMSI}").json()["designations"]
+    assert after["entity_id"].startswith("res-") and after["records"] == ["v-imo", "v-name2"]
+    assert sorted((x["dataset"], x["record"]) for x in after["listings"]) == [
+        ("second", "v-name2"),
+        ("vessels", "v-imo"),
+    ]
+    page = rcase.client("viewer").get(f"/vessels/{MMSI}").text
+    assert f'href="/entities/{after["entity_id"]}"' in page and "(resolved: 2 records)" in page
+    assert XSS not in page

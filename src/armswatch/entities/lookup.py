@@ -45,7 +45,9 @@ def find_vessels(
         clean = clean_imo(imo)
         if clean is None:
             raise InputError(f"not a valid IMO number: {imo!r}")
-        ids.update(ids_by_value(ws, "imoNumber", [clean]))
+        # the OFAC, UN and CSV readers store the seven digits; FollowTheMoney data (OpenSanctions)
+        # keeps the value as published: "IMO9123453", "IMO 9123453"
+        ids.update(ids_by_value(ws, "imoNumber", [clean, f"IMO{clean}", f"IMO {clean}"]))
     if mmsi is not None:
         ids.update(ids_by_value(ws, "mmsi", [str(mmsi).strip()]))
     views = [entity_at(ws, i, as_of) for i in sorted(ids)]

@@ -90,29 +90,33 @@ def track(
 
 
 def designations(ws: Workspace, mmsi: int, imos: list[str]) -> list[dict[str, Any]]:
-    """List entries for this MMSI or one of its IMO numbers (delisted ones too), from the entity store."""
-    from armswatch.entities.lookup import find_vessels
+    """List entries for this MMSI or one of its IMO numbers (delisted ones too), from the entity store,
+    one per entity: records an analyst resolved as the same vessel are one entry (its ``res-`` id),
+    with the listings of every record (as the vessel dossier lists them)."""
+    from armswatch.dossier.vessel_lists import vessel_views
+    from armswatch.entities.resolution import clusters
 
-    views = find_vessels(ws, mmsi=str(mmsi))
-    for imo in imos:
-        views += find_vessels(ws, imo=imo)
-    seen: set[str] = set()
+    found = clusters(ws)
+    groups: dict[str, list[Any]] = {}
+    for v in vessel_views(ws, [mmsi], imos):
+        groups.setdefault(found.canonical(v.entity_id), []).append(v)
     out = []
-    for v in views:
-        if v.entity_id in seen:
-            continue
-        seen.add(v.entity_id)
+    for entity_id, views in groups.items():
+        named = next((v for v in views if v.entity is not None), None)
         out.append(
             {
-                "entity_id": v.entity_id,
-                "name": v.entity.caption if v.entity is not None else v.entity_id,
+                "entity_id": entity_id,
+                "name": named.entity.caption if named is not None and named.entity is not None else entity_id,
+                "records": [v.entity_id for v in views],
                 "listings": [
                     {
                         "dataset": lst.dataset,
                         "status": lst.status,
                         "since": str(lst.since) if lst.since else None,
                         "delisted_on": str(lst.delisted_on) if lst.delisted_on else None,
+                        "record": v.entity_id,
                     }
+                    for v in views
                     for lst in v.listings
                 ],
             }
