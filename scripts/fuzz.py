@@ -240,6 +240,21 @@ def _vessel_records_seeds() -> list[bytes]:
     ]
 
 
+def _registry(data: bytes, folder: Path) -> str:
+    from armswatch.dossier.registry import read_registry_csv
+
+    read = read_registry_csv(data, "register.csv")
+    return "bad" if sum(read.bad.values()) else "ok"
+
+
+def _registry_seeds() -> list[bytes]:
+    return [
+        b"imo,name,flag,owner,manager,operator,from,to,source\n"
+        b"9123453,SIM PINE,KP,Korea Pine Shipping,,,2019-01-01,2023-06-30,Equasis export\n"
+        b"9123453,SIM OAK,RU,,Oak Management,,2023-07-01,,IHS record\n"
+    ]
+
+
 def _provisions(data: bytes, folder: Path) -> str:
     from armswatch.violations.provision import parse_provisions
 
@@ -369,6 +384,7 @@ def readers() -> list[Reader]:
         Reader("munitions-csv", _munitions_seeds, _munitions, CSV_TOKENS),
         Reader("rail-csv", _rail_seeds, _rail, CSV_TOKENS),
         Reader("vessel-records-csv", _vessel_records_seeds, _vessel_records, CSV_TOKENS),
+        Reader("ship-register-csv", _registry_seeds, _registry, CSV_TOKENS),
         Reader(
             "provisions-toml",
             _provisions_seeds,

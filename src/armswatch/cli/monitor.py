@@ -43,7 +43,7 @@ def _read_vessels(path: Path) -> list[int]:
     out = []
     for n, v in enumerate(values, start=2 if rows is not None else 1):
         v = v.strip()
-        if not v.isdigit():
+        if not (v.isascii() and v.isdigit()) or len(v) > 9:
             raise InputError(f"not an MMSI: {v!r}", path=str(path), record=n)
         out.append(int(v))
     return out

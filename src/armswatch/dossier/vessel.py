@@ -69,7 +69,9 @@ def resolve(ws: Workspace, key: str) -> tuple[VesselKeys, list[EntityView]]:
         if v.entity is None:
             continue
         imos.update(i for i in (clean_imo(x) for x in v.entity.get("imoNumber", quiet=True)) if i)
-        mmsis.update(int(m) for m in v.entity.get("mmsi", quiet=True) if m.isdigit() and len(m) == 9)
+        mmsis.update(
+            int(m) for m in v.entity.get("mmsi", quiet=True) if (m.isascii() and m.isdigit()) and len(m) == 9
+        )
     for imo in sorted(imos - ({value} if kind == "imo" else set())):
         mmsis.update(mmsis_with_imo(ws, imo))
     return VesselKeys(key, tuple(sorted(mmsis)), tuple(sorted(imos))), views

@@ -71,12 +71,12 @@ def parse_key(text: str) -> tuple[str, str]:
     """``("imo", "8660313")`` or ``("mmsi", "445301000")`` from an IMO (7 digits, check digit) or MMSI."""
     raw = text.strip().upper().removeprefix("IMO").removeprefix("MMSI").strip(" :")
     digits = raw.replace(" ", "")
-    if digits.isdigit() and len(digits) == 7:
+    if (digits.isascii() and digits.isdigit()) and len(digits) == 7:
         imo = clean_imo(digits)
         if imo is None:
             raise InputError(f"{text!r} is not a valid IMO number (check digit fails)")
         return "imo", imo
-    if digits.isdigit() and len(digits) == 9:
+    if (digits.isascii() and digits.isdigit()) and len(digits) == 9:
         return "mmsi", digits
     raise InputError(f"{text!r} is neither an IMO number (7 digits) nor an MMSI (9 digits)")
 

@@ -82,7 +82,7 @@ def _rows(text: str, part: str, problems: Problems) -> list[list[str]]:
             continue
         if not row or not any(c.strip() for c in row):
             continue
-        if not row[0].strip().isdigit():
+        if not (row[0].strip().isascii() and row[0].strip().isdigit()):
             problems.add(f"ofac: {part} row without numeric ent_num", f"{part} line {reader.line_num}")
             continue
         out.append([c.strip() for c in row])

@@ -44,7 +44,7 @@ def parse_bands_option(text: str, count: int) -> dict[str, int]:
     for pos, item in enumerate(items):
         if "=" in item:
             role, _, idx = item.partition("=")
-            if not idx.isdigit():
+            if not (idx.isascii() and idx.isdigit()) or len(idx) > 4:
                 raise InputError(f"--bands: {item!r} is not role=index")
             index = int(idx) - 1
         else:

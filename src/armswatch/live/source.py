@@ -28,7 +28,13 @@ def host_port(text: str, option: str) -> tuple[str, int]:
     """``HOST:PORT`` (IPv6 as ``[::1]:PORT``)."""
     host, sep, port = text.rpartition(":")
     host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if (
+        not sep
+        or not host
+        or not (port.isascii() and port.isdigit())
+        or len(port) > 5
+        or not 0 < int(port) < 65536
+    ):
         raise InputError(f"{option} must be HOST:PORT (got {text!r})")
     return host, int(port)
 

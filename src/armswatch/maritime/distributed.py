@@ -139,7 +139,7 @@ def _local_workers(address: str) -> int | None:
         return max(1, min(os.cpu_count() or 1, 4))
     if address.startswith("local:"):
         text = address.removeprefix("local:")
-        if not text.isdigit() or int(text) < 1:
+        if not (text.isascii() and text.isdigit()) or len(text) > 4 or int(text) < 1:
             raise InputError(f"--scheduler local:N needs a number of workers >= 1 (got {address!r})")
         return int(text)
     return None

@@ -78,7 +78,7 @@ def clean_stale_staging(tables_dir: Path) -> list[Path]:
         return removed
     for folder in sorted(root.iterdir()):
         pid_text = folder.name.split("-", 1)[0]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)) and folder.is_dir():
+        if (pid_text.isascii() and pid_text.isdigit()) and not _pid_alive(int(pid_text)) and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed

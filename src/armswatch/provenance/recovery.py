@@ -187,7 +187,7 @@ def remove_dead_blob_temporaries(folder: Path) -> None:
         return
     for path in folder.iterdir():
         pid = path.name.split("-", 1)[0]
-        if pid.isdigit() and not pid_alive(int(pid)):
+        if (pid.isascii() and pid.isdigit()) and not pid_alive(int(pid)):
             with contextlib.suppress(OSError):
                 path.unlink()
 

@@ -55,7 +55,7 @@ class RailMovement:
 
 def clean_wagons(value: object) -> int:
     text = str(value).strip()
-    if not text.isdigit() or int(text) > MAX_WAGONS:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6 or int(text) > MAX_WAGONS:
         raise InputError(f"wagons must be a whole number from 0 to {MAX_WAGONS} (got {text[:20]!r})")
     return int(text)
 

@@ -75,7 +75,7 @@ BUSY_TIMEOUT_MS = 60000
 def busy_timeout_ms() -> int:
     """How long a writer waits for SQLite's write lock (``ARMSWATCH_BUSY_TIMEOUT_MS``, default 60 s)."""
     raw = os.environ.get("ARMSWATCH_BUSY_TIMEOUT_MS", "")
-    return int(raw) if raw.isdigit() else BUSY_TIMEOUT_MS
+    return int(raw) if (raw.isascii() and raw.isdigit() and len(raw) <= 9) else BUSY_TIMEOUT_MS
 
 
 def busy_error(exc: BaseException) -> WorkspaceError | None:

@@ -13,7 +13,7 @@ _DIGITS = re.compile(r"(?<!\d)(\d{7})(?!\d)")
 
 def imo_check_digit_ok(number: str) -> bool:
     """True when a seven-digit string carries a valid IMO check digit."""
-    if len(number) != 7 or not number.isdigit() or number == "0000000":
+    if len(number) != 7 or not (number.isascii() and number.isdigit()) or number == "0000000":
         return False
     total = sum(int(d) * w for d, w in zip(number[:6], (7, 6, 5, 4, 3, 2), strict=True))
     return total % 10 == int(number[6])

@@ -202,7 +202,7 @@ def parse_mmsi(value: object) -> Mmsi:
     text = str(value).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         return Mmsi(0, StationKind.INVALID, None, None, None)
     number = int(text)
     kind, mid = _mid_and_kind(number)
@@ -240,7 +240,7 @@ def mmsi_problem(value: object) -> str | None:
     text = str(value).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         return NOT_A_NUMBER
     number = int(text)
     if number == 0:

@@ -34,12 +34,12 @@ def vessel_key(text: str) -> str:
     """``imo:N`` for a seven-digit IMO number with a valid check digit (``IMO 9123456`` too),
     ``mmsi:N`` for a nine-digit MMSI; anything else is an InputError."""
     raw = text.strip().upper().removeprefix("IMO").removeprefix(":").strip()
-    if raw.isdigit() and len(raw) == 7:
+    if (raw.isascii() and raw.isdigit()) and len(raw) == 7:
         if not imo_check_digit_ok(raw):
             raise InputError(f"vessel {text!r}: IMO number with a wrong check digit")
         return f"imo:{raw}"
     raw = raw.removeprefix("MMSI").removeprefix(":").strip()
-    if raw.isdigit() and len(raw) == 9:
+    if (raw.isascii() and raw.isdigit()) and len(raw) == 9:
         return f"mmsi:{int(raw)}"
     raise InputError(f"vessel {text!r} is neither an IMO number (7 digits) nor an MMSI (9 digits)")
 

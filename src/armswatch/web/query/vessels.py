@@ -19,7 +19,9 @@ MAX_TRACK_POINTS: Final = 2000
 
 def clean_mmsi(text: str | int) -> int:
     s = str(text).strip()
-    if not (s.isdigit() and len(s) == 9):  # simulated and test MMSIs (MID 999) are nine digits too
+    if not (
+        s.isascii() and s.isdigit() and len(s) == 9
+    ):  # simulated and test MMSIs (MID 999) are nine digits too
         raise InputError(f"not an MMSI (nine digits): {text!r}")
     return int(s)
 
