@@ -268,7 +268,6 @@ def _drop_shadows(
     sx, sy, agree = shadow_direction(signed, dets, lp, wp, spacing_px, tinted)
     sun = (sx, sy) if agree >= p.min_sun_agreement else (0.0, 0.0)
     best = best.copy()
-    rows, cols = np.mgrid[0 : best.shape[0], 0 : best.shape[1]]
     for _ in range(4):
         drop = shadow_pairs(dets, sun, lp, spacing_px, tinted)
         if not drop:
@@ -278,7 +277,8 @@ def _drop_shadows(
             t = math.radians(d.angle)
             r0, r1 = max(0, int(d.y - lp)), int(d.y + lp) + 1
             c0, c1 = max(0, int(d.x - lp)), int(d.x + lp) + 1
-            dx, dy = cols[r0:r1, c0:c1] + 0.5 - d.x, rows[r0:r1, c0:c1] + 0.5 - d.y
+            dx = np.arange(c0, min(c1, best.shape[1]))[None, :] + 0.5 - d.x  # a window, not the image
+            dy = np.arange(r0, min(r1, best.shape[0]))[:, None] + 0.5 - d.y
             u = np.abs(dx * math.cos(t) - dy * math.sin(t))
             v = np.abs(dx * math.sin(t) + dy * math.cos(t))
             best[r0:r1, c0:c1][(u <= lp / 2) & (v <= wp / 2)] = -np.inf
