@@ -300,7 +300,9 @@ def cost_model(run: dict[str, Any], days: int, total: float = 1e10) -> list[str]
         f"PROJECTION (not a measurement): {total:.0e} positions over {days} days = {day:,.0f} positions/day, "
         f"{buckets} buckets/day (~{day / buckets:,.0f} positions per bucket partition)"
     )
-    lines.append("  per day: work = sum of all task seconds; critical path = one bucket (with its carry) + pairs")
+    lines.append(
+        "  per day: work = sum of all task seconds; critical path = one bucket (with its carry) + pairs"
+    )
     lines.append(f"  work per day {work_day:,.0f} s; critical path per day {chain_day:,.0f} s "
                  f"(the encounter task sees the whole day: {c.get('pairs', 0.0) * day:,.0f} s)")  # fmt: skip
     for workers in (1, 2, 8, 32, 128, 512):
