@@ -12,19 +12,20 @@ divides 16 — reads the storage buckets ``NN % n == b``):
   the client reduces them into the coverage (outages) every detector sees;
 * ``bucket`` (day × bucket): the bucket's carry (from the day before's frame and open runs and
   that day's open encounters) ∪ the bucket's positions, the per-vessel detectors; writes the events
-  it emits to ``<job>/events/day=D/bucket=NN.parquet`` and its ``in_state`` rows with their step
-  columns to ``<job>/steps/day=D/bucket=NN.arrow`` (for the encounter task), and keeps its frame and
-  open runs for the next day's carry;
-* ``pairs`` (one per day, after the day's buckets): the day's step rows of every bucket, the
-  encounter detector; writes its emitted events to ``<job>/events/day=D/pairs.parquet`` and the
-  encounters still open to ``<job>/open/day=D.parquet``, then removes the day's step files. The
-  step columns are computed once, in the bucket tasks, as the local run computes them once a day.
+  it emits to ``<job>/events/day=D/bucket=NN.parquet`` and the encounter detector's per-vessel
+  phase — its ``in_state`` rows resampled to slots, and their ``(mmsi, ts)`` keys — to
+  ``<job>/steps/day=D/{slots,keys}-NN.arrow``; keeps its frame and open runs for the next day;
+* ``pairs`` (one per day, after the day's buckets): the encounter detector's second phase over the
+  day's slots of every bucket; writes its emitted events to ``<job>/events/day=D/pairs.parquet``
+  and the encounters still open to ``<job>/open/day=D.parquet``, then removes the day's slot files.
+  Steps and slots are computed once, in the bucket tasks, as the local run computes them once a day.
 
 Days are a chain (a day needs the carries of the day before), buckets of a day run in parallel.
 Each write has a fixed name per job and partition and is atomic, so a retried or recomputed task
 replaces its own file: nothing lost, nothing twice. A ``pairs`` task that finds its outputs written
-(it ran before and its result was lost with a worker) returns the stored open encounters. The client reads the emitted events back and
-orders them as the local run does (:func:`~armswatch.maritime.events.ordered_events`).
+(it ran before and its result was lost with a worker) returns the stored open encounters. The
+client reads the emitted events back and orders them as the local run does
+(:func:`~armswatch.maritime.events.ordered_events`).
 """
 
 from __future__ import annotations
