@@ -6,6 +6,7 @@ Usage:
     .venv/bin/python benchmarks/count.py            # tune on one set, test on the other, both ways
     .venv/bin/python benchmarks/count.py --quick    # fewer backgrounds (A/ only)
     .venv/bin/python benchmarks/count.py --per-class            # per-class contrast/fill/edge choice
+    .venv/bin/python benchmarks/count.py --per-class --only railcar --fill soft   # wagons, graded fill
     .venv/bin/python benchmarks/count.py --context --seeds 4    # per-class shadow test choice (+3 more layouts)
 
 How the set is built (see armswatch.imagery.count_synth): each 256x256 crop (0.5 m) gets a paved yard
@@ -100,14 +101,20 @@ CLASS_GRID = {
 }
 
 
-def per_class(scenes: dict[str, dict[str, list[Composite]]], n_tune: dict[str, int]) -> None:
+def per_class(
+    scenes: dict[str, dict[str, list[Composite]]], n_tune: dict[str, int], fill: str = "shipped"
+) -> None:
     """Parameters chosen per object class (the analyst names the class, so its settings can differ) on
     one set's A/ crops at 0.5 m over a grid that extends past the shared defaults, scored on the other
-    set's A/ and B/ crops (leave-one-set-out)."""
+    set's A/ and B/ crops (leave-one-set-out). ``fill``: the class's shipped fill test, or ``hard`` (0/1)
+    / ``soft`` (graded) for every class: a detector form, not a grid value."""
     print(f"\nper-class parameters, grid {CLASS_GRID}, chosen by F1 at 0.5 m (spacing: the shadow test)")
     for kind in CLASSES:
         width = OBJECTS[CLASSES[kind]][1]
-        grid = [replace(DetectParams(), contrast=c, min_fill=f, min_edge=e, min_spacing=round(k * width, 2))
+        soft = params_for(kind).soft_fill if fill == "shipped" else fill == "soft"
+        print(f"  {kind}: {'graded (soft)' if soft else 'hard'} fill")
+        grid = [replace(DetectParams(), contrast=c, min_fill=f, min_edge=e, min_spacing=round(k * width, 2),
+                        soft_fill=soft)
                 for c, f, e, k in itertools.product(*CLASS_GRID.values())]  # fmt: skip
         for tune_set, test_set in itertools.permutations(SETS):
             tuning = scenes[tune_set][kind][: n_tune[tune_set]]
@@ -180,6 +187,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="A/ crops only")
     ap.add_argument("--per-class", action="store_true", help="only the per-class parameter choice")
     ap.add_argument("--context", action="store_true", help="only the per-class scene-context (shadow) choice")
+    ap.add_argument("--fill", choices=("shipped", "hard", "soft"), default="shipped",
+                    help="with --per-class: the fill test (soft: graded, DetectParams.soft_fill)")  # fmt: skip
     ap.add_argument("--only", choices=sorted(CLASSES), help="with --per-class/--context: one object class")
     ap.add_argument("--seeds", type=int, default=1, help="with --context: also score the shipped settings on "
                     "this many layouts per background (1 = the standard set only)")  # fmt: skip
@@ -197,7 +206,7 @@ def main() -> int:
             del CLASSES[kind]
     scenes = {s: {k: build(bgs[s], k) for k in CLASSES} for s in SETS}
     if args.per_class:
-        per_class(scenes, {s: len(bgs[s]) // (1 if args.quick else 2) for s in SETS})
+        per_class(scenes, {s: len(bgs[s]) // (1 if args.quick else 2) for s in SETS}, args.fill)
         return 0
     if args.context:
         context(scenes, {s: len(bgs[s]) // (1 if args.quick else 2) for s in SETS})
