@@ -259,9 +259,14 @@ def test_an_encounter_task_run_again_returns_what_it_stored(tables: Workspace, t
     steps = tmp_path / "job" / "steps" / "day=2026-03-01"
     names = ["keys-00.arrow", "keys-01.arrow", "slots-00.arrow", "slots-01.arrow"]
     assert sorted(p.name for p in steps.iterdir()) == names
-    rows = sum(o.data.filter(pl.col("in_state")).height for o in outs)
-    assert rows == sum(pl.read_ipc(p).height for p in steps.glob("keys-*"))
-    assert sum(pl.read_ipc(p).height for p in steps.glob("slots-*")) > 0
+    slots = pl.concat([pl.read_ipc(p) for p in steps.glob("slots-*")])
+    keys = pl.concat([pl.read_ipc(p) for p in steps.glob("keys-*")])
+    assert slots.height > 0
+    # the keys are every in-state position of exactly the vessels that have slots
+    moving = set(slots["mmsi"].to_list())
+    in_state = pl.concat([o.data.filter(pl.col("in_state")) for o in outs])
+    assert keys.height == in_state.filter(pl.col("mmsi").is_in(list(moving))).height
+    assert set(keys["mmsi"].to_list()) == moving != set(in_state["mmsi"].to_list())
     first = event_task.pairs_task(scope, CTX, params, day, False, [])
     assert not steps.exists()  # read once, then removed
     again = event_task.pairs_task(scope, CTX, params, day, False, [])

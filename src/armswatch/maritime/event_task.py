@@ -13,8 +13,9 @@ divides 16 — reads the storage buckets ``NN % n == b``):
 * ``bucket`` (day × bucket): the bucket's carry (from the day before's frame and open runs and
   that day's open encounters) ∪ the bucket's positions, the per-vessel detectors; writes the events
   it emits to ``<job>/events/day=D/bucket=NN.parquet`` and the encounter detector's per-vessel
-  phase — its ``in_state`` rows resampled to slots, and their ``(mmsi, ts)`` keys — to
-  ``<job>/steps/day=D/{slots,keys}-NN.arrow``; keeps its frame and open runs for the next day;
+  phase — its ``in_state`` rows resampled to slots, and the ``(mmsi, ts)`` keys of the vessels
+  that have slots — to ``<job>/steps/day=D/{slots,keys}-NN.arrow``; keeps its frame and open
+  runs for the next day;
 * ``pairs`` (one per day, after the day's buckets): the encounter detector's second phase over the
   day's slots of every bucket; writes its emitted events to ``<job>/events/day=D/pairs.parquet``
   and the encounters still open to ``<job>/open/day=D.parquet``, then removes the day's slot files.
@@ -173,8 +174,11 @@ def bucket_task(
     if slotter is not None:  # the encounters' per-vessel phase, for the day's encounter task
         steps = data.filter(pl.col("in_state"))
         folder = _steps_folder(scope, day)
-        write_atomic_ipc(steps.select("mmsi", "ts"), folder / f"keys-{bucket:02d}.arrow")
-        write_atomic_ipc(slotter(steps), folder / f"slots-{bucket:02d}.arrow")
+        slots = slotter(steps)
+        # the keys give a run's next observation: only vessels with slots can have runs
+        keys = steps.filter(pl.col("mmsi").is_in(slots["mmsi"].unique().implode())).select("mmsi", "ts")
+        write_atomic_ipc(keys, folder / f"keys-{bucket:02d}.arrow")
+        write_atomic_ipc(slots, folder / f"slots-{bucket:02d}.arrow")
     if is_last:  # nothing to carry
         data = data.clear()
     return BucketOut(data, columns, events.filter(pl.col("close_ts").is_null()))
