@@ -317,7 +317,7 @@ def cost_model(run: dict[str, Any], days: int, total: float = 1e10) -> list[str]
         "  assumes: cost linear in positions (measured at this scale), a day's 27 M positions fit one"
     )
     lines.append(
-        "  worker's memory for the encounter task (~3 GB+), shared storage as fast as this local disk,"
+        "  worker's memory for the encounter task (~1.4 GB, from 208 MB at 4 M), storage as fast as this disk,"
     )
     lines.append("  no scheduler or network cost beyond what the LocalCluster run included; the client's")
     lines.append("  coverage reduce (outages) and findings are not in the model.")
