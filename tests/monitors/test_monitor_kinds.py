@@ -102,6 +102,19 @@ def test_a_long_encounter_cut_at_the_lookback_is_alerted_once(ws: Workspace, tmp
     assert len(alerts(ws)) == 2
 
 
+def test_same_meeting_rule() -> None:
+    from armswatch.monitors.evaluate import same_meeting
+
+    h = lambda x: T0 + timedelta(hours=x)  # noqa: E731
+    day = timedelta(hours=24)
+    assert same_meeting((h(0), h(3)), h(2), h(10), h(0), day)  # overlap
+    assert same_meeting((h(0), h(3)), h(3.4), h(10), h(0), day)  # touching within 30 min
+    assert not same_meeting((h(0), h(3)), h(5), h(10), h(-20), day)  # apart, not cut
+    assert same_meeting((h(0), h(3)), h(6.1), h(40), h(6.1), day)  # cut at the window's start
+    # cut too, but the alerted meeting was last seen long before the window: another meeting
+    assert not same_meeting((h(0), h(3)), h(100.2), h(103), h(100), day)
+
+
 def test_a_new_imagery_change_above_the_confidence(ws: Workspace) -> None:
     ws.save_sites([make_site("plant", lon=129.7, lat=41.8)])
     mon = add_monitor(ws, "imagery", {"site_list": ["plant"], "min_confidence": "likely"})

@@ -183,7 +183,8 @@ def encounter(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], 
     if new.empty:
         return [], False
     place = resolve_place(ws, mon.params)
-    since = new.start - timedelta(hours=float(mon.params["lookback_h"]))
+    lookback = timedelta(hours=float(mon.params["lookback_h"]))
+    since = new.start - lookback
     win = window(ws, since, new.now, bbox=place.bbox(10_000))
     if win.height == 0:
         return [], True
@@ -203,12 +204,9 @@ def encounter(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], 
     drafts = []
     for e in events.iter_rows(named=True):
         a, b = _label(names, e["mmsi"]), _label(names, e["other_mmsi"])
-        # the same meeting seen again (overlapping one alerted before, or cut at the start of the
-        # lookback after one of the pair's alerted meetings began): the key it was alerted under
-        cut = e["start_utc"] <= since + MEETING_GAP
         key = next(
-            (k for k, (s, t) in alerted.get((e["mmsi"], e["other_mmsi"]), {}).items()
-             if (s - MEETING_GAP <= e["end_utc"] and e["start_utc"] <= t + MEETING_GAP) or (cut and s <= since)),
+            (k for k, span in alerted.get((e["mmsi"], e["other_mmsi"]), {}).items()
+             if same_meeting(span, e["start_utc"], e["end_utc"], since, lookback)),
             f"encounter:{e['other_mmsi']}:{_iso(e['start_utc'])}",
         )  # fmt: skip
         srcs = win.filter(
@@ -229,6 +227,20 @@ def encounter(ws: Any, mon: Monitor, shared: Shared) -> tuple[list[AlertDraft], 
 
 MEETING_GAP = timedelta(minutes=30)
 """Two encounters of one pair this close in time are one meeting (one alert)."""
+
+
+def same_meeting(
+    alerted: tuple[datetime, datetime], start: datetime, end: datetime, since: datetime, lookback: timedelta
+) -> bool:
+    """Is an encounter ``start``-``end`` of a pair, found in a window beginning at ``since``, the
+    meeting alerted before as ``alerted`` (start, end)? Yes when they overlap (within
+    :data:`MEETING_GAP`), or when this one is cut at the window's start and the alerted one began
+    before that start and was last seen within a lookback of it (the same meeting, seen longer)."""
+    first, last = alerted
+    if first - MEETING_GAP <= end and start <= last + MEETING_GAP:
+        return True
+    cut = start <= since + MEETING_GAP
+    return cut and first <= since and last >= since - lookback
 
 
 def _alerted_encounters(ws: Any, mid: str) -> dict[tuple[int, int], dict[str, tuple[datetime, datetime]]]:
