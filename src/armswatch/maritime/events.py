@@ -85,11 +85,16 @@ def _with_breaks(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     return frame.with_columns(ctx.coverage.step_breaks(frame))
 
 
+def _steps_with_breaks(pos: pl.DataFrame, ctx: Context) -> pl.DataFrame:
+    """Positions with their step columns (computed unless given) and ``across_outage``."""
+    return _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
+
+
 def _per_vessel(ctx: Context, params: EventParams) -> ChunkDetector:
     def run(pos: pl.DataFrame) -> pl.DataFrame:
         if pos.height == 0:
             return empty_events()
-        full = _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
+        full = _steps_with_breaks(pos, ctx)
         # rows flagged in_state=False are context (reception density before a gap) for gaps only
         steps = full.filter(pl.col("in_state")) if "in_state" in full.columns else full
         parts = [empty_events()]
@@ -111,7 +116,7 @@ def _pairwise(ctx: Context, params: EventParams) -> ChunkDetector | None:
         return None
 
     def run(pos: pl.DataFrame) -> pl.DataFrame:
-        full = _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
+        full = _steps_with_breaks(pos, ctx)
         return detect_encounters(full, ctx.ports, params.encounter)
 
     return run
@@ -125,7 +130,7 @@ def encounter_slotter(ctx: Context, params: EventParams) -> ChunkDetector | None
         return None
 
     def run(pos: pl.DataFrame) -> pl.DataFrame:
-        full = _with_breaks(pos if "implied_kn" in pos.columns else with_steps(pos), ctx)
+        full = _steps_with_breaks(pos, ctx)
         return encounter_slots(full, ctx.ports, params.encounter)
 
     return run
