@@ -397,7 +397,7 @@ def monitor_cmd(
         float,
         typer.Option(
             "--max-cloud",
-            help="Leave out scenes with more than this % of the site grid unusable (cloud, haze, shadow, no data).",
+            help="Leave out scenes with more than this % of the site unusable (cloud, haze, shadow, no data; a polygon site: its outline).",
         ),
     ] = 50.0,
     model: Annotated[

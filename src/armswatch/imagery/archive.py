@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,9 @@ from armswatch.imagery.stac import read_item
 from armswatch.progress import NO_PROGRESS, Progress, steps
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from armswatch.imagery.quality import Quality
     from armswatch.provenance.model import Artifact
     from armswatch.workspace import Workspace
@@ -106,6 +109,7 @@ def ingest_inputs(
     res = _resolution(ws, site_id, refs[0], resolution)
     grid = ingest.site_grid(site.geometry, res)
     footprint = ingest.site_footprint(site.geometry, grid)
+    watched = ingest.watched_area(site.geometry, grid)
     scenes: list[ingest.Scene] = []
     for ref in steps(progress, "reading and masking scenes", refs):
         scene = _read_input(ref, grid, captured_at, bands)
@@ -116,7 +120,7 @@ def ingest_inputs(
                 f"(needs {ingest.MIN_SITE_COVERAGE:.0%}); nothing was ingested",
                 path=input_label(ref),
             )
-        scenes.append(scene)
+        scenes.append(_over_watched_area(scene, watched))
     existing = [a for a in site_scenes(ws, site_id) if a.metadata["grid"]["key"] == grid.key]
     best_old = max(existing, key=_usable, default=None)
     best_new = max(range(len(scenes)), key=lambda i: _quality_share(scenes[i]))
@@ -135,7 +139,7 @@ def ingest_inputs(
                 if "sentinel" in str(scene.metadata.get("collection") or "").lower()
                 else source
             )
-            valid = float(np.isfinite(scene.bands["red"]).mean())
+            valid = float(np.isfinite(scene.bands["red"])[watched].mean())
             meta: dict[str, Any] = {
                 **scene.metadata, "kind": SCENE_KIND, "site": site_id,
                 "grid": {**asdict(grid), "key": grid.key}, "bands": sorted(scene.bands),
@@ -157,6 +161,15 @@ def ingest_inputs(
             out.append(Ingested(art.id, scene.captured_at, valid, shift, scene.quality))
         run.summary["scenes"] = len(out)
     return out
+
+
+def _over_watched_area(scene: ingest.Scene, watched: npt.NDArray[np.bool_]) -> ingest.Scene:
+    """The scene's usable shares counted over the site's watched area (a polygon site's outline), so a scene
+    clipped to the site is not read as half unusable because the grid's margin has no data."""
+    if scene.quality is None or scene.quality.cause is None or watched.all():
+        return scene
+    q = scene.quality.within(watched)
+    return replace(scene, quality=q, metadata={**scene.metadata, "quality": q.as_dict()})
 
 
 def _quality_share(scene: ingest.Scene) -> float:

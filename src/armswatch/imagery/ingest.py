@@ -230,6 +230,14 @@ def site_footprint(geometry: Any, grid: SiteGrid) -> npt.NDArray[np.bool_]:
     return np.asarray(inside, dtype=bool)
 
 
+def watched_area(geometry: Any, grid: SiteGrid) -> npt.NDArray[np.bool_]:
+    """The grid pixels a site's scene quality and change findings are about: a polygon site's outline; the
+    whole grid around a point site (a point marks a place only roughly, the grid is the area watched)."""
+    if isinstance(geometry, Point):
+        return np.ones((grid.height, grid.width), dtype=bool)
+    return site_footprint(geometry, grid)
+
+
 def _file_datetime(path: str) -> datetime | None:
     with raster.open_image(path) as ds:
         tags = ds.tags()

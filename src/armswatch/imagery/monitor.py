@@ -24,7 +24,7 @@ from armswatch.errors import InputError
 from armswatch.imagery import chip, footprint, prepare
 from armswatch.imagery.archive import grid_of, site_scenes
 from armswatch.imagery.change import BuiltupParams, ChangeResult, detect_builtup
-from armswatch.imagery.ingest import Scene, coregister_scene, read_scene
+from armswatch.imagery.ingest import Scene, coregister_scene, read_scene, watched_area
 from armswatch.progress import NO_PROGRESS, Progress, steps
 from armswatch.provenance.confidence import confidence_from_probability
 
@@ -81,7 +81,8 @@ def _rgb(bands: dict[str, np.ndarray], nir: bool = False) -> np.ndarray:
 
 
 MAX_CLOUD_PCT = 50.0
-"""Default ``--max-cloud``: scenes with more than this share of the site grid unusable are excluded."""
+"""Default ``--max-cloud``: scenes with more than this share of the site unusable are excluded (a polygon
+site's outline, or the grid around a point site)."""
 CLEAR_PAIR = 0.8
 """Both dates at least this usable for a finding to reach 'likely'."""
 MOSTLY_CLOUDY = 0.5
@@ -101,6 +102,16 @@ def confidence(area: float, mean_score: float, min_area: float, usable: tuple[fl
     if worst < MOSTLY_CLOUDY or mean_score < 0.6:
         p = min(p, 0.40)
     return confidence_from_probability(p)
+
+
+def on_site(mask: np.ndarray, watched: np.ndarray) -> np.ndarray:
+    """The changed objects (8-connected, as footprints are cut) that touch the site's watched area: an
+    object reaching into a polygon site counts whole; change only in the grid's margin around it does not."""
+    if watched.all() or not mask.any():
+        return mask
+    labels, _ = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
+    keep = np.unique(labels[watched & mask])
+    return np.asarray(np.isin(labels, keep[keep > 0]))
 
 
 @dataclass(frozen=True)
@@ -210,8 +221,8 @@ def run_monitor(
 ) -> Monitored:
     """Run change detection over the site's scene series and record findings in one run.
 
-    Scenes named in ``exclude`` (date, id or name) and scenes with more than ``max_cloud`` % of the grid
-    unusable are left out, with the reason in the run summary (``excluded``)."""
+    Scenes named in ``exclude`` (date, id or name) and scenes with more than ``max_cloud`` % of the site
+    unusable (a polygon site's outline; the grid around a point site) are left out, with the reason in the run summary (``excluded``)."""
     site = ws.get_site(site_id)
     scenes = site_scenes(ws, site_id)
     if len(scenes) < 2:
@@ -226,6 +237,7 @@ def run_monitor(
         )
     params = replace(params or BuiltupParams(), direction="both")
     grid = grid_of(scenes[0])
+    watched = watched_area(site.geometry, grid)
     simulated = any(s.simulated for s in scenes)
     tag = " (SIMULATED imagery)" if simulated else ""
     intervals: list[Interval] = []
@@ -254,7 +266,7 @@ def run_monitor(
             nir = "nir" in prev and "nir" in cur
             a, b = _rgb(prev, nir), _rgb(cur, nir)
             valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
-            share = float(valid.mean())
+            share = float(valid[watched].mean())
             usable3 = (_scene_usable(a_art), _scene_usable(b_art), share)
             # scenes of one site are mostly unchanged: per-band invariant-pixel normalisation removes colour
             # casts (atmosphere, sensor) that the per-image standardisation alone cannot
@@ -267,7 +279,7 @@ def run_monitor(
                     _filled(a, valid), _filled(b_norm, valid), grid.resolution, params, forest, res
                 )
             usable = valid if valid.all() else ~ndi.binary_dilation(~valid, iterations=INVALID_MARGIN_PX)
-            mask = res.mask & usable
+            mask = on_site(res.mask & usable, watched)
             fps = footprint.extract(
                 mask, transform=grid.transform, crs=grid.crs, sign=np.sign(res.difference).astype(np.int8),
                 score=res.score, min_area_m2=max(params.min_area_m2, min_object_m2),
@@ -303,7 +315,7 @@ def run_monitor(
                     summary=(
                         f"{len(new)} new built-up object(s) totalling {new_m2:,.0f} m² appeared between {d0} and "
                         f"{d1}; {cleared_m2:,.0f} m² looks cleared or demolished. Training-free built-up-index "
-                        f"change on {grid.resolution:g} m imagery; {share:.0%} of the site grid usable in both "
+                        f"change on {grid.resolution:g} m imagery; {share:.0%} of the site usable in both "
                         f"(before {usable3[0]:.0%}, after {usable3[1]:.0%} usable after cloud, haze and shadow "
                         "masking)."
                     ),

@@ -31,7 +31,7 @@ the scene.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,9 +65,18 @@ CLOUD_MARGIN_M = 60.0
 SHADOW_SEARCH_M = 600.0
 
 
+USABLE, NODATA, CLOUD, SHADOW, HAZE = range(5)
+"""Per-pixel cause codes of :attr:`Quality.cause` (causes are exclusive in the order no data, cloud, shadow,
+haze)."""
+
+
 @dataclass(frozen=True)
 class Quality:
-    """Per-pixel usable mask of a scene with the share of pixels lost to each cause (over the whole grid)."""
+    """Per-pixel usable mask of a scene with the share of pixels lost to each cause.
+
+    The shares are over ``region`` (the watched area: a polygon site's outline) when one is set, else over
+    the whole grid: a scene clipped to a polygon site is fully usable even though the grid's margin around
+    the site has no data."""
 
     usable: Mask
     method: str
@@ -75,16 +84,32 @@ class Quality:
     haze: float
     shadow: float
     nodata: float
+    cause: npt.NDArray[np.uint8] | None = None
+    region: Mask | None = None
 
     @property
     def usable_fraction(self) -> float:
+        if self.region is not None:
+            n = int(self.region.sum())
+            return float((self.usable & self.region).sum() / n) if n else 0.0
         return float(self.usable.mean()) if self.usable.size else 0.0
+
+    def within(self, region: Mask) -> Quality:
+        """The same mask with its shares counted over ``region`` only (e.g. the site outline)."""
+        if self.cause is None or region.shape != self.usable.shape:
+            raise ValueError("a region needs the per-pixel causes and the grid's shape")
+        inside = self.cause[region]
+        n = max(1, inside.size)
+        share = np.bincount(inside, minlength=5) / n
+        return replace(self, cloud=float(share[CLOUD]), haze=float(share[HAZE]), shadow=float(share[SHADOW]),
+                       nodata=float(share[NODATA]), region=np.asarray(region, dtype=bool))  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "method": self.method, "usable_fraction": round(self.usable_fraction, 4),
             "cloud": round(self.cloud, 4), "haze": round(self.haze, 4), "shadow": round(self.shadow, 4),
-            "nodata": round(self.nodata, 4),
+            "nodata": round(self.nodata, 4), "over": "grid" if self.region is None else "site",
+            "grid_usable_fraction": round(float(self.usable.mean()) if self.usable.size else 0.0, 4),
         }  # fmt: skip
 
     def reason(self) -> str:
@@ -120,9 +145,12 @@ def _compose(cloud: Mask, haze: Mask, shadow: Mask, nodata: Mask, method: str) -
     haze = haze & ~nodata & ~cloud & ~shadow
     usable = ~(cloud | haze | shadow | nodata)
     n = max(1, usable.size)
+    cause = np.full(usable.shape, USABLE, dtype=np.uint8)
+    for code, where in ((NODATA, nodata), (CLOUD, cloud), (SHADOW, shadow), (HAZE, haze)):
+        cause[where] = code
     return Quality(
         np.asarray(usable), method, float(cloud.sum() / n), float(haze.sum() / n), float(shadow.sum() / n),
-        float(nodata.sum() / n),
+        float(nodata.sum() / n), cause,
     )  # fmt: skip
 
 
