@@ -64,13 +64,8 @@ def masker(info: raster.ImageInfo) -> Masker | None:
     finite = red[np.isfinite(red)]
     if scale == 1.0 and finite.size and float(np.percentile(finite, 99)) > 1.5:
         scale = 10000.0  # float data in reflectance x 10000
-    if finite.size and float(np.percentile(finite, 2)) / scale > DARKEST_CLEAR:
-        # no dark pixel at all: the stored values are not plain reflectance (e.g. Landsat C2 L2 DN with an
-        # offset) or the whole sample is overcast; fall back to the relative (fitted clear-sky line) test
-        return Masker(
-            "classical hot (relative: values are not plain reflectance)", float(np.nanmax(finite)), True
-        )
-    wanted = quality.S2CLOUDLESS_BANDS
+    # Sentinel-2 L1C first: an all-overcast scene has no dark pixel either, and s2cloudless reads it
+    wanted = (*quality.S2CLOUDLESS_BANDS, "B03")  # the model's ten bands, and green for the haze test
     found = {n: i for i, n in enumerate(names) if n in wanted}
     if len(found) < len(wanted) and info.count == 13 and not any(names):
         from armswatch.imagery.band import S2_ORDER_L1C
@@ -78,4 +73,10 @@ def masker(info: raster.ImageInfo) -> Masker | None:
         found = {b: S2_ORDER_L1C.index(b) for b in wanted}
     if len(found) == len(wanted) and quality.s2cloudless_available():
         return Masker("s2cloudless", scale, False, tuple((b, found[b]) for b in wanted))
+    if finite.size and float(np.percentile(finite, 2)) / scale > DARKEST_CLEAR:
+        # no dark pixel at all: the stored values are not plain reflectance (e.g. Landsat C2 L2 DN with an
+        # offset) or the whole sample is overcast; fall back to the relative (fitted clear-sky line) test
+        return Masker(
+            "classical hot (relative: values are not plain reflectance)", float(np.nanmax(finite)), True
+        )
     return Masker("classical hot (reflectance)", scale, False)
