@@ -108,3 +108,32 @@ def test_findings_list_imports_only_what_it_needs(tmp_path: Path) -> None:
         "pyproj",
     }
     assert sorted(unwanted & names) == []
+
+
+def test_help_paragraphs_are_reflowed_but_lists_and_examples_keep_their_lines() -> None:
+    text = """Detect events and write them (columns: a, b,
+    c, d). Outages end events.
+
+    Steps:
+    - one
+    - two, which is
+      indented on.
+
+    Example: armswatch x
+    Example: armswatch y"""
+    out = cli_main.reflow_help(text)
+    assert "(columns: a, b, c, d). Outages end events." in out
+    assert "Steps:\n- one\n- two, which is\n  indented on." in out
+    assert out.endswith("Example: armswatch x\nExample: armswatch y")
+
+
+def test_group_listing_has_no_half_lines_from_docstrings() -> None:
+    """A command's short help in a group's listing reads as one flowing paragraph."""
+    result = CliRunner().invoke(cli_main.app, ["ais", "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    flat = " ".join(line.strip("│ ") for line in result.output.splitlines())
+    assert "mmsi, other_mmsi, start_utc, end_utc, lat, lon" in " ".join(flat.split())
+    lines = [line.rstrip(" │") for line in result.output.splitlines() if "other_mmsi" in line]
+    assert lines and all(
+        len(line) > 60 for line in lines
+    )  # not broken after "other_mmsi, start_utc, end_utc,"

@@ -19,6 +19,8 @@ Adding a command (the pattern every command module follows)
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from importlib import import_module
@@ -190,7 +192,36 @@ def load_command(name: str, lazy: Lazy) -> Any:
     if command is None:
         raise LookupError(f"{lazy.target} does not provide the command {name!r}")
     _give_quiet(command)
+    _reflow(command)
     return command
+
+
+_KEEP_BREAK = re.compile(r"\s|[-•*]\s|\d+[.)]\s|Example|\x08")  # \x08: click's "do not rewrap"
+
+
+def reflow_help(text: str) -> str:
+    """A help text with the hard line breaks of its docstring joined inside each paragraph.
+
+    Rich help keeps single line breaks and wraps again at the terminal's width, which leaves ragged
+    half-lines. A line that starts a list item, is indented or starts an example keeps its break."""
+    paragraphs = []
+    for para in inspect.cleandoc(text).split("\n\n"):
+        lines = para.split("\n")
+        joined = [lines[0]]
+        for line in lines[1:]:
+            if _KEEP_BREAK.match(line) or joined[-1].startswith("\x08"):
+                joined.append(line)
+            else:
+                joined[-1] = f"{joined[-1].rstrip()} {line.strip()}"
+        paragraphs.append("\n".join(joined))
+    return "\n\n".join(paragraphs)
+
+
+def _reflow(command: Any) -> None:
+    if command.help:
+        command.help = reflow_help(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _reflow(sub)
 
 
 def _give_quiet(command: Any) -> None:
