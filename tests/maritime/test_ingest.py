@@ -220,6 +220,22 @@ def test_generic_csv_with_map_and_parquet(ws: Workspace, tmp_path: Path) -> None
         parse_map("nonsense=col")
 
 
+def test_generic_csv_with_common_column_names_needs_no_map(ws: Workspace, tmp_path: Path) -> None:
+    """GFW-like and tracktable-like headers are recognised; an ambiguous header is left to --map."""
+    gfw = tmp_path / "gfw.csv"
+    gfw.write_text("Timestamp,SSVID,Latitude,Longitude,Speed\n2024-03-01 10:00:00,445123456,39.0,127.5,9.5\n")
+    _, summary = ingest_file(ws, gfw, fmt="csv")
+    assert summary["positions"]["added"] == 1
+    row = scan_positions(ws).collect().row(0, named=True)
+    assert row["mmsi"] == 445123456 and row["lon"] == 127.5 and row["sog"] == 9.5
+    both = tmp_path / "both.csv"
+    both.write_text("time,timestamp,mmsi,lat,lon\n2024-03-01 10:00:00,2024-03-01 10:00:00,445123456,39,127\n")
+    with pytest.raises(InputError, match="no 'ts' column"):
+        ingest_file(ws, both, fmt="csv")  # two headers could be the time: the analyst says which
+    _, summary = ingest_file(ws, both, fmt="csv", mapping=parse_map("ts=timestamp"))
+    assert summary["positions"]["added"] == 1
+
+
 def test_cli_ingest_vessels_identity(ws: Workspace, tmp_path: Path) -> None:
     app = typer.Typer()
     register(app)

@@ -14,7 +14,7 @@ the antenna position (DMA ``A``..``D``) is not given, so length = to_bow + to_st
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -387,6 +387,32 @@ def _with_dims_zeroed(batch: Batch) -> Batch:
     return Batch(batch.positions, batch.base_stations, statics, batch.rejects, batch.counts, batch.done)
 
 
+COMMON_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "ts": ("timestamp", "timestamp_utc", "time", "time_utc", "datetime", "date_time", "basedatetime",
+           "received_at", "position_time"),
+    "mmsi": ("mmsi", "ssvid", "mmsi_number"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "longitude", "long", "lng"),
+    "sog": ("sog", "speed", "speed_kn", "speed_knots"),
+    "cog": ("cog", "course"),
+    "heading": ("heading", "true_heading"),
+}  # fmt: skip
+"""Column names generic CSVs use for the position fields (GFW, tracktable exports, MarineTraffic-like):
+matched case-insensitively when one header, and only one, fits; ``--map`` overrides."""
+
+
+def common_names(names: Sequence[str], taken: set[str]) -> dict[str, str]:
+    """``target -> column`` for targets not yet mapped whose column has one of the common names."""
+    out: dict[str, str] = {}
+    for target, known in COMMON_NAMES.items():
+        if target in taken:
+            continue
+        hits = [c for c in names if c.strip().lower() in known and c not in taken]
+        if len(hits) == 1:
+            out[target] = hits[0]
+    return out
+
+
 def read_mapped(path: Path, mapping: Mapping[str, str], fmt: str, rows: int = BATCH_ROWS) -> Iterator[Batch]:
     """Generic CSV or Parquet with a ``target=column`` mapping (identity for columns already named)."""
     if fmt == "parquet":
@@ -398,6 +424,7 @@ def read_mapped(path: Path, mapping: Mapping[str, str], fmt: str, rows: int = BA
         names = read_header(path)
         batches = csv_batches(path, names)
     full = {c: c for c in names if c in POSITION_SCHEMA or c in STATIC_SCHEMA}
+    full.update(common_names(names, taken=set(full) | set(mapping)))
     full.update(mapping)
     full.pop("source", None)
     full.pop("line", None)
