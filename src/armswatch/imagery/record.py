@@ -130,14 +130,21 @@ def record_count(
     day = f" on {when:%Y-%m-%d}" if when else ""
     tag = " (SIMULATED imagery)" if simulated else ""
     corrected = bool(c.corrections.removed or c.corrections.added)
-    with ws.run("imagery.count", parameters=params, inputs=[image_id]) as run:
+    inputs, counter = [image_id], "training-free counter"
+    if result.model is not None:  # the trained model is an input; the finding names its SHA-256
+        from armswatch.imagery.count_record import model_input
+
+        model_id, params["model"] = model_input(ws, result.model)
+        inputs.append(model_id)
+        counter = f"trained counting model {model_id[:19]}…"
+    with ws.run("imagery.count", parameters=params, inputs=inputs) as run:
         run.add_output(chip.id)
         run.add_output(pos.id)
         fid = run.add_finding(
             kind=COUNT_KIND,
             title=f"{c.total} {c.object_name} counted{where}{day}{tag}",
             summary=(f"{c.total} objects of {c.length_m:g} × {c.width_m:g} m: {c.detected} detected by the "
-                     f"training-free counter, {len(c.removed)} removed and {len(c.corrections.added)} added "
+                     f"{counter}, {len(c.removed)} removed and {len(c.corrections.added)} added "
                      f"by the analyst, on {c.pixel_size_m:.2f} m imagery."),
             subjects=_subjects(site),
             geometry=mapping(result.area_wgs84) if result.area_wgs84 is not None else None,
@@ -145,6 +152,7 @@ def record_count(
             confidence=CORRECTED_COUNT_CONFIDENCE if corrected else AUTOMATIC_COUNT_CONFIDENCE,
             evidence=[chip.id, image_id, pos.id],
             details={**c.summary(), "corrections": c.corrections.as_dict(), "chip": chip.id,
+                     **({"model": params["model"]} if "model" in params else {}),
                      "positions": pos.id, "image": image_id},
         )  # fmt: skip
         run.summary.update(c.summary())
