@@ -134,7 +134,8 @@ def count_cmd(
     ] = None,
     chip: Annotated[str | None, typer.Option("--chip", help="Write the evidence chip PNG here.")] = None,
     model: Annotated[
-        Path | None, typer.Option("--model", help="A trained object model (not available yet; see docs).")
+        Path | None,
+        typer.Option("--model", help="A counting model from 'imagery count-train' (same object size)."),
     ] = None,
     coords: CoordsOpt = "auto",
     pixel_size: PixelSizeOpt = None,
@@ -151,7 +152,8 @@ def count_cmd(
 
     Detections are numbered best first; check them on the chip, then re-run with --remove ID and
     --add x,y (or --corrections FILE). With --finding the corrected count becomes a finding at --site,
-    with the chip as evidence.
+    with the chip as evidence. With --model a model trained on your own corrected counts
+    ('imagery count-train') decides which candidate boxes are objects.
 
     Example: armswatch imagery count rajin.tif --area quay.geojson --object container --chip quay.png --positions quay.geojson
     """
@@ -161,16 +163,22 @@ def count_cmd(
     from armswatch.imagery.count_run import count_image, positions_geojson
     from armswatch.io.atomic import write_text_atomic
 
+    count_model = None
     if model is not None:
-        raise InputError("--model: trained counting models are not supported yet; run without --model")
+        from armswatch.imagery.count_model import load as load_count_model
+
+        count_model = load_count_model(model)
     corr = Corrections(tuple(remove or ()), tuple(parse_point(p) for p in add or ()))
     if corrections is not None:
         corr = corr.merge(read_corrections(corrections))
     if positions is not None and Path(positions).suffix.lower() not in (".geojson", ".json", ".csv"):
         raise InputError("--positions must end in .geojson, .json or .csv")
     result = count_image(image, obj, area_path=str(area) if area else None, coords=_coords(coords),
-                         pixel_size_m=pixel_size, corrections=corr)  # fmt: skip
+                         pixel_size_m=pixel_size, corrections=corr, model=count_model)  # fmt: skip
     c = result.count
+    if count_model is not None and not 2 / 3 <= c.pixel_size_m / count_model.pixel_size_m <= 1.5:
+        say(f"warning: the model was trained on {count_model.pixel_size_m:g} m pixels, this image has "
+            f"{c.pixel_size_m:g} m; its threshold may not carry over", quiet)  # fmt: skip
     if positions is not None:
         if positions.lower().endswith(".csv"):
             emit(
@@ -202,6 +210,61 @@ def count_cmd(
     typer.echo(str(c.total))
 
 
+def count_train_cmd(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Folder of images, each with NAME.geojson or NAME.csv of confirmed centres."),
+    ],
+    obj: Annotated[
+        str,
+        typer.Option(
+            "--object", help="container (40 ft), container20, railcar, vehicle, truck, or LxW in m."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model file to write (.npz).")],
+    coords: CoordsOpt = "auto",
+    pixel_size: PixelSizeOpt = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the forest.")] = 0,
+    workspace: Annotated[
+        Path | None,
+        typer.Option("--workspace", "-w", help="Also store the model as an artifact in this workspace."),
+    ] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Train a counting model on your own corrected counts; use it with 'imagery count --model'.
+
+    FOLDER holds images and, per image, the centres of the objects you confirmed: NAME.geojson or
+    NAME.csv as 'imagery count --positions' writes them (count, correct with --add/--remove, write the
+    positions), and optionally the search area NAME.area.geojson. Everything else inside the area is
+    taken for "not an object". The model file names every training file's SHA-256.
+
+    Example: armswatch imagery count-train my-yards/ --object railcar -o wagons.npz
+    """
+    import time
+
+    from armswatch.cli.common import progress_for
+    from armswatch.imagery.count_model import write
+    from armswatch.imagery.count_training import train_folder
+
+    t0 = time.perf_counter()
+    with progress_for(quiet) as prog:
+        model, provenance = train_folder(folder, obj, coords=_coords(coords), pixel_size_m=pixel_size,
+                                         seed=seed, progress=prog)  # fmt: skip
+    write(model, provenance, output)
+    st = provenance["training"]
+    oof = st["out_of_fold"]
+    say(f"trained on {st['images']} image(s), {st['objects']} {model.object_name} centres, "
+        f"{st['candidates']:,} candidates; threshold {model.threshold:g} (out-of-fold precision "
+        f"{oof['precision']:.2f}, recall {oof['recall']:.2f}), {time.perf_counter() - t0:.1f} s -> {output}",
+        quiet)  # fmt: skip
+    if workspace is not None:
+        from armswatch.imagery.count_record import record_count_model
+
+        with open_workspace(workspace) as ws:
+            art = record_count_model(ws, output, provenance)
+        say(f"stored as {art}", quiet)
+
+
 def counts_cmd(
     site: Annotated[str, typer.Option("--site", help="Site id.")],
     svg: Annotated[str | None, typer.Option("--svg", help="Also write the series chart as SVG.")] = None,
@@ -230,6 +293,7 @@ def register(app: typer.Typer) -> None:
     """Add these commands to the ``imagery`` group."""
     app.command("measure")(measure_cmd)
     app.command("count")(count_cmd)
+    app.command("count-train")(count_train_cmd)
     app.command("counts")(counts_cmd)
     from armswatch.cli import imagery_providers
 

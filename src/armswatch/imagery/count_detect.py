@@ -200,7 +200,25 @@ def _corr(img: Array, kernel: Array) -> Array:
     return np.asarray(oaconvolve(img, kernel[::-1, ::-1], mode="same"), dtype=np.float32)
 
 
-def detect(
+@dataclass(frozen=True)
+class ScoreMaps:
+    """Steps 1-2 of the detector: per pixel, the best oriented box's score (``-inf`` where no box passes),
+    its angle index × 2 + polarity (1 = dark), fill and edge; with the contrast images they came from."""
+
+    signed: Array
+    distance: Array
+    grad: Array
+    best: Array
+    best_k: npt.NDArray[np.int16]
+    fills: Array
+    edges: Array
+    angles: npt.NDArray[np.floating[Any]]
+    lp: float
+    wp: float
+    region: BoolArray
+
+
+def score_maps(
     image: Array,
     pixel_size_m: float,
     length_m: float,
@@ -208,8 +226,8 @@ def detect(
     *,
     area: BoolArray | None = None,
     params: DetectParams | None = None,
-) -> list[Detection]:
-    """Objects of ``length_m`` × ``width_m`` in ``image`` (bands, rows, cols) whose centre is in ``area``."""
+) -> ScoreMaps | None:
+    """Contrast images and the oriented box scores (steps 1-2); None when the area is empty."""
     p = params or DetectParams()
     if image.ndim != 3:
         raise InputError(f"image must be (bands, rows, cols), got shape {image.shape}")
@@ -219,7 +237,7 @@ def detect(
     lp, wp = length_m / pixel_size_m, width_m / pixel_size_m
     region = np.ones(image.shape[1:], dtype=bool) if area is None else area
     if not region.any():
-        return []
+        return None
     signed, distance, grad = contrast_images(image, region, lp, p)
     if p.soft_fill:  # graded: a pixel at 80 % of the threshold counts 0.8, not 0
         fg = np.clip(distance / p.contrast, 0.0, 1.0).astype(np.float32)
@@ -246,10 +264,34 @@ def detect(
         best_k[better] = i * 2 + dark[better]
         fills[better] = fill[better]
         edges[better] = edge[better]
-    dets = _suppress(best, best_k, fills, edges, angles, lp, wp, region, p)
+    return ScoreMaps(signed, distance, grad, best, best_k, fills, edges, angles, lp, wp, region)
+
+
+def detect(
+    image: Array,
+    pixel_size_m: float,
+    length_m: float,
+    width_m: float,
+    *,
+    area: BoolArray | None = None,
+    params: DetectParams | None = None,
+) -> list[Detection]:
+    """Objects of ``length_m`` × ``width_m`` in ``image`` (bands, rows, cols) whose centre is in ``area``."""
+    p = params or DetectParams()
+    m = score_maps(image, pixel_size_m, length_m, width_m, area=area, params=p)
+    if m is None:
+        return []
+    return suppress_and_clean(m, m.best, image, pixel_size_m, p)
+
+
+def suppress_and_clean(
+    m: ScoreMaps, best: Array, image: Array, pixel_size_m: float, p: DetectParams
+) -> list[Detection]:
+    """Steps 3-4 on a score map ``best`` (the detector's own, or a trained model's candidate scores)."""
+    dets = _suppress(best, m.best_k, m.fills, m.edges, m.angles, m.lp, m.wp, m.region, p)
     if p.min_spacing > 0 and len(dets) > 1:
-        dets = _drop_shadows(dets, image, signed, best, best_k, fills, edges, angles, lp, wp, region, p,
-                             p.min_spacing / pixel_size_m)  # fmt: skip
+        dets = _drop_shadows(dets, image, m.signed, best, m.best_k, m.fills, m.edges, m.angles, m.lp, m.wp,
+                             m.region, p, p.min_spacing / pixel_size_m)  # fmt: skip
     return dets
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,9 @@ from armswatch.imagery.count import Corrections, Count, apply_corrections, objec
 from armswatch.imagery.count_detect import DetectParams, detect, params_for
 from armswatch.imagery.feature import Array
 from armswatch.imagery.outline import Coords
+
+if TYPE_CHECKING:
+    from armswatch.imagery.count_model import CountModel
 
 MAX_WINDOW_PX = 64_000_000
 """Largest search window read at once (8000 x 8000 px); draw a smaller --area for bigger scenes."""
@@ -32,6 +35,7 @@ class CountRun:
     window: tuple[int, int, int, int]  # row0, col0, row1, col1 in image pixels
     area_rings: list[list[tuple[float, float]]]  # exterior rings in image pixel coordinates
     area_wgs84: Any  # shapely geometry or None
+    model: CountModel | None = None  # the trained model used, if any
 
     @property
     def georeferenced(self) -> bool:
@@ -73,25 +77,35 @@ def _mask(geom: Any, window: tuple[int, int, int, int]) -> npt.NDArray[np.bool_]
     )  # fmt: skip
 
 
-def count_image(
+@dataclass(frozen=True)
+class SearchWindow:
+    """The search area's window of an image, read: visible bands, the area mask, the ground pixel size."""
+
+    info: raster.ImageInfo
+    pixel_size_m: float
+    window: tuple[int, int, int, int]  # row0, col0, row1, col1 in image pixels
+    rgb: Array
+    mask: npt.NDArray[np.bool_]
+    area_px: Any  # shapely geometry in image pixel coordinates
+    area_wgs84: Any
+
+
+def read_window(
     path: str | Path,
-    object_spec: str,
+    length_m: float,
     *,
     area_path: str | None = None,
     coords: Coords = "auto",
     pixel_size_m: float | None = None,
     bands: str | None = None,
-    corrections: Corrections | None = None,
-    params: DetectParams | None = None,
-) -> CountRun:
-    """Count ``object_spec`` objects in the image at ``path`` inside the search area."""
-    name, length, width = object_size(object_spec)
+) -> SearchWindow:
+    """Read the window around the search area (with a margin of two object lengths) of the image."""
     info = raster.image_info(path, bands)
     px_size = raster.pixel_size(
         info, pixel_size_m if pixel_size_m is not None else outline.ground_pixel_size(info)
     )
     area_px, area_wgs = _area(info, area_path, coords)
-    margin = int(np.ceil(2 * length / px_size))
+    margin = int(np.ceil(2 * length_m / px_size))
     minx, miny, maxx, maxy = area_px.bounds
     window = (max(0, int(miny) - margin), max(0, int(minx) - margin),
               min(info.height, int(np.ceil(maxy)) + margin), min(info.width, int(np.ceil(maxx)) + margin))  # fmt: skip
@@ -105,18 +119,43 @@ def count_image(
     with raster.open_image(path) as ds:
         rgb = raster.read_visible(ds, info, Window(c0, r0, c1 - c0, r1 - r0))[:3]
     mask = _mask(area_px, window) & np.isfinite(rgb).all(axis=0)
-    dets = detect(rgb, px_size, length, width, area=mask, params=params or params_for(name))
+    return SearchWindow(info, px_size, window, rgb, mask, area_px, area_wgs)
+
+
+def count_image(
+    path: str | Path,
+    object_spec: str,
+    *,
+    area_path: str | None = None,
+    coords: Coords = "auto",
+    pixel_size_m: float | None = None,
+    bands: str | None = None,
+    corrections: Corrections | None = None,
+    params: DetectParams | None = None,
+    model: CountModel | None = None,
+) -> CountRun:
+    """Count ``object_spec`` objects in the image at ``path`` inside the search area (with a trained
+    ``model`` if given, else the training-free detector)."""
+    name, length, width = object_size(object_spec)
+    if model is not None:
+        model.check_object(name, length, width)
+    sw = read_window(path, length, area_path=area_path, coords=coords, pixel_size_m=pixel_size_m, bands=bands)
+    r0, c0 = sw.window[:2]
+    if model is not None:
+        dets = model.detect(sw.rgb, sw.pixel_size_m, area=sw.mask)
+    else:
+        dets = detect(sw.rgb, sw.pixel_size_m, length, width, area=sw.mask, params=params or params_for(name))
     dets = [type(d)(d.x + c0, d.y + r0, d.angle, d.score, d.fill, d.edge, d.polarity) for d in dets]
-    to_out, to_px = _converters(info)
+    to_out, to_px = converters(sw.info)
     corr = corrections or Corrections()
     kept, removed = apply_corrections(dets, to_out, to_px, corr)
-    count = Count(name, length, width, px_size, len(dets), tuple(kept), tuple(removed), corr)
-    geoms = list(getattr(area_px, "geoms", [area_px]))
+    count = Count(name, length, width, sw.pixel_size_m, len(dets), tuple(kept), tuple(removed), corr)
+    geoms = list(getattr(sw.area_px, "geoms", [sw.area_px]))
     rings = [[(float(x), float(y)) for x, y in g.exterior.coords] for g in geoms if hasattr(g, "exterior")]
-    return CountRun(count, info, rgb, window, rings, area_wgs)
+    return CountRun(count, sw.info, sw.rgb, sw.window, rings, sw.area_wgs84, model)
 
 
-def _converters(info: raster.ImageInfo) -> tuple[Any, Any]:
+def converters(info: raster.ImageInfo) -> tuple[Any, Any]:
     if not info.georeferenced:
         return (lambda c, r: (c, r)), (lambda x, y: (x, y))
     from pyproj import Transformer
@@ -146,7 +185,9 @@ def positions_geojson(run: CountRun) -> str:
          "properties": {k: v for k, v in o.row_dict().items() if k not in ("x", "y")}}
         for o in run.count.objects
     ]  # fmt: skip
-    doc = {"type": "FeatureCollection", "features": feats, "properties": {
+    doc: dict[str, Any] = {"type": "FeatureCollection", "features": feats, "properties": {
         **run.count.summary(), "coordinates": "WGS84" if run.georeferenced else "pixel (column, row)",
         "corrections": run.count.corrections.as_dict()}}  # fmt: skip
+    if run.model is not None:
+        doc["properties"]["model_sha256"] = run.model.sha256
     return json.dumps(doc, indent=2) + "\n"

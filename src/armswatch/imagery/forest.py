@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,9 @@ import numpy.typing as npt
 from armswatch.errors import InputError
 
 FORMAT = "armswatch.change-forest/1"
+COUNT_FORMAT = "armswatch.count-forest/1"
+KINDS = {FORMAT: "change", COUNT_FORMAT: "counting"}
+"""Model kinds by header format: a file of one kind is refused where the other is expected."""
 MAX_NODES = 1 << 20
 
 
@@ -61,7 +65,7 @@ def fit(
     if x.ndim != 2 or x.shape[1] != len(feature_names) or len(y) != len(x):
         raise InputError(f"training data {x.shape} does not match {len(feature_names)} features")
     if len(np.unique(y)) < 2:
-        raise InputError("training needs examples of both change and no change")
+        raise InputError("training needs examples of both classes (change and no change, object and not)")
     clf = RandomForestClassifier(
         n_estimators=n_trees, max_depth=max_depth, min_samples_leaf=min_leaf, class_weight="balanced",
         random_state=seed, n_jobs=1, max_features="sqrt",
@@ -117,10 +121,15 @@ def predict(forest: Forest, x: npt.NDArray[np.float32], chunk: int = 131_072) ->
     return out
 
 
-def to_bytes(forest: Forest, provenance: dict[str, Any]) -> bytes:
-    """The model file: arrays plus a JSON header (format, feature names, parameters, provenance)."""
-    header = {"format": FORMAT, "feature_names": list(forest.feature_names), "depth": forest.depth,
+def to_bytes(
+    forest: Forest, provenance: dict[str, Any], *, fmt: str = FORMAT, extra: dict[str, Any] | None = None
+) -> bytes:
+    """The model file: arrays plus a JSON header (format, feature names, parameters, provenance, and the
+    kind's own ``extra`` settings, e.g. a counting model's object size and threshold)."""
+    header = {"format": fmt, "feature_names": list(forest.feature_names), "depth": forest.depth,
               "parameters": forest.meta, "provenance": provenance}  # fmt: skip
+    if extra is not None:
+        header["extra"] = extra
     buf = io.BytesIO()
     np.savez_compressed(
         buf, left=forest.left, right=forest.right, feature=forest.feature, threshold=forest.threshold,
@@ -129,28 +138,32 @@ def to_bytes(forest: Forest, provenance: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def load(path: Path) -> Forest:
-    """Read and validate a model file (no pickle: a malformed or hostile file is an InputError)."""
+def load(path: Path, fmt: str = FORMAT) -> Forest:
+    """Read and validate a model file of kind ``fmt`` (no pickle: a malformed or hostile file is an
+    InputError). The header's ``extra`` settings, if any, are in ``meta["extra"]``."""
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with Path(path).open("rb") as fh, np.load(fh, allow_pickle=False) as z:
             arrays = {k: z[k] for k in ("left", "right", "feature", "threshold", "leaf_prob", "header")}
     except FileNotFoundError as exc:
         raise InputError("no such model file", path=str(path)) from exc
-    except (OSError, ValueError, KeyError, EOFError) as exc:
-        raise InputError(f"not an armswatch change model: {exc}", path=str(path)) from exc
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise InputError(f"not an armswatch {KINDS.get(fmt, fmt)} model: {exc}", path=str(path)) from exc
     try:
         header = json.loads(arrays.pop("header").astype(np.uint8).tobytes().decode())
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError("model header is not JSON", path=str(path)) from exc
-    return _validated(arrays, header, str(path))
+    return _validated(arrays, header, str(path), fmt)
 
 
-def _validated(arrays: dict[str, Any], header: Any, where: str) -> Forest:
+def _validated(arrays: dict[str, Any], header: Any, where: str, fmt: str = FORMAT) -> Forest:
     def bad(why: str) -> InputError:
         return InputError(f"invalid model file: {why}", path=where)
 
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise bad(f"format is not {FORMAT}")
+    got = header.get("format") if isinstance(header, dict) else None
+    if got in KINDS and got != fmt:
+        raise bad(f"it is a {KINDS[got]} model ({got}), not a {KINDS.get(fmt, fmt)} model ({fmt})")
+    if not isinstance(header, dict) or got != fmt:
+        raise bad(f"format is not {fmt}")
     names = header.get("feature_names")
     depth = header.get("depth")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or not names:
@@ -181,5 +194,5 @@ def _validated(arrays: dict[str, Any], header: Any, where: str) -> Forest:
         left=arrays["left"].astype(np.int32), right=arrays["right"].astype(np.int32),
         feature=arrays["feature"].astype(np.int32), threshold=arrays["threshold"].astype(np.float32),
         leaf_prob=p.astype(np.float32), depth=depth, feature_names=tuple(names),
-        meta={**params, "provenance": header.get("provenance")},
+        meta={**params, "provenance": header.get("provenance"), "extra": header.get("extra")},
     )  # fmt: skip
