@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 from pyproj import Transformer
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from armswatch.imagery import archive, ingest, simulate
 from armswatch.imagery.monitor import on_site, run_monitor
@@ -124,3 +124,52 @@ def test_quality_within_a_region_counts_causes_there() -> None:
     assert inside.nodata == 0.0
     assert abs(inside.cloud - 0.25) < 0.05 and abs(inside.usable_fraction - 0.75) < 0.05
     assert inside.as_dict()["over"] == "site" and q.as_dict()["over"] == "grid"
+
+
+def _point_site() -> Site:
+    return Site(
+        id="point-site", name="Point Site", country="KP", kind="production", precision="approximate",
+        geometry=Point(LON, LAT), sources=("https://example.org/source",), notes="test site",
+    )  # fmt: skip
+
+
+def test_a_small_clear_scene_of_a_point_site_is_not_taken_for_cloud(ws: Workspace, tmp_path: Path) -> None:
+    """A point site watches 2 x 2 km; a scene clipped to 600 m around it covers a tenth of that. Its missing
+    coverage is not cloud: it is kept, and its findings are not capped as if the pair were cloudy."""
+    ws.save_sites([_point_site()])
+    for k, hall in enumerate((False, True)):
+        done = archive.ingest_inputs(
+            ws, "point-site", [str(_clipped_scene(tmp_path / f"p{k}.tif", hall=hall))],
+            captured_at=datetime(2024, 3 + k, 1, tzinfo=UTC),
+        )  # fmt: skip
+        q = done[0].quality
+        assert q is not None and q.usable_fraction < 0.15 and q.clear_fraction > 0.95
+    overcast = _clipped_scene(tmp_path / "o.tif", hall=True)
+    with rasterio.open(overcast, "r+") as dst:
+        dst.write(np.full((4, dst.height, dst.width), 6000, dtype=np.uint16))
+    archive.ingest_inputs(ws, "point-site", [str(overcast)], captured_at=datetime(2024, 6, 1, tzinfo=UTC))
+    res = run_monitor(ws, "point-site", min_finding_m2=1000.0)
+    assert [e.date for e in res.excluded] == ["2024-06-01"]
+    assert "clear of the" in res.excluded[0].reason and "cloud" in res.excluded[0].reason
+    (interval,) = res.intervals
+    assert interval.valid_share < 0.15  # of the grid, usable in both
+    # the statistics that standardise each date come from the usable pixels, not the filled-in 90 %: the
+    # 8,000 m² hall is new (with the fill in the statistics it read as 22,800 m² cleared)
+    assert 6000 < interval.new_m2 < 14000 and interval.cleared_m2 < 2000
+    assert interval.finding_id is not None
+    finding = ws.get_finding(interval.finding_id)
+    assert finding.details["clear_share"] > 0.95 and finding.details["usable_before"] > 0.95
+    assert "cover" in finding.summary  # the summary says how much of the site the scenes show
+
+
+def test_a_stored_scene_as_clear_as_a_new_one_stays_the_reference(ws: Workspace, tmp_path: Path) -> None:
+    """Stored shares are rounded; the unrounded share of an equally clear new scene must not win the tie."""
+    ws.save_sites([_point_site()])
+    for k in range(2):
+        archive.ingest_inputs(
+            ws, "point-site", [str(_clipped_scene(tmp_path / f"r{k}.tif", hall=False))],
+            captured_at=datetime(2024, 3 + k, 1, tzinfo=UTC),
+        )  # fmt: skip
+    first, second = archive.site_scenes(ws, "point-site")
+    assert first.metadata["registration"] == {"reference": True}
+    assert "reference" not in second.metadata["registration"]  # co-registered onto the first

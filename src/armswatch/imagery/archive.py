@@ -124,7 +124,8 @@ def ingest_inputs(
     existing = [a for a in site_scenes(ws, site_id) if a.metadata["grid"]["key"] == grid.key]
     best_old = max(existing, key=_usable, default=None)
     best_new = max(range(len(scenes)), key=lambda i: _quality_share(scenes[i]))
-    if best_old is not None and _usable(best_old) >= _quality_share(scenes[best_new]):
+    # stored shares are rounded to 4 places: a stored scene as clear as a new one stays the reference
+    if best_old is not None and _usable(best_old) >= round(_quality_share(scenes[best_new]), 4):
         ref_index, ref_bands = -1, ingest.read_scene(ws.artifact_path(best_old.id))
     else:
         ref_index, ref_bands = best_new, scenes[best_new].bands

@@ -129,12 +129,16 @@ class PairStats:
     stats: tuple[FeatureStats, FeatureStats]
 
 
-def pair_stats(before: Array, after: Array, params: BuiltupParams, pixel_size: float) -> PairStats:
-    """Normalisation statistics computed over whole images (or a representative sample of tiles)."""
+def pair_stats(
+    before: Array, after: Array, params: BuiltupParams, pixel_size: float, valid: Mask | None = None
+) -> PairStats:
+    """Normalisation statistics computed over whole images (or a representative sample of tiles), over the
+    ``valid`` pixels only when given: pixels filled in for cloud or missing data would otherwise set the
+    spread (a scene covering a tenth of the grid has a spread of nearly zero)."""
     sizes = pixel_params(params, pixel_size)[0]
-    scales = (image_scale(before), image_scale(after))
+    scales = (image_scale(before, valid), image_scale(after, valid))
     stats = tuple(
-        feature.stats_of(*feature.raw_features(img, sizes, s))
+        feature.stats_of(*feature.raw_features(img, sizes, s), valid)
         for img, s in zip((before, after), scales, strict=True)
     )
     return PairStats(scales, (stats[0], stats[1]))
@@ -239,9 +243,11 @@ def detect_builtup(
     pixel_size: float = DEFAULT_PIXEL_SIZE_M,
     params: BuiltupParams | None = None,
     norm: PairStats | None = None,
+    valid: Mask | None = None,
 ) -> ChangeResult:
     """Run the ``builtup`` method on two co-registered images of the same shape (bands red, green, blue,
-    optionally nir). ``norm`` lets a tiled caller pass statistics computed over the whole scene."""
+    optionally nir). ``norm`` lets a tiled caller pass statistics computed over the whole scene; ``valid``
+    limits the statistics to the pixels usable in both (the others filled in by the caller)."""
     params = params or BuiltupParams()
     a = as_float(before, "before")
     b = as_float(after, "after")
@@ -249,5 +255,5 @@ def detect_builtup(
         raise InputError(f"before {a.shape[1:]} and after {b.shape[1:]} images differ in size")
     a = np.nan_to_num(a, nan=0.0)
     b = np.nan_to_num(b, nan=0.0)
-    norm = norm or pair_stats(a, b, params, pixel_size)
+    norm = norm or pair_stats(a, b, params, pixel_size, None if valid is None or valid.all() else valid)
     return decide(gated_difference(a, b, params, pixel_size, norm), params, pixel_size)

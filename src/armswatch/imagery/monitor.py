@@ -39,6 +39,7 @@ FINDING_KIND = "imagery.change"
 SERIES_TABLE = "imagery_series"
 MIN_FINDING_M2 = 1000.0
 MIN_VALID_SHARE = 0.3
+"""A pair becomes a finding only if at least this share of what both scenes show of the site is usable."""
 MIN_OBJECT_M2 = 100.0
 """Smallest change object counted when monitoring (about one small building)."""
 INVALID_MARGIN_PX = 3
@@ -91,7 +92,8 @@ MOSTLY_CLOUDY = 0.5
 def confidence(area: float, mean_score: float, min_area: float, usable: tuple[float, float, float]) -> str:
     """ICD 203 word for a change finding from its size, its mean score and how much of each date was usable.
 
-    ``usable`` is (before, after, both): the usable shares of each scene and of the pair. Large, clear-cut
+    ``usable`` is (before, after, both): the clear shares of what each scene and the pair show of the site
+    (a scene's missing coverage is not cloud). Large, clear-cut
     change (≥ 3× the finding threshold, mean score ≥ 0.85) on a clear pair is 'likely'. A pair where the
     least usable of the three is under 80 % is at most 'roughly even chance', under 50 % (mostly cloudy)
     at most 'unlikely'; so is a finding whose mean score is under 0.6 (barely over the threshold)."""
@@ -102,6 +104,10 @@ def confidence(area: float, mean_score: float, min_area: float, usable: tuple[fl
     if worst < MOSTLY_CLOUDY or mean_score < 0.6:
         p = min(p, 0.40)
     return confidence_from_probability(p)
+
+
+def _covers(covered: float) -> str:
+    return "" if covered > 0.95 else f"; together the scenes cover {covered:.0%} of the site"
 
 
 def on_site(mask: np.ndarray, watched: np.ndarray) -> np.ndarray:
@@ -127,10 +133,24 @@ class Exclusion:
 
 
 def _scene_usable(art: Artifact) -> float:
+    """Share of the site usable in the scene (no data counts as unusable): which scene is the clearest."""
     q = art.metadata.get("quality")
     if isinstance(q, dict) and "usable_fraction" in q:
         return float(q["usable_fraction"])
     return float(art.metadata.get("valid_fraction", 0.0))
+
+
+def _scene_coverage(art: Artifact) -> float:
+    """Share of the site where the scene has data."""
+    q = art.metadata.get("quality")
+    return 1.0 - float(q.get("nodata", 0.0)) if isinstance(q, dict) else 1.0
+
+
+def _scene_clear(art: Artifact) -> float:
+    """Share of what the scene shows of the site that is usable (1 − cloud, haze and shadow cover): a clear
+    scene covering a quarter of the site is clear, its missing three quarters are coverage, not cloud."""
+    cover = _scene_coverage(art)
+    return min(1.0, _scene_usable(art) / cover) if cover > 0 else 0.0
 
 
 def _matches(art: Artifact, key: str) -> bool:
@@ -151,14 +171,17 @@ def select_scenes(
     kept, out = [], []
     for art in scenes:
         day = art.captured_at.date().isoformat() if art.captured_at else "?"
-        usable = _scene_usable(art)
+        clear, cover = _scene_clear(art), _scene_coverage(art)
         q = art.metadata.get("quality") or {}
         if any(_matches(art, k) for k in exclude):
             out.append(Exclusion(art.id, day, "excluded by the analyst"))
-        elif usable < 1.0 - max_cloud / 100.0:
-            causes = ", ".join(f"{k} {float(q[k]):.0%}" for k in ("cloud", "haze", "shadow", "nodata")
+        elif cover <= 0:
+            out.append(Exclusion(art.id, day, "no data over the site"))
+        elif clear < 1.0 - max_cloud / 100.0:
+            causes = ", ".join(f"{k} {float(q[k]) / cover:.0%}" for k in ("cloud", "haze", "shadow")
                                if float(q.get(k, 0.0)) >= 0.005)  # fmt: skip
-            out.append(Exclusion(art.id, day, f"{usable:.0%} usable ({causes or 'masked'}), under the "
+            where = "" if cover > 0.95 else f" of the {cover:.0%} of the site it covers"
+            out.append(Exclusion(art.id, day, f"{clear:.0%} clear{where} ({causes or 'masked'}), under the "
                                               f"{100 - max_cloud:g} % needed by --max-cloud {max_cloud:g}"))  # fmt: skip
         else:
             kept.append(art)
@@ -166,7 +189,13 @@ def select_scenes(
 
 
 def _with_model(
-    a: np.ndarray, b: np.ndarray, px: float, params: BuiltupParams, forest: Forest, res: ChangeResult
+    a: np.ndarray,
+    b: np.ndarray,
+    px: float,
+    params: BuiltupParams,
+    forest: Forest,
+    res: ChangeResult,
+    valid: np.ndarray,
 ) -> ChangeResult:
     """New structures from the own model, cleared ones from the default method."""
     from armswatch.imagery import guided
@@ -174,7 +203,7 @@ def _with_model(
 
     guided.check_model(forest, a.shape[0] >= 4 and b.shape[0] >= 4)
     new_params = replace(params, direction="new")
-    refined = guided.refine_arrays(a, b, px, new_params, pair_stats(a, b, new_params, px), forest)
+    refined = guided.refine_arrays(a, b, px, new_params, pair_stats(a, b, new_params, px, valid), forest)
     mask = refined.mask | (res.mask & (res.difference < 0))
     return ChangeResult(mask, np.maximum(refined.score, res.score * (res.difference < 0)), res.difference)
 
@@ -266,17 +295,24 @@ def run_monitor(
             nir = "nir" in prev and "nir" in cur
             a, b = _rgb(prev, nir), _rgb(cur, nir)
             valid = np.isfinite(a).all(axis=0) & np.isfinite(b).all(axis=0)
-            share = float(valid[watched].mean())
-            usable3 = (_scene_usable(a_art), _scene_usable(b_art), share)
+            share = float(valid[watched].mean())  # of the site, usable in both
+            # what both scenes show of the site (at most the smaller coverage), and how much of it is usable
+            covered = max(share, min(_scene_coverage(a_art), _scene_coverage(b_art)))
+            pair_clear = share / covered if covered > 0 else 0.0
+            usable3 = (_scene_clear(a_art), _scene_clear(b_art), pair_clear)
             # scenes of one site are mostly unchanged: per-band invariant-pixel normalisation removes colour
             # casts (atmosphere, sensor) that the per-image standardisation alone cannot
             b_norm, _ = prepare.normalise(a, b, valid)
             res = detect_builtup(
-                _filled(a, valid), _filled(b_norm, valid), pixel_size=grid.resolution, params=params
+                _filled(a, valid),
+                _filled(b_norm, valid),
+                pixel_size=grid.resolution,
+                params=params,
+                valid=valid,
             )
             if forest is not None:
                 res = _with_model(
-                    _filled(a, valid), _filled(b_norm, valid), grid.resolution, params, forest, res
+                    _filled(a, valid), _filled(b_norm, valid), grid.resolution, params, forest, res, valid
                 )
             usable = valid if valid.all() else ~ndi.binary_dilation(~valid, iterations=INVALID_MARGIN_PX)
             mask = on_site(res.mask & usable, watched)
@@ -292,7 +328,7 @@ def run_monitor(
             d0, d1 = a_art.captured_at.date().isoformat(), b_art.captured_at.date().isoformat()
             title = f"+{new_m2:,.0f} m² of new structures between {d0} and {d1} at {site.name}{tag}"
             fid = previous.get(title)  # re-running with the same inputs does not duplicate findings
-            if fid is None and share >= MIN_VALID_SHARE and new_m2 >= min_finding_m2:
+            if fid is None and pair_clear >= MIN_VALID_SHARE and new_m2 >= min_finding_m2:
                 labels, _ = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))  # same ids as footprints
                 new_mask = np.isin(labels, [f.id for f in new])
                 ev_a = ws.add_artifact(
@@ -315,9 +351,9 @@ def run_monitor(
                     summary=(
                         f"{len(new)} new built-up object(s) totalling {new_m2:,.0f} m² appeared between {d0} and "
                         f"{d1}; {cleared_m2:,.0f} m² looks cleared or demolished. Training-free built-up-index "
-                        f"change on {grid.resolution:g} m imagery; {share:.0%} of the site usable in both "
-                        f"(before {usable3[0]:.0%}, after {usable3[1]:.0%} usable after cloud, haze and shadow "
-                        "masking)."
+                        f"change on {grid.resolution:g} m imagery; {pair_clear:.0%} of what both scenes show "
+                        f"of the site usable in both (before {usable3[0]:.0%}, after {usable3[1]:.0%} clear of "
+                        f"cloud, haze and shadow){_covers(covered)}."
                     ),
                     subjects=[f"site:{site_id}"],
                     geometry=mapping(geom),
@@ -327,6 +363,7 @@ def run_monitor(
                     evidence=[ev_a.id, ev_b.id, a_art.id, b_art.id],
                     details={"new_m2": round(new_m2), "cleared_m2": round(cleared_m2), "objects": len(new),
                              "mean_score": round(mean_score, 3), "valid_share": round(share, 3),
+                             "coverage": round(covered, 3), "clear_share": round(pair_clear, 3),
                              "usable_before": round(usable3[0], 3), "usable_after": round(usable3[1], 3),
                              "chips": {"before": ev_a.id, "after": ev_b.id}},
                 )  # fmt: skip

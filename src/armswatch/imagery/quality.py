@@ -94,6 +94,17 @@ class Quality:
             return float((self.usable & self.region).sum() / n) if n else 0.0
         return float(self.usable.mean()) if self.usable.size else 0.0
 
+    @property
+    def coverage(self) -> float:
+        """Share of the region (or grid) where the scene has data."""
+        return 1.0 - self.nodata
+
+    @property
+    def clear_fraction(self) -> float:
+        """Share of what the scene shows (its pixels with data) that is usable: 1 − cloud cover. A clear
+        scene that covers a quarter of the site is clear, not three-quarters cloudy."""
+        return min(1.0, self.usable_fraction / self.coverage) if self.coverage > 0 else 0.0
+
     def within(self, region: Mask) -> Quality:
         """The same mask with its shares counted over ``region`` only (e.g. the site outline)."""
         if self.cause is None or region.shape != self.usable.shape:
@@ -109,6 +120,7 @@ class Quality:
             "method": self.method, "usable_fraction": round(self.usable_fraction, 4),
             "cloud": round(self.cloud, 4), "haze": round(self.haze, 4), "shadow": round(self.shadow, 4),
             "nodata": round(self.nodata, 4), "over": "grid" if self.region is None else "site",
+            "clear_fraction": round(self.clear_fraction, 4),
             "grid_usable_fraction": round(float(self.usable.mean()) if self.usable.size else 0.0, 4),
         }  # fmt: skip
 
