@@ -308,3 +308,27 @@ def test_no_match_says_what_to_try(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["screen-command", str(queries), "--list", str(un), "-f", "json"])
     assert result.exit_code == 0, result.output
     assert "try a lower --threshold" in result.output
+
+
+def test_screen_a_typed_name_without_a_query_file(ws: Workspace, tmp_path: Path) -> None:
+    un, _ = _lists(tmp_path)
+    import_list(ws, un)
+    args = ["screen-command", "--name", "Ri Je Son", "--schema", "Person", "-w", str(ws.root), "-f", "json"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows and rows[0]["query_name"] == "Ri Je Son" and rows[0]["match"]
+    findings = ws.list_findings(kind="entities.match")
+    assert any(f.title.startswith("Ri Je Son matches ") for f in findings)
+    run = ws.get_run(findings[0].run_id)  # the typed names are kept as the run's query input
+    typed = [ws.get_artifact(a) for a in run.inputs if ws.get_artifact(a).name == "screen-names.csv"]
+    assert (
+        typed
+        and ws.artifact_path(typed[0].id).read_text(encoding="utf-8")
+        == "id,name,schema\nq1,Ri Je Son,Person\n"
+    )
+    for bad, why in ((["--name", "x", "--schema", "Ship"], "--schema must be one of"),
+                     (["--name", "!!!"], "no letters or digits"), ([], "give a query CSV file or --name"),
+                     ([str(tmp_path / "q.csv"), "--name", "x"], "not both")):  # fmt: skip
+        res = CliRunner().invoke(_app(), ["screen-command", *bad, "-w", str(ws.root)])
+        assert res.exit_code == 2 and why in res.output, res.output

@@ -39,11 +39,24 @@ def _format(output: str, fmt: str | None = None) -> str:
 
 def screen_command(
     queries: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="CSV with columns id, name, schema (+ birth_date, country, imo, mmsi, registration)."
+            help="CSV with columns id, name, schema (+ birth_date, country, imo, mmsi, registration); "
+            "or give --name instead."
         ),
-    ],
+    ] = None,
+    names: Annotated[
+        list[str] | None,
+        typer.Option("--name", "-n", help="Screen this name (repeatable) instead of a query file."),
+    ] = None,
+    schema: Annotated[
+        str,
+        typer.Option(
+            "--schema",
+            help="With --name: Person, Company, Organization, LegalEntity (any), Vessel, PublicBody, "
+            "Airplane or Vehicle.",
+        ),
+    ] = "LegalEntity",
     output: Annotated[
         str, typer.Option("--output", "-o", help="matches.csv (or .json), - for stdout.")
     ] = "-",
@@ -81,11 +94,14 @@ def screen_command(
     parsed list is cached by the file's hash, so screening again against the same file starts at once.
 
     Example: armswatch screen customers.csv --list UN_consolidated.xml --list sdn.csv -o matches.csv
+
+    Example: armswatch screen --name "Korea Mining Development Trading Corporation" --format table
     """
     from armswatch.entities.list_cache import cached_list_index
     from armswatch.entities.screen import (
         MATCH_COLUMNS,
         list_artifacts,
+        queries_from_names,
         read_queries,
         record_matches,
         screen_subjects,
@@ -96,7 +112,14 @@ def screen_command(
     out_format = _format(output, fmt)
     if out_format == "table" and output != "-":
         raise InputError("--format table prints to the terminal; choose csv or json for a file")
-    query_file = read_queries(queries, strict=strict)
+    if (queries is None) == (not names):
+        raise InputError("give a query CSV file or --name NAME (not both)")
+    typed = b""
+    if names:
+        query_file, typed = queries_from_names(names, schema)
+    else:
+        assert queries is not None
+        query_file = read_queries(queries, strict=strict)
     for reason, count in sorted(query_file.problems.items()):
         kept = reason.endswith("(ignored)")  # the row is screened without the unreadable value
         say(f"{'' if kept else 'skipped '}{count} query row(s): {reason}", quiet)
@@ -124,9 +147,14 @@ def screen_command(
         say(f"no candidate scored {threshold} or more; try a lower --threshold (e.g. 0.6)", quiet)
     emit([m.as_row() for m in matches], fmt=out_format, output=output, columns=MATCH_COLUMNS)
     if ws is not None and record:
-        params = {"queries": str(queries), "threshold": threshold, "datasets": list(dataset or [])}
-        # Provenance: the query file's bytes and the list editions screened against.
-        query_art = ws.add_artifact(queries, name=queries.name, media_type="text/csv")
+        params = {"queries": str(queries) if queries else "--name", "threshold": threshold,
+                  "datasets": list(dataset or [])}  # fmt: skip
+        # Provenance: the query file's bytes (typed names: the same as CSV) and the list editions screened.
+        query_art = (
+            ws.add_artifact(typed, name="screen-names.csv", media_type="text/csv")
+            if queries is None
+            else ws.add_artifact(queries, name=queries.name, media_type="text/csv")
+        )
         inputs = [query_art.id, *list_artifacts(ws, dataset)]
         run_id = record_matches(ws, matches, params, inputs)
         say(f"recorded run {run_id}", quiet)

@@ -105,6 +105,26 @@ def read_queries(path: Path, *, strict: bool = False) -> QueryFile:
     return QueryFile(queries, problems)
 
 
+def queries_from_names(names: Sequence[str], schema: str = "LegalEntity") -> tuple[QueryFile, bytes]:
+    """Queries typed on the command line (``--name``), and the same queries as CSV bytes for provenance."""
+    import csv
+    import io
+
+    if schema not in _SUBJECT_SCHEMATA:
+        raise InputError(f"--schema must be one of {', '.join(sorted(_SUBJECT_SCHEMATA))} (got {schema!r})")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["id", "name", "schema"])
+    queries = []
+    for i, name in enumerate(names, start=1):
+        subject = subject_from_row({"id": f"q{i}", "name": name, "schema": schema})
+        if not subject.names or not any(ch.isalnum() for ch in name):
+            raise InputError(f"--name {name!r} has no letters or digits to match on")
+        queries.append(subject)
+        writer.writerow([subject.id, name, schema])
+    return QueryFile(queries, Counter()), buf.getvalue().encode("utf-8")
+
+
 def _unreadable(row: Mapping[str, str | None], subject: Subject) -> list[str]:
     """Optional columns given in the row that the matcher could not read (bad IMO check digit…)."""
     read = {
