@@ -48,7 +48,10 @@ class Labels:
 def _number(v: Any, where: str, path: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise InputError(f"{where}: coordinates must be numbers", path=path)
-    f = float(v)
+    try:
+        f = float(v)
+    except OverflowError:  # an integer too large for a float
+        f = math.inf
     if not math.isfinite(f):
         raise InputError(f"{where}: coordinates must be finite", path=path)
     return f

@@ -31,6 +31,28 @@ SUPER = 4
 
 
 @dataclass(frozen=True)
+class Style:
+    """How objects are rendered: colours (``standard``: :data:`PALETTES`; ``random``: a luminance
+    uniform over 20-235 but at least 25 grey levels from the ground's, each channel tinted by 0.7-1.3,
+    so dark, grey and bright objects are all common), per-object brightness, shadow darkness and length factors, and the sensor noise and PSF
+    (ranges: one value drawn per composite). Training a model on one style and testing it on another
+    checks that it did not learn the renderer's own colours and settings."""
+
+    palette: str = "standard"
+    brightness: tuple[float, float] = (0.85, 1.15)
+    shadow: tuple[float, float] = (0.45, 0.65)  # ground brightness under a shadow
+    shadow_length: tuple[float, float] = (0.6, 1.4)
+    noise: tuple[float, float] = (2.5, 2.5)
+    psf_px: tuple[float, float] = (0.5, 0.5)
+
+
+STANDARD = Style()
+VARIED = Style("random", (0.7, 1.3), (0.35, 0.75), (0.4, 1.8), (1.5, 4.5), (0.35, 0.8))
+"""A different renderer for training sets: random colours, wider brightness, shadow, noise and blur
+ranges (the benchmark tests on :data:`STANDARD`)."""
+
+
+@dataclass(frozen=True)
 class TrueObject:
     """A composited object: centre in output pixel (column, row) coordinates, long-axis angle (degrees,
     counter-clockwise on screen), size in metres."""
@@ -52,6 +74,8 @@ class Composite:
     pixel_size_m: float
     yard: tuple[int, int, int, int]
     seed: int
+    noise: float = 2.5
+    psf_px: float = 0.5
 
     def render(self, pixel_size_m: float | None = None) -> tuple[Array, list[TrueObject], float]:
         """The image at ``pixel_size_m`` (a multiple of a quarter of the background pixel; default the
@@ -60,7 +84,8 @@ class Composite:
         factor = max(1, round(px / (self.pixel_size_m / SUPER)))
         scale = SUPER / factor
         objs = [TrueObject(o.x * scale, o.y * scale, o.angle, o.length_m, o.width_m) for o in self.objects]
-        return degrade(self.fine, factor, seed=self.seed), objs, self.pixel_size_m * factor / SUPER
+        img = degrade(self.fine, factor, seed=self.seed, psf_px=self.psf_px, noise=self.noise)
+        return img, objs, self.pixel_size_m * factor / SUPER
 
 
 def _layout(kind: str, rng: np.random.Generator) -> tuple[float, float, list[tuple[float, float]]]:
@@ -107,9 +132,10 @@ def composite(
     groups: int = 4,
     yard_share: float = 0.6,
     paved: bool = True,
+    style: Style = STANDARD,
 ) -> Composite:
     """Composite ``groups`` groups of ``kind`` objects into ``background`` (3, rows, cols at
-    ``pixel_size_m``); positions are returned in that background's pixel grid."""
+    ``pixel_size_m``) in ``style``; positions are returned in that background's pixel grid."""
     rng = np.random.default_rng(seed)
     _, rows, cols = background.shape
     fine_px = pixel_size_m / SUPER
@@ -118,10 +144,11 @@ def composite(
     yr, yc = int(rows * yard_share), int(cols * yard_share)
     y0, x0 = int(rng.integers(0, rows - yr + 1)), int(rng.integers(0, cols - yc + 1))
     yard = (y0, x0, y0 + yr, x0 + yc)
-    if paved:
-        _pave(canvas, yard, rng)
+    ground = _pave(canvas, yard, rng) if paved else float(background.mean())
     sun = float(rng.uniform(0, 360))
-    shadow_len = {"container": 2.0, "railcar": 2.5, "vehicle": 1.0}[kind] * float(rng.uniform(0.6, 1.4))
+    shadow_len = {"container": 2.0, "railcar": 2.5, "vehicle": 1.0}[kind] * float(
+        rng.uniform(*style.shadow_length)
+    )
     sdx, sdy = (
         math.cos(math.radians(sun)) * shadow_len / fine_px,
         math.sin(math.radians(sun)) * shadow_len / fine_px,
@@ -157,19 +184,27 @@ def composite(
             continue
         for (cx, cy), (_m, _rs, _cs, _u) in zip(centres, masks, strict=True):  # shadows first
             sm, srs, scs, _ = _draw_rect(canvas, cx + sdx, cy + sdy, ang, length / fine_px, width / fine_px)
-            canvas[:, srs, scs][:, sm] *= float(rng.uniform(0.45, 0.65))
+            canvas[:, srs, scs][:, sm] *= float(rng.uniform(*style.shadow))
         for (cx, cy), (m, rs, cs, u) in zip(centres, masks, strict=True):
-            base = np.array(PALETTES[kind][int(rng.integers(len(PALETTES[kind])))], dtype=np.float32)
-            base = np.clip(base * float(rng.uniform(0.85, 1.15)), 0, 255)
+            if style.palette == "random":  # a colour an analyst can see: 25+ grey levels from the ground
+                lum = float(rng.uniform(20.0, 235.0))
+                while abs(lum - ground) < 25.0:
+                    lum = float(rng.uniform(20.0, 235.0))
+                base = (lum * rng.uniform(0.7, 1.3, 3)).astype(np.float32)
+            else:
+                base = np.array(PALETTES[kind][int(rng.integers(len(PALETTES[kind])))], dtype=np.float32)
+            base = np.clip(base * float(rng.uniform(*style.brightness)), 0, 255)
             rib = 1.0 + 0.05 * np.sin(u[m] * fine_px * 2 * math.pi / 0.6) if kind != "vehicle" else 1.0
             canvas[:, rs, cs][:, m] = base[:, None] * rib
             occupied[rs, cs] |= m
             truth.append(TrueObject(cx / SUPER, cy / SUPER, ang, length, width))
         placed += 1
-    return Composite(canvas, truth, pixel_size_m, yard, seed)
+    sensor = np.random.default_rng(seed + 31337)  # not the layout's generator: STANDARD stays as it was
+    noise, psf = (float(sensor.uniform(*r)) if r[0] != r[1] else r[0] for r in (style.noise, style.psf_px))
+    return Composite(canvas, truth, pixel_size_m, yard, seed, noise, psf)
 
 
-def _pave(canvas: Array, yard: tuple[int, int, int, int], rng: np.random.Generator) -> None:
+def _pave(canvas: Array, yard: tuple[int, int, int, int], rng: np.random.Generator) -> float:
     """Lay a paved surface (asphalt or concrete) over the yard; the real background's own texture shows
     through at a third of its contrast (wear, stains), plus painted lines."""
     from scipy import ndimage as ndi
@@ -189,6 +224,7 @@ def _pave(canvas: Array, yard: tuple[int, int, int, int], rng: np.random.Generat
             col = int(rng.integers(0, paved.shape[2] - SUPER))
             paved[:, :, col : col + SUPER // 2] = 210.0
     canvas[:, r0:r1, c0:c1] = np.clip(paved, 0, 255)
+    return base
 
 
 def degrade(fine: Array, factor: int, *, seed: int, psf_px: float = 0.5, noise: float = 2.5) -> Array:
