@@ -195,6 +195,25 @@ def _mask_seeds() -> list[bytes]:
     return out
 
 
+def _count_labels(suffix: str) -> Callable[[bytes, Path], str]:
+    def run(data: bytes, folder: Path) -> str:
+        from armswatch.imagery.count_labels import read_labels
+
+        read_labels(_write(folder, f"centres{suffix}", data))
+        return "ok"
+
+    return run
+
+
+def _count_labels_seeds() -> list[bytes]:
+    return [
+        b"id,source,x,y,col,row,angle,score\n1,detected,130.39,42.34,10.5,20.5,15.0,0.9\n2,added,1,2,,,,\n",
+        b'{"type": "FeatureCollection", "properties": {"coordinates": "pixel (column, row)"}, "features": ['
+        b'{"type": "Feature", "geometry": {"type": "Point", "coordinates": [10.5, 20.5]}, "properties": {}},'
+        b'{"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": [[1, 2], [3, 4]]}}]}',
+    ]
+
+
 def _munitions(data: bytes, folder: Path) -> str:
     from armswatch.munitions.csvfile import read_items_csv
 
@@ -383,6 +402,8 @@ def readers() -> list[Reader]:
         Reader("ais-parquet", seeds.parquet_seeds, _ais("parquet", ".parquet", mc), CSV_TOKENS),
         Reader("munitions-csv", _munitions_seeds, _munitions, CSV_TOKENS),
         Reader("rail-csv", _rail_seeds, _rail, CSV_TOKENS),
+        Reader("count-centres-csv", _count_labels_seeds, _count_labels(".csv"), CSV_TOKENS),
+        Reader("count-centres-geojson", _count_labels_seeds, _count_labels(".geojson"), JSON_TOKENS),
         Reader("vessel-records-csv", _vessel_records_seeds, _vessel_records, CSV_TOKENS),
         Reader("ship-register-csv", _registry_seeds, _registry, CSV_TOKENS),
         Reader(
