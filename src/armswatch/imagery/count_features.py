@@ -140,6 +140,10 @@ def _mean(a: Array, mask: BoolArray) -> Array:
     return np.asarray(a[:, mask].mean(axis=1), dtype=np.float32)
 
 
+CHUNK = 8192
+"""Candidates whose features are computed at once (bounds the sample grids' memory on large windows)."""
+
+
 def features(
     image: Array,
     m: ScoreMaps,
@@ -149,7 +153,35 @@ def features(
     params: DetectParams = PROPOSE,
 ) -> Array:
     """Feature matrix ``(n, len(FEATURES))`` of the candidate boxes (see the module docstring)."""
+    bands, back = background_bands(image, m.region, m.lp, params)
+    # per-band residuals in spreads, rebuilt as contrast_images builds the signed image
+    resid = []
+    for k in range(bands.shape[0]):
+        r = bands[k] - back[k]
+        vals = r[m.region]
+        mad = float(np.median(np.abs(vals - np.median(vals)))) * 1.4826 if vals.size else 1.0
+        resid.append(
+            np.asarray(r / max(mad, 1e-3 * (float(np.abs(bands[k]).max()) or 1.0)), dtype=np.float32)
+        )
+    parts = [
+        _features(
+            m, (resid, bands, back), rows[s : s + CHUNK], cols[s : s + CHUNK], angle[s : s + CHUNK], params
+        )
+        for s in range(0, len(rows), CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, len(FEATURES)), dtype=np.float32)
+
+
+def _features(
+    m: ScoreMaps,
+    layers: tuple[list[Array], Array, Array],
+    rows: npt.NDArray[np.intp],
+    cols: npt.NDArray[np.intp],
+    angle: npt.NDArray[np.float64],
+    params: DetectParams,
+) -> Array:
     n = len(rows)
+    resid_img, bands, back = layers
     sample = _sampler(rows, cols, angle, m.lp, m.wp)
     au, av = np.abs(U)[:, None], np.abs(V)[None, :]
     box = (au <= 0.5) & (av <= 0.5)
@@ -163,14 +195,7 @@ def features(
     far = (au <= 0.4) & (av >= 1.5)
     beyond = (au > 0.55) & (av <= 0.25)
 
-    bands, back = background_bands(image, m.region, m.lp, params)
-    # per-band residuals in spreads, rebuilt from the signed image's construction (contrast_images)
-    resid = []
-    for k in range(bands.shape[0]):
-        r = bands[k] - back[k]
-        vals = r[m.region]
-        mad = float(np.median(np.abs(vals - np.median(vals)))) * 1.4826 if vals.size else 1.0
-        resid.append(sample(r / max(mad, 1e-3 * (float(np.abs(bands[k]).max()) or 1.0))))
+    resid = [sample(r) for r in resid_img]
     dist = sample(m.distance)
     signed = sample(m.signed)
     t = np.radians(angle)[:, None, None]
