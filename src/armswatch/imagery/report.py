@@ -1,4 +1,5 @@
-"""Report section: per-site change time series (inline SVG) and before/after chips of findings.
+"""Report section: per-site change time series (inline SVG), before/after chips of findings, and the
+series of objects counted at each site.
 
 Everything is inline (SVG and base64 PNG data URIs): no JavaScript, no external resources.
 """
@@ -73,13 +74,18 @@ def report_section(ws: Workspace) -> ReportSection | None:
 
     series = read_series(ws)
     findings = ws.list_findings(kind=FINDING_KIND)
-    if not series and not findings:
+    counts = _count_parts(ws)
+    if not series and not findings and not counts:
         return None
-    html: list[str] = [
-        "<p>Change between consecutive scenes of each monitored site (training-free built-up-index method; "
-        "see docs/imagery.md for thresholds and limits). Red bars are intervals with a finding shown in "
-        "this report (never a rejected one).</p>"
-    ]
+    html: list[str] = (
+        [
+            "<p>Change between consecutive scenes of each monitored site (training-free built-up-index method; "
+            "see docs/imagery.md for thresholds and limits). Red bars are intervals with a finding shown in "
+            "this report (never a rejected one).</p>"
+        ]
+        if series or findings
+        else []
+    )
     for site_id, frame in series.items():
         try:
             name = ws.get_site(site_id).name
@@ -106,4 +112,57 @@ def report_section(ws: Workspace) -> ReportSection | None:
                 {"type": "Feature", "geometry": f.geometry,
                  "properties": {"label": f.title, "status": f.status}}
             )  # fmt: skip
-    return ReportSection(title="Imagery: change at watched sites", html="\n".join(html), features=features)
+    html.extend(counts)
+    title = "Imagery: change and counts at watched sites" if counts else "Imagery: change at watched sites"
+    return ReportSection(title=title, html="\n".join(html), features=features)
+
+
+MAX_COUNT_ROWS = 30
+
+
+def _count_parts(ws: Workspace) -> list[str]:
+    """Per site and object, the counts recorded on imagery over time: a chart and the latest rows (rail
+    wagons are in the rail section, with the wagons observed on the ground)."""
+    from armswatch.imagery.count_chip import series_svg as count_svg
+    from armswatch.imagery.record import COUNT_KIND, count_series
+    from armswatch.rail.series import is_wagon_count
+
+    sites = sorted(
+        {s[5:] for f in ws.list_findings(kind=COUNT_KIND) for s in f.subjects if s.startswith("site:")}
+    )
+    parts: list[str] = []
+    for site_id in sites:
+        try:
+            site = ws.get_site(site_id)
+        except LookupError:
+            continue
+        by_object: dict[str, list[dict[str, Any]]] = {}
+        for row in count_series(ws, site_id):
+            finding = ws.get_finding(row["finding"])
+            if not is_wagon_count(finding.details):
+                label = str(finding.details.get("object") or finding.details.get("size_m") or "objects")
+                by_object.setdefault(label, []).append({**row, "simulated": finding.simulated})
+        for label, rows in by_object.items():
+            sim = " [SIMULATED]" if any(r["simulated"] for r in rows) else ""
+            name = f"{label} at {site.name}"
+            body = "".join(
+                f"<tr><td>{escape(str(r['date']))}</td><td>{int(r['count'] or 0)}</td>"
+                f"<td>{int(r['detected'] or 0)}</td><td>−{int(r['removed'] or 0)} / +{int(r['added'] or 0)}</td>"
+                f"<td>{escape(str(r['status']))}</td><td>{escape(str(r['confidence']))}</td></tr>"
+                for r in rows[-MAX_COUNT_ROWS:]
+            )
+            more = (
+                f"<p>Latest {MAX_COUNT_ROWS} of {len(rows)} counts.</p>" if len(rows) > MAX_COUNT_ROWS else ""
+            )
+            parts.append(
+                f"<h3>Counted: {escape(name)}{sim}</h3>"
+                + count_svg(rows, title=f"{name}: count over time")
+                + more
+                + "<table><tr><th>date</th><th>count</th><th>detected</th><th>analyst removed / added</th>"
+                "<th>status</th><th>confidence</th></tr>" + body + "</table>"
+            )
+    if parts:
+        parts.insert(0, "<p>Objects counted on imagery (<code>imagery count</code>, corrected by analysts; "
+                        "rejected counts left out): filled markers are the corrected counts, hollow ones the "
+                        "detector's own where it differs.</p>")  # fmt: skip
+    return parts
