@@ -22,6 +22,8 @@ import httpx
 import pytest
 from tests.web.conftest import PASSWORD, Case, build_case
 
+from armswatch.workspace import Workspace
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(
@@ -47,8 +49,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(case: Case, logdir: Path) -> Iterator[str]:
-    """``armswatch serve`` over the case's workspace on a free port; yields the base URL."""
+def serving(case: Case | Workspace, logdir: Path) -> Iterator[str]:
+    """``armswatch serve`` over the case's workspace (or a workspace) on a free port; yields the base URL."""
+    root = case.ws.root if isinstance(case, Case) else case.root
     port = _free_port()
     cmd = [
         sys.executable,
@@ -58,7 +61,7 @@ def serving(case: Case, logdir: Path) -> Iterator[str]:
         "--port",
         str(port),
         "-w",
-        str(case.ws.root),
+        str(root),
     ]
     log = logdir / "serve.log"
     out = log.open("wb")

@@ -18,6 +18,15 @@ def _thumbnailable(artifact: Any) -> bool:
     return thumbnailable(artifact)
 
 
+def ship_type(code: int | None) -> str:
+    """``70`` → ``70 (cargo)`` (ITU-R M.1371 ship and cargo type), ``None`` → ``–``."""
+    if code is None:
+        return "–"
+    from armswatch.dossier.vessel_ais import ship_type_text
+
+    return ship_type_text(str(code))
+
+
 def filesize(n: int | None) -> str:
     """``1.2 MB``, ``34 kB``, ``512 B`` (decimal units)."""
     if n is None:
@@ -40,6 +49,7 @@ def environment() -> Environment:
     env.filters["short"] = lambda s, n=12: (s[: n - 1] + "…") if s and len(s) > n else s
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if d else "–"
     env.filters["filesize"] = filesize
+    env.filters["ship_type"] = ship_type
     env.tests["thumbnailable"] = _thumbnailable
     return env
 

@@ -7,6 +7,7 @@ runs the detection from the workbench the events are kept too, one Parquet file 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -98,3 +99,36 @@ def page(ws: Workspace, f: EventFilter, offset: int = 0, limit: int = 100) -> di
         for r in rows.iter_rows(named=True)
     ]
     return {"items": items, "total": ev.height, "offset": offset, "limit": limit}
+
+
+def has_events(ws: Workspace) -> bool:
+    """Whether any detection run from the workbench stored its events."""
+    return any(True for _ in events_dir(ws).glob("run=*.parquet"))
+
+
+_HIDDEN: Final = frozenset({"off_lat", "off_lon", "on_lat", "on_lon", "port_id"})
+
+
+def facts(event: dict[str, Any], at_most: int = 8) -> list[tuple[str, str]]:
+    """The event's details as short (name, value) pairs for a table cell: numbers rounded, lists joined,
+    coordinates left out (the row has its place)."""
+    try:
+        details = json.loads(event.get("details") or "{}")
+    except ValueError:
+        return [("details", str(event.get("details")))]
+    if not isinstance(details, dict):
+        return [("details", str(details))]
+    out: list[tuple[str, str]] = []
+    for key, value in details.items():
+        if key in _HIDDEN or value is None or value == [] or value == "":
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, float):
+            text = f"{value:,.2f}".rstrip("0").rstrip(".") if abs(value) >= 0.01 else "≈0"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value[:6]) + (f" … ({len(value)})" if len(value) > 6 else "")
+        else:
+            text = str(value)
+        out.append((key.replace("_", " "), text))
+    return out[:at_most]

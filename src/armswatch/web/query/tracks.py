@@ -196,5 +196,20 @@ def time_range(ws: Workspace) -> tuple[str | None, str | None]:
     return (lo.isoformat() if lo is not None else None, hi.isoformat() if hi is not None else None)  # type: ignore[union-attr]
 
 
+def extent(ws: Workspace) -> tuple[float, float, float, float] | None:
+    """``(min_lon, min_lat, max_lon, max_lat)`` of the hourly AIS track points, ``None`` without AIS
+    (the map opens on the case's data, wherever in the world it is)."""
+    frame = hourly(ws)
+    if frame.height == 0:
+        return None
+    row = frame.select(
+        pl.col("lon").min().alias("w"),
+        pl.col("lat").min().alias("s"),
+        pl.col("lon").max().alias("e"),
+        pl.col("lat").max().alias("n"),
+    ).row(0)
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"))

@@ -11,7 +11,7 @@ from armswatch.errors import InputError, NotFoundError
 from armswatch.maritime import store
 from armswatch.maritime.schema import STATIC_SCHEMA
 from armswatch.types.imo import clean_imo
-from armswatch.web.query.tracks import position_files
+from armswatch.web.query.tracks import DARK_HOURS, position_files
 from armswatch.workspace import Workspace
 
 MAX_TRACK_POINTS: Final = 2000
@@ -57,10 +57,14 @@ def identity_history(statics: pl.DataFrame) -> list[dict[str, Any]]:
 def track(
     ws: Workspace, mmsi: int, start: datetime | None = None, end: datetime | None = None
 ) -> dict[str, Any]:
-    """The vessel's positions thinned by time to at most ``MAX_TRACK_POINTS`` (evenly spaced in time)."""
+    """The vessel's positions thinned by time to about ``MAX_TRACK_POINTS`` (evenly spaced in time), as a
+    MultiLineString cut wherever no fix came for ``DARK_HOURS`` or more; each cut is a *dark leg* in
+    ``properties.dark_legs`` (from, to, start, end, hours), never drawn as if the vessel sailed it.
+    The first and last fix of every piece are kept."""
+    empty = {"type": "Feature", "geometry": None, "properties": {"positions": 0, "shown": 0, "dark_legs": []}}
     files = position_files(ws, mmsi)
     if not files:
-        return {"type": "Feature", "geometry": None, "properties": {"positions": 0, "shown": 0}}
+        return empty
     lf = pl.scan_parquet(files, hive_partitioning=False).filter(pl.col("mmsi") == mmsi)
     if start is not None:
         lf = lf.filter(pl.col("ts") >= store.as_utc(start))
@@ -69,17 +73,36 @@ def track(
     pos = lf.select("ts", "lat", "lon").sort("ts").collect()
     n = pos.height
     if n == 0:
-        return {"type": "Feature", "geometry": None, "properties": {"positions": 0, "shown": 0}}
+        return empty
     step = max(1, -(-n // MAX_TRACK_POINTS))
-    thin = pos.gather_every(step)
-    if (n - 1) % step:
-        thin = pl.concat([thin, pos.tail(1)])
-    coords = [[round(x, 5), round(y, 5)] for x, y in zip(thin["lon"], thin["lat"], strict=True)]
-    if len(coords) == 1:
-        coords = coords * 2
+    gap_h = pos["ts"].diff().dt.total_seconds().fill_null(0) / 3600.0
+    cut = gap_h > DARK_HOURS
+    idx = pl.int_range(n, eager=True)
+    last = cut.shift(-1, fill_value=True)
+    thin = pos.with_columns(piece=cut.cum_sum()).filter((idx % step == 0) | cut | last | (idx == 0))
+    pieces = thin.group_by("piece", maintain_order=True).agg(
+        pl.col("lon"), pl.col("lat"), pl.col("ts").first().alias("start"), pl.col("ts").last().alias("end")
+    )
+    lines: list[list[list[float]]] = []
+    dark: list[dict[str, Any]] = []
+    prev: dict[str, Any] | None = None
+    for row in pieces.iter_rows(named=True):  # one row per piece of track, not per position
+        coords = [[round(x, 5), round(y, 5)] for x, y in zip(row["lon"], row["lat"], strict=True)]
+        if prev is not None:
+            dark.append(
+                {
+                    "from": prev["to"],
+                    "to": coords[0],
+                    "start": prev["end"].isoformat(),
+                    "end": row["start"].isoformat(),
+                    "hours": round((row["start"] - prev["end"]).total_seconds() / 3600.0, 1),
+                }
+            )
+        lines.append(coords * 2 if len(coords) == 1 else coords)
+        prev = {"to": coords[-1], "end": row["end"]}
     return {
         "type": "Feature",
-        "geometry": {"type": "LineString", "coordinates": coords},
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
         "properties": {
             "mmsi": mmsi,
             "positions": n,
@@ -87,6 +110,7 @@ def track(
             "start": pos["ts"][0].isoformat(),
             "end": pos["ts"][-1].isoformat(),
             "times": [t.isoformat() for t in thin["ts"]],
+            "dark_legs": dark,
         },
     }
 

@@ -8,12 +8,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from armswatch.errors import InputError
+from armswatch.maritime.event import EVENT_TYPES
 from armswatch.provenance.clock import parse_when
 from armswatch.web import basemap
 from armswatch.web.deps import Principal, viewer
 from armswatch.web.query import events as eq
 from armswatch.web.query import findings as fq
 from armswatch.web.query import tracks as tq
+from armswatch.web.query import vessel_list as vl
+from armswatch.web.query import vessels as vq
 from armswatch.web.routes.findings import Filter
 from armswatch.web.templating import render
 
@@ -25,13 +29,33 @@ def _when(text: str | None) -> Any:
     return parse_when(text) if text else None
 
 
+def _at(text: str | None) -> str:
+    """``lat,lon`` to open the map on (a place on the events page), checked; empty when absent."""
+    if not text:
+        return ""
+    try:
+        lat, lon = (float(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(f"at must be lat,lon in degrees, got {text!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InputError(f"at must be lat,lon in degrees, got {text!r}")
+    return f"{lat:.5f},{lon:.5f}"
+
+
 @router.get("/map", include_in_schema=False)
 def map_page(request: Request, me: Annotated[Principal, Depends(viewer)]) -> Response:
     lo, hi = tq.time_range(me.ws)
+    box = tq.extent(me.ws)
     return render(
         request,
         "map.html",
-        {"track_start": lo, "track_end": hi, "focus": request.query_params.get("finding")},
+        {
+            "track_start": lo,
+            "track_end": hi,
+            "focus": request.query_params.get("finding"),
+            "at": _at(request.query_params.get("at")),
+            "ais_extent": ",".join(f"{x:.5f}" for x in box) if box else "",
+        },
     )
 
 
@@ -102,3 +126,36 @@ def api_events(
     """AIS events of the latest detection run started from the workbench, filtered and paginated."""
     f = eq.EventFilter(event_type or None, mmsi, _when(start), _when(end), eq.parse_bbox(bbox))
     return eq.page(me.ws, f, offset, limit)
+
+
+@router.get("/events", include_in_schema=False)
+def events_page(
+    request: Request,
+    me: Annotated[Principal, Depends(viewer)],
+    event_type: Annotated[str | None, Query(alias="type")] = None,
+    mmsi: Annotated[str | None, Query(max_length=20)] = None,
+    start: str | None = None,
+    end: str | None = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Response:
+    """AIS events as a table (50 a page), with the vessels' names; filters by type, MMSI and time."""
+    number = vq.clean_mmsi(mmsi) if mmsi else None
+    f = eq.EventFilter(event_type or None, number, _when(start), _when(end))
+    page = eq.page(me.ws, f, offset, 50)
+    names = vl.names(me.ws, [e["mmsi"] for e in page["items"]] + [e["other_mmsi"] for e in page["items"]])
+    for e in page["items"]:
+        e["name"] = names.get(e["mmsi"])
+        e["other_name"] = names.get(e["other_mmsi"]) if e["other_mmsi"] is not None else None
+        e["facts"] = eq.facts(e)
+    args = {k: v for k, v in request.query_params.items() if k != "offset"}
+    return render(
+        request,
+        "events.html",
+        {
+            "page": page,
+            "types": EVENT_TYPES,
+            "filters": request.query_params,
+            "args": args,
+            "stored": eq.has_events(me.ws),
+        },
+    )

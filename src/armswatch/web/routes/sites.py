@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from armswatch.munitions.store import list_items
 from armswatch.web.annotations import annotations_of
 from armswatch.web.deps import Principal, viewer
 from armswatch.web.query import findings as fq
+from armswatch.web.query import imagery as iq
 from armswatch.web.query.sites import site_feature
 from armswatch.web.templating import render
 
@@ -47,5 +48,26 @@ def site_page(site_id: str, request: Request, me: Annotated[Principal, Depends(v
             "page": page,
             "annotations": annotations_of(me.ws, subject=f"site:{site.id}"),
             "items": list_items(me.ws, site=site.id),
+            "imagery": iq.site_imagery(me.ws, site.id),
         },
+    )
+
+
+@router.get("/api/v1/sites/{site_id}/imagery")
+def api_site_imagery(site_id: str, me: Annotated[Principal, Depends(viewer)]) -> dict[str, Any]:
+    """The site's stored scenes (usable share, cloud, haze, shadow, co-registration, used by the change
+    series) and the change series of the latest ``imagery monitor`` run."""
+    return iq.site_imagery(me.ws, me.ws.get_site(site_id).id)
+
+
+@router.get("/api/v1/scenes/{artifact_id}/quicklook")
+def api_scene_quicklook(
+    artifact_id: str,
+    me: Annotated[Principal, Depends(viewer)],
+    px: Annotated[int | None, Query(ge=32, le=4096, description="At most this many pixels a side")] = None,
+) -> Response:
+    """A true-colour PNG of a stored imagery scene (404 for any other artifact)."""
+    data = iq.quicklook_png(me.ws, artifact_id, px)
+    return Response(
+        data, media_type="image/png", headers={"Cache-Control": "private, max-age=86400, immutable"}
     )

@@ -4,18 +4,52 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from armswatch.provenance.clock import parse_when
 from armswatch.web.annotations import annotations_of
 from armswatch.web.deps import Principal, viewer
 from armswatch.web.query import findings as fq
+from armswatch.web.query import vessel_list as vl
 from armswatch.web.query import vessels as vq
 from armswatch.web.query.events import EventFilter, page
 from armswatch.web.templating import render
 
 router = APIRouter(tags=["vessels"])
+Q_HELP = "Name part, or first digits of an MMSI or IMO"
+Sort = Annotated[str, Query(description="last_seen, positions, events, name or mmsi")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+@router.get("/api/v1/vessels")
+def api_vessels(
+    me: Annotated[Principal, Depends(viewer)],
+    q: Annotated[str | None, Query(max_length=200, description=Q_HELP)] = None,
+    sort: Sort = "last_seen",
+    offset: Offset = 0,
+    limit: Annotated[int, Query(ge=1, le=vl.MAX_LIMIT)] = 50,
+) -> dict[str, Any]:
+    """Every AIS vessel of the case: latest name, IMO, call sign and ship type, positions, first and last
+    seen (hour), stored events, the list entities carrying its MMSI or IMO (``listed``); paginated."""
+    return vl.vessel_page(me.ws, vl.VesselFilter(q or None, sort), offset, limit)
+
+
+@router.get("/vessels", include_in_schema=False)
+def vessels_page(
+    request: Request,
+    me: Annotated[Principal, Depends(viewer)],
+    q: Annotated[str | None, Query(max_length=200, description=Q_HELP)] = None,
+    sort: Sort = "last_seen",
+    offset: Offset = 0,
+) -> Response:
+    found = vl.vessel_page(me.ws, vl.VesselFilter(q or None, sort), offset, 50)
+    args = {k: v for k, v in request.query_params.items() if k != "offset"}
+    return render(
+        request,
+        "vessels.html",
+        {"page": found, "q": q or "", "sort": sort, "sorts": list(vl.SORTS), "args": args},
+    )
 
 
 @router.get("/api/v1/vessels/{mmsi}")

@@ -4,7 +4,7 @@
 (function () {
   var el = document.getElementById("map");
   var map = window.aw.newMap(el);
-  map.setView([41.5, 131], 5);
+  map.setView([20, 0], 2);  // until the case's data is loaded (see show() below)
   var status = document.getElementById("map-status");
   var tStart = document.getElementById("t-start"), tEnd = document.getElementById("t-end");
   var slider = document.getElementById("t-slider"), tLabel = document.getElementById("t-label");
@@ -39,14 +39,16 @@
     return "bbox=" + [w, Math.max(-90, b.getSouth()), e, Math.min(90, b.getNorth())].map(function (x) { return x.toFixed(4); }).join(",");
   }
   function loadSites() {
-    window.aw.getJSON("/api/v1/sites").then(function (gj) {
+    return window.aw.getJSON("/api/v1/sites").then(function (gj) {
       sites.clearLayers(); window.aw.siteLayer(gj.features).eachLayer(function (l) { sites.addLayer(l); });
       el.dataset.sites = gj.features.length;
     });
   }
   var focus = el.dataset.focus, focused = false;
   function loadFindings() {
+    var current = fresh("findings");
     return window.aw.getJSON("/api/v1/map/findings?limit=2000" + timeArgs()).then(function (gj) {
+      if (!current()) { return; }
       findings.clearLayers();
       var byId = {};
       L.geoJSON(gj, {
@@ -63,9 +65,15 @@
       }
     });
   }
+  /* A newer request for the same layer makes an older answer stale: drawing it would show the tracks
+     of a view the map has already left (a zoom right after the first load). */
+  var latest = { tracks: 0, events: 0, findings: 0 };
+  function fresh(kind) { var n = ++latest[kind]; return function () { return n === latest[kind]; }; }
   function loadTracks() {
     status.textContent = "loading tracks…";
+    var current = fresh("tracks");
     return window.aw.getJSON("/api/v1/map/tracks?" + bboxArg() + timeArgs()).then(function (gj) {
+      if (!current()) { return; }
       tracks.clearLayers(); dark.clearLayers();
       gj.features.forEach(function (f) {
         var p = f.properties;
@@ -78,7 +86,9 @@
     }).catch(function (e) { status.textContent = String(e); });
   }
   function loadEvents() {
+    var current = fresh("events");
     return window.aw.getJSON("/api/v1/events?limit=1000&" + bboxArg() + timeArgs()).then(function (page) {
+      if (!current()) { return; }
       events.clearLayers();
       page.items.forEach(function (e) {
         if (e.lat == null || e.lon == null) { return; }
@@ -107,5 +117,48 @@
   map.on("moveend", function () { clearTimeout(timer); timer = setTimeout(function () { loadTracks(); loadEvents(); }, 250); });
   [slider, tStart, tEnd].forEach(function (x) { x.addEventListener("change", refresh); });
   slider.addEventListener("input", function () { var e = windowEnd(); if (e) { tLabel.textContent = "until " + e.toISOString().slice(0, 16).replace("T", " "); } });
-  loadSites(); loadFindings(); loadTracks(); loadEvents();
+  /* The map opens on the case's data wherever it is (AIS, sites, findings), not on a fixed region;
+     "Show" zooms to one kind of data. */
+  function aisBounds() {
+    var b = (el.dataset.aisExtent || "").split(",").map(Number);
+    return b.length === 4 && b.every(isFinite) ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : null;
+  }
+  function layerBounds(group) {
+    var out = null;
+    group.eachLayer(function (l) {
+      var b = l.getBounds ? l.getBounds() : (l.getLatLng ? L.latLngBounds(l.getLatLng(), l.getLatLng()) : null);
+      if (b && b.isValid()) { out = out ? out.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); }
+    });
+    return out;
+  }
+  function boundsOf(what) {
+    var parts = what === "ais" ? [aisBounds()] : what === "sites" ? [layerBounds(sites)] :
+      what === "findings" ? [layerBounds(findings)] : [aisBounds(), layerBounds(sites), layerBounds(findings)];
+    var out = null;
+    parts.forEach(function (b) { if (b) { out = out ? out.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); } });
+    return out;
+  }
+  var zoomTo = document.getElementById("zoom-to");
+  function show(what, animate) {
+    var b = boundsOf(what);
+    if (!b) { return false; }
+    var go = function () { map.fitBounds(b, { maxZoom: 12, padding: [30, 30], animate: animate !== false }); };
+    // Leaflet drops a zoom asked for while a zoom animation runs: ask again when it ends
+    if (map._animatingZoom) { map.once("zoomend", go); } else { go(); }
+    return true;
+  }
+  zoomTo.addEventListener("change", function () { show(zoomTo.value); });
+  Promise.all([loadSites(), loadFindings()]).then(function () {
+    ["ais", "sites", "findings"].forEach(function (k) {
+      var opt = zoomTo.querySelector('option[value="' + k + '"]');
+      if (!boundsOf(k)) { opt.disabled = true; opt.textContent += " (none)"; }
+    });
+    var at = (el.dataset.at || "").split(",").map(Number);
+    if (at.length === 2 && at.every(isFinite)) {
+      map.setView(at, 12);
+      L.circleMarker(at, { radius: 10, color: "#b3261e", weight: 2, fill: false, className: "at-marker" }).addTo(map);
+    } else if (!focused) { show("all", false); }
+    el.dataset.ready = "1";
+  }).catch(function (e) { status.textContent = String(e); el.dataset.ready = "1"; });
+  loadTracks(); loadEvents();
 })();

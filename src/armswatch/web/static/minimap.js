@@ -1,7 +1,17 @@
 /* Small maps: a finding with the AIS track around it, a site with its precision ring, a vessel's track and events. */
 "use strict";
 (function () {
-  function fit(map, layer, maxZoom) { try { map.fitBounds(layer.getBounds(), { maxZoom: maxZoom || 10, padding: [20, 20] }); } catch (e) { map.setView([41.5, 131], 5); } }
+  function fit(map, layer, maxZoom) { try { map.fitBounds(layer.getBounds(), { maxZoom: maxZoom || 10, padding: [20, 20] }); } catch (e) { map.setView([20, 0], 2); } }
+  /* A vessel track (MultiLineString cut where no fix came for 6 h or more) and its dark legs, dashed. */
+  function drawTrack(map, t, label) {
+    var line = L.geoJSON(t, { style: { color: "#0b5cad", weight: 2 } }).bindPopup(label).addTo(map);
+    (t.properties.dark_legs || []).forEach(function (d) {
+      L.polyline([[d.from[1], d.from[0]], [d.to[1], d.to[0]]], { color: "#b3261e", weight: 2, dashArray: "6 5", className: "dark-leg" })
+        .bindPopup("<b>Dark leg</b>: no AIS fix for " + window.aw.esc(d.hours) + " h<br>" + window.aw.esc(d.start.slice(0, 16)) + " – " + window.aw.esc(d.end.slice(0, 16)))
+        .addTo(map);
+    });
+    return line;
+  }
   function shift(iso, days) { var d = new Date(Date.parse(iso) + days * 86400000); return d.toISOString(); }
   var fm = document.getElementById("finding-map");
   if (fm) {
@@ -13,7 +23,7 @@
       v.slice(0, 2).forEach(function (s) {
         var mmsi = s.slice(12), args = f.start ? "?start=" + encodeURIComponent(shift(f.start, -2)) + "&end=" + encodeURIComponent(shift(f.end || f.start, 2)) : "";
         window.aw.getJSON("/api/v1/vessels/" + mmsi + "/track" + args).then(function (t) {
-          if (t.geometry) { L.geoJSON(t, { style: { color: "#0b5cad", weight: 2 } }).bindPopup("MMSI " + mmsi + ": " + t.properties.shown + " of " + t.properties.positions + " positions").addTo(map); }
+          if (t.geometry) { drawTrack(map, t, "MMSI " + window.aw.esc(mmsi) + ": " + t.properties.shown + " of " + t.properties.positions + " positions"); }
         });
       });
     });
@@ -30,12 +40,15 @@
   var vm = document.getElementById("vessel-map");
   if (vm) {
     var vmap = window.aw.newMap(vm), mmsi = vm.dataset.mmsi, note = document.getElementById("track-note");
-    vmap.setView([41.5, 131], 5);
+    vmap.setView([20, 0], 2);
     window.aw.getJSON("/api/v1/vessels/" + mmsi + "/track").then(function (t) {
       if (!t.geometry) { note.textContent = "No AIS positions stored for this vessel."; return; }
-      var line = L.geoJSON(t, { style: { color: "#0b5cad", weight: 2 } }).addTo(vmap);
+      var line = drawTrack(vmap, t, "MMSI " + window.aw.esc(mmsi));
       fit(vmap, line, 10);
-      note.textContent = "Track: " + t.properties.shown + " of " + t.properties.positions + " positions (thinned server-side), " + t.properties.start.slice(0, 16) + " – " + t.properties.end.slice(0, 16);
+      var legs = t.properties.dark_legs.length;
+      vm.dataset.darkLegs = legs;
+      note.textContent = "Track: " + t.properties.shown + " of " + t.properties.positions + " positions (thinned server-side), " + t.properties.start.slice(0, 16) + " – " + t.properties.end.slice(0, 16) +
+        (legs ? "; " + legs + (legs === 1 ? " dark leg" : " dark legs") + " (no fix for 6 h or more, dashed red; the line is not drawn across them)" : "");
     });
     window.aw.getJSON("/api/v1/events?limit=1000&mmsi=" + mmsi).then(function (page) {
       page.items.forEach(function (e) {

@@ -1,0 +1,153 @@
+"""What a first hour on real data found, as read-model and page checks (the browser checks are in
+``test_browser_firsthour.py``): the vessels list and the events list (hundreds of rows, paginated),
+a vessel track that is not drawn across a five-month hole, a site's scenes and change series, the map
+opening on the case's data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from tests.web.harbour import (
+    CYRILLIC,
+    EVENTS,
+    GAPPY,
+    HANGUL,
+    MMSI0,
+    SITE,
+    VESSELS,
+    XSS,
+    Harbour,
+    build_harbour,
+)
+
+from armswatch.auth.ratelimit import LoginLimiter
+from armswatch.auth.session import create_session
+from armswatch.auth.users import get_user
+from armswatch.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def harbour(cheap_argon2: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harbour]:
+    h = build_harbour(tmp_path_factory.mktemp("harbour"))
+    yield h
+    h.ws.close()
+
+
+@pytest.fixture(scope="module")
+def client(harbour: Harbour) -> TestClient:
+    app = create_app(harbour.ws, limiter=LoginLimiter(max_failures=3, window_s=60))
+    c = TestClient(app, base_url="http://127.0.0.1")
+    token, _ = create_session(harbour.ws, get_user(harbour.ws, "viewer"), "cookie")
+    c.cookies.set("aw_session", token)
+    return c
+
+
+def test_vessels_api_paginates_filters_and_sorts(client: TestClient) -> None:
+    first = client.get("/api/v1/vessels?sort=mmsi").json()
+    assert first["total"] == VESSELS and len(first["items"]) == 50
+    assert [v["mmsi"] for v in first["items"][:3]] == [MMSI0, MMSI0 + 1, MMSI0 + 2]
+    last = client.get("/api/v1/vessels?sort=mmsi&offset=100").json()
+    assert len(last["items"]) == VESSELS - 100
+    # the gappy vessel has the most positions (two more in June); events are counted per vessel
+    top = client.get("/api/v1/vessels?sort=positions&limit=1").json()["items"][0]
+    assert top["mmsi"] == GAPPY and top["positions"] == 8 and top["events"] == EVENTS // 5
+    assert top["first_seen"].startswith("2020-06-30") and top["last_seen"].startswith("2020-12-01")
+    # a name part in any case and script, or the first digits of an MMSI
+    assert [v["mmsi"] for v in client.get("/api/v1/vessels", params={"q": "ледокол"}).json()["items"]] == [
+        MMSI0 + 1
+    ]
+    assert [v["name"] for v in client.get("/api/v1/vessels", params={"q": HANGUL}).json()["items"]] == [
+        HANGUL
+    ]
+    assert client.get("/api/v1/vessels", params={"q": str(MMSI0 + 11)}).json()["total"] == 1
+    assert client.get("/api/v1/vessels?sort=bogus").status_code == 400
+
+
+def test_vessels_page_escapes_names_and_pages(client: TestClient) -> None:
+    page = client.get("/vessels?q=ЛЕДОКОЛ")
+    assert page.status_code == 200
+    assert XSS not in page.text and "ЛЕДОКОЛ &lt;script&gt;" in page.text
+    assert client.get("/vessels?sort=mmsi").text.count('class="vessel-row"') == 50
+    second = client.get("/vessels?sort=mmsi&offset=50").text
+    assert f'data-mmsi="{MMSI0 + 50}"' in second and "51–100 of 120" in second
+    assert "No vessel matches" in client.get("/vessels?q=nothing-like-this").text
+
+
+def test_events_page_lists_names_filters_and_pages(client: TestClient) -> None:
+    text = client.get("/events").text
+    assert text.count('class="event-row') == 50 and f"1–50 of {EVENTS}" in text
+    assert CYRILLIC not in text and "ЛЕДОКОЛ &lt;script&gt;" in text  # the vessel's name, escaped
+    assert XSS not in text  # details are data, not markup
+    gaps = client.get("/events?type=gap").text
+    assert gaps.count('class="event-row ev-gap"') == EVENTS // 3 and "ev-port_call" not in gaps
+    assert client.get(f"/events?mmsi={MMSI0 + 1}").text.count('class="event-row') == EVENTS // 5
+    assert client.get("/events?mmsi=12").status_code == 400
+    assert client.get("/events?type=party").status_code == 400
+
+
+def test_vessel_track_is_cut_where_the_vessel_was_not_heard(client: TestClient) -> None:
+    t = client.get(f"/api/v1/vessels/{GAPPY}/track").json()
+    assert t["geometry"]["type"] == "MultiLineString" and len(t["geometry"]["coordinates"]) == 2
+    (leg,) = t["properties"]["dark_legs"]
+    assert leg["start"].startswith("2020-06-30T00:30") and leg["end"].startswith("2020-12-01T00:00")
+    assert leg["hours"] > 3000
+    one = client.get(f"/api/v1/vessels/{MMSI0 + 3}/track").json()
+    assert len(one["geometry"]["coordinates"]) == 1 and one["properties"]["dark_legs"] == []
+
+
+def test_site_page_shows_scenes_quicklooks_and_the_change_series(
+    client: TestClient, harbour: Harbour
+) -> None:
+    data = client.get(f"/api/v1/sites/{SITE}/imagery").json()
+    assert [s["usable"] for s in data["scenes"]] == [0.0, 1.0, 1.0]
+    assert [s["in_series"] for s in data["scenes"]] == [False, True, True]
+    assert len(data["series"]) == 1
+    page = client.get(f"/sites/{SITE}").text
+    assert page.count('class="scene-row"') == 3 and 'id="site-series"' in page
+    png = client.get(f"/api/v1/scenes/{harbour.scenes[1]}/quicklook?px=64")
+    assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n"
+    import io
+
+    from PIL import Image
+
+    assert max(Image.open(io.BytesIO(png.content)).size) <= 64
+    # any other artifact, or a scene without colour bands, is not a quicklook
+    assert client.get("/api/v1/scenes/sha256:" + "0" * 64 + "/quicklook").status_code == 404
+    assert "No scenes stored for this site" not in page
+
+
+def test_map_opens_on_the_cases_data(client: TestClient) -> None:
+    html = client.get("/map").text
+    ext = html.split('data-ais-extent="')[1].split('"')[0]
+    w, s, e, n = (float(x) for x in ext.split(","))
+    assert -75 < w <= e < -73 and 40 < s <= n < 41  # New York harbour, not the Korean default
+    assert 'data-at="40.70000,-74.00000"' in client.get("/map?at=40.7,-74").text
+    assert client.get("/map?at=95,0").status_code == 400
+    assert client.get("/map?at=abc").status_code == 400
+
+
+def test_new_pages_need_a_session(harbour: Harbour) -> None:
+    anon = TestClient(create_app(harbour.ws), base_url="http://127.0.0.1")
+    for path in ("/api/v1/vessels", f"/api/v1/sites/{SITE}/imagery", "/api/v1/scenes/x/quicklook"):
+        assert anon.get(path).status_code == 401
+    for path in ("/vessels", "/events"):
+        r = anon.get(path, follow_redirects=False)
+        assert r.status_code in (303, 307) and "/login" in r.headers["location"]
+
+
+def test_empty_case_says_what_to_do(cheap_argon2: None, tmp_path: Path) -> None:
+    from armswatch.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "empty", analyst="ana")
+    from armswatch.auth.users import add_user
+
+    user = add_user(ws, "v", "viewer", "pw-long-enough")
+    c = TestClient(create_app(ws), base_url="http://127.0.0.1")
+    c.cookies.set("aw_session", create_session(ws, user, "cookie")[0])
+    assert "No AIS in this case yet" in c.get("/vessels").text
+    assert "No stored events" in c.get("/events").text
+    assert 'data-ais-extent=""' in c.get("/map").text
+    ws.close()
