@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.conftest import Case
 from tests.web.harbour import (
     CYRILLIC,
     EVENTS,
@@ -151,3 +152,55 @@ def test_empty_case_says_what_to_do(cheap_argon2: None, tmp_path: Path) -> None:
     assert "No stored events" in c.get("/events").text
     assert 'data-ais-extent=""' in c.get("/map").text
     ws.close()
+
+
+def test_serve_warms_the_caches_a_first_click_would_wait_for(
+    fresh_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the real lists the first entity page took 12 s and the first search 6 s after a start."""
+    from armswatch.entities import graph
+    from armswatch.matching import index
+    from armswatch.web.warmup import warm_up
+
+    assert warm_up(fresh_case.ws) == [
+        "base map",
+        "hourly tracks",
+        "vessel table",
+        "name index",
+        "entity graph",
+    ]
+
+    def rebuilt(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rebuilt after the warm-up")
+
+    monkeypatch.setattr(index.CandidateIndex, "__init__", rebuilt)
+    monkeypatch.setattr(graph, "build_graph", rebuilt)
+    c = fresh_case.client("viewer")
+    assert "Pine Shipping LLC" in c.get("/search?q=Pine Shipping").text
+    assert c.get("/entities/pine-co").status_code == 200
+
+
+def test_one_value_is_computed_once_when_asked_twice_at_once() -> None:
+    import threading
+
+    from armswatch.web.query.cache import cached
+
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return 42
+
+    results: list[int] = []
+    first = threading.Thread(target=lambda: results.append(cached("t", "once", "fp", slow)))
+    first.start()
+    started.wait(10)
+    second = threading.Thread(target=lambda: results.append(cached("t", "once", "fp", slow)))
+    second.start()
+    second.join(0.3)  # let it reach the cache while the first computes (passes either way with the lock)
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == [42, 42] and len(calls) == 1

@@ -12,6 +12,7 @@ T = TypeVar("T")
 
 _lock = threading.Lock()
 _values: dict[tuple[str, str], tuple[str, Any]] = {}
+_computing: dict[tuple[str, str], threading.RLock] = {}
 MAX_ENTRIES = 2000
 
 
@@ -31,11 +32,18 @@ def cached(scope: str, name: str, fingerprint: str, compute: Callable[[], T]) ->
         hit = _values.get(key)
     if hit is not None and hit[0] == fingerprint:
         return hit[1]  # type: ignore[no-any-return]
-    value = compute()
     with _lock:
-        if len(_values) >= MAX_ENTRIES:
-            _values.clear()
-        _values[key] = (fingerprint, value)
+        computing = _computing.setdefault(key, threading.RLock())
+    with computing:  # a second request for the same value waits for the first instead of redoing it
+        with _lock:
+            hit = _values.get(key)
+        if hit is not None and hit[0] == fingerprint:
+            return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        with _lock:
+            if len(_values) >= MAX_ENTRIES:
+                _values.clear()
+            _values[key] = (fingerprint, value)
     return value
 
 
