@@ -42,8 +42,8 @@ def serve(
     import uvicorn
 
     from armswatch.auth.users import list_users
-    from armswatch.web import basemap
     from armswatch.web.app import create_app
+    from armswatch.web.warmup import warm_up
 
     if not 0 < port < 65536:
         from armswatch.errors import InputError
@@ -53,9 +53,7 @@ def serve(
     if not list_users(ws):
         say("no accounts yet: add one with 'armswatch users add NAME --role admin' (nobody can log in)")
     app = create_app(ws)
-    threading.Thread(
-        target=lambda: (basemap.countries_geojson("low"), basemap.countries_geojson("high")), daemon=True
-    ).start()
+    threading.Thread(target=warm_up, args=(ws,), daemon=True).start()  # base map, name index, entity graph
     say(f"armswatch workbench for {ws.name} on http://{host}:{port}/ (Ctrl-C stops it)")
     try:
         uvicorn.run(
