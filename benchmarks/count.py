@@ -9,7 +9,7 @@ Usage:
     .venv/bin/python benchmarks/count.py --per-class --only railcar --fill soft   # wagons, graded fill
     .venv/bin/python benchmarks/count.py --context --seeds 4    # per-class shadow test choice (+3 more layouts)
     .venv/bin/python benchmarks/count.py --trained              # trained model vs training-free, held out
-    .venv/bin/python benchmarks/count.py --trained --only railcar --train-style standard
+    .venv/bin/python benchmarks/count.py --trained --only railcar --train-style standard --train-area crop
 
 How the set is built (see armswatch.imagery.count_synth): each 256x256 crop (0.5 m) gets a paved yard
 (60 % of the crop, the crop's own texture at a third of its contrast, painted lines) holding 4 groups of
@@ -196,15 +196,17 @@ def trained_models(
     bgs: dict[str, list[np.ndarray]],
     scenes: dict[str, dict[str, list[Composite]]],
     style_name: str,
+    train_area: str = "yard",
 ) -> None:
     """A counting model (armswatch.imagery.count_model) trained on one set's A/ crops with objects in
     another renderer style and other layouts (seeds), tested on the other set's A/ and B/ standard
     composites beside the shipped training-free settings; also boxes found on the real crops without
-    objects, and the unpaved stress run. Training areas are whole crops (objects in the yard, real ground
-    around it); test areas are the yards, as for the training-free detector. Nothing is chosen on the test side: the model's threshold is
+    objects, and the unpaved stress run. Training areas are the whole crops (objects in the yard, real
+    ground around it) or the yards; test areas are the yards, as for the training-free detector. Nothing is chosen on the test side: the model's threshold is
     chosen out of fold on its training composites."""
     style = VARIED if style_name == "varied" else STANDARD
     print(f"\ntrained model (training composites: {style_name} renderer, {TRAIN_SEEDS} layouts per A/ crop, "
+          f"training area: {train_area}, "
           f"seeds 500000+) vs the shipped training-free settings; test: the other set, standard renderer")  # fmt: skip
     for kind in CLASSES:
         length, width = OBJECTS[CLASSES[kind]]
@@ -217,9 +219,15 @@ def trained_models(
                     c = composite(bg, kind, seed=500_000 + 1000 * i + 77 * k + len(kind), style=style)
                     img, objs, p = c.render(0.5)
                     pts = np.array([[o.x, o.y] for o in objs], dtype=np.float64).reshape(-1, 2)
-                    # the whole crop is the training area: every object is labelled, so the real ground
-                    # around the yard (roofs, roads, trees, their shadows) gives negatives too
-                    items.append(TrainImage(img, np.ones(img.shape[1:], dtype=bool), p, pts))
+                    # "crop": the whole crop is the training area (every object is labelled, so the real
+                    # ground around the yard, roofs, roads, trees and their shadows, gives negatives too);
+                    # "yard": the yard, as an analyst draws it
+                    area = (
+                        yard_mask(c, img.shape[1:], p)
+                        if train_area == "yard"
+                        else np.ones(img.shape[1:], bool)
+                    )
+                    items.append(TrainImage(img, area, p, pts))
             model, st = train(items, kind, length, width)
             oof = st["out_of_fold"]
             print(f"  {kind}: trained on {train_set} A/ ({st['images']} images, {st['objects']} objects, "
@@ -273,6 +281,8 @@ def main() -> int:
     )
     ap.add_argument("--train-style", choices=("varied", "standard"), default="varied",
                     help="with --trained: renderer of the training composites (tests use standard)")  # fmt: skip
+    ap.add_argument("--train-area", choices=("yard", "crop"), default="yard",
+                    help="with --trained: training search area (the yard, as an analyst draws it, or the whole crop)")  # fmt: skip
     ap.add_argument("--seeds", type=int, default=1, help="with --context: also score the shipped settings on "
                     "this many layouts per background (1 = the standard set only)")  # fmt: skip
     args = ap.parse_args()
@@ -290,7 +300,7 @@ def main() -> int:
     scenes = {s: {k: build(bgs[s], k) for k in CLASSES} for s in SETS}
     if args.trained:
         bgs_a = bgs if args.quick else {s: backgrounds(s, True) for s in SETS}
-        trained_models(bgs_a, bgs, scenes, args.train_style)
+        trained_models(bgs_a, bgs, scenes, args.train_style, args.train_area)
         return 0
     if args.per_class:
         per_class(scenes, {s: len(bgs[s]) // (1 if args.quick else 2) for s in SETS}, args.fill)
