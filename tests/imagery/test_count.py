@@ -199,3 +199,15 @@ def test_named_classes_bring_their_own_settings(monkeypatch: pytest.MonkeyPatch,
     for obj in ("railcar", "vehicle", "8x3"):
         count_run.count_image(img, obj, pixel_size_m=0.5)
     assert [p.min_edge for p in seen] == [0.6, 0.3, 0.3] and [p.min_fill for p in seen] == [0.75, 0.85, 0.75]
+
+
+def test_varied_render_style_keeps_layout_and_changes_colours_and_sensor() -> None:
+    from armswatch.imagery.count_synth import STANDARD, VARIED
+
+    bg = texture_background(128, 128, seed=2)
+    std = composite(bg, "railcar", seed=4)
+    assert std.noise == STANDARD.noise[0] and std.psf_px == STANDARD.psf_px[0]
+    var = composite(bg, "railcar", seed=4, style=VARIED)
+    assert VARIED.noise[0] <= var.noise <= VARIED.noise[1] and var.noise != std.noise
+    assert var.yard == std.yard and len(var.objects) > 0
+    assert not np.allclose(var.render()[0], std.render()[0])
