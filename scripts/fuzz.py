@@ -195,6 +195,20 @@ def _mask_seeds() -> list[bytes]:
     return out
 
 
+def _hints(data: bytes, folder: Path) -> str:
+    from armswatch.imagery.hints import read_hints
+
+    hs = read_hints(_write(folder, "hints.csv", data), width=500, height=400, to_pixel=lambda u, v: (u, v))
+    return "bad" if hs.problems else "ok"
+
+
+def _hints_seeds() -> list[bytes]:
+    return [
+        b"x,y,label,note\n812,30,1,new hall\n# comment\n\n64,212,0,shadow\n12.5,0.5,change,\n",
+        b"# exported\nlon,lat,label\n127.5,40.1,1\n-1,2,no change\n",
+    ]
+
+
 def _count_labels(suffix: str) -> Callable[[bytes, Path], str]:
     def run(data: bytes, folder: Path) -> str:
         from armswatch.imagery.count_labels import read_labels
@@ -402,6 +416,7 @@ def readers() -> list[Reader]:
         Reader("ais-parquet", seeds.parquet_seeds, _ais("parquet", ".parquet", mc), CSV_TOKENS),
         Reader("munitions-csv", _munitions_seeds, _munitions, CSV_TOKENS),
         Reader("rail-csv", _rail_seeds, _rail, CSV_TOKENS),
+        Reader("imagery-hints-csv", _hints_seeds, _hints, CSV_TOKENS),
         Reader("count-centres-csv", _count_labels_seeds, _count_labels(".csv"), CSV_TOKENS),
         Reader("count-centres-geojson", _count_labels_seeds, _count_labels(".geojson"), JSON_TOKENS),
         Reader("vessel-records-csv", _vessel_records_seeds, _vessel_records, CSV_TOKENS),
