@@ -71,3 +71,18 @@ def test_long_windows_get_coarser_points(tmp_path: Path) -> None:
     assert [f["properties"]["kind"] for f in doc["features"]] == ["track"]  # 5-hour steps are not dark legs
     assert len(doc["features"][0]["geometry"]["coordinates"]) <= tq.POINTS_PER_VESSEL + 1
     ws.close()
+
+
+def test_a_months_long_hole_does_not_thin_the_week_that_was_heard(tmp_path: Path) -> None:
+    """The real NOAA files: one hour on 2020-06-30, then a week in December. Spreading 48 points over the
+    five months left a week of harbour traffic as two or three points per vessel (81 h apart)."""
+    ws = Workspace.init(tmp_path / "c")
+    june = [-(154 * 24 * 60) + m for m in (0, 30)]  # T0 is 2024-05-01: 154 days earlier is late November
+    _write(ws, 273000001, [*june, *range(0, 7 * 24 * 60, 30)])
+    doc = tq.tracks(ws)
+    assert doc["properties"]["resolution"] == "1 point per vessel and 4 h"  # 169 heard hours / 48
+    kinds = [f["properties"]["kind"] for f in doc["features"]]
+    assert kinds == ["track", "dark", "track"]  # the hole is a dark leg, the 4-hour steps are not
+    week = doc["features"][2]["geometry"]["coordinates"]
+    assert 40 <= len(week) <= tq.POINTS_PER_VESSEL + 2
+    ws.close()

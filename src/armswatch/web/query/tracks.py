@@ -97,15 +97,22 @@ def hourly(ws: Workspace) -> pl.DataFrame:
     return cached(str(ws.root), "hourly", fp, load)
 
 
-def _lines(frame: pl.DataFrame, dark_h: float = DARK_HOURS) -> list[dict[str, Any]]:
-    """GeoJSON features from a frame sorted by (mmsi, hour): track pieces and dark legs."""
-    if frame.height == 0:
-        return []
+def _pieces(frame: pl.DataFrame, dark_h: float = DARK_HOURS) -> pl.DataFrame:
+    """``frame`` (sorted by mmsi, hour) with ``piece`` (a new one at each vessel and after each silence
+    longer than ``dark_h``) and ``dark`` (the piece follows such a silence)."""
     gap_h = frame["hour"].diff().dt.total_seconds() / 3600.0
     new_vessel = frame["mmsi"].diff().fill_null(1) != 0
-    cut = new_vessel | (gap_h.fill_null(0) > dark_h)
-    piece = cut.cum_sum()
-    frame = frame.with_columns(piece=piece, dark=(~new_vessel) & (gap_h.fill_null(0) > dark_h))
+    silent = (~new_vessel) & (gap_h.fill_null(0) > dark_h)
+    return frame.with_columns(piece=(new_vessel | silent).cum_sum(), dark=silent)
+
+
+def _lines(frame: pl.DataFrame, dark_h: float = DARK_HOURS) -> list[dict[str, Any]]:
+    """GeoJSON features from a frame sorted by (mmsi, hour): track pieces and dark legs (pieces are
+    taken from the frame's ``piece`` and ``dark`` columns when it has them, else cut at ``dark_h``)."""
+    if frame.height == 0:
+        return []
+    if "piece" not in frame.columns:
+        frame = _pieces(frame, dark_h)
     out: list[dict[str, Any]] = []
     grouped = frame.group_by("piece", maintain_order=True).agg(
         pl.col("mmsi").first(),
@@ -162,16 +169,16 @@ def tracks(
     else:
         busiest = frame.group_by("mmsi").agg(pl.col("fixes").sum()).sort("fixes", descending=True)
     vessels = busiest["mmsi"].head(max_vessels)
-    chosen = frame.filter(pl.col("mmsi").is_in(vessels.implode()))
+    chosen = _pieces(frame.filter(pl.col("mmsi").is_in(vessels.implode())).sort("mmsi", "hour"))
     step = _step_hours(chosen)
-    if step > 1:  # long windows: one point per vessel and `step` hours (the last fix of each step)
-        chosen = chosen.group_by("mmsi", pl.col("hour").dt.truncate(f"{step}h")).agg(
-            pl.col("lat").sort_by("hour").last(), pl.col("lon").sort_by("hour").last(), pl.col("fixes").sum()
-        )
-    chosen = chosen.sort("mmsi", "hour")
+    if step > 1:  # many hours in view: every `step`-th hourly point of each vessel, and each piece's ends
+        idx = pl.int_range(pl.len()).over("mmsi")
+        last = pl.col("piece") != pl.col("piece").shift(-1).fill_null(-1)
+        first = pl.col("piece") != pl.col("piece").shift(1).fill_null(-1)
+        chosen = chosen.filter((idx % step == 0) | first | last)
     return {
         "type": "FeatureCollection",
-        "features": _lines(chosen, max(DARK_HOURS, float(step))),
+        "features": _lines(chosen),
         "properties": {
             "vessels": vessels.len(),
             "vessels_in_view": busiest.height,
@@ -181,11 +188,13 @@ def tracks(
 
 
 def _step_hours(frame: pl.DataFrame) -> int:
-    """Hours per point so that a vessel gets at most ``POINTS_PER_VESSEL`` points in the window."""
+    """Hourly points per drawn point so that a vessel gets about ``POINTS_PER_VESSEL`` points (plus the
+    ends of its pieces): counted over the hours a vessel was heard, not the window, so a window with a
+    months-long hole in the data does not thin a week of tracks to a few points."""
     if frame.height == 0:
         return 1
-    span_s = frame.select((pl.col("hour").max() - pl.col("hour").min()).dt.total_seconds()).item()
-    return max(1, math.ceil(float(span_s or 0) / 3600.0 / POINTS_PER_VESSEL))
+    most = int(frame.group_by("mmsi").len()["len"].max() or 0)  # type: ignore[arg-type]
+    return max(1, math.ceil(most / POINTS_PER_VESSEL))
 
 
 def time_range(ws: Workspace) -> tuple[str | None, str | None]:
