@@ -204,3 +204,33 @@ def test_one_value_is_computed_once_when_asked_twice_at_once() -> None:
     first.join(10)
     second.join(10)
     assert results == [42, 42] and len(calls) == 1
+
+
+def test_the_last_active_admin_cannot_lock_everyone_out(fresh_case: Case) -> None:
+    """An admin clicking Disable (or another role) on their own row left the workbench without an admin."""
+    from armswatch.auth.users import get_user
+
+    c = fresh_case.client("admin")
+    token = {"csrf_token": fresh_case.csrf("admin")}
+    r = c.post("/admin/users/admin/disable", data=token, follow_redirects=False)
+    assert r.status_code == 400 and "only active admin" in r.text
+    r = c.post("/admin/users/admin/role", data={**token, "role": "viewer"}, follow_redirects=False)
+    assert r.status_code == 400
+    assert not get_user(fresh_case.ws, "admin").disabled and get_user(fresh_case.ws, "admin").role == "admin"
+    # with a second admin it is allowed; a disabled account can be enabled again from the page
+    assert (
+        c.post("/admin/users/ana/role", data={**token, "role": "admin"}, follow_redirects=False).status_code
+        == 303
+    )
+    assert c.post("/admin/users/viewer/disable", data=token, follow_redirects=False).status_code == 303
+    page = c.get("/admin/users").text
+    assert 'id="enable-viewer"' in page and 'id="disable-viewer"' not in page
+    assert c.post("/admin/users/viewer/enable", data=token, follow_redirects=False).status_code == 303
+    assert not get_user(fresh_case.ws, "viewer").disabled
+    assert c.post("/admin/users/admin/disable", data=token, follow_redirects=False).status_code == 303
+
+
+def test_a_vessel_never_heard_is_not_found(client: TestClient) -> None:
+    """An MMSI nobody broadcast opened an empty 'Unnamed vessel' page when its partition bucket had others."""
+    assert client.get(f"/vessels/{MMSI0 + VESSELS + 1000}").status_code == 404
+    assert client.get(f"/api/v1/vessels/{MMSI0 + 5}").status_code == 200

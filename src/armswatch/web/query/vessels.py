@@ -11,7 +11,7 @@ from armswatch.errors import InputError, NotFoundError
 from armswatch.maritime import store
 from armswatch.maritime.schema import STATIC_SCHEMA
 from armswatch.types.imo import clean_imo
-from armswatch.web.query.tracks import DARK_HOURS, position_files
+from armswatch.web.query.tracks import DARK_HOURS, hourly, position_files
 from armswatch.workspace import Workspace
 
 MAX_TRACK_POINTS: Final = 2000
@@ -153,7 +153,8 @@ def designations(ws: Workspace, mmsi: int, imos: list[str]) -> list[dict[str, An
 def vessel(ws: Workspace, mmsi: int) -> dict[str, Any]:
     statics = statics_of(ws, mmsi)
     identity = identity_history(statics)
-    has_positions = any(True for _ in position_files(ws, mmsi))
+    # the positions of a partition bucket hold many vessels: ask the (cached) hourly table for this one
+    has_positions = hourly(ws).filter(pl.col("mmsi") == mmsi).height > 0
     imos = sorted({str(r["imo"]) for r in identity if r["imo"] and clean_imo(r["imo"])})
     found = designations(ws, mmsi, imos)
     if not identity and not found and not has_positions:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from armswatch.auth import users
 from armswatch.auth.roles import ROLES, WHAT_ROLE_MAY_DO
+from armswatch.errors import InputError
 from armswatch.web.deps import Principal, admin
 from armswatch.web.templating import render
 
@@ -56,15 +57,33 @@ def users_add(
     return RedirectResponse("/admin/users", status_code=303)
 
 
+def _keep_an_admin(me: Principal, name: str, *, role: str | None = None, disable: bool = False) -> None:
+    """Refuse a change that would leave no active admin: nobody could then manage users from the
+    workbench (only ``armswatch users set-role`` at the server's shell could)."""
+    active = [u for u in users.list_users(me.ws) if u.role == "admin" and not u.disabled]
+    if [u.name for u in active] != [name]:
+        return
+    if disable or (role is not None and role != "admin"):
+        raise InputError(f"{name} is the only active admin: make another user admin first")
+
+
 @router.post("/admin/users/{name}/role", include_in_schema=False)
 def users_set_role(
     name: str, me: Annotated[Principal, Depends(admin)], role: Annotated[str, Form()]
 ) -> Response:
+    _keep_an_admin(me, name, role=role)
     users.set_role(me.ws, name, role)
     return RedirectResponse("/admin/users", status_code=303)
 
 
 @router.post("/admin/users/{name}/disable", include_in_schema=False)
 def users_disable(name: str, me: Annotated[Principal, Depends(admin)]) -> Response:
+    _keep_an_admin(me, name, disable=True)
     users.disable_user(me.ws, name)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{name}/enable", include_in_schema=False)
+def users_enable(name: str, me: Annotated[Principal, Depends(admin)]) -> Response:
+    users.enable_user(me.ws, name)
     return RedirectResponse("/admin/users", status_code=303)
