@@ -234,3 +234,18 @@ def test_a_vessel_never_heard_is_not_found(client: TestClient) -> None:
     """An MMSI nobody broadcast opened an empty 'Unnamed vessel' page when its partition bucket had others."""
     assert client.get(f"/vessels/{MMSI0 + VESSELS + 1000}").status_code == 404
     assert client.get(f"/api/v1/vessels/{MMSI0 + 5}").status_code == 200
+
+
+def test_a_mistyped_address_gets_the_error_page_not_json(client: TestClient) -> None:
+    r = client.get("/queue?offset=-1")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("text/html")
+    assert "offset: Input should be greater than or equal to 0" in r.text
+    r = client.get("/vesels")
+    assert (
+        r.status_code == 404 and r.headers["content-type"].startswith("text/html") and "Not found" in r.text
+    )
+    # the API keeps its JSON answers
+    assert client.get("/api/v1/findings?offset=-1").json()["detail"][0]["loc"] == ["query", "offset"]
+    assert client.get("/api/v1/nope").json() == {"detail": "Not Found"}
+    bad = client.get("/events?offset=x<b>")
+    assert bad.status_code == 422 and "<b>" not in bad.text

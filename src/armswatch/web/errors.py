@@ -67,5 +67,47 @@ async def handle(request: Request, exc: Exception) -> Response:
     )
 
 
+async def handle_validation(request: Request, exc: Exception) -> Response:
+    """A malformed parameter: 422 with FastAPI's details for the API, the error page for a page (a
+    mistyped ``?offset=-1`` showed a page of raw JSON)."""
+    from fastapi.exception_handlers import request_validation_exception_handler
+    from fastapi.exceptions import RequestValidationError
+
+    assert isinstance(exc, RequestValidationError)
+    if wants_json(request):
+        return await request_validation_exception_handler(request, exc)
+    parts = []
+    for e in exc.errors():
+        where = ".".join(str(x) for x in e.get("loc", ())[1:]) or "request"
+        parts.append(f"{where}: {e.get('msg', 'not valid')}")
+    from armswatch.web.templating import render
+
+    return render(request, "error.html", {"status": 422, "message": "; ".join(parts)}, status_code=422)
+
+
+async def handle_http(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no such page, method not allowed): JSON for the API, the page otherwise."""
+    from fastapi.exception_handlers import http_exception_handler
+    from starlette.exceptions import HTTPException
+
+    assert isinstance(exc, HTTPException)
+    if wants_json(request) or exc.status_code < 400:
+        return await http_exception_handler(request, exc)
+    from armswatch.web.templating import render
+
+    return render(
+        request,
+        "error.html",
+        {"status": exc.status_code, "message": str(exc.detail)},
+        status_code=exc.status_code,
+        headers=dict(exc.headers or {}),
+    )
+
+
 def install(app: FastAPI) -> None:
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException
+
     app.add_exception_handler(ArmswatchError, handle)
+    app.add_exception_handler(RequestValidationError, handle_validation)
+    app.add_exception_handler(HTTPException, handle_http)
