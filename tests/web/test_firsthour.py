@@ -249,3 +249,15 @@ def test_a_mistyped_address_gets_the_error_page_not_json(client: TestClient) -> 
     assert client.get("/api/v1/nope").json() == {"detail": "Not Found"}
     bad = client.get("/events?offset=x<b>")
     assert bad.status_code == 422 and "<b>" not in bad.text
+
+
+def test_search_says_when_it_shows_only_the_best_hits(client: TestClient) -> None:
+    """``KIM`` on the real OFAC list matched far more than the 25 shown, and the page did not say so."""
+    page = client.get("/search?q=HARBOUR").text
+    assert 'id="vessel-more"' in page and f"25 of {VESSELS - 2}" in page  # two are named otherwise
+    assert '<a href="/vessels?q=HARBOUR">' in page
+    data = client.get("/api/v1/search?q=HARBOUR").json()
+    assert len(data["vessels"]) == 25 and data["totals"]["vessels"] == VESSELS - 2
+    # an MMSI heard but never named is a vessel; one never heard is not
+    assert [v["mmsi"] for v in client.get(f"/api/v1/search?q={MMSI0 + 3}").json()["vessels"]] == [MMSI0 + 3]
+    assert client.get(f"/api/v1/search?q={MMSI0 + VESSELS + 1000}").json()["vessels"] == []

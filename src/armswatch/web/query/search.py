@@ -17,9 +17,11 @@ from armswatch.types.imo import clean_imo
 from armswatch.web.query.cache import cached
 from armswatch.web.query.entities import resolution_state
 from armswatch.web.query.evidence import evidence_cards
+from armswatch.web.query.tracks import hourly
 from armswatch.workspace import Workspace
 
 NAME_THRESHOLD = 0.6
+SCREEN_TOP = 50  # candidates asked of the matcher per schema
 
 
 def _index(ws: Workspace) -> Any:
@@ -68,16 +70,19 @@ def _ais_names(ws: Workspace) -> pl.DataFrame:
     return cached(str(ws.root), "ais-names", files_fingerprint(files), load)
 
 
-def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, Any]]]:
+def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, Any]:
+    """Hits by kind, each list cut at ``limit``; ``totals`` says how many there were before the cut
+    (a common name such as ``KIM`` has many more list entities than a page shows)."""
     from armswatch.matching.subject import subject_from_row
 
     q = q.strip()
-    out: dict[str, list[dict[str, Any]]] = {
+    out: dict[str, Any] = {
         "entities": [],
         "vessels": [],
         "sites": [],
         "munitions": [],
         "evidence": [],
+        "totals": {},
     }
     if not q:
         return out
@@ -92,9 +97,7 @@ def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, A
     if re.fullmatch(r"\d{9}", q):
         out["entities"] = _vessel_entities(ws, found, f"MMSI {q}", mmsi=q)
         out["vessels"] = _vessel_rows(statics.filter(pl.col("mmsi") == int(q)), f"MMSI {q}")
-        if not out["vessels"] and any(
-            True for _ in store.positions_path(ws).glob(f"day=*/bucket={int(q) % store.BUCKETS:02d}")
-        ):
+        if not out["vessels"] and hourly(ws).filter(pl.col("mmsi") == int(q)).height:  # heard, never named
             out["vessels"] = [{"mmsi": int(q), "name": None, "imo": None, "why": f"MMSI {q}"}]
         return out
     index = _index(ws)
@@ -102,7 +105,11 @@ def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, A
         query = subject_from_row({"id": "q", "name": q, "schema": "LegalEntity"})
         for schema in ("LegalEntity", "Person", "Vessel"):
             query = subject_from_row({"id": "q", "name": q, "schema": schema})
-            for hit in index.screen(query, NAME_THRESHOLD, 50):
+            hits = index.screen(query, NAME_THRESHOLD, SCREEN_TOP)
+            out["totals"]["entities_capped"] = (
+                out["totals"].get("entities_capped", False) or len(hits) >= SCREEN_TOP
+            )
+            for hit in hits:
                 s = hit.subject
                 out["entities"].append(
                     _resolved(
@@ -121,10 +128,13 @@ def search(ws: Workspace, q: str, limit: int = 25) -> dict[str, list[dict[str, A
         for e in out["entities"]:
             if e["id"] not in best or e["score"] > best[e["id"]]["score"]:
                 best[e["id"]] = e
-        out["entities"] = sorted(best.values(), key=lambda e: -e["score"])[:limit]
+        out["entities"] = sorted(best.values(), key=lambda e: -e["score"])
+        out["totals"]["entities"] = len(out["entities"])
     needle = q.casefold()
     named = statics.filter(pl.col("name").str.to_lowercase().str.contains(needle.lower(), literal=True))
+    out["totals"]["vessels"] = named["mmsi"].n_unique()
     out["vessels"] = _vessel_rows(named.head(limit), "AIS name")
+    out["entities"] = out["entities"][:limit]
     out["sites"] = [
         {"id": s.id, "name": s.name, "why": "name"}
         for s in ws.list_sites()
