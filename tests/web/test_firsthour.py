@@ -5,6 +5,7 @@ opening on the case's data."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -261,3 +262,27 @@ def test_search_says_when_it_shows_only_the_best_hits(client: TestClient) -> Non
     # an MMSI heard but never named is a vessel; one never heard is not
     assert [v["mmsi"] for v in client.get(f"/api/v1/search?q={MMSI0 + 3}").json()["vessels"]] == [MMSI0 + 3]
     assert client.get(f"/api/v1/search?q={MMSI0 + VESSELS + 1000}").json()["vessels"] == []
+
+
+def test_a_timeline_day_opens_the_findings_it_counts(case: Case) -> None:
+    """On the real case the timeline counted 4 list matches (no time of their own) on the day they were
+    made, and its link opened an empty queue: the link filtered on the findings' own intervals."""
+    c = case.client("viewer")
+    page = c.get("/timeline").text
+    links = re.findall(r'href="(/queue\?day=[0-9-]+)" title="[0-9-]+: ([0-9]+) findings"', page)
+    assert links
+    for link, n in links:
+        assert f'id="total">{n}<' in c.get(link).text, link
+    assert case.findings["match"] in c.get(links[-1][0]).text  # the match without a time is on its day
+    assert c.get("/queue?day=2024-3-1").status_code == 400
+    assert c.get("/api/v1/findings?day=2024-03-01").json()["total"] == 2  # the change and the gap start then
+
+
+def test_latest_activity_folds_runs_of_bookkeeping(harbour: Harbour, client: TestClient) -> None:
+    from armswatch.web.query.timeline import recent_activity
+
+    rows = recent_activity(harbour.ws)
+    (users,) = [r for r in rows if r["action"] == "user.add"]  # four accounts in a row: one line
+    assert users["count"] == 4 and users["seq"] - users["first_seq"] == 3
+    assert sum(r["count"] for r in rows) == harbour.ws.audit_head()[0]  # nothing dropped, only folded
+    assert 'user.add <b class="times">× 4</b>' in client.get("/timeline").text

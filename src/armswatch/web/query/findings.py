@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,7 @@ class FindingFilter:
     end: datetime | None = None
     run: str | None = None
     text: str | None = None  # case-insensitive substring of the title
+    day: str | None = None  # YYYY-MM-DD: the day the timeline puts the finding on (its start, else when made)
     bbox: tuple[float, float, float, float] | None = field(default=None)
 
     def checked(self) -> FindingFilter:
@@ -47,6 +49,8 @@ class FindingFilter:
             clean_confidence(self.confidence)
         if self.start and self.end and self.end <= self.start:
             raise InputError("the end of the time filter must be after its start")
+        if self.day is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.day):
+            raise InputError(f"day must be YYYY-MM-DD, got {self.day!r}")
         return self
 
 
@@ -80,6 +84,8 @@ def _where(query: Select[Any], f: FindingFilter, common: frozenset[str] = frozen
         query = query.where(func.coalesce(c.end_at, c.start_at) >= to_iso(f.start))
     if f.end:
         query = query.where(c.start_at < to_iso(f.end))
+    if f.day:
+        query = query.where(func.substr(func.coalesce(c.start_at, c.created_at), 1, 10) == f.day)
     fs = t.finding_subject.c
     for subject in _subjects(f):
         if subject in common:

@@ -46,6 +46,9 @@ def finding_filter(
     end: Annotated[str | None, Query(description="Findings whose interval starts before (ISO date)")] = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the title")] = None,
     run: Annotated[str | None, Query(max_length=80)] = None,
+    day: Annotated[
+        str | None, Query(max_length=10, description="YYYY-MM-DD: findings the timeline puts on that day")
+    ] = None,
 ) -> fq.FindingFilter:
     return fq.FindingFilter(
         kind=kind or None,
@@ -57,6 +60,7 @@ def finding_filter(
         end=parse_when(end) if end else None,
         text=q or None,
         run=run or None,
+        day=day or None,
     ).checked()
 
 
