@@ -489,14 +489,24 @@ HINT_GRID = {
     "reach_m": (0.0, 8.0, 16.0),
     "threshold": (0.35, 0.5),
 }
+HINT_COMPLETE: tuple[tuple[float, float], ...] = (
+    (0.0, 0.0),
+    (500.0, 0.2),
+    (1000.0, 0.1),
+    (1000.0, 0.2),
+    (2000.0, 0.2),
+)
+"""Grid of the completion of large change areas (``learn.complete_areas``): (minimum area m², minimum
+probability); (0, 0) is off."""
 
 
 def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight: float,
-            finals: tuple[tuple[float, float], ...], seed: int, forest_on: bool = True) -> list[np.ndarray]:  # fmt: skip
+            finals: tuple[tuple[float, float, tuple[float, float]], ...], seed: int, forest_on: bool = True) -> list[np.ndarray]:  # fmt: skip
     """The ``imagery change --hints`` steps on one whole pair (as the CLI runs an image of this size):
     regions of the hints, forest on regions + pseudo-labels, forest on candidates (the default's objects
-    and ring, the change regions and the change points' reach), region edits. One mask per (reach radius,
-    threshold) in ``finals`` (the forest is fitted once)."""
+    and ring, the change regions and the change points' reach), completion of large change areas, region
+    edits. One mask per (reach radius, threshold, (completion area, probability)) in ``finals`` (the forest
+    is fitted once)."""
     from armswatch.imagery import forest, learn, pixelfeature, segment
     from armswatch.imagery.change import BuiltupParams, clean_mask, pixel_params
 
@@ -515,16 +525,22 @@ def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight:
             model = forest.fit(
                 feats(sel), y, pixelfeature.names(r["a"].shape[0] >= 4), seed=seed, sample_weight=w
             )
-            wide = cand | np.logical_or.reduce(list(reach.values()))
-            probs = np.zeros(wide.shape, dtype=np.float32)
-            probs[wide] = forest.predict(model, feats(wide))
+            # everywhere: the completion of large areas decides in their hulls too (the CLI predicts there)
+            probs = forest.predict(model, feats(np.ones(cand.shape, dtype=bool))).reshape(cand.shape)
     out = []
-    for m, t in finals:
+    for m, t, (area, low) in finals:
         mask = r["base"]
         if probs is not None:
             mask = clean_mask((probs >= t) & (cand | reach[m]), *pixel_params(params, r["px"])[2:])
+            if area > 0:
+                mask = learn.complete_areas(mask, _lookup(probs), r["px"], area, low)
         out.append(learn.apply_regions(mask, pos, neg, r["px"], params))
     return out
+
+
+def _lookup(values: np.ndarray) -> Any:
+    """``select -> values[select]``: probabilities already computed everywhere."""
+    return lambda select: values[select]
 
 
 def _simulate(kind: str, r: dict[str, Any], n: int, seed: int) -> tuple[Any, ...]:
@@ -538,13 +554,15 @@ def _simulate(kind: str, r: dict[str, Any], n: int, seed: int) -> tuple[Any, ...
 
 
 def _hint_grid(
-    rows: list[dict[str, Any]], n: int, seeds: list[int], kind: str, only: tuple[float, ...] | None = None
-) -> dict[tuple[float, ...], Counts]:
-    """Counts for every grid point (scale, pseudo weight, reach, threshold) with N + N simulated hints per
-    pair (``only``: that point's scale and pseudo weight, with every reach and threshold)."""
+    rows: list[dict[str, Any]], n: int, seeds: list[int], kind: str, only: tuple[float, ...] | None = None,
+    completions: tuple[tuple[float, float], ...] = HINT_COMPLETE,
+) -> dict[tuple[float, ...], Counts]:  # fmt: skip
+    """Counts for every grid point (scale, pseudo weight, reach, threshold, completion) with N + N
+    simulated hints per pair (``only``: that point's scale and pseudo weight, with every reach, threshold
+    and completion)."""
     import itertools
 
-    finals = tuple(itertools.product(HINT_GRID["reach_m"], HINT_GRID["threshold"]))
+    finals = tuple(itertools.product(HINT_GRID["reach_m"], HINT_GRID["threshold"], completions))
     out: dict[tuple[float, ...], Counts] = {}
     for scale in HINT_GRID["scale"] if only is None else (only[0],):
         for pw in HINT_GRID["pseudo_weight"] if only is None else (only[1],):
@@ -552,84 +570,101 @@ def _hint_grid(
                 for k, r in enumerate(rows):
                     hs = _simulate(kind, r, n, 1000 * seed + k)
                     masks = _hinted(r, hs, scale, pw, finals, seed) if hs else [r["base"]] * len(finals)
-                    for (m, t), mask in zip(finals, masks, strict=True):
-                        key = (scale, pw, m, t)
+                    for (m, t, c), mask in zip(finals, masks, strict=True):
+                        key = (scale, pw, m, t, *c)
                         out[key] = out.get(key, Counts()) + score_dense(mask, r["label"])
     return out
 
 
-def hints_bench(ns: list[int], seeds: list[int], kind: str = "corrections") -> None:
+def hints_bench(ns: list[int], seeds: list[int], kind: str = "corrections", complete: bool = True) -> None:
     """A simulated analyst gives N change and N no-change points per pair (seeded). ``corrections``: the
     analyst clicks on the default's own mistakes (false objects "no change", missed objects "change",
     see ``hints.simulate_corrections``); ``random``: points drawn at random from the label. Parameters of
-    the hint method are chosen on one set and scored on the other (leave-one-set-out)."""
+    the hint method are chosen at N = ``GRID_N`` on one set and scored on the other at every N
+    (leave-one-set-out). Without ``complete``, the completion of large areas is off everywhere (the
+    method as it was before it, for the before/after comparison)."""
     from armswatch.imagery import learn, segment
 
-    shipped = (segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, segment.REACH_M, learn.THRESHOLD)
+    completions = HINT_COMPLETE if complete else ((0.0, 0.0),)
+    area = (learn.COMPLETE_AREA_M2, learn.COMPLETE_MIN_PROB) if complete else (0.0, 0.0)
+    shipped = (segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, segment.REACH_M, learn.THRESHOLD, *area)
     print(
-        f"\nanalyst hints, simulated analyst '{kind}', seeds {seeds}; "
-        f"shipped (scale, pseudo weight, reach m, threshold) = {shipped}"
+        f"\nanalyst hints, simulated analyst '{kind}', seeds {seeds}; shipped (scale, pseudo weight, "
+        f"reach m, threshold, completion m², completion probability) = {shipped}"
+        + ("" if complete else " (completion OFF: the method before it)")
     )
     sets = {n: _guided_pairs(n) for n in ("levir256", "dsifn256") if (DATA / n / "label").is_dir()}
     grids: dict[tuple[str, int], dict[tuple[float, ...], Counts]] = {}
+    grid_s: dict[str, float] = {}
     for name, rows in sets.items():
-        for n in ns:
+        t0 = time.perf_counter()
+        grids[(name, GRID_N)] = _hint_grid(rows, GRID_N, seeds, kind, completions=completions)
+        grid_s[name] = (time.perf_counter() - t0) / (
+            len(HINT_GRID["scale"]) * len(HINT_GRID["pseudo_weight"])
+        )
+        best = max(grids[(name, GRID_N)].items(), key=lambda kv: kv[1].f1)
+        print(f"    tuning on {name} N={GRID_N}: best {best[0]} F1 {best[1].f1:.3f}")
+    chosen: dict[str, tuple[float, ...]] = {}
+    if len(sets) == 2:
+        for tune, test in (("levir256", "dsifn256"), ("dsifn256", "levir256")):
+            chosen[test] = max(grids[(tune, GRID_N)], key=lambda g: grids[(tune, GRID_N)][g].f1)
+    for n in ns:
+        pooled = Counts()
+        for name, rows in sets.items():
             t0 = time.perf_counter()
             if n == 0:
                 c = sum((score_dense(r["base"], r["label"]) for r in rows), Counts())
-                grids[(name, n)] = {shipped: c}
-            elif n == GRID_N:
-                grids[(name, n)] = _hint_grid(rows, n, seeds, kind)
-            else:  # the other N at the shipped parameters only (the grid costs 4 fits per pair)
-                grids[(name, n)] = _hint_grid(rows, n, seeds, kind, only=shipped)
+                grids[(name, n)] = {shipped: c} | ({chosen[name]: c} if name in chosen else {})
+            elif n != GRID_N:  # the other N at the shipped and the held-out scale and pseudo weight only
+                grid: dict[tuple[float, ...], Counts] = {}
+                for only in {shipped[:2]} | ({chosen[name][:2]} if name in chosen else set()):
+                    grid.update(_hint_grid(rows, n, seeds, kind, only=only, completions=completions))
+                grids[(name, n)] = grid
             used = sum(len(_simulate(kind, r, n, 1000 * s + k)) for s in seeds for k, r in enumerate(rows))
             c = grids[(name, n)][shipped]
-            fits = len(HINT_GRID["scale"]) * len(HINT_GRID["pseudo_weight"]) if n == GRID_N else 1
-            secs = (time.perf_counter() - t0) / max(1, len(rows) * len(seeds) * fits)
-            print(f"  {name} N={n:>2}: shipped P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f} "
-                  f"({used / len(seeds):.0f} hints given over {len(rows)} pairs; {secs:.2f} s per pair and fit)", flush=True)  # fmt: skip
-        for n in ns:
-            if n == GRID_N:
-                best = max(grids[(name, n)].items(), key=lambda kv: kv[1].f1)
-                print(f"    tuning on {name} N={n}: best {best[0]} F1 {best[1].f1:.3f}")
-    if len(sets) == 2:
-        for n in ns:
-            if n != GRID_N:
-                continue
-            pooled = Counts()
-            for tune, test in (("levir256", "dsifn256"), ("dsifn256", "levir256")):
-                key = max(grids[(tune, n)], key=lambda g: grids[(tune, n)][g].f1)
-                c = grids[(test, n)][key]
-                pooled = pooled + c
-                print(
-                    f"  N={n} chosen on {tune} {key}: held-out {test} P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}"
-                )
-            print(
-                f"  N={n} HELD-OUT pooled: P {pooled.precision:.3f} R {pooled.recall:.3f} F1 {pooled.f1:.3f}"
+            secs = (grid_s[name] if n == GRID_N else time.perf_counter() - t0) / max(
+                1, len(rows) * len(seeds)
             )
-            both = {g: grids[("levir256", n)][g] + grids[("dsifn256", n)][g] for g in grids[("levir256", n)]}
-            key = max(both, key=lambda g: both[g].f1)
-            print(f"  N={n} best on both sets together (tuning figure; how the shipped values are chosen): {key} "
-                  f"F1 {both[key].f1:.3f}; shipped {shipped} F1 {both[shipped].f1:.3f}")  # fmt: skip
+            held = ""
+            if name in chosen:
+                h = grids[(name, n)][chosen[name]]
+                pooled = pooled + h
+                held = f" | HELD-OUT P {h.precision:.3f} R {h.recall:.3f} F1 {h.f1:.3f}"
+            print(f"  {name} N={n:>2}: shipped P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}{held} "
+                  f"({used / len(seeds):.0f} hints over {len(rows)} pairs; {secs:.2f} s per pair and fit)", flush=True)  # fmt: skip
+        if chosen:
+            print(
+                f"  N={n:>2} HELD-OUT pooled: P {pooled.precision:.3f} R {pooled.recall:.3f} F1 {pooled.f1:.3f}"
+            )
+    for test, key in chosen.items():
+        print(f"  held-out {test}: parameters chosen on the other set at N={GRID_N}: {key}")
+    if len(sets) == 2:
+        n = GRID_N
+        both = {g: grids[("levir256", n)][g] + grids[("dsifn256", n)][g] for g in grids[("levir256", n)]}
+        key = max(both, key=lambda g: both[g].f1)
+        print(f"  N={n} best on both sets together (tuning figure; how the shipped values are chosen): {key} "
+              f"F1 {both[key].f1:.3f}; shipped {shipped} F1 {both[shipped].f1:.3f}")  # fmt: skip
 
 
 def hint_edits_bench(n: int, seeds: list[int]) -> None:
     """Ablation at the shipped parameters: region edits alone (no forest), forest + edits without the
-    change points' reach, and with it (shipped)."""
+    change points' reach, with it, and with the completion of large areas too (shipped)."""
     from armswatch.imagery import learn, segment
 
     for name in ("levir256", "dsifn256"):
         if not (DATA / name / "label").is_dir():
             continue
         rows = _guided_pairs(name)
-        variants = (("region edits only", False, 0.0), ("forest + region edits, no reach", True, 0.0),
-                    (f"forest + region edits + {segment.REACH_M:g} m reach", True, segment.REACH_M))  # fmt: skip
-        for title, forest_on, reach in variants:
+        off, area = (0.0, 0.0), (learn.COMPLETE_AREA_M2, learn.COMPLETE_MIN_PROB)
+        variants = (("region edits only", False, 0.0, off), ("forest + region edits, no reach", True, 0.0, off),
+                    (f"forest + region edits + {segment.REACH_M:g} m reach", True, segment.REACH_M, off),
+                    (f"... + completion of areas ≥ {area[0]:g} m² (shipped)", True, segment.REACH_M, area))  # fmt: skip
+        for title, forest_on, reach, complete in variants:
             tot = Counts()
             for seed in seeds:
                 for k, r in enumerate(rows):
                     hs = _simulate("corrections", r, n, 1000 * seed + k)
-                    m = _hinted(r, hs, segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, ((reach, learn.THRESHOLD),),
+                    m = _hinted(r, hs, segment.SEGMENT_SCALE, learn.PSEUDO_WEIGHT, ((reach, learn.THRESHOLD, complete),),
                                 seed, forest_on)[0] if hs else r["base"]  # fmt: skip
                     tot = tot + score_dense(m, r["label"])
             print(f"  {name} N={n} {title}: P {tot.precision:.3f} R {tot.recall:.3f} F1 {tot.f1:.3f}")
@@ -682,6 +717,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=1, help="with --hints: number of seeds (default 1)")
     ap.add_argument("--analyst", choices=("corrections", "random"), default="corrections",
                     help="with --hints: the simulated analyst clicks on the default's mistakes, or at random")  # fmt: skip
+    ap.add_argument("--no-complete", action="store_true",
+                    help="with --hints: completion of large change areas off (the method before it)")  # fmt: skip
     ap.add_argument("--own-model", action="store_true", help="only the own-model leave-one-set-out run")
     args = ap.parse_args()
     print(f"armswatch change benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -695,7 +732,7 @@ def main() -> None:
     elif args.loso:
         loso()
     elif args.hints is not None:
-        hints_bench(args.hints or [0, 3, 5, 10], list(range(args.seeds)), args.analyst)
+        hints_bench(args.hints or [0, 3, 5, 10], list(range(args.seeds)), args.analyst, not args.no_complete)
         hint_edits_bench(5, list(range(args.seeds)))
     elif args.own_model:
         own_model_bench()

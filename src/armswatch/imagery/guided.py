@@ -5,8 +5,10 @@
   default method and the features of the training pixels there, and fits the forest
   (:mod:`armswatch.imagery.learn`).
 * :func:`refine_arrays` runs in the tile workers: the default method, then the forest on its candidate
-  pixels and in the reach of the change points (features computed only in blocks that hold them), then
-  the hint regions' own edits (a change region is added, a no-change region cut out).
+  pixels and in the reach of the change points (features computed only in blocks that hold them), the
+  completion of large change areas (:func:`armswatch.imagery.learn.complete_areas`), then the hint
+  regions' own edits (a change region is added, a no-change region cut out). A change area larger than a
+  tile is completed piece by piece (each tile's part in its own hull).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ def refine_arrays(
 ) -> ChangeResult:  # fmt: skip
     """Default method, forest refinement and the hint regions' edits on two NaN-free arrays (a window whose
     top-left pixel is ``origin`` on the grid of the regions). Features are computed only around the
-    candidate pixels the forest decides on."""
+    candidate pixels the forest decides on (and, for a forest trained on hints, ``rises`` False, in the
+    hulls of the large change areas it completes)."""
     indices = builtup_indices(a, b, params, px, norm)
     diff = gate(*indices, a, b, params, norm.scale[1])
     base = decide(diff, params, px)
@@ -55,7 +58,10 @@ def refine_arrays(
     def features_of(select: Mask) -> Any:
         return pixelfeature.features_at(a, b, select, px, params=params, norm=norm, indices=indices)
 
-    res = learn.refine(features_of, model, diff, base.mask, px, params, extra=pos | reach, rises=rises)
+    complete = (0.0, 0.0) if rises else (learn.COMPLETE_AREA_M2, learn.COMPLETE_MIN_PROB)
+    res = learn.refine(
+        features_of, model, diff, base.mask, px, params, extra=pos | reach, rises=rises, complete=complete
+    )
     if regions:
         return ChangeResult(learn.apply_regions(res.mask, pos, neg, px, params), res.score, diff)
     return res

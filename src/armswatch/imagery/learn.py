@@ -4,7 +4,9 @@ A random forest (:mod:`armswatch.imagery.forest`) on per-pixel features
 (:mod:`armswatch.imagery.pixelfeature`) decides, among *candidate* pixels, which are change. Candidates
 are the default's objects with a 2 m ring, plus, for own models, the pixels whose built-up index rose at
 all (difference > ``CANDIDATE_RISE``) and, for hints, their change regions; elsewhere nothing is change. Restricting the classifier to candidates keeps it fast on
-large scenes and keeps it from inventing change where the default sees none.
+large scenes and keeps it from inventing change where the default sees none. With hints, one exception:
+a large change object (an area, not a building) is *completed* in its convex hull where the classifier
+gives at least a low probability (:func:`complete_areas`).
 
 Training sets:
 * **hints**: the pixels of each analyst point's region (the image segment under it, see
@@ -39,6 +41,13 @@ PSEUDO_SAMPLES = 600
 PSEUDO_WEIGHT = 0.3
 PAIR_SAMPLES = 6000
 THRESHOLD = 0.5
+COMPLETE_AREA_M2 = 1000.0
+"""Hints: change objects of at least this area are completed (:func:`complete_areas`); 0 is off. Chosen
+leave-one-set-out with ``COMPLETE_MIN_PROB``, see docs/imagery.md."""
+COMPLETE_MIN_PROB = 0.1
+COMPLETE_MAX_HULL = 2.0
+"""Only an object that fills at least half its hull is completed (hull ≤ twice the object): an area with
+bays, not pieces strung across a landscape (see docs/imagery.md for the Landsat pair)."""
 
 
 def candidates(diff: Array, base: Mask, pixel_size: float, rises: bool = True) -> Mask:
@@ -123,19 +132,36 @@ def refine(
     threshold: float = THRESHOLD,
     extra: Mask | None = None,
     rises: bool = True,
+    complete: tuple[float, float] = (0.0, 0.0),
 ) -> ChangeResult:
     """The classifier's change mask (probability ≥ ``threshold`` among candidates, plus the ``extra``
-    pixels such as hint regions), cleaned like the default. ``features_of(select)`` gives the features of
-    the selected pixels, shaped (n, features) in ``np.flatnonzero`` order."""
+    pixels such as hint regions), cleaned like the default; with ``complete`` = (minimum area m²,
+    minimum probability), large change objects are then completed (:func:`complete_areas`, the classifier
+    deciding in their hulls too). ``features_of(select)`` gives the features of the selected pixels,
+    shaped (n, features) in ``np.flatnonzero`` order."""
     params = params or BuiltupParams()
     cand = candidates(diff, base, pixel_size, rises)
     if extra is not None:
         cand |= extra
     prob = np.zeros(diff.shape, dtype=np.float32)
+
+    def prob_of(select: Mask) -> npt.NDArray[np.float32]:
+        return forest_mod.predict(model, np.ascontiguousarray(features_of(select), dtype=np.float32))
+
     if cand.any():
-        prob[cand] = forest_mod.predict(model, np.ascontiguousarray(features_of(cand), dtype=np.float32))
+        prob[cand] = prob_of(cand)
     _, _, radius, min_px = pixel_params(params, pixel_size)
-    return ChangeResult(clean_mask(prob >= threshold, radius, min_px), prob, diff)
+    mask = clean_mask(prob >= threshold, radius, min_px)
+    if complete[0] > 0:
+
+        def gap_prob(select: Mask) -> npt.NDArray[np.float32]:
+            fresh = select & ~cand  # the hulls reach past the candidates: decide there too
+            if fresh.any():
+                prob[fresh] = prob_of(fresh)
+            return prob[select]
+
+        mask = complete_areas(mask, gap_prob, pixel_size, *complete)
+    return ChangeResult(mask, prob, diff)
 
 
 def stack_featurizer(features: Array) -> Featurizer:
@@ -145,3 +171,42 @@ def stack_featurizer(features: Array) -> Featurizer:
         return np.ascontiguousarray(features[:, select].T, dtype=np.float32)
 
     return of
+
+
+def area_hulls(
+    mask: Mask, pixel_size: float, min_area_m2: float, max_hull: float = COMPLETE_MAX_HULL
+) -> Mask:
+    """The convex hulls of the change objects (8-connected) of at least ``min_area_m2`` whose hull is at
+    most ``max_hull`` times their area, as one mask."""
+    from skimage.morphology import convex_hull_image
+
+    out = np.zeros(mask.shape, dtype=bool)
+    labels, n = ndi.label(mask, structure=np.ones((3, 3), dtype=bool))
+    if n == 0 or min_area_m2 <= 0:
+        return out
+    sizes = np.bincount(labels.ravel())
+    min_px = max(1, round(min_area_m2 / pixel_size**2))
+    for k, sl in enumerate(ndi.find_objects(labels), start=1):
+        if sl is not None and sizes[k] >= min_px:
+            hull = convex_hull_image(labels[sl] == k)  # type: ignore[no-untyped-call]
+            if np.count_nonzero(hull) <= max_hull * sizes[k]:
+                out[sl] |= hull
+    return out
+
+
+def complete_areas(
+    mask: Mask, prob_of: Callable[[Mask], npt.NDArray[np.float32]], pixel_size: float,
+    min_area_m2: float = COMPLETE_AREA_M2, min_prob: float = COMPLETE_MIN_PROB,
+) -> Mask:  # fmt: skip
+    """Large change objects completed: in the convex hull of each object of at least ``min_area_m2`` (an
+    area such as a building site or a new district, not a building), the pixels whose classifier
+    probability (``prob_of(select)``, in ``np.flatnonzero`` order) is at least ``min_prob`` are added. The
+    bays and gaps of a changed area, where the classifier is unsure, are part of it."""
+    if min_area_m2 <= 0:
+        return mask
+    gaps = area_hulls(mask, pixel_size, min_area_m2) & ~mask
+    if not gaps.any():
+        return mask
+    out = mask.copy()
+    out[gaps] = prob_of(gaps) >= min_prob
+    return out
