@@ -50,3 +50,32 @@ def test_report_shows_each_sites_counts_over_time_without_rejected_ones(tmp_path
     assert "<td>2024-01-05</td><td>4</td><td>3</td><td>−0 / +1</td>" in html
     assert "<td>2024-02-05</td><td>3</td>" in html
     assert "2024-03-05" not in html  # the rejected count is left out
+
+
+def test_an_uncorrected_count_over_the_whole_image_is_not_likely(tmp_path: Path) -> None:
+    """The measured precision holds for a drawn yard; without --area, and without the analyst's corrections,
+    the count is roughly even chance and says so. A drawn area, or a corrected count, keeps its confidence."""
+    ws = Workspace.init(tmp_path / "case", analyst="tester")
+    ws.save_sites([make_site()])
+    ws.close()
+    png = tmp_path / "yard.png"
+    Image.fromarray(boxes_image([(40, 40, 0.0), (110, 50, 60.0)]).astype(np.uint8).transpose(1, 2, 0)).save(
+        png
+    )
+    area = tmp_path / "area.geojson"
+    area.write_text(
+        json.dumps({"type": "Polygon", "coordinates": [[[0, 0], [150, 0], [150, 150], [0, 150], [0, 0]]]})
+    )
+    base = ["imagery", "count", str(png), "--object", "container", "-q", "-w", str(tmp_path / "case"),
+            "--site", "rajin-port", "--finding"]  # fmt: skip
+    for day, extra in (
+        ("2024-01-05", []),
+        ("2024-02-05", ["--area", str(area)]),
+        ("2024-03-05", ["--add", "5,5"]),
+    ):
+        res = runner.invoke(app, [*base, "--date", day, *extra])
+        assert res.exit_code == 0, res.output
+    with Workspace.open(tmp_path / "case") as ws:
+        found = sorted(ws.list_findings(kind="imagery.count"), key=lambda f: f.start or 0)
+    assert [f.confidence for f in found] == ["roughly even chance", "likely", "very likely"]
+    assert "whole image was searched" in found[0].summary and "whole image" not in found[1].summary

@@ -200,11 +200,15 @@ def count_cmd(
 
         ws = open_workspace(workspace)
         with ws:
-            fid = record_count(ws, image, result, site=site, captured_at=_when(when), simulated=simulated)
+            fid = record_count(ws, image, result, site=site, captured_at=_when(when), simulated=simulated,
+                               area_drawn=area is not None)  # fmt: skip
     s = c.summary()
     if c.width_m / c.pixel_size_m < 2.5:
         say(f"warning: a {s['object']} is only {c.width_m / c.pixel_size_m:.1f} px wide at {c.pixel_size_m:g} m; "
             "counts of objects under ~2.5 px across are unreliable (see docs/imagery-count.md)", quiet)  # fmt: skip
+    if area is None:
+        say("note: no --area, so the whole image was searched; roofs, shadows and roads give false boxes there: "
+            "draw the yard, quay or car park (GeoJSON) and check the chip", quiet)  # fmt: skip
     say(f"{s['count']} {s['object']} ({s['detected']} detected, {s['removed']} removed, {s['added']} added) "
         f"at {s['pixel_size_m']:g} m" + (f" -> finding {fid}" if fid else ""), quiet)  # fmt: skip
     typer.echo(str(c.total))

@@ -31,6 +31,9 @@ AUTOMATIC_COUNT_CONFIDENCE = "likely"
 """An uncorrected count: the detector's precision and recall on the benchmark set are about 0.8-0.9."""
 CORRECTED_COUNT_CONFIDENCE = "very likely"
 """A count an analyst has corrected (added or removed objects) on the evidence chip."""
+WHOLE_IMAGE_COUNT_CONFIDENCE = "roughly even chance"
+"""An uncorrected count over a whole image (no search area): the measured precision holds for a drawn yard,
+quay or car park; over whole real crops the detector finds wagon- and car-sized boxes on roofs and shadows."""
 
 
 def image_datetime(path: str | Path) -> datetime | None:
@@ -104,8 +107,10 @@ def record_count(
     site: str | None = None,
     captured_at: datetime | None = None,
     simulated: bool = False,
+    area_drawn: bool = True,
 ) -> str:
-    """One ``imagery.count`` run with one finding; evidence = chip, image and positions."""
+    """One ``imagery.count`` run with one finding; evidence = chip, image and positions. Without a drawn
+    search area (``area_drawn=False``: the whole image) an uncorrected count is only roughly even chance."""
     from armswatch.imagery.count_chip import chip_png
     from armswatch.imagery.count_run import positions_geojson
 
@@ -130,6 +135,7 @@ def record_count(
     day = f" on {when:%Y-%m-%d}" if when else ""
     tag = " (SIMULATED imagery)" if simulated else ""
     corrected = bool(c.corrections.removed or c.corrections.added)
+    whole = not area_drawn
     inputs, counter = [image_id], "training-free counter"
     if result.model is not None:  # the trained model is an input; the finding names its SHA-256
         from armswatch.imagery.count_record import model_input
@@ -145,11 +151,14 @@ def record_count(
             title=f"{c.total} {c.object_name} counted{where}{day}{tag}",
             summary=(f"{c.total} objects of {c.length_m:g} × {c.width_m:g} m: {c.detected} detected by the "
                      f"{counter}, {len(c.removed)} removed and {len(c.corrections.added)} added "
-                     f"by the analyst, on {c.pixel_size_m:.2f} m imagery."),
+                     f"by the analyst, on {c.pixel_size_m:.2f} m imagery"
+                     + ("; the whole image was searched (no area drawn), where boxes on roofs and shadows are "
+                        "likely: check the chip." if whole and not corrected else ".")),
             subjects=_subjects(site),
             geometry=mapping(result.area_wgs84) if result.area_wgs84 is not None else None,
             start=when, end=when,
-            confidence=CORRECTED_COUNT_CONFIDENCE if corrected else AUTOMATIC_COUNT_CONFIDENCE,
+            confidence=CORRECTED_COUNT_CONFIDENCE if corrected else WHOLE_IMAGE_COUNT_CONFIDENCE if whole
+            else AUTOMATIC_COUNT_CONFIDENCE,
             evidence=[chip.id, image_id, pos.id],
             details={**c.summary(), "corrections": c.corrections.as_dict(), "chip": chip.id,
                      **({"model": params["model"]} if "model" in params else {}),
