@@ -52,7 +52,7 @@
       findings.clearLayers();
       var byId = {};
       L.geoJSON(gj, {
-        style: function (f) { return { color: window.aw.statusColour[f.properties.status] || "#333", weight: 3 }; },
+        style: function (f) { return { color: window.aw.statusColour[f.properties.status] || "#333", weight: 2, fillOpacity: 0.02 }; },  // an area (a reachable region) must not hide the map under it
         pointToLayer: function (f, ll) { return L.circleMarker(ll, { radius: 7, color: "#fff", weight: 1.5, fillColor: window.aw.statusColour[f.properties.status] || "#333", fillOpacity: 0.95 }); },
         onEachFeature: function (f, layer) { layer.bindPopup(window.aw.findingPopup(f.properties)); byId[f.properties.id] = layer; }
       }).eachLayer(function (l) { findings.addLayer(l); });
