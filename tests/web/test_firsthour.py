@@ -286,3 +286,23 @@ def test_latest_activity_folds_runs_of_bookkeeping(harbour: Harbour, client: Tes
     assert users["count"] == 4 and users["seq"] - users["first_seq"] == 3
     assert sum(r["count"] for r in rows) == harbour.ws.audit_head()[0]  # nothing dropped, only folded
     assert 'user.add <b class="times">× 4</b>' in client.get("/timeline").text
+
+
+def test_entity_properties_that_name_entities_are_links(fresh_case: Case) -> None:
+    """The real OFAC records list ``addressEntity ofac-addr-9345-11532``: bare ids an analyst cannot open."""
+    import json
+    from datetime import date
+
+    from armswatch.entities.ingest import import_list
+
+    ftm = fresh_case.root / "linked.ftm.json"
+    rows = [
+        {"id": "acme", "schema": "Company", "properties": {"name": ["Acme"], "addressEntity": ["acme-addr"]}},
+        {"id": "acme-addr", "schema": "Address", "properties": {"full": ["1 Main St"]}},
+    ]
+    ftm.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    import_list(fresh_case.ws, ftm, format="ftm", dataset="linked", list_date=date(2024, 1, 1))
+    c = fresh_case.client("viewer")
+    assert '<a href="/entities/acme-addr">acme-addr</a>' in c.get("/entities/acme").text
+    assert c.get("/entities/acme-addr").status_code == 200
+    assert '<a href="/entities/Acme">' not in c.get("/entities/acme").text  # a name is not a link

@@ -94,6 +94,22 @@ def _record(ws: Workspace, view: Any) -> dict[str, Any]:
     }
 
 
+def _entity_props(views: list[Any]) -> set[str]:
+    """Properties whose values are other entities' ids (``addressEntity``, ``ownershipOwner`` …): the
+    page links them instead of printing bare ids such as ``ofac-addr-9345-11532``."""
+    from followthemoney import registry
+
+    out: set[str] = set()
+    for v in views:
+        if v.entity is None:
+            continue
+        for name in v.entity.properties:
+            prop = v.entity.schema.get(name)
+            if prop is not None and prop.type == registry.entity:
+                out.add(name)
+    return out
+
+
 def entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
     """The entity page's content for a record id or a resolved entity's ``res-…`` id (404 otherwise)."""
     from armswatch.entities.graph import neighbourhood, paths_to_designated
@@ -127,6 +143,7 @@ def entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
         "names": names_by_script(views),
         "identifiers": identifiers(views),
         "properties": dict(sorted(properties.items())),
+        "entity_props": sorted(_entity_props(views)),
         "listings": [row for r in records for row in r["listings"]],
         "designations": [d["id"] for r in records for d in r["designations"]],
         "records": records,
