@@ -306,3 +306,10 @@ def test_entity_properties_that_name_entities_are_links(fresh_case: Case) -> Non
     assert '<a href="/entities/acme-addr">acme-addr</a>' in c.get("/entities/acme").text
     assert c.get("/entities/acme-addr").status_code == 200
     assert '<a href="/entities/Acme">' not in c.get("/entities/acme").text  # a name is not a link
+
+
+def test_analyses_page_lists_the_runs_recorded_in_the_case(case: Case) -> None:
+    """After a restart the page said "No analyses started" over a case of imports, ingests and runs."""
+    page = case.client("viewer").get("/jobs").text
+    assert page.count('class="run-row"') >= 1 and "test.analysis" in page
+    assert "Runs recorded in the case (" in page

@@ -46,7 +46,13 @@ def api_job(job_id: str, request: Request, me: Annotated[Principal, Depends(view
 
 @router.get("/jobs", include_in_schema=False)
 def jobs_page(request: Request, me: Annotated[Principal, Depends(viewer)]) -> Response:
-    return render(request, "jobs.html", {"jobs": runner(request).all(), "analyses": ANALYSES})
+    from armswatch.web.query.runs import latest_runs
+
+    return render(
+        request,
+        "jobs.html",
+        {"jobs": runner(request).all(), "analyses": ANALYSES, "runs": latest_runs(me.ws)},
+    )
 
 
 @router.post("/jobs", include_in_schema=False)
