@@ -313,3 +313,25 @@ def test_analyses_page_lists_the_runs_recorded_in_the_case(case: Case) -> None:
     page = case.client("viewer").get("/jobs").text
     assert page.count('class="run-row"') >= 1 and "test.analysis" in page
     assert "Runs recorded in the case (" in page
+
+
+def test_a_match_shows_the_list_entry_a_reviewer_compares(fresh_case: Case) -> None:
+    """A real match page showed score, dataset and entity id; the birth date, citizenship, passport and
+    programme the reviewer must compare were a click away."""
+    import json
+    from datetime import date
+
+    from armswatch.entities.ingest import import_list
+
+    ftm = fresh_case.root / "people.ftm.json"
+    person = {"id": "ri-won-ho", "schema": "Person", "properties": {"name": ["RI, Won Ho"], "birthDate": ["1964-07-17"], "passportNumber": ["381310014"], "nationality": ["kp"]}}  # fmt: skip
+    ftm.write_text(json.dumps(person) + "\n", encoding="utf-8")
+    import_list(fresh_case.ws, ftm, format="ftm", dataset="people", list_date=date(2024, 1, 1))
+    with fresh_case.ws.run("entities.screen", parameters={}) as run:
+        fid = run.add_finding(kind="entities.match", title="Ri Won Ho matches RI, Won Ho", subjects=["q1", "entity:ri-won-ho"], confidence="likely")  # fmt: skip
+    page = fresh_case.client("viewer").get(f"/findings/{fid}").text
+    assert 'class="list-entry" data-id="ri-won-ho"' in page
+    for text in ("1964-07-17", "381310014", "people listed since 2024-01-01"):
+        assert text in page, text
+    evil = fresh_case.client("viewer").get(f"/findings/{fresh_case.findings['match']}").text
+    assert 'data-id="evil-co"' in evil and XSS not in evil and "gives no birth date" in evil

@@ -186,3 +186,34 @@ def entity(ws: Workspace, entity_id: str) -> dict[str, Any]:
         }
         out["paths"] = [path_row(graph, p) for p in paths_to_designated(graph, canonical, 4)[:MAX_PATHS]]
     return out
+
+
+#: What a reviewer compares against the query when judging a name match (in this order).
+KEY_PROPS = (
+    "birthDate", "birthPlace", "nationality", "citizenship", "country", "jurisdiction", "gender",
+    "passportNumber", "idNumber", "registrationNumber", "imoNumber", "mmsi", "callSign", "flag", "position",
+    "alias",
+)  # fmt: skip
+
+
+def list_entries(ws: Workspace, subjects: list[str], at_most: int = 5) -> list[dict[str, Any]]:
+    """The list records a finding names (``entity:…`` subjects), each as a short card for its review:
+    caption, schema, listings, the properties a reviewer compares (birth date, nationality, numbers …)
+    and the designations' programmes. A resolved entity's ``res-…`` id or a record no longer stored is
+    left to its link."""
+    from armswatch.entities.history import entity_at
+
+    out: list[dict[str, Any]] = []
+    for s in subjects:
+        if not s.startswith("entity:") or len(out) >= at_most:
+            continue
+        try:
+            view = entity_at(ws, s[len("entity:") :])
+        except NotFoundError:
+            continue
+        record = _record(ws, view)
+        props = record["properties"]
+        record["key"] = [(k, props[k][:8]) for k in KEY_PROPS if props.get(k)]
+        record["programmes"] = sorted({p for d in record["designations"] for p in d.get("program", [])})
+        out.append(record)
+    return out

@@ -26,6 +26,7 @@ from armswatch.web.models import (
     review_out,
 )
 from armswatch.web.query import findings as fq
+from armswatch.web.query.entities import list_entries
 from armswatch.web.templating import render
 
 router = APIRouter(tags=["findings"])
@@ -182,6 +183,7 @@ def finding_page(finding_id: str, request: Request, me: Annotated[Principal, Dep
             "inputs": inputs,
             "annotations": annotations_of(ws, finding_id=finding.id),
             "statuses": FINDING_STATUSES,
+            "entries": list_entries(ws, list(finding.subjects)),
         },
     )
 
