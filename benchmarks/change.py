@@ -533,7 +533,10 @@ def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight:
         if probs is not None:
             mask = clean_mask((probs >= t) & (cand | reach[m]), *pixel_params(params, r["px"])[2:])
             if area > 0:
-                mask = learn.complete_areas(mask, _lookup(probs), r["px"], area, low)
+                core = clean_mask(
+                    (probs >= learn.COMPLETE_CORE) & (cand | reach[m]), *pixel_params(params, r["px"])[2:]
+                )
+                mask = learn.complete_areas(mask, _lookup(probs), r["px"], area, low, core=core)
         out.append(learn.apply_regions(mask, pos, neg, r["px"], params))
     return out
 

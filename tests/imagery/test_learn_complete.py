@@ -92,3 +92,30 @@ def test_refine_decides_in_the_hulls_past_its_candidates() -> None:
     assert not done.mask[54:68, 34:86].any()  # not the lower bay
     assert done.score[inner].min() > 0.5  # its probability is the forest's, reported as score
     assert not done.mask[100:].any() and not done.mask[:, 95:].any()
+
+
+def test_areas_are_recognised_from_the_sure_part_whatever_the_threshold() -> None:
+    """Two 900 m² roofs joined by an unsure strip (probability 0.4) are one 1,920 m² object at a 0.35
+    threshold, but not an area: areas are found among the pixels of probability ≥ 0.5."""
+    size = 120
+    prob = np.zeros((size, size), dtype=np.float32)
+    prob[10:40, 10:40] = prob[10:40, 60:90] = 0.95  # two roofs
+    prob[10:16, 40:60] = 0.4  # the strip between them
+    prob[16:40, 40:60] = 0.25  # the yard between them, unsure
+    x = np.repeat(np.linspace(0, 1, 101, dtype=np.float32), 200)[:, None]
+    y = np.random.default_rng(0).random(x.shape[0]) < x[:, 0]  # change with probability = the feature
+    model = forest.fit(x, y, ("value",), n_trees=20, max_depth=5, min_leaf=50, seed=0)
+    diff = np.where(prob >= 0.35, 2.0, 0.0).astype(np.float32)
+
+    def features_of(select: Mask) -> npt.NDArray[np.float32]:
+        return np.ascontiguousarray(prob[select][:, None])
+
+    params = BuiltupParams()
+    res = learn.refine(
+        features_of, model, diff, diff > 0, 1.0, params, threshold=0.35, rises=False, complete=(1000.0, 0.1)
+    )
+    assert res.mask[12, 50] and res.mask[20:30, 20:30].all()  # the strip and the roofs are change
+    assert not res.mask[22:36, 46:54].any()  # the yard is not: the roofs alone are no area
+    # the same objects, taken as they are at the lower threshold, would be completed
+    merged = learn.complete_areas(res.mask, lambda s: prob[s], 1.0, 1000.0, 0.1)
+    assert merged[22:36, 46:54].all()

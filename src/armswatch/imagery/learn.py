@@ -45,6 +45,9 @@ COMPLETE_AREA_M2 = 1000.0
 """Hints: change objects of at least this area are completed (:func:`complete_areas`); 0 is off. Chosen
 leave-one-set-out with ``COMPLETE_MIN_PROB``, see docs/imagery.md."""
 COMPLETE_MIN_PROB = 0.1
+COMPLETE_CORE = 0.5
+"""The areas to complete are recognised from the pixels the classifier is sure of (probability at least
+this), whatever the decision threshold: a lower threshold does not make larger areas."""
 COMPLETE_MAX_HULL = 2.0
 """Only an object that fills at least half its hull is completed (hull ≤ twice the object): an area with
 bays, not pieces strung across a landscape (see docs/imagery.md for the Landsat pair)."""
@@ -160,7 +163,8 @@ def refine(
                 prob[fresh] = prob_of(fresh)
             return prob[select]
 
-        mask = complete_areas(mask, gap_prob, pixel_size, *complete)
+        core = mask if threshold >= COMPLETE_CORE else clean_mask(prob >= COMPLETE_CORE, radius, min_px)
+        mask = complete_areas(mask, gap_prob, pixel_size, *complete, core=core)
     return ChangeResult(mask, prob, diff)
 
 
@@ -196,15 +200,16 @@ def area_hulls(
 
 def complete_areas(
     mask: Mask, prob_of: Callable[[Mask], npt.NDArray[np.float32]], pixel_size: float,
-    min_area_m2: float = COMPLETE_AREA_M2, min_prob: float = COMPLETE_MIN_PROB,
+    min_area_m2: float = COMPLETE_AREA_M2, min_prob: float = COMPLETE_MIN_PROB, core: Mask | None = None,
 ) -> Mask:  # fmt: skip
     """Large change objects completed: in the convex hull of each object of at least ``min_area_m2`` (an
     area such as a building site or a new district, not a building), the pixels whose classifier
     probability (``prob_of(select)``, in ``np.flatnonzero`` order) is at least ``min_prob`` are added. The
-    bays and gaps of a changed area, where the classifier is unsure, are part of it."""
+    bays and gaps of a changed area, where the classifier is unsure, are part of it. The objects are
+    those of ``core`` when given (the sure part of the mask, see ``COMPLETE_CORE``), else of ``mask``."""
     if min_area_m2 <= 0:
         return mask
-    gaps = area_hulls(mask, pixel_size, min_area_m2) & ~mask
+    gaps = area_hulls(mask if core is None else core, pixel_size, min_area_m2) & ~mask
     if not gaps.any():
         return mask
     out = mask.copy()
