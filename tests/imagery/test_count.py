@@ -134,7 +134,7 @@ def test_cli_count_correct_and_series(tmp_path: Path) -> None:
     rows = json.loads(res.output)
     assert [(r["date"], r["count"], r["removed"], r["added"]) for r in rows] == [
         ("2024-01-05", 4, 1, 2), ("2024-02-05", 3, 0, 0)]  # fmt: skip
-    assert rows[0]["confidence"] == "very likely" and rows[1]["confidence"] == "likely"
+    assert rows[0]["confidence"] == "very likely" and rows[1]["confidence"] == "roughly even chance"
     assert "<svg" in (tmp_path / "s.svg").read_text()
     with Workspace.open(tmp_path / "case") as ws2:
         f = ws2.get_finding(rows[0]["finding"])

@@ -142,6 +142,14 @@ def count_cmd(
     finding: Annotated[
         bool, typer.Option("--finding", help="Record the count as an imagery.count finding.")
     ] = False,
+    checked: Annotated[
+        bool,
+        typer.Option(
+            "--checked",
+            help="You looked at every box on the chip and the count (with any --remove/--add) is right: "
+            "the finding is 'very likely'. Without corrections or --checked it is 'roughly even chance'.",
+        ),
+    ] = False,
     site: SiteOpt = None,
     when: DateOpt = None,
     simulated: SimulatedOpt = False,
@@ -151,9 +159,10 @@ def count_cmd(
     """Count objects of a given ground size (training-free detector of bright/dark rectangles).
 
     Detections are numbered best first; check them on the chip, then re-run with --remove ID and
-    --add x,y (or --corrections FILE). With --finding the corrected count becomes a finding at --site,
-    with the chip as evidence. With --model a model trained on your own corrected counts
-    ('imagery count-train') decides which candidate boxes are objects.
+    --add x,y (or --corrections FILE). With --finding the count becomes a finding at --site, with the
+    chip as evidence: 'very likely' once corrected or confirmed with --checked, else 'roughly even
+    chance' (the counter misses objects and boxes kerbs on real imagery). With --model a model trained
+    on your own corrected counts ('imagery count-train') decides which candidate boxes are objects.
 
     Example: armswatch imagery count rajin.tif --area quay.geojson --object container --chip quay.png --positions quay.geojson
     """
@@ -201,11 +210,18 @@ def count_cmd(
         ws = open_workspace(workspace)
         with ws:
             fid = record_count(ws, image, result, site=site, captured_at=_when(when), simulated=simulated,
-                               area_drawn=area is not None)  # fmt: skip
+                               area_drawn=area is not None, checked=checked)  # fmt: skip
     s = c.summary()
     if c.width_m / c.pixel_size_m < 2.5:
         say(f"warning: a {s['object']} is only {c.width_m / c.pixel_size_m:.1f} px wide at {c.pixel_size_m:g} m; "
             "counts of objects under ~2.5 px across are unreliable (see docs/imagery-count.md)", quiet)  # fmt: skip
+    if (
+        count_model is None
+        and c.object_name == "vehicle"
+        and not (checked or c.corrections.removed or c.corrections.added)
+    ):
+        say("note: on real car parks and streets at 0.5 m this counter missed most cars and boxed kerbs "
+            "(benchmarks/count_real.py): check every box on the chip", quiet)  # fmt: skip
     if area is None:
         say("note: no --area, so the whole image was searched; roofs, shadows and roads give false boxes there: "
             "draw the yard, quay or car park (GeoJSON) and check the chip", quiet)  # fmt: skip

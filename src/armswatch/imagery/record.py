@@ -27,13 +27,18 @@ if TYPE_CHECKING:
 MEASURE_KIND = "imagery.measure"
 COUNT_KIND = "imagery.count"
 IMAGE_KIND = "imagery.image"
-AUTOMATIC_COUNT_CONFIDENCE = "likely"
-"""An uncorrected count: the detector's precision and recall on the benchmark set are about 0.8-0.9."""
+AUTOMATIC_COUNT_CONFIDENCE = "roughly even chance"
+"""A count nobody checked, with a drawn search area. On composited objects (simulated containers, wagons and
+cars in real backgrounds) the counter's precision and recall are about 0.8-0.95, but on REAL cars (two
+LEVIR-CD scenes labelled by hand, ``benchmarks/count_real.py``) it found 5 of 25 with 12 false boxes:
+the composites flatter it, and no other class has been measured on real objects. Until an analyst has
+looked at the chip, a count is no better than roughly even chance."""
 CORRECTED_COUNT_CONFIDENCE = "very likely"
-"""A count an analyst has corrected (added or removed objects) on the evidence chip."""
+"""A count an analyst has corrected (added or removed objects) or confirmed as it stands (``checked``) on
+the evidence chip."""
 WHOLE_IMAGE_COUNT_CONFIDENCE = "roughly even chance"
-"""An uncorrected count over a whole image (no search area): the measured precision holds for a drawn yard,
-quay or car park; over whole real crops the detector finds wagon- and car-sized boxes on roofs and shadows."""
+"""An uncorrected count over a whole image (no search area): over whole real crops the detector finds
+wagon- and car-sized boxes on roofs and shadows."""
 
 
 def image_datetime(path: str | Path) -> datetime | None:
@@ -108,9 +113,11 @@ def record_count(
     captured_at: datetime | None = None,
     simulated: bool = False,
     area_drawn: bool = True,
+    checked: bool = False,
 ) -> str:
-    """One ``imagery.count`` run with one finding; evidence = chip, image and positions. Without a drawn
-    search area (``area_drawn=False``: the whole image) an uncorrected count is only roughly even chance."""
+    """One ``imagery.count`` run with one finding; evidence = chip, image and positions. A count the analyst
+    corrected, or ``checked`` (looked at every box on the chip and found it right), is very likely; any
+    other count is roughly even chance and its summary says why (no drawn area, or nobody checked it)."""
     from armswatch.imagery.count_chip import chip_png
     from armswatch.imagery.count_run import positions_geojson
 
@@ -130,7 +137,8 @@ def record_count(
         metadata={"kind": "imagery.count_positions", "site": site, "image": image_id},
     )  # fmt: skip
     params = {"image": Path(image).name, "site": site, "object": c.object_name,
-              "size_m": [c.length_m, c.width_m], "corrections": c.corrections.as_dict()}  # fmt: skip
+              "size_m": [c.length_m, c.width_m], "corrections": c.corrections.as_dict(),
+              "checked": checked}  # fmt: skip
     where = f" at {site_name}" if site_name else ""
     day = f" on {when:%Y-%m-%d}" if when else ""
     tag = " (SIMULATED imagery)" if simulated else ""
@@ -152,15 +160,19 @@ def record_count(
             summary=(f"{c.total} objects of {c.length_m:g} × {c.width_m:g} m: {c.detected} detected by the "
                      f"{counter}, {len(c.removed)} removed and {len(c.corrections.added)} added "
                      f"by the analyst, on {c.pixel_size_m:.2f} m imagery"
-                     + ("; the whole image was searched (no area drawn), where boxes on roofs and shadows are "
-                        "likely: check the chip." if whole and not corrected else ".")),
+                     + ("" if corrected or checked else
+                        "; the whole image was searched (no area drawn), where boxes on roofs and shadows are "
+                        "likely: check the chip." if whole else
+                        "; nobody has checked it: the counter misses objects and boxes kerbs and shadows on "
+                        "real imagery, so check the chip and correct it (or confirm it with --checked).")
+                     + ("" if not checked or corrected else "; checked by the analyst on the chip.")),
             subjects=_subjects(site),
             geometry=mapping(result.area_wgs84) if result.area_wgs84 is not None else None,
             start=when, end=when,
-            confidence=CORRECTED_COUNT_CONFIDENCE if corrected else WHOLE_IMAGE_COUNT_CONFIDENCE if whole
-            else AUTOMATIC_COUNT_CONFIDENCE,
+            confidence=CORRECTED_COUNT_CONFIDENCE if corrected or checked else WHOLE_IMAGE_COUNT_CONFIDENCE
+            if whole else AUTOMATIC_COUNT_CONFIDENCE,
             evidence=[chip.id, image_id, pos.id],
-            details={**c.summary(), "corrections": c.corrections.as_dict(), "chip": chip.id,
+            details={**c.summary(), "corrections": c.corrections.as_dict(), "checked": checked, "chip": chip.id,
                      **({"model": params["model"]} if "model" in params else {}),
                      "positions": pos.id, "image": image_id},
         )  # fmt: skip
