@@ -500,6 +500,11 @@ HINT_COMPLETE: tuple[tuple[float, float], ...] = (
 probability); (0, 0) is off."""
 
 
+VETO = True
+"""An area whose hull holds a no-change point is not completed (as the CLI does); ``--no-veto`` for the
+figures before it."""
+
+
 def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight: float,
             finals: tuple[tuple[float, float, tuple[float, float]], ...], seed: int, forest_on: bool = True) -> list[np.ndarray]:  # fmt: skip
     """The ``imagery change --hints`` steps on one whole pair (as the CLI runs an image of this size):
@@ -513,6 +518,7 @@ def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight:
     params = BuiltupParams()
     regions = segment.hint_regions(r["b"], r["norm"].scale[1], hs, r["px"], scale=scale)
     pos, neg = segment.paint(regions, r["base"].shape)
+    veto = segment.paint_points(segment.point_regions(hs), r["base"].shape) if VETO else None
     feats = learn.stack_featurizer(r["feats"])
     reach = {m: segment.reach_candidates(
                  segment.paint_reach(segment.reach_regions(hs, r["px"], r["base"].shape, m), r["base"].shape),
@@ -536,7 +542,7 @@ def _hinted(r: dict[str, Any], hs: tuple[Any, ...], scale: float, pseudo_weight:
                 core = clean_mask(
                     (probs >= learn.COMPLETE_CORE) & (cand | reach[m]), *pixel_params(params, r["px"])[2:]
                 )
-                mask = learn.complete_areas(mask, _lookup(probs), r["px"], area, low, core=core)
+                mask = learn.complete_areas(mask, _lookup(probs), r["px"], area, low, core=core, veto=veto)
         out.append(learn.apply_regions(mask, pos, neg, r["px"], params))
     return out
 
@@ -647,6 +653,56 @@ def hints_bench(ns: list[int], seeds: list[int], kind: str = "corrections", comp
         key = max(both, key=lambda g: both[g].f1)
         print(f"  N={n} best on both sets together (tuning figure; how the shipped values are chosen): {key} "
               f"F1 {both[key].f1:.3f}; shipped {shipped} F1 {both[shipped].f1:.3f}")  # fmt: skip
+    hints_landsat({"shipped": shipped} | {f"chosen for held-out {t}": k for t, k in chosen.items()})
+
+
+def _landsat_pair() -> dict[str, Any] | None:
+    """The Landsat pair as ``_guided_pairs`` gives a dense pair (its labels are sparse: ``label`` the
+    changed reference pixels, ``unchanged`` the unchanged ones)."""
+    from armswatch.imagery import pixelfeature
+    from armswatch.imagery.change import BuiltupParams, builtup_indices, decide, gate, pair_stats
+
+    tz = DATA / "landsat-taizhou"
+    if not (tz / "2000TM").exists():
+        return None
+    params = BuiltupParams()
+    a, px = read(tz / "2000TM")
+    b, _ = read(tz / "2003TM")
+    a, b = np.nan_to_num(a), np.nan_to_num(b)
+    norm = pair_stats(a, b, params, px)
+    idx = builtup_indices(a, b, params, px, norm)
+    diff = gate(*idx, a, b, params, norm.scale[1])
+    return dict(a=a, b=b, px=px, norm=norm, diff=diff, base=decide(diff, params, px).mask,
+                label=labelset.read_mask(tz / "change.bmp"), unchanged=labelset.read_mask(tz / "unchanged.bmp"),
+                feats=pixelfeature.pair_features(a, b, px, params=params, norm=norm, indices=idx))  # fmt: skip
+
+
+def hints_landsat(keys: dict[str, tuple[float, ...]], n: int = GRID_N, seeds: int = 3) -> None:
+    """The Landsat pair (30 m, sparse labels) with N + N hints for each parameter tuple of ``keys``: the
+    analyst clicks at random on labelled change and no-change pixels (seeded), the clicked pixels are not
+    scored. Never used to choose a parameter except the completion's half-hull limit (docs/imagery.md)."""
+    from armswatch.imagery import hints
+
+    r = _landsat_pair()
+    if r is None:
+        print("  landsat-taizhou: ABSENT, skipped")
+        return
+    for title, key in keys.items():
+        tot, base = Counts(), Counts()
+        for seed in range(seeds):
+            hs = tuple(h for h in hints.simulate(r["label"], n, seed) if h.change) + tuple(
+                h for h in hints.simulate(~r["unchanged"], n, seed) if not h.change
+            )
+            mask = _hinted(r, hs, key[0], key[1], ((key[2], key[3], (key[4], key[5])),), seed)[0]
+            keep = np.ones(mask.shape, dtype=bool)
+            for h in hs:
+                keep[int(h.row), int(h.col)] = False
+            tot = tot + score_sparse(mask, r["label"] & keep, r["unchanged"] & keep, min_object_pixels=4)
+            base = base + score_sparse(
+                r["base"], r["label"] & keep, r["unchanged"] & keep, min_object_pixels=4
+            )
+        print(f"  landsat-taizhou N={n} (random clicks, {seeds} seeds, clicked pixels not scored), {title} "
+              f"{key}: P {tot.precision:.3f} R {tot.recall:.3f} F1 {tot.f1:.3f} (no hints F1 {base.f1:.3f})")  # fmt: skip
 
 
 def hint_edits_bench(n: int, seeds: list[int]) -> None:
@@ -722,6 +778,8 @@ def main() -> None:
                     help="with --hints: the simulated analyst clicks on the default's mistakes, or at random")  # fmt: skip
     ap.add_argument("--no-complete", action="store_true",
                     help="with --hints: completion of large change areas off (the method before it)")  # fmt: skip
+    ap.add_argument("--no-veto", action="store_true",
+                    help="with --hints: no-change points do not keep completion out of an area (the method before it)")  # fmt: skip
     ap.add_argument("--own-model", action="store_true", help="only the own-model leave-one-set-out run")
     args = ap.parse_args()
     print(f"armswatch change benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -735,6 +793,8 @@ def main() -> None:
     elif args.loso:
         loso()
     elif args.hints is not None:
+        global VETO
+        VETO = not args.no_veto
         hints_bench(args.hints or [0, 3, 5, 10], list(range(args.seeds)), args.analyst, not args.no_complete)
         hint_edits_bench(5, list(range(args.seeds)))
     elif args.own_model:

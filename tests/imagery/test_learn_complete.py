@@ -119,3 +119,24 @@ def test_areas_are_recognised_from_the_sure_part_whatever_the_threshold() -> Non
     # the same objects, taken as they are at the lower threshold, would be completed
     merged = learn.complete_areas(res.mask, lambda s: prob[s], 1.0, 1000.0, 0.1)
     assert merged[22:36, 46:54].all()
+
+
+def test_a_no_change_point_keeps_its_area_from_being_completed() -> None:
+    """The analyst's no-change point anywhere in an area's hull (here in its bay) means the area is not one
+    changed whole: its bay is left alone, another area without such a point is still completed."""
+    big = _c_shape(200, 10, 10, 80, 20)
+    other = _c_shape(200, 110, 110, 80, 20)
+    prob = np.full((200, 200), 0.3, dtype=np.float32)
+    veto = np.zeros((200, 200), dtype=bool)
+    veto[60, 60] = True  # in the bay of the first area, outside the object itself
+    plain = learn.complete_areas(big | other, lambda s: prob[s], 1.0, 1000.0, 0.1)
+    assert plain[BAY].all() and plain[130:170, 130:190].all()  # without the point both bays are added
+    out = learn.complete_areas(big | other, lambda s: prob[s], 1.0, 1000.0, 0.1, veto=veto)
+    assert not out[BAY].any() and out[big].all()
+    assert out[130:170, 130:190].all()
+    assert not learn.area_hulls(big, 1.0, 1000.0, veto=veto).any()
+    veto[:] = False
+    veto[150, 20] = True  # a point outside every hull changes nothing
+    np.testing.assert_array_equal(
+        learn.complete_areas(big | other, lambda s: prob[s], 1.0, 1000.0, 0.1, veto=veto), plain
+    )

@@ -6,9 +6,10 @@
   (:mod:`armswatch.imagery.learn`).
 * :func:`refine_arrays` runs in the tile workers: the default method, then the forest on its candidate
   pixels and in the reach of the change points (features computed only in blocks that hold them), the
-  completion of large change areas (:func:`armswatch.imagery.learn.complete_areas`), then the hint
-  regions' own edits (a change region is added, a no-change region cut out). A change area larger than a
-  tile is completed piece by piece (each tile's part in its own hull).
+  completion of large change areas (:func:`armswatch.imagery.learn.complete_areas`; not of an area whose
+  hull holds a no-change point), then the hint regions' own edits (a change region is added, a no-change
+  region cut out). A change area larger than a tile is completed piece by piece (each tile's part in its
+  own hull).
 """
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ def refine_arrays(
         return pixelfeature.features_at(a, b, select, px, params=params, norm=norm, indices=indices)
 
     complete = (0.0, 0.0) if rises else (learn.COMPLETE_AREA_M2, learn.COMPLETE_MIN_PROB)
-    res = learn.refine(
-        features_of, model, diff, base.mask, px, params, extra=pos | reach, rises=rises, complete=complete
-    )
+    veto = segment.paint_points(regions, base.mask.shape, origin)
+    res = learn.refine(features_of, model, diff, base.mask, px, params, extra=pos | reach, rises=rises,
+                       complete=complete, veto=veto)  # fmt: skip
     if regions:
         return ChangeResult(learn.apply_regions(res.mask, pos, neg, px, params), res.score, diff)
     return res
@@ -117,6 +118,7 @@ def train_on_hints(
         )
     if model is None:  # an own model decides on its own candidates only
         regions.extend(segment.reach_regions(hints, px, (infos[0].height, infos[0].width)))
+        regions.extend(segment.point_regions(hints))
     found = tuple(regions)
     if model is not None:
         return model, found

@@ -136,6 +136,7 @@ def refine(
     extra: Mask | None = None,
     rises: bool = True,
     complete: tuple[float, float] = (0.0, 0.0),
+    veto: Mask | None = None,
 ) -> ChangeResult:
     """The classifier's change mask (probability ≥ ``threshold`` among candidates, plus the ``extra``
     pixels such as hint regions), cleaned like the default; with ``complete`` = (minimum area m²,
@@ -164,7 +165,7 @@ def refine(
             return prob[select]
 
         core = mask if threshold >= COMPLETE_CORE else clean_mask(prob >= COMPLETE_CORE, radius, min_px)
-        mask = complete_areas(mask, gap_prob, pixel_size, *complete, core=core)
+        mask = complete_areas(mask, gap_prob, pixel_size, *complete, core=core, veto=veto)
     return ChangeResult(mask, prob, diff)
 
 
@@ -178,10 +179,11 @@ def stack_featurizer(features: Array) -> Featurizer:
 
 
 def area_hulls(
-    mask: Mask, pixel_size: float, min_area_m2: float, max_hull: float = COMPLETE_MAX_HULL
-) -> Mask:
+    mask: Mask, pixel_size: float, min_area_m2: float, max_hull: float = COMPLETE_MAX_HULL,
+    veto: Mask | None = None,
+) -> Mask:  # fmt: skip
     """The convex hulls of the change objects (8-connected) of at least ``min_area_m2`` whose hull is at
-    most ``max_hull`` times their area, as one mask."""
+    most ``max_hull`` times their area and holds no ``veto`` pixel, as one mask."""
     from skimage.morphology import convex_hull_image
 
     out = np.zeros(mask.shape, dtype=bool)
@@ -193,7 +195,9 @@ def area_hulls(
     for k, sl in enumerate(ndi.find_objects(labels), start=1):
         if sl is not None and sizes[k] >= min_px:
             hull = convex_hull_image(labels[sl] == k)  # type: ignore[no-untyped-call]
-            if np.count_nonzero(hull) <= max_hull * sizes[k]:
+            if np.count_nonzero(hull) <= max_hull * sizes[k] and not (
+                veto is not None and veto[sl][hull].any()
+            ):
                 out[sl] |= hull
     return out
 
@@ -201,15 +205,20 @@ def area_hulls(
 def complete_areas(
     mask: Mask, prob_of: Callable[[Mask], npt.NDArray[np.float32]], pixel_size: float,
     min_area_m2: float = COMPLETE_AREA_M2, min_prob: float = COMPLETE_MIN_PROB, core: Mask | None = None,
+    veto: Mask | None = None,
 ) -> Mask:  # fmt: skip
     """Large change objects completed: in the convex hull of each object of at least ``min_area_m2`` (an
     area such as a building site or a new district, not a building), the pixels whose classifier
     probability (``prob_of(select)``, in ``np.flatnonzero`` order) is at least ``min_prob`` are added. The
     bays and gaps of a changed area, where the classifier is unsure, are part of it. The objects are
-    those of ``core`` when given (the sure part of the mask, see ``COMPLETE_CORE``), else of ``mask``."""
+    those of ``core`` when given (the sure part of the mask, see ``COMPLETE_CORE``), else of ``mask``.
+
+    An object whose hull holds a ``veto`` pixel (the analyst's no-change points) is not completed: the
+    analyst said something inside it is not change, so it is not one changed area (often a false object
+    of the default merged with real change, or buildings with unchanged ground between them)."""
     if min_area_m2 <= 0:
         return mask
-    gaps = area_hulls(mask if core is None else core, pixel_size, min_area_m2) & ~mask
+    gaps = area_hulls(mask if core is None else core, pixel_size, min_area_m2, veto=veto) & ~mask
     if not gaps.any():
         return mask
     out = mask.copy()

@@ -46,13 +46,16 @@ CHANGE_SMOOTH_M = 1.0
 @dataclass(frozen=True)
 class HintRegion:
     """The pixels a hint refers to: ``mask`` placed with its top-left corner at (``row``, ``col``).
-    With ``reach``, the patch is a change point's reach (where the classifier may decide), not a label."""
+    With ``reach``, the patch is a change point's reach (where the classifier may decide), not a label;
+    with ``point``, it is the one pixel a no-change point was placed on (it keeps the completion of large
+    change areas out of any area around it, see :func:`armswatch.imagery.learn.complete_areas`)."""
 
     row: int
     col: int
     mask: Mask = field(repr=False)
     change: bool
     reach: bool = False
+    point: bool = False
 
     @property
     def pixels(self) -> int:
@@ -130,6 +133,23 @@ def reach_regions(
     return tuple(out)
 
 
+def point_regions(hints: tuple[Hint, ...]) -> tuple[HintRegion, ...]:
+    """The pixel of each no-change hint, as a one-pixel patch."""
+    one = np.ones((1, 1), dtype=bool)
+    return tuple(HintRegion(int(h.row), int(h.col), one, False, point=True) for h in hints if not h.change)
+
+
+def paint_points(
+    regions: tuple[HintRegion, ...], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
+) -> Mask:
+    """The pixels of the no-change points among ``regions`` on a window of ``shape`` at ``origin``."""
+    out = np.zeros(shape, dtype=bool)
+    for reg in regions:
+        if reg.point:
+            _place(out, reg, origin)
+    return out
+
+
 def paint_reach(
     regions: tuple[HintRegion, ...], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
 ) -> Mask:
@@ -184,10 +204,11 @@ def paint(
     regions: tuple[HintRegion, ...], shape: tuple[int, int], origin: tuple[int, int] = (0, 0)
 ) -> tuple[Mask, Mask]:
     """(change, no change) masks of the regions on a window of ``shape`` at ``origin`` of the full grid;
-    where regions of both labels overlap, neither holds. Reach patches are not labels and are skipped."""
+    where regions of both labels overlap, neither holds. Reach and point patches are not labels and are
+    skipped."""
     out = (np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool))
     for reg in regions:
-        if not reg.reach:
+        if not (reg.reach or reg.point):
             _place(out[0 if reg.change else 1], reg, origin)
     both = out[0] & out[1]
     return out[0] & ~both, out[1] & ~both
