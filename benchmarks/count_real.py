@@ -72,7 +72,7 @@ SCENES = (
     Scene(
         "street",
         "levir256/B/test_2_0000_0000.png",
-        [(0, 178), (256, 178), (256, 194), (0, 194), (0, 178)],
+        [(0, 181), (256, 181), (256, 196), (0, 196), (0, 181)],
         ((36, 183), (53, 184), (73, 183), (102, 193)),
         "a residential street between its kerbs: 4 cars parked or driving",
     ),

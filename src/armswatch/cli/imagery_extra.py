@@ -220,8 +220,8 @@ def count_cmd(
         and c.object_name == "vehicle"
         and not (checked or c.corrections.removed or c.corrections.added)
     ):
-        say("note: on real car parks and streets at 0.5 m this counter missed most cars and boxed kerbs "
-            "(benchmarks/count_real.py): check every box on the chip", quiet)  # fmt: skip
+        say("note: in a real car park at 0.5 m this counter found 3 of 21 cars (benchmarks/count_real.py): "
+            "check every box on the chip and add the cars it missed", quiet)  # fmt: skip
     if area is None:
         say("note: no --area, so the whole image was searched; roofs, shadows and roads give false boxes there: "
             "draw the yard, quay or car park (GeoJSON) and check the chip", quiet)  # fmt: skip

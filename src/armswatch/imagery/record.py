@@ -30,7 +30,7 @@ IMAGE_KIND = "imagery.image"
 AUTOMATIC_COUNT_CONFIDENCE = "roughly even chance"
 """A count nobody checked, with a drawn search area. On composited objects (simulated containers, wagons and
 cars in real backgrounds) the counter's precision and recall are about 0.8-0.95, but on REAL cars (two
-LEVIR-CD scenes labelled by hand, ``benchmarks/count_real.py``) it found 5 of 25 with 12 false boxes:
+LEVIR-CD scenes labelled by hand, ``benchmarks/count_real.py``) it found 6 of 25 with 5 false boxes:
 the composites flatter it, and no other class has been measured on real objects. Until an analyst has
 looked at the chip, a count is no better than roughly even chance."""
 CORRECTED_COUNT_CONFIDENCE = "very likely"
