@@ -54,7 +54,12 @@ class DetectParams:
     min_sun_agreement: float = 0.6
     shadow_angle: float = 1.0  # degrees: a dark box this close to its ground's colour may be a shadow
     soft_fill: bool = False  # fill counts a pixel's colour distance / contrast (at most 1), not 0 or 1
+    hue_contrast: float = 0.0  # > 0: foreground also when the hue residual exceeds this many hue spreads
+    chain: bool = False  # also keep fainter boxes (hue test, fill 0.75) in line with found ones (count_chain)
 
+
+CHAIN_FILL = 0.75
+"""The fill of the chain's relaxed test (the shared default ``min_fill``)."""
 
 CLASS_PARAMS: dict[str, DetectParams] = {
     # both leave-one-set-out folds of benchmarks/count.py --per-class chose a stronger edge for wagons
@@ -163,16 +168,30 @@ def contrast_images(
 ) -> tuple[Array, Array, Array]:
     """Signed brightness residual, colour distance (both in robust spreads) and the per-band gradient
     ``(2, bands, rows, cols)`` (x then y) divided by the median gradient magnitude."""
+    signed, distance, grad, _ = _contrast(image, area, length_px, params)
+    return signed, distance, grad
+
+
+def _contrast(
+    image: Array, area: BoolArray, length_px: float, params: DetectParams
+) -> tuple[Array, Array, Array, Array | None]:
+    """:func:`contrast_images` and, with ``chain``, the distance of the chain's relaxed test (brightness
+    or hue beyond ``contrast`` spreads)."""
     from scipy import ndimage as ndi
 
     bands, back = background_bands(image, area, length_px, params)
     resid = np.empty_like(bands)
     for k in range(bands.shape[0]):
-        r = bands[k] - back[k]
-        vals = r[area]
-        mad = float(np.median(np.abs(vals - np.median(vals)))) * 1.4826 if vals.size else 1.0
-        resid[k] = r / max(mad, 1e-3 * (float(np.abs(bands[k]).max()) or 1.0))
+        floor = 1e-3 * (float(np.abs(bands[k]).max()) or 1.0)
+        resid[k] = (bands[k] - back[k]) / _spread(bands[k] - back[k], area, floor)
     distance = np.sqrt((resid**2).mean(axis=0))
+    relaxed = None
+    if (params.hue_contrast > 0 or params.chain) and bands.shape[0] > 1:
+        floor = 1e-3 * (float(np.abs(bands).max()) or 1.0)
+        lum_d, hue_d = chroma_distance(bands - back, area, floor)
+        if params.hue_contrast > 0:
+            distance = np.maximum(lum_d, hue_d * (params.contrast / params.hue_contrast))
+        relaxed = np.maximum(lum_d, hue_d) if params.chain else None
     signed = resid.mean(axis=0)
     smooth = ndi.gaussian_filter(resid, sigma=(0, 0.5, 0.5))
     gy = np.stack([ndi.sobel(s, axis=0) for s in smooth])
@@ -183,7 +202,32 @@ def contrast_images(
         np.asarray(signed, dtype=np.float32),
         np.asarray(distance, dtype=np.float32),
         np.asarray(np.stack([gx, gy]) / g_med, dtype=np.float32),
+        relaxed,
     )
+
+
+def _spread(r: Array, area: BoolArray, floor: float) -> float:
+    """Robust spread (MAD × 1.4826) of ``r`` inside ``area``, at least ``floor``."""
+    vals = r[area]
+    mad = float(np.median(np.abs(vals - np.median(vals)))) * 1.4826 if vals.size else 1.0
+    return max(mad, floor)
+
+
+def chroma_distance(raw: Array, area: BoolArray, floor: float) -> tuple[Array, Array]:
+    """Per pixel, the brightness residual (the bands' mean) and the hue residual (each band's departure
+    from that mean, root mean square), each in its own robust spread inside ``area``.
+
+    The ground's variation (texture, wear, shade) is mostly a change of brightness, with all bands
+    moving together, so it sets a wide brightness spread; the hue residual's spread is the sensor noise
+    and the ground's faint tints. A blue wagon on grey asphalt or a beige one on concrete differs from
+    the ground by about as much as the texture in brightness, but by many hue spreads."""
+    lum = raw.mean(axis=0)
+    hue = raw - lum[None]
+    lum_d = np.abs(lum) / _spread(lum, area, floor)
+    hue_d = np.sqrt(
+        np.mean([(hue[k] / _spread(hue[k], area, floor)) ** 2 for k in range(raw.shape[0])], axis=0)
+    )
+    return np.asarray(lum_d, dtype=np.float32), np.asarray(hue_d, dtype=np.float32)
 
 
 def normal_gradient(grad: Array, angle_deg: float) -> Array:
@@ -216,6 +260,9 @@ class ScoreMaps:
     lp: float
     wp: float
     region: BoolArray
+    relaxed: Array | None = None  # with ``chain``: the score map of the relaxed test (count_chain)
+    relaxed_k: npt.NDArray[np.int16] | None = None
+    relaxed_fe: tuple[Array, Array] | None = None  # its boxes' fill and edge
 
 
 def score_maps(
@@ -238,7 +285,7 @@ def score_maps(
     region = np.ones(image.shape[1:], dtype=bool) if area is None else area
     if not region.any():
         return None
-    signed, distance, grad = contrast_images(image, region, lp, p)
+    signed, distance, grad, loose = _contrast(image, region, lp, p)
     if p.soft_fill:  # graded: a pixel at 80 % of the threshold counts 0.8, not 0
         fg = np.clip(distance / p.contrast, 0.0, 1.0).astype(np.float32)
     else:
@@ -249,6 +296,10 @@ def score_maps(
     best_k = np.zeros(signed.shape, dtype=np.int16)  # angle index * 2 + polarity
     fills = np.zeros(signed.shape, dtype=np.float32)
     edges = np.zeros(signed.shape, dtype=np.float32)
+    fg_r = None if loose is None else (loose > p.contrast).astype(np.float32)
+    relaxed = None if fg_r is None else np.full(signed.shape, -np.inf, dtype=np.float32)
+    relaxed_k = None if fg_r is None else np.zeros(signed.shape, dtype=np.int16)
+    relaxed_fe = None if fg_r is None else (np.zeros_like(fills), np.zeros_like(edges))
     for i, ang in enumerate(angles):
         box = box_kernel(lp, wp, float(ang))
         box /= box.sum()
@@ -264,7 +315,16 @@ def score_maps(
         best_k[better] = i * 2 + dark[better]
         fills[better] = fill[better]
         edges[better] = edge[better]
-    return ScoreMaps(signed, distance, grad, best, best_k, fills, edges, angles, lp, wp, region)
+        if fg_r is not None and relaxed is not None and relaxed_k is not None and relaxed_fe is not None:
+            fill_r = _corr(fg_r, box)
+            ok_r = (fill_r >= min(p.min_fill, CHAIN_FILL)) & (edge >= p.min_edge)
+            score_r = np.where(ok_r, fill_r + 0.25 * np.minimum(edge, 4.0), -np.inf).astype(np.float32)
+            up = score_r > relaxed
+            relaxed[up] = score_r[up]
+            relaxed_k[up] = i * 2 + dark[up]
+            relaxed_fe[0][up], relaxed_fe[1][up] = fill_r[up], edge[up]
+    return ScoreMaps(signed, distance, grad, best, best_k, fills, edges, angles, lp, wp, region,
+                     relaxed, relaxed_k, relaxed_fe)  # fmt: skip
 
 
 def detect(
@@ -292,6 +352,11 @@ def suppress_and_clean(
     if p.min_spacing > 0 and len(dets) > 1:
         dets = _drop_shadows(dets, image, m.signed, best, m.best_k, m.fills, m.edges, m.angles, m.lp, m.wp,
                              m.region, p, p.min_spacing / pixel_size_m)  # fmt: skip
+    if p.chain and m.relaxed is not None and m.relaxed_k is not None and m.relaxed_fe is not None and dets:
+        from armswatch.imagery.count_chain import grow_chains
+
+        dets = grow_chains(dets, m.relaxed, m.relaxed_k, m.relaxed_fe, m.angles, m.lp, m.wp, m.region, p,
+                           pixel_size_m)  # fmt: skip
     return dets
 
 

@@ -266,13 +266,19 @@ def write(model: CountModel, provenance: dict[str, Any], output: Path) -> bytes:
     return data
 
 
+_ADDED = frozenset({"hue_contrast", "chain"})
+"""Detector settings added after the model format: a model file without them uses their (off) default."""
+
+
 def _params(raw: Any, bad: Any) -> DetectParams:
     if not isinstance(raw, dict):
         raise bad("detector settings missing")
     values: dict[str, Any] = {}
     for f in fields(DetectParams):
+        if f.name not in raw and f.name in _ADDED:  # a setting added after the model was written
+            continue
         v = raw.get(f.name)
-        if f.name == "soft_fill":
+        if f.name in ("soft_fill", "chain"):
             if not isinstance(v, bool):
                 raise bad(f"{f.name} must be true or false")
         elif f.name == "orientations":
