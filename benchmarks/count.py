@@ -8,8 +8,9 @@ Usage:
     .venv/bin/python benchmarks/count.py --per-class            # per-class contrast/fill/edge choice
     .venv/bin/python benchmarks/count.py --per-class --only railcar --fill soft   # wagons, graded fill
     .venv/bin/python benchmarks/count.py --per-class --only railcar --hue 2.5,4,6 --objective both
-    .venv/bin/python benchmarks/count.py --per-class --only railcar --chain --objective both   # coupled trains
+    .venv/bin/python benchmarks/count.py --per-class --only railcar --chain 0.5,1 --objective both   # coupled trains
     .venv/bin/python benchmarks/count.py --context --seeds 4    # per-class shadow test choice (+3 more layouts)
+    .venv/bin/python benchmarks/count.py --shipped --seeds 4    # the shipped settings, both sets, real crops
     .venv/bin/python benchmarks/count.py --trained              # trained model vs training-free, held out
     .venv/bin/python benchmarks/count.py --trained --only railcar --train-style standard --train-area crop
 
@@ -104,7 +105,7 @@ CLASS_GRID: dict[str, tuple[float, ...]] = {
     "min_edge": (0.3, 0.6),
     "spacing_widths": (0.0, 7 / 6),
     "hue_contrast": (0.0,),  # --hue adds values: the separate hue test (0 = off)
-    "chain": (False,),  # --chain adds True: faint boxes in line with found ones (count_chain)
+    "chain": (-1.0,),  # --chain adds 0 and the gap shares: faint boxes in line with found ones (count_chain)
 }
 
 
@@ -139,7 +140,7 @@ def per_class(
         soft = params_for(kind).soft_fill if fill == "shipped" else fill == "soft"
         print(f"  {kind}: {'graded (soft)' if soft else 'hard'} fill")
         grid = [replace(DetectParams(), contrast=c, min_fill=f, min_edge=e, min_spacing=round(k * width, 2),
-                        soft_fill=soft, hue_contrast=h, chain=bool(ch))
+                        soft_fill=soft, hue_contrast=h, chain=ch >= 0, chain_gap=max(ch, 0.0))
                 for c, f, e, k, h, ch in itertools.product(*CLASS_GRID.values())]  # fmt: skip
         for tune_set, test_set in itertools.permutations(SETS):
             tuning = scenes[tune_set][kind][: n_tune[tune_set]]
@@ -156,7 +157,7 @@ def per_class(
                           for i, (s, r) in enumerate(zip(sc, real, strict=True))]  # fmt: skip
                 best = grid[max(scored)[1]]
                 print(f"  {kind}: tuned on {tune_set} by {goal} -> contrast={best.contrast} min_fill={best.min_fill} "
-                      f"min_edge={best.min_edge} min_spacing={best.min_spacing} hue_contrast={best.hue_contrast} chain={best.chain} "
+                      f"min_edge={best.min_edge} min_spacing={best.min_spacing} hue_contrast={best.hue_contrast} chain={best.chain} chain_gap={best.chain_gap} "
                       f"(tuning {goal} {max(scored)[0]:.3f}; {tune_set} A/ real crops: {real[max(scored)[1]]} boxes; "
                       f"{time.perf_counter() - t0:.0f} s)")  # fmt: skip
                 line(f"tuning {tune_set} A/+B/, 0.5 m", score(scenes[tune_set][kind], kind, 0.5, best))
@@ -167,6 +168,32 @@ def per_class(
                           f"{real_boxes(bgs[tune_set], kind, best)}, {test_set} {real_boxes(bgs[test_set], kind, best)} "
                           f"(shipped settings: {real_boxes(bgs[tune_set], kind, params_for(kind))}, "
                           f"{real_boxes(bgs[test_set], kind, params_for(kind))})")  # fmt: skip
+
+
+def shipped(
+    scenes: dict[str, dict[str, list[Composite]]], bgs: dict[str, list[np.ndarray]], seeds: int
+) -> None:
+    """Each class's shipped settings on both sets' A/ and B/ composites (and ``seeds - 1`` further layouts
+    per background), with the boxes they find on the real crops without objects."""
+    print("\nshipped settings per class")
+    for kind in CLASSES:
+        p = params_for(kind)
+        print(f"  {kind}: {p}")
+        for name in SETS:
+            t0 = time.perf_counter()
+            line(
+                f"{name} A/+B/, 0.5 m, yard",
+                score(scenes[name][kind], kind, 0.5, p),
+                time.perf_counter() - t0,
+            )
+            line(f"{name} A/+B/, 1 m, yard", score(scenes[name][kind], kind, 1.0, p))
+            if seeds > 1:
+                extra = [composite(bg, kind, seed=1000 * i + len(kind) + 100_000 * k)
+                         for k in range(1, seeds) for i, bg in enumerate(bgs[name])]  # fmt: skip
+                line(f"{name}, {seeds - 1} more layouts", score(extra, kind, 0.5, p))
+            print(
+                f"    real {name} crops without objects (central 80 %): {real_boxes(bgs[name], kind, p)} boxes"
+            )
 
 
 CONTEXT_GRID = {"spacing_widths": (0.0, 1.0, 7 / 6, 4 / 3), "shadow_angle": (1.0, 2.0, 3.0)}
@@ -313,9 +340,11 @@ def main() -> int:
     ap.add_argument("--context", action="store_true", help="only the per-class scene-context (shadow) choice")
     ap.add_argument("--fill", choices=("shipped", "hard", "soft"), default="shipped",
                     help="with --per-class: the fill test (soft: graded, DetectParams.soft_fill)")  # fmt: skip
+    ap.add_argument("--shipped", action="store_true", help="score each class's shipped settings on both sets")
     ap.add_argument("--hue", help="with --per-class: hue_contrast values to add to the grid, e.g. 2.5,4,6")
     ap.add_argument(
-        "--chain", action="store_true", help="with --per-class: the coupled-train test on/off in the grid"
+        "--chain",
+        help="with --per-class: the coupled-train test in the grid: off, on, and on with these gap shares, e.g. 0.5,1",
     )
     ap.add_argument("--objective", choices=("f1", "f1-real", "both"), default="f1",
                     help="with --per-class: f1-real also counts boxes on the tuning set's real A/ crops "
@@ -328,7 +357,7 @@ def main() -> int:
                     help="with --trained: renderer of the training composites (tests use standard)")  # fmt: skip
     ap.add_argument("--train-area", choices=("yard", "crop"), default="yard",
                     help="with --trained: training search area (the yard, as an analyst draws it, or the whole crop)")  # fmt: skip
-    ap.add_argument("--seeds", type=int, default=1, help="with --context: also score the shipped settings on "
+    ap.add_argument("--seeds", type=int, default=1, help="with --context or --shipped: also score the shipped settings on "
                     "this many layouts per background (1 = the standard set only)")  # fmt: skip
     args = ap.parse_args()
     missing = [s for s in SETS if not (DATA / s / "A").is_dir()]
@@ -347,11 +376,14 @@ def main() -> int:
         bgs_a = bgs if args.quick else {s: backgrounds(s, True) for s in SETS}
         trained_models(bgs_a, bgs, scenes, args.train_style, args.train_area)
         return 0
+    if args.shipped:
+        shipped(scenes, bgs, args.seeds)
+        return 0
     if args.per_class:
         if args.hue:
             CLASS_GRID["hue_contrast"] = (0.0, *(float(v) for v in args.hue.split(",")))
-        if args.chain:
-            CLASS_GRID["chain"] = (False, True)
+        if args.chain:  # -1: off; 0: no gap test; > 0: the gap test's share
+            CLASS_GRID["chain"] = (-1.0, 0.0, *(float(v) for v in args.chain.split(",") if float(v) > 0))
         n_tune = {s: len(bgs[s]) // (1 if args.quick else 2) for s in SETS}
         per_class(scenes, n_tune, args.fill, bgs, args.objective)
         return 0

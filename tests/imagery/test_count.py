@@ -190,7 +190,7 @@ def test_named_classes_bring_their_own_settings(monkeypatch: pytest.MonkeyPatch,
     from armswatch.imagery import count_run
     from armswatch.imagery.count_detect import DetectParams, params_for
 
-    assert params_for("railcar").min_edge == 0.6 and params_for("vehicle").min_fill == 0.85
+    assert params_for("railcar").chain and params_for("vehicle").min_fill == 0.85
     assert params_for("container") == DetectParams() == params_for("unknown")
     seen: list[DetectParams] = []
     monkeypatch.setattr(count_run, "detect", lambda *a, params, **k: seen.append(params) or [])
@@ -198,7 +198,11 @@ def test_named_classes_bring_their_own_settings(monkeypatch: pytest.MonkeyPatch,
     Image.fromarray(np.full((64, 64, 3), 90, dtype=np.uint8)).save(img)
     for obj in ("railcar", "vehicle", "8x3"):
         count_run.count_image(img, obj, pixel_size_m=0.5)
-    assert [p.min_edge for p in seen] == [0.6, 0.3, 0.3] and [p.min_fill for p in seen] == [0.75, 0.85, 0.75]
+    assert [p.chain for p in seen] == [True, False, False] and [p.min_fill for p in seen] == [
+        0.85,
+        0.85,
+        0.75,
+    ]
 
 
 def test_varied_render_style_keeps_layout_and_changes_colours_and_sensor() -> None:

@@ -20,6 +20,7 @@ Pure: arrays and detections in, detections out. Loops run over candidates and de
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,15 +50,15 @@ def in_line(
     lp: float,
     max_gap_px: float,
     step_deg: float,
-) -> bool:
-    """Is a box at (``x``, ``y``, ``angle``) the next wagon of any of ``dets`` along its train?
+) -> list[int]:
+    """Indices of the ``dets`` whose next wagon along the train a box at (``x``, ``y``, ``angle``) can be.
 
     Its centre is one length plus at most ``max_gap_px`` from a detection's, and the line joining the two
     centres runs along both boxes' axes. Detected angles are quantised to ``step_deg``, so the axes are
     trusted to half a step (plus 2°): a wagon on the next track, 4.5 m across at one length along, is
     15° off the line and does not count."""
     if not dets:
-        return False
+        return []
     dx = x - np.array([d.x for d in dets])
     dy = y - np.array([d.y for d in dets])
     ang = np.array([d.angle for d in dets])
@@ -71,7 +72,31 @@ def in_line(
         & (_diff(line, angle) <= tol)
         & (_diff(ang, angle) <= step_deg + 1e-6)
     )
-    return bool(ok.any())
+    return [int(i) for i in np.nonzero(ok)[0]]
+
+
+def coupled(distance: Array, a: Detection, x: float, y: float, lp: float, wp: float, share: float) -> bool:
+    """Does the ground show between box ``a`` and a box centred at (``x``, ``y``) in line with it? The
+    colour distance, averaged across the middle half of the width, is sampled every half pixel along the
+    line joining the centres; its lowest value between the two boxes' ends (± 2 px: wagons are 14-16 m
+    long, the box one length) must be under half the lower of the two boxes' own mean. Coupled wagons
+    leave the buffers' gap; a road, a field strip or a long roof cut into wagon lengths does not."""
+    from scipy import ndimage as ndi
+
+    vx, vy = x - a.x, y - a.y
+    dist = math.hypot(vx, vy)
+    ux, uy = vx / dist, vy / dist
+    s = np.arange(0.0, dist + 0.25, 0.5)
+    across = np.array([-wp / 4, 0.0, wp / 4])
+    cols = a.x - 0.5 + s[None, :] * ux - across[:, None] * uy
+    rows = a.y - 0.5 + s[None, :] * uy + across[:, None] * ux
+    prof = ndi.map_coordinates(distance, [rows.ravel(), cols.ravel()], order=1, mode="nearest")
+    prof = prof.reshape(len(across), len(s)).mean(axis=0)
+    in_a, in_b = s <= lp / 2 - 2, s >= dist - lp / 2 + 2
+    between = (s >= lp / 2 - 2) & (s <= dist - lp / 2 + 2)
+    if not (in_a.any() and in_b.any() and between.any()):
+        return False
+    return float(prof[between].min()) < share * min(float(prof[in_a].mean()), float(prof[in_b].mean()))
 
 
 def beside(
@@ -96,6 +121,7 @@ def grow_chains(
     relaxed: Array,
     relaxed_k: npt.NDArray[np.int16],
     fill_edge: tuple[Array, Array],
+    distance: Array,
     angles: npt.NDArray[np.floating[Any]],
     lp: float,
     wp: float,
@@ -146,9 +172,14 @@ def grow_chains(
         for r, c in cands:
             k = int(relaxed_k[r, c])
             angle = float(angles[k // 2])
-            if not in_line(out, c + 0.5, r + 0.5, angle, lp, gap, step):
+            nbrs = in_line(out, c + 0.5, r + 0.5, angle, lp, gap, step)
+            if not nbrs:
                 rest.append((r, c))
                 continue
+            if p.chain_gap > 0 and not any(
+                coupled(distance, out[i], c + 0.5, r + 0.5, lp, wp, p.chain_gap) for i in nbrs
+            ):
+                continue  # in line but joined to it: part of something longer
             yy, xx, n = cover(r, c, k // 2)
             if taken[yy, xx].sum() > p.max_overlap * n or beside(out, c + 0.5, r + 0.5, angle, lp, sep, step):
                 continue  # never again: the taken area only grows

@@ -266,7 +266,7 @@ def write(model: CountModel, provenance: dict[str, Any], output: Path) -> bytes:
     return data
 
 
-_ADDED = frozenset({"hue_contrast", "chain"})
+_ADDED = frozenset({"hue_contrast", "chain", "chain_gap"})
 """Detector settings added after the model format: a model file without them uses their (off) default."""
 
 
