@@ -23,6 +23,11 @@ Pure: arrays in, detections out. The steps, all vectorised over pixels:
 4. **Shadows** (when ``min_spacing`` > 0, rail wagons): two parallel boxes closer than the objects' minimum
    side-by-side spacing are an object and its shadow; :mod:`armswatch.imagery.count_context` says which,
    the shadow's candidates are blanked and step 3 runs again.
+5. **Coupled trains** (with ``chain``, rail wagons): fainter boxes — foreground when the brightness *or
+   the hue* residual exceeds ``contrast`` spreads (:func:`chroma_distance`), fill at least 0.75 — are
+   added where they lie in line with a found object at a coupling gap (:mod:`count_chain`).
+   ``hue_contrast`` applies the hue test to every box instead (measured, not shipped: real roofs and
+   field strips have a hue too).
 """
 
 from __future__ import annotations
