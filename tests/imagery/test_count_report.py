@@ -84,4 +84,5 @@ def test_only_a_count_the_analyst_checked_is_likely(tmp_path: Path) -> None:
     assert "whole image was searched" in found[0].summary and "whole image" not in found[1].summary
     assert "nobody has checked it" in found[1].summary and "nobody" not in found[0].summary
     assert "nobody" not in found[2].summary and "checked by the analyst" in found[3].summary
+    assert found[2].summary.endswith("by the analyst, on 0.50 m imagery.")  # corrected: nothing to add
     assert [f.details["checked"] for f in found] == [False, False, False, True]

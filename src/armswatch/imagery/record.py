@@ -160,12 +160,11 @@ def record_count(
             summary=(f"{c.total} objects of {c.length_m:g} × {c.width_m:g} m: {c.detected} detected by the "
                      f"{counter}, {len(c.removed)} removed and {len(c.corrections.added)} added "
                      f"by the analyst, on {c.pixel_size_m:.2f} m imagery"
-                     + ("" if corrected or checked else
+                     + ("." if corrected else "; checked by the analyst on the chip." if checked else
                         "; the whole image was searched (no area drawn), where boxes on roofs and shadows are "
                         "likely: check the chip." if whole else
                         "; nobody has checked it: the counter misses objects and boxes kerbs and shadows on "
-                        "real imagery, so check the chip and correct it (or confirm it with --checked).")
-                     + ("" if not checked or corrected else "; checked by the analyst on the chip.")),
+                        "real imagery, so check the chip and correct it (or confirm it with --checked).")),
             subjects=_subjects(site),
             geometry=mapping(result.area_wgs84) if result.area_wgs84 is not None else None,
             start=when, end=when,
