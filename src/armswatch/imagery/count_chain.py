@@ -132,23 +132,14 @@ def grow_chains(
 ) -> list[Detection]:
     """``dets`` plus the relaxed boxes in line with them at a coupling gap (see the module docstring),
     best first within each round; accepted boxes are numbered after the detector's own."""
-    from scipy import ndimage as ndi
 
-    from armswatch.imagery.count_detect import Detection, box_kernel
+    from armswatch.imagery.count_detect import Detection, box_offsets, local_peaks
 
-    finite = np.isfinite(relaxed) & region
-    if not finite.any():
+    rows, cols = local_peaks(relaxed, region, wp)
+    if not len(rows):
         return dets
-    win = max(1, round(wp / 2))
-    peak = finite & (relaxed >= ndi.maximum_filter(np.where(finite, relaxed, -1e9), size=win))
-    rows, cols = np.nonzero(peak)
-    order = np.argsort(-relaxed[rows, cols], kind="stable")
-    cands = list(zip(rows[order].tolist(), cols[order].tolist(), strict=True))
-    offsets = []
-    for ang in angles:
-        cov = box_kernel(lp, wp, float(ang))
-        dy, dx = np.nonzero(cov >= 0.5)
-        offsets.append((dy - cov.shape[0] // 2, dx - cov.shape[1] // 2))
+    cands = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    offsets = box_offsets(angles, lp, wp)
     h, w = relaxed.shape
     taken = np.zeros((h, w), dtype=bool)
 

@@ -415,6 +415,35 @@ def _drop_shadows(
     return dets
 
 
+def local_peaks(
+    score: Array, region: BoolArray, wp: float
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Rows and columns of the finite local maxima of ``score`` in ``region`` (window of half a box
+    width), best first."""
+    from scipy import ndimage as ndi
+
+    finite = np.isfinite(score) & region
+    if not finite.any():
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    win = max(1, round(wp / 2))
+    peak = finite & (score >= ndi.maximum_filter(np.where(finite, score, -1e9), size=win))
+    rows, cols = np.nonzero(peak)
+    order = np.argsort(-score[rows, cols], kind="stable")
+    return rows[order], cols[order]
+
+
+def box_offsets(
+    angles: npt.NDArray[np.floating[Any]], lp: float, wp: float
+) -> list[tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]]:
+    """Per orientation, the (row, column) offsets from a box's centre pixel of the pixels it covers."""
+    offsets = []
+    for ang in angles:
+        cov = box_kernel(lp, wp, float(ang))
+        dy, dx = np.nonzero(cov >= 0.5)
+        offsets.append((dy - cov.shape[0] // 2, dx - cov.shape[1] // 2))
+    return offsets
+
+
 def _suppress(
     best: Array,
     best_k: npt.NDArray[np.int16],
@@ -426,21 +455,10 @@ def _suppress(
     region: BoolArray,
     p: DetectParams,
 ) -> list[Detection]:
-    from scipy import ndimage as ndi
-
-    finite = np.isfinite(best) & region
-    if not finite.any():
+    rows, cols = local_peaks(best, region, wp)
+    if not len(rows):
         return []
-    win = max(1, round(wp / 2))
-    peak = finite & (best >= ndi.maximum_filter(np.where(finite, best, -1e9), size=win))
-    rows, cols = np.nonzero(peak)
-    order = np.argsort(-best[rows, cols], kind="stable")
-    rows, cols = rows[order], cols[order]
-    offsets = []
-    for ang in angles:
-        cov = box_kernel(lp, wp, float(ang))
-        dy, dx = np.nonzero(cov >= 0.5)
-        offsets.append((dy - cov.shape[0] // 2, dx - cov.shape[1] // 2))
+    offsets = box_offsets(angles, lp, wp)
     h, w = best.shape
     taken = np.zeros((h, w), dtype=bool)
     out: list[Detection] = []
